@@ -1,0 +1,65 @@
+# RASTrack: `make run` to try it, `make test` to test it. See README.md.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PORT ?= 8000
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: run test lint install migrate seed web worker beat check-deploy schema bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
+	@$(BIN)/python -c 'import django, celery, rest_framework' || { echo "install failed"; exit 1; }
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+# Serve the app with a Celery worker and beat (honcho runs the Procfile), on SQLite and the
+# embedded filesystem broker unless DATABASE_URL / REDIS_URL are set.
+run: export DEBUG ?= true
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	@echo
+	@echo "RASTrack is starting at http://127.0.0.1:$(PORT)/  (health: http://127.0.0.1:$(PORT)/healthz, API docs: http://127.0.0.1:$(PORT)/api/v1/docs/)"
+	@echo "Stop with Ctrl-C."
+	PORT=$(PORT) $(BIN)/honcho start -f Procfile
+
+web: export DEBUG ?= true
+web: install
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+worker: install
+	$(BIN)/celery -A rastrack worker --loglevel INFO --concurrency $${CELERY_CONCURRENCY:-1}
+
+beat: install
+	$(BIN)/celery -A rastrack beat --loglevel INFO
+
+# The whole suite: SQLite and the embedded broker by default; PostgreSQL, Redis and a real
+# Celery worker when DATABASE_URL / REDIS_URL are set (as .ci/run does).
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input
+
+seed: install
+	DEBUG=true $(BIN)/python manage.py seed_demo
+
+check-deploy: install
+	DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	ALLOWED_HOSTS=rastrack.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+schema: install
+	DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+clean:
+	rm -rf $(VENV) var staticfiles

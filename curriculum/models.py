@@ -1,0 +1,1 @@
+"""Standards, pathways, modules, requirements and enrolments (issue [Curriculum])."""

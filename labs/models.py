@@ -1,0 +1,1 @@
+"""Regional skills labs, equipment, sessions and bookings (issue [Labs])."""

@@ -1,0 +1,92 @@
+"""Accounts API: token, me, people (with deactivate) and invitations."""
+
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from rastrack.accounts import selectors, services
+from rastrack.accounts.models import Invitation, User
+from rastrack.accounts.roles import Role
+from rastrack.accounts.serializers import (
+    InvitationCreateSerializer,
+    InvitationSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+    UserSerializer,
+)
+from rastrack.core.permissions import RoleRequired, ScopedViewSetMixin
+
+
+class TokenView(APIView):
+    """Exchange an e-mail address and password for an API token."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer},
+                   operation_id="auth_token_create")
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+class MeView(APIView):
+    """The signed-in user."""
+
+    @extend_schema(responses=UserSerializer)
+    def get(self, request):
+        return Response(UserSerializer(selectors.user_with_roles(request.user.pk)).data)
+
+
+class UserViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """People in the caller's scope: everyone for programme admins, own region for leads."""
+
+    model = User
+    serializer_class = UserSerializer
+    permission_classes = [
+        permissions.IsAuthenticated,
+        RoleRequired(Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD),
+    ]
+    filterset_fields = ["region", "is_active"]
+
+    def visible_queryset(self, user):
+        return selectors.users_visible_to(user).order_by("full_name", "id")
+
+    @extend_schema(request=None, responses=UserSerializer)
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, pk=None):
+        user = services.user_deactivate(user=self.get_object(), actor=request.user)
+        return Response(UserSerializer(selectors.user_with_roles(user.pk)).data)
+
+
+class InvitationViewSet(
+    ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
+    model = Invitation
+    serializer_class = InvitationSerializer
+    permission_classes = [
+        permissions.IsAuthenticated,
+        RoleRequired(Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD),
+    ]
+
+    def visible_queryset(self, user):
+        qs = Invitation.objects.select_related("region")
+        if user.has_role(Role.PROGRAMME_ADMIN):
+            return qs
+        return qs.filter(Q(region_id=user.region_id) | Q(invited_by=user))
+
+    @extend_schema(request=InvitationCreateSerializer, responses={201: InvitationSerializer})
+    def create(self, request):
+        data = InvitationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation, _token = services.invitation_create(invited_by=request.user, **data.validated_data)
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)

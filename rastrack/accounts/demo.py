@@ -1,0 +1,49 @@
+from django.db import transaction
+
+from rastrack.accounts.models import Profession, User
+from rastrack.accounts.roles import Role
+from rastrack.accounts.services import user_create, user_grant_roles
+from rastrack.demo import DEMO_PASSWORD
+from rastrack.reference.models import Region
+
+# (e-mail, full name, roles, region code, profession, GMC / NMC number)
+DEMO_PEOPLE = [
+    ("admin@demo.rastrack.org", "Amira Okafor", [Role.PROGRAMME_ADMIN], None, Profession.OTHER, ""),
+    ("lead.london@demo.rastrack.org", "Jonathan Hale", [Role.REGIONAL_LEAD], "london",
+     Profession.SURGEON, "4123456"),
+    ("lead.northwest@demo.rastrack.org", "Priya Raman", [Role.REGIONAL_LEAD], "north-west",
+     Profession.SURGEON, "4234567"),
+    ("trainer1@demo.rastrack.org", "Helen Carter", [Role.TRAINER], "london",
+     Profession.SURGEON, "3345678"),
+    ("trainer2@demo.rastrack.org", "Marcus Bell", [Role.TRAINER], "london",
+     Profession.SURGEON, "3456789"),
+    ("trainee1@demo.rastrack.org", "Sam Patel", [Role.TRAINEE], "london",
+     Profession.SURGEON, "7123456"),
+    ("trainee2@demo.rastrack.org", "Chloe Evans", [Role.TRAINEE], "london",
+     Profession.SURGEON, "7234567"),
+    ("trainee3@demo.rastrack.org", "Daniel Osei", [Role.TRAINEE], "north-west",
+     Profession.SURGEON, "7345678"),
+    ("labmanager1@demo.rastrack.org", "Grace Nwosu", [Role.LAB_MANAGER], "london",
+     Profession.NURSE, ""),
+]
+
+
+@transaction.atomic
+def seed() -> None:
+    for email, name, roles, region_code, profession, number in DEMO_PEOPLE:
+        region = Region.objects.get(code=region_code) if region_code else None
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = user_create(
+                email=email, full_name=name, password=DEMO_PASSWORD, roles=roles, region=region,
+                profession=profession,
+                registration_body="gmc" if number and profession == Profession.SURGEON else "",
+                registration_number=number if profession == Profession.SURGEON else "",
+            )
+        else:
+            user_grant_roles(user=user, roles=roles)
+        if Role.PROGRAMME_ADMIN in roles and not user.is_staff:
+            # The programme admin edits reference data in Django admin.
+            user.is_staff = True
+            user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])

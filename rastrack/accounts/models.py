@@ -1,0 +1,197 @@
+"""People: the user (e-mail is the username), their region history, portfolio and invitations."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from rastrack.accounts.roles import Role
+from rastrack.accounts.validators import (
+    RegistrationBody,
+    normalise_registration_number,
+    validate_registration,
+)
+from rastrack.reference.models import Region
+
+
+class Profession(models.TextChoices):
+    SURGEON = "surgeon", "Surgeon"
+    NURSE = "nurse", "Nurse"
+    ODP = "odp", "Operating department practitioner"
+    SCP = "scp", "Surgical care practitioner"
+    OTHER = "other", "Other"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField("e-mail address", unique=True)
+    full_name = models.CharField(max_length=150)
+    profession = models.CharField(max_length=20, choices=Profession.choices, default=Profession.SURGEON)
+    registration_body = models.CharField(max_length=10, choices=RegistrationBody.choices, blank=True)
+    registration_number = models.CharField(max_length=20, blank=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="people",
+        help_text="The region the person works in now; see RegionStay for the history.",
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            models.CheckConstraint(
+                condition=(Q(registration_body="") & Q(registration_number=""))
+                | (~Q(registration_body="") & ~Q(registration_number="")),
+                name="user_registration_both_or_neither",
+            ),
+            models.UniqueConstraint(
+                fields=["registration_body", "registration_number"],
+                condition=~Q(registration_number=""),
+                name="user_registration_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>"
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.lower()
+        self.registration_number = normalise_registration_number(self.registration_number)
+        validate_registration(self.registration_body, self.registration_number)
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        # Reads prefetched groups when the queryset prefetched them (no extra query).
+        return frozenset(group.name for group in self.groups.all())
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_names.intersection(roles))
+
+    @property
+    def roles(self) -> list[str]:
+        return [role.value for role in Role if role.value in self.role_names]
+
+
+class RegionStay(models.Model):
+    """Where a person worked and when: a trainee's portfolio follows them between regions."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="region_stays")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="stays")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user_id", "started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(ended_on__isnull=True), name="one_open_region_stay"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="region_stay_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.region} from {self.started_on}"
+
+
+class Portfolio(models.Model):
+    """One per trainee: the object on which supervisors get per-object rights (guardian).
+
+    Rights are granted per trainee, not per case, so that an assignment grants or removes
+    access to the whole portfolio in one row.
+    """
+
+    trainee = models.OneToOneField(User, on_delete=models.PROTECT, related_name="portfolio")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        permissions = [("supervise_portfolio", "Can supervise the trainee's portfolio")]
+
+    def __str__(self) -> str:
+        return f"Portfolio of {self.trainee.full_name}"
+
+
+class PortfolioUserObjectPermission(UserObjectPermissionBase):
+    # Direct foreign key (not a generic relation): joins stay indexed and cheap.
+    content_object = models.ForeignKey(Portfolio, on_delete=models.CASCADE)
+
+
+class PortfolioGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Portfolio, on_delete=models.CASCADE)
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to join with given roles; the link carries a one-time token."""
+
+    email = models.EmailField()
+    full_name = models.CharField(max_length=150)
+    roles = models.JSONField(default=list)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), condition=Q(accepted_at__isnull=True),
+                name="one_open_invitation_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,26 @@
+"""Reads about people, scoped to what the caller may see."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from rastrack.accounts.models import User
+from rastrack.accounts.roles import Role
+
+
+def users_with_roles() -> QuerySet[User]:
+    return User.objects.select_related("region").prefetch_related("groups")
+
+
+def users_visible_to(viewer: User) -> QuerySet[User]:
+    """Programme admins see everyone; a regional lead sees people now in their region."""
+    qs = users_with_roles()
+    if viewer.has_role(Role.PROGRAMME_ADMIN):
+        return qs
+    if viewer.has_role(Role.REGIONAL_LEAD) and viewer.region_id:
+        return qs.filter(region_id=viewer.region_id) | qs.filter(pk=viewer.pk)
+    return qs.filter(pk=viewer.pk)
+
+
+def user_with_roles(user_id: int) -> User:
+    return users_with_roles().get(pk=user_id)

@@ -1,0 +1,222 @@
+"""Writes about people: creating accounts, roles, regions, invitations and deactivation."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from rastrack.accounts.models import Invitation, Portfolio, Profession, RegionStay, User
+from rastrack.accounts.policies import can_deactivate, can_invite
+from rastrack.accounts.roles import REGIONAL_ROLES, Role
+from rastrack.accounts.validators import normalise_registration_number
+from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
+from rastrack.reference.models import Region
+
+
+def _check_roles(roles: Iterable[str]) -> list[str]:
+    roles = list(dict.fromkeys(roles))
+    unknown = [r for r in roles if r not in Role.values]
+    if unknown:
+        raise ApplicationError(errors={"roles": [f"Unknown role: {', '.join(unknown)}."]})
+    if not roles:
+        raise ApplicationError(errors={"roles": ["Choose at least one role."]})
+    return roles
+
+
+def user_grant_roles(*, user: User, roles: Iterable[str]) -> User:
+    roles = _check_roles(roles)
+    user.groups.add(*Group.objects.filter(name__in=roles))
+    if Role.TRAINEE in roles:
+        Portfolio.objects.get_or_create(trainee=user)
+    user.__dict__.pop("role_names", None)
+    return user
+
+
+def user_revoke_role(*, user: User, role: str) -> User:
+    user.groups.remove(*Group.objects.filter(name=role))
+    user.__dict__.pop("role_names", None)
+    return user
+
+
+@transaction.atomic
+def user_move_region(*, user: User, region: Region, on: datetime.date | None = None) -> User:
+    """Move a person to another region from `on`, keeping the history of where they were.
+
+    A trainee's portfolio follows them: visibility is by current region, so the new
+    region's lead sees all of it from the move on.
+    """
+    on = on or timezone.localdate()
+    current = RegionStay.objects.select_for_update().filter(user=user, ended_on__isnull=True).first()
+    if current and current.region_id == region.pk:
+        return user
+    if current:
+        if on < current.started_on:
+            raise ApplicationError(errors={"on": ["The move cannot be before the current stay began."]})
+        current.ended_on = on
+        current.save(update_fields=["ended_on"])
+    RegionStay.objects.create(user=user, region=region, started_on=on)
+    user.region = region
+    user.save(update_fields=["region"])
+    return user
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    full_name: str,
+    password: str | None,
+    roles: Iterable[str],
+    region: Region | None = None,
+    profession: str = Profession.SURGEON,
+    registration_body: str = "",
+    registration_number: str = "",
+    region_since: datetime.date | None = None,
+) -> User:
+    roles = _check_roles(roles)
+    if region is None and REGIONAL_ROLES.intersection(roles):
+        raise ApplicationError(errors={"region": ["This role needs a region."]})
+    user = User(
+        email=email.strip().lower(),
+        full_name=full_name.strip(),
+        profession=profession,
+        registration_body=registration_body,
+        registration_number=normalise_registration_number(registration_number),
+    )
+    user.set_password(password)
+    if User.objects.filter(email__iexact=user.email).exists():
+        raise Conflict(errors={"email": ["An account with this e-mail address already exists."]})
+    try:
+        user.full_clean(exclude=["password", "region"], validate_unique=False)
+    except ValidationError as exc:
+        raise ApplicationError(errors=exc.message_dict) from None
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise Conflict(errors={"email": ["An account with this e-mail address already exists."]}) from None
+    user_grant_roles(user=user, roles=roles)
+    if region is not None:
+        user_move_region(user=user, region=region, on=region_since or timezone.localdate())
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_url(token: str) -> str:
+    return f"{settings.SITE_URL}/accounts/invitations/{token}/"
+
+
+@transaction.atomic
+def invitation_create(
+    *, invited_by: User, email: str, full_name: str, roles: Iterable[str], region: Region | None
+) -> tuple[Invitation, str]:
+    """Invite a person by e-mail. Returns the invitation and its one-time token.
+
+    Re-inviting an address that has an open invitation replaces it (a new link, the old
+    one stops working).
+    """
+    roles = _check_roles(roles)
+    email = email.strip().lower()
+    region_id = region.pk if region else None
+    if not can_invite(invited_by, roles=roles, region_id=region_id):
+        raise NotPermitted("You may not invite people with these roles to this region.")
+    if region is None and REGIONAL_ROLES.intersection(roles):
+        raise ApplicationError(errors={"region": ["This role needs a region."]})
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict(errors={"email": ["An account with this e-mail address already exists."]})
+    Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).delete()
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        email=email,
+        full_name=full_name.strip(),
+        roles=roles,
+        region=region,
+        invited_by=invited_by,
+        token_hash=_token_hash(token),
+        expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    context = {"invitation": invitation, "url": invitation_url(token), "inviter": invited_by}
+    subject = "You are invited to RASTrack"
+    body = render_to_string("accounts/email/invitation.txt", context)
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False)
+    )
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The open invitation for a token, or None (unknown, used or expired: same answer)."""
+    invitation = (
+        Invitation.objects.select_related("region", "invited_by")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
+    return invitation if invitation and invitation.is_open else None
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str, full_name: str | None = None) -> User:
+    invitation = (
+        Invitation.objects.select_for_update().filter(token_hash=_token_hash(token)).first()
+    )
+    if invitation is None or not invitation.is_open:
+        raise ApplicationError("This invitation link is not valid: it may have expired or been used.")
+    try:
+        validate_password(password, User(email=invitation.email, full_name=full_name or invitation.full_name))
+    except ValidationError as exc:
+        raise ApplicationError(errors={"password": list(exc.messages)}) from None
+    user = user_create(
+        email=invitation.email,
+        full_name=full_name or invitation.full_name,
+        password=password,
+        roles=invitation.roles,
+        region=invitation.region,
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.user = user
+    invitation.save(update_fields=["accepted_at", "user"])
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User) -> User:
+    """Deactivate an account and end every session and API token it has, at once.
+
+    Users are never deleted (their records are evidence); a deactivated account cannot sign
+    in, and Django's ModelBackend refuses an inactive user's existing sessions on their very
+    next request. API tokens are deleted so that token calls get 401 at once.
+    """
+    if not can_deactivate(actor, user):
+        raise NotPermitted("You may not deactivate this account.")
+    if not user.is_active:
+        raise Conflict("This account is already deactivated.")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    Token.objects.filter(user=user).delete()
+    _delete_sessions_of(user)
+    return user
+
+
+def _delete_sessions_of(user: User) -> None:
+    # Stored sessions are opaque; the ones that belong to the user are found by decoding.
+    # Expired sessions are skipped so that the scan stays proportional to live sessions.
+    from django.contrib.sessions.models import Session
+
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()

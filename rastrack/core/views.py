@@ -1,0 +1,32 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from rastrack.core.navigation import links_for
+
+
+@login_required
+def home(request):
+    links = [link for link in links_for(request.user) if link.url_name != "home"]
+    return render(request, "core/home.html", {"links": links})
+
+
+def not_found(request, exception=None):
+    return render(request, "core/error.html", {"title": "Page not found",
+                  "message": "If you typed the web address, check it is correct."}, status=404)
+
+
+def forbidden(request, exception=None):
+    return render(request, "core/error.html", {"title": "You cannot do this",
+                  "message": "Your account does not allow this action."}, status=403)
+
+
+def server_error(request):
+    return render(request, "core/error.html", {"title": "Sorry, there is a problem with the service",
+                  "message": "Try again later."}, status=500)
+
+
+def refused(request, exception):
+    title = "This cannot be done now" if exception.status_code == 409 else "There is a problem"
+    message = exception.message or "; ".join(m for ms in exception.errors.values() for m in ms)
+    return render(request, "core/error.html", {"title": title, "message": message},
+                  status=exception.status_code)

@@ -1,0 +1,35 @@
+"""The demo world of `manage.py seed_demo`: each app adds its part, in dependency order.
+
+Every seeder is idempotent (keyed on natural keys such as e-mail addresses) and uses dates
+relative to today, so running it twice, or on a later day, gives the same, current world.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+DEMO_PASSWORD = "rastrack-demo"
+
+# "module:function" of each app's seeder, run in this order.
+SEEDERS = [
+    "rastrack.reference.demo:seed",
+    "rastrack.accounts.demo:seed",
+]
+
+DEMO_LOGINS = [
+    ("admin@demo.rastrack.org", "programme admin"),
+    ("lead.london@demo.rastrack.org", "regional lead, London"),
+    ("lead.northwest@demo.rastrack.org", "regional lead, North West"),
+    ("trainer1@demo.rastrack.org", "trainer, London"),
+    ("trainer2@demo.rastrack.org", "trainer, London"),
+    ("trainee1@demo.rastrack.org", "trainee, London"),
+    ("trainee2@demo.rastrack.org", "trainee, London"),
+    ("trainee3@demo.rastrack.org", "trainee, North West"),
+    ("labmanager1@demo.rastrack.org", "lab manager, London"),
+]
+
+
+def seed_demo_world() -> None:
+    for dotted in SEEDERS:
+        module, function = dotted.split(":")
+        getattr(import_module(module), function)()

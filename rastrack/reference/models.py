@@ -1,0 +1,75 @@
+"""Reference data every app shares: regions, sites and the procedure catalogue."""
+
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class Region(models.Model):
+    """A training region: the seven NHS England regions to start with; more can be added."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="region_name_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    """A hospital or trust site where robotic operations happen."""
+
+    name = models.CharField(max_length=200)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="sites")
+    ods_code = models.CharField("ODS code", max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="site_name_unique_in_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Specialty(models.TextChoices):
+    UROLOGY = "urology", "Urology"
+    COLORECTAL = "colorectal", "Colorectal"
+    GYNAECOLOGY = "gynaecology", "Gynaecology"
+    GENERAL_UPPER_GI = "general_upper_gi", "General and upper GI"
+    HPB = "hpb", "Hepato-pancreato-biliary"
+    THORACIC = "thoracic", "Thoracic"
+    ENT = "ent", "Ear, nose and throat"
+
+
+class Procedure(models.Model):
+    """A robotic procedure of the catalogue, with its ordered steps."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200, unique=True)
+    specialty = models.CharField(max_length=30, choices=Specialty.choices)
+
+    class Meta:
+        ordering = ["specialty", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProcedureStep(models.Model):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["procedure_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "order"], name="step_order_unique"),
+            models.UniqueConstraint(fields=["procedure", "name"], name="step_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.name}: {self.order}. {self.name}"

@@ -1,0 +1,32 @@
+"""Settings for pytest: the production settings with test-only speed-ups."""
+
+import os
+
+# Tests run with DEBUG off, like production; they need some key, never a real one.
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+
+# isort: off
+
+from rastrack.settings import *  # noqa: F403
+from rastrack.settings import REST_FRAMEWORK
+# isort: on
+
+# Hashing with PBKDF2 dominates test time; the hasher is not what the tests test.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SECURE_SSL_REDIRECT = False
+# Tests serve static files through the finders; there is no collectstatic output.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+# Throttling has its own tests, which set tighter rates themselves.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute", "user": "10000/minute", "auth": "10000/minute"},
+}
+# Each test starts with an empty cache. Never Redis here: clearing a Redis cache flushes the
+# whole database, which is the Celery broker's in CI.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

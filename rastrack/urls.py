@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from rastrack.accounts.urls import auth_urlpatterns
+from rastrack.core import health, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    *auth_urlpatterns,
+    path("accounts/", include("rastrack.accounts.urls")),
+    path("reference/", include("rastrack.reference.urls")),
+    path("api/v1/", include("rastrack.api_urls")),
+]
+
+handler404 = "rastrack.core.views.not_found"
+handler403 = "rastrack.core.views.forbidden"
+handler500 = "rastrack.core.views.server_error"
