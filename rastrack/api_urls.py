@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from rastrack.accounts import api as accounts_api
+from rastrack.core import document_views
+from rastrack.notifications import api as notifications_api
 from rastrack.reference import api as reference_api
 
 router = DefaultRouter()
@@ -13,6 +15,8 @@ router.register("sites", reference_api.SiteViewSet, basename="site")
 router.register("procedures", reference_api.ProcedureViewSet, basename="procedure")
 router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("invitations", accounts_api.InvitationViewSet, basename="invitation")
+router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
+router.register("documents", document_views.EvidenceDocumentViewSet, basename="document")
 
 urlpatterns = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),

@@ -8,6 +8,7 @@ Transaction model: ATOMIC_REQUESTS is off. Services own their transactions with
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -48,9 +49,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rastrack.core",
     "rastrack.accounts",
     "rastrack.reference",
+    "rastrack.audit",
+    "rastrack.notifications",
     "curriculum",
     "accreditation",
     "labs",
@@ -64,10 +70,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "rastrack.accounts.mfa.RequireMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rastrack.core.middleware.DomainErrorMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rastrack.urls"
@@ -111,6 +121,8 @@ ATOMIC_REQUESTS = False
 # https://docs.djangoproject.com/en/5.2/topics/auth/customizing/
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username + address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -133,6 +145,12 @@ LOGOUT_REDIRECT_URL = "login"
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24, minimum=300)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=300)
+# https://django-otp-official.readthedocs.io/en/stable/overview.html#plugin-settings
+# Programme admins and regional leads (roles.MFA_ROLES) need a TOTP code on top of the
+# password: rastrack.accounts.mfa.RequireMFAMiddleware sends them to set-up or verify.
+# Each wrong code doubles the wait before the next try (django-otp's throttling).
+OTP_TOTP_ISSUER = "RASTrack"
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -174,6 +192,25 @@ if env_bool("USE_S3", False):
     }
 
 # --- Security -------------------------------------------------------------------------------
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# Failed sign-ins (web, admin and the API token endpoint) are counted per e-mail address
+# *and* client address: after AXES_FAILURE_LIMIT failures that pair is refused (429) for
+# the cool-off, even with the right password. Locking the pair, not the e-mail alone, means
+# an attacker elsewhere cannot lock a real user out of their own account.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "rastrack.accounts.login_protection.axes_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# The client address comes from our own resolver (django-ipware is not installed): with 0
+# trusted proxies (the default) only REMOTE_ADDR counts and X-Forwarded-For is ignored; with
+# N, only the N-th entry from the right, the one our outermost proxy appended, so whatever
+# the client wrote into the header itself changes nothing.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "rastrack.accounts.login_protection.client_ip"
 # https://docs.djangoproject.com/en/5.2/ref/middleware/#module-django.middleware.security
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
@@ -204,6 +241,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Patient-identifiable data guard (rastrack/core/pii.py) ---------------------------------------
+# Words after which an identifier is taken for a hospital number; comma-separated to override.
+if env_list("PII_HOSPITAL_NUMBER_CUES", []):
+    PII_HOSPITAL_NUMBER_CUES = env_list("PII_HOSPITAL_NUMBER_CUES", [])
+
 # --- E-mail ---------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/email/
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -213,6 +255,7 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))  # for the file backend
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "RASTrack <no-reply@rastrack.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -265,6 +308,9 @@ REST_FRAMEWORK = {
         "auth": _throttle_rate("THROTTLE_AUTH", "10/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Throttles identify clients by address; trust X-Forwarded-For only as far as our own
+    # proxies (same rule as the sign-in lockout), so a spoofed header buys nothing.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html
 SPECTACULAR_SETTINGS = {
@@ -319,8 +365,18 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 BEAT_HEARTBEAT_SECONDS = env_int("BEAT_HEARTBEAT_SECONDS", 30, minimum=1)
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
+NOTIFICATION_SWEEP_SECONDS = env_int("NOTIFICATION_SWEEP_SECONDS", 60, minimum=1)
+NOTIFICATION_EMAIL_MAX_ATTEMPTS = env_int("NOTIFICATION_EMAIL_MAX_ATTEMPTS", 5, minimum=1)
+NOTIFICATION_EMAIL_BACKOFF_SECONDS = env_int("NOTIFICATION_EMAIL_BACKOFF_SECONDS", 60, minimum=1)
+NOTIFICATION_EMAIL_CLAIM_TIMEOUT = env_int("NOTIFICATION_EMAIL_CLAIM_TIMEOUT", 900, minimum=60)
+# The whole schedule is defined in code: a fresh deployment needs no manual set-up.
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "rastrack.core.beat_heartbeat", "schedule": BEAT_HEARTBEAT_SECONDS},
+    "notifications-relay-outbox": {
+        "task": "rastrack.notifications.relay_outbox",
+        "schedule": NOTIFICATION_SWEEP_SECONDS,
+    },
 }
 
 # --- Logging ------------------------------------------------------------------------------------

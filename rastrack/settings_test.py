@@ -4,6 +4,9 @@ import os
 
 # Tests run with DEBUG off, like production; they need some key, never a real one.
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+# A queue of this test run's own, shared with the worker processes the tests start, so that
+# runs never take each other's messages.
+os.environ.setdefault("CELERY_QUEUE", f"rastrack-test-{os.getpid()}")
 
 # isort: off
 
@@ -13,7 +16,8 @@ from rastrack.settings import REST_FRAMEWORK
 
 # Hashing with PBKDF2 dominates test time; the hasher is not what the tests test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Worker processes started by tests write mail to files the test can read.
+EMAIL_BACKEND = os.environ.get("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -2,15 +2,17 @@ from django.contrib import admin
 from django.urls import include, path
 
 from rastrack.accounts.urls import auth_urlpatterns
-from rastrack.core import health, views
+from rastrack.core import document_views, health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("documents/<int:pk>/", document_views.download, name="document-download"),
     *auth_urlpatterns,
     path("accounts/", include("rastrack.accounts.urls")),
     path("reference/", include("rastrack.reference.urls")),
+    path("notifications/", include("rastrack.notifications.urls")),
     path("api/v1/", include("rastrack.api_urls")),
 ]
 

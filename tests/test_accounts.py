@@ -16,6 +16,7 @@ from rastrack.accounts.roles import Role
 from rastrack.accounts.validators import validate_registration
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
 from tests.factories import PASSWORD
+from tests.mfa_helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -131,8 +132,9 @@ def test_an_admin_invites_by_email_and_the_person_joins_with_the_roles(client, a
     user = User.objects.get(email="new.lead@example.org")
     assert user.roles == ["regional_lead"] and user.region == north_west
     assert user.full_name == "Nia Newlead"
-    # Signed in at once, and the link works only once.
-    assert client.get("/").status_code == 200
+    # Signed in at once (a lead, so straight on to set up the second factor), and the link
+    # works only once.
+    assert client.get("/")["Location"].startswith("/accounts/mfa/setup/")
     client.logout()
     assert client.get(f"/accounts/invitations/{token}/").status_code == 404
 
@@ -273,9 +275,9 @@ def test_deactivate_api_is_404_outside_scope_and_403_for_other_roles(api, traine
 
 
 def test_the_people_page_deactivates_through_the_same_rule(client, lead, trainee, other_lead):
-    client.force_login(other_lead)
+    login_verified(client, other_lead)
     assert client.post(f"/accounts/people/{trainee.pk}/deactivate/").status_code == 404
-    client.force_login(lead)
+    login_verified(client, lead)
     assert client.post(f"/accounts/people/{trainee.pk}/deactivate/").status_code == 302
     trainee.refresh_from_db()
     assert not trainee.is_active

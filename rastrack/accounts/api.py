@@ -1,7 +1,7 @@
 """Accounts API: token, me, people (with deactivate) and invitations."""
 
 from django.db.models import Q
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
@@ -23,15 +23,26 @@ from rastrack.core.permissions import RoleRequired, ScopedViewSetMixin
 
 
 class TokenView(APIView):
-    """Exchange an e-mail address and password for an API token."""
+    """Exchange an e-mail address and password for an API token.
+
+    Programme admins and regional leads also send `otp_token`, the code from their
+    authenticator app; repeated failures lock the e-mail address from that client (429).
+    """
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer},
-                   operation_id="auth_token_create")
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenResponseSerializer,
+            429: OpenApiResponse(description="Too many failed attempts from this address: "
+                                             '`{"detail": "..."}`; wait and try again.'),
+        },
+        operation_id="auth_token_create",
+    )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)

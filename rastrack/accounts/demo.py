@@ -1,7 +1,8 @@
 from django.db import transaction
 
+from rastrack.accounts.demo_mfa import ensure_demo_device
 from rastrack.accounts.models import Profession, User
-from rastrack.accounts.roles import Role
+from rastrack.accounts.roles import MFA_ROLES, Role
 from rastrack.accounts.services import user_create, user_grant_roles
 from rastrack.demo import DEMO_PASSWORD
 from rastrack.reference.models import Region
@@ -42,6 +43,8 @@ def seed() -> None:
             )
         else:
             user_grant_roles(user=user, roles=roles)
+        if MFA_ROLES.intersection(roles):
+            ensure_demo_device(user)
         if Role.PROGRAMME_ADMIN in roles and not user.is_staff:
             # The programme admin edits reference data in Django admin.
             user.is_staff = True

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -49,3 +51,22 @@ class NewPasswordForm(NHSUKFormMixin, SetPasswordForm):
 
 class ChangePasswordForm(NHSUKFormMixin, PasswordChangeForm):
     pass
+
+
+class TOTPCodeForm(NHSUKFormMixin, forms.Form):
+    token = forms.CharField(
+        label="Code from your authenticator app", max_length=20,
+        help_text="The 6 digits the app shows now; it changes every 30 seconds.",
+        error_messages={"required": "Enter the 6-digit code from your authenticator app."},
+        widget=forms.TextInput(attrs={
+            "autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True,
+            "spellcheck": "false", "class": "nhsuk-input--width-10",
+        }),
+    )
+
+    def clean_token(self):
+        # Apps show the code as "123 456"; people type it that way.
+        token = re.sub(r"[\s-]", "", self.cleaned_data["token"])
+        if not re.fullmatch(r"\d{6}", token):
+            raise forms.ValidationError("Enter the 6-digit code from your authenticator app.")
+        return token

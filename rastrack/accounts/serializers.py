@@ -1,25 +1,47 @@
 from django.contrib.auth import authenticate
 from rest_framework import serializers
+from rest_framework.exceptions import APIException
 
+from rastrack.accounts import mfa
 from rastrack.accounts.models import Invitation, Profession, User
 from rastrack.accounts.roles import Role
 from rastrack.reference.models import Region
 
 
+class LockedOut(APIException):
+    status_code = 429
+    default_detail = (
+        "Too many failed attempts to sign in: this account is locked from this address "
+        "for a while. Try again later."
+    )
+    default_code = "locked_out"
+
+
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.EmailField(help_text="The user's e-mail address.")
     password = serializers.CharField(trim_whitespace=False, write_only=True)
+    otp_token = serializers.CharField(
+        required=False, allow_blank=True, write_only=True,
+        help_text="Programme admins and regional leads only: the 6-digit code from their "
+                  "authenticator app. Others leave it out.",
+    )
 
     def validate(self, attrs):
-        user = authenticate(
-            request=self.context.get("request"),
-            username=attrs["username"],
-            password=attrs["password"],
-        )
+        request = self.context.get("request")
+        user = authenticate(request=request, username=attrs["username"], password=attrs["password"])
         if user is None:
+            # django-axes refused (or has just locked) this e-mail and address: its backend
+            # flags the request it was given, here DRF's, which its middleware never sees.
+            if getattr(request, "axes_locked_out", False):
+                raise LockedOut()
             raise serializers.ValidationError(
                 {"non_field_errors": ["Unable to sign in with these credentials."]}
             )
+        # A token stands in for a verified session, so the second factor comes first.
+        if mfa.mfa_required_for(user) and mfa.totp_verify(
+            user=user, token=attrs.get("otp_token", "").replace(" ", "")
+        ) is None:
+            raise serializers.ValidationError({"otp_token": [mfa.WRONG_CODE]})
         attrs["user"] = user
         return attrs
 

@@ -21,7 +21,9 @@ from rastrack.accounts.models import Invitation, Portfolio, Profession, RegionSt
 from rastrack.accounts.policies import can_deactivate, can_invite
 from rastrack.accounts.roles import REGIONAL_ROLES, Role
 from rastrack.accounts.validators import normalise_registration_number
+from rastrack.audit.services import audit_record, audited
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
+from rastrack.notifications.services import notify
 from rastrack.reference.models import Region
 
 
@@ -150,6 +152,8 @@ def invitation_create(
         token_hash=_token_hash(token),
         expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
     )
+    audit_record(actor=invited_by, action="invitation.create", obj=invitation,
+                 after={"email": email, "roles": roles, "region": region_id})
     context = {"invitation": invitation, "url": invitation_url(token), "inviter": invited_by}
     subject = "You are invited to RASTrack"
     body = render_to_string("accounts/email/invitation.txt", context)
@@ -190,6 +194,15 @@ def invitation_accept(*, token: str, password: str, full_name: str | None = None
     invitation.accepted_at = timezone.now()
     invitation.user = user
     invitation.save(update_fields=["accepted_at", "user"])
+    audit_record(actor=user, action="invitation.accept", obj=invitation,
+                 after={"user": user.pk, "roles": invitation.roles})
+    notify(
+        recipient=invitation.invited_by, kind="invitation.accepted",
+        subject=f"{user.full_name} has joined RASTrack",
+        body=f"{user.full_name} ({user.email}) accepted your invitation and joined as "
+             f"{', '.join(invitation.roles)}.",
+        key=f"invitation.accepted:{invitation.pk}",
+    )
     return user
 
 
@@ -205,8 +218,9 @@ def user_deactivate(*, user: User, actor: User) -> User:
         raise NotPermitted("You may not deactivate this account.")
     if not user.is_active:
         raise Conflict("This account is already deactivated.")
-    user.is_active = False
-    user.save(update_fields=["is_active"])
+    with audited(actor=actor, action="user.deactivate", instance=user, fields=["is_active"]):
+        user.is_active = False
+        user.save(update_fields=["is_active"])
     Token.objects.filter(user=user).delete()
     _delete_sessions_of(user)
     return user

@@ -14,6 +14,8 @@ urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/<int:pk>/deactivate/", views.deactivate, name="deactivate"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept-invitation"),
+    path("mfa/setup/", views.mfa_setup, name="mfa-setup"),
+    path("mfa/verify/", views.mfa_verify, name="mfa-verify"),
     path("password/change/", auth_views.PasswordChangeView.as_view(
         template_name="accounts/password_change.html", form_class=ChangePasswordForm,
         success_url=reverse_lazy("accounts:password_change_done")), name="password_change"),

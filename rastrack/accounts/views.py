@@ -1,15 +1,21 @@
-"""Web pages for accounts: people, invitations and accepting one."""
+"""Web pages for accounts: people, invitations and accepting one, the second factor."""
 
+import django_otp
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from rastrack.accounts import selectors, services
-from rastrack.accounts.forms import AcceptInvitationForm, InvitationForm
+from rastrack.accounts import mfa, selectors, services
+from rastrack.accounts.forms import AcceptInvitationForm, InvitationForm, TOTPCodeForm
 from rastrack.accounts.policies import can_manage_people
 from rastrack.core.exceptions import ApplicationError, NotPermitted
 from rastrack.core.forms import add_errors
@@ -68,3 +74,62 @@ def accept_invitation(request, token: str):
             messages.success(request, "Welcome to RASTrack.")
             return redirect("home")
     return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _verified(request, device):
+    django_otp.login(request, device)
+    # A new session id once the second factor is in: one seen before it is worth nothing.
+    request.session.cycle_key()
+    return redirect(_next_url(request))
+
+
+@never_cache
+@login_required
+def mfa_setup(request):
+    """Add an authenticator app: scan the QR code (or type the secret), enter its first code."""
+    if not mfa.mfa_required_for(request.user) or request.user.is_verified():
+        return redirect(_next_url(request))
+    if mfa.has_confirmed_device(request.user):
+        return redirect(f"{reverse('accounts:mfa-verify')}?{request.GET.urlencode()}")
+    device = mfa.totp_device_start(user=request.user)
+    form = TOTPCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = mfa.totp_device_confirm(user=request.user, device=device,
+                                             token=form.cleaned_data["token"])
+        except ApplicationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, "Two-factor authentication is set up.")
+            return _verified(request, device)
+    return render(request, "accounts/mfa_setup.html", {
+        "form": form, "next": _next_url(request),
+        # segno's SVG is built from our own otpauth:// link: markup we made, not user input.
+        "qr_svg": mark_safe(mfa.totp_qr_svg(device)),  # noqa: S308
+        "secret": mfa.totp_secret(device),
+    })
+
+
+@never_cache
+@login_required
+def mfa_verify(request):
+    """Enter the current code from the authenticator app set up before."""
+    if not mfa.mfa_required_for(request.user) or request.user.is_verified():
+        return redirect(_next_url(request))
+    if not mfa.has_confirmed_device(request.user):
+        return redirect(f"{reverse('accounts:mfa-setup')}?{request.GET.urlencode()}")
+    form = TOTPCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = mfa.totp_verify(user=request.user, token=form.cleaned_data["token"])
+        if device is not None:
+            return _verified(request, device)
+        form.add_error("token", mfa.WRONG_CODE)
+    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next_url(request)})

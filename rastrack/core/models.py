@@ -1,4 +1,13 @@
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+
+from rastrack.core.uploads import (
+    ALLOWED_TYPES,
+    MAX_UPLOAD_BYTES,
+    evidence_upload_to,
+    validate_evidence_file,
+)
 
 
 class Heartbeat(models.Model):
@@ -9,3 +18,45 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class EvidenceDocument(models.Model):
+    """An uploaded certificate or course document, kept for the person whose record it is on.
+
+    Later apps (trainer applications, e-learning, courses) point at these rows; who may see
+    one is `rastrack.core.documents.can_view_document`.
+    """
+
+    class ContentType(models.TextChoices):
+        PDF = "application/pdf", "PDF"
+        PNG = "image/png", "PNG"
+        JPEG = "image/jpeg", "JPEG"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evidence_documents",
+        help_text="The person whose record the document belongs to.",
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The stored name is random (evidence_upload_to); the validator guards forms and admin,
+    # the service validates itself.
+    file = models.FileField(upload_to=evidence_upload_to, validators=[validate_evidence_file])
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=50, choices=ContentType.choices)
+    size = models.PositiveIntegerField(help_text="Bytes.")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(size__gt=0) & Q(size__lte=MAX_UPLOAD_BYTES),
+                name="evidence_document_size_within_limit",
+            ),
+            models.CheckConstraint(
+                condition=Q(content_type__in=sorted(ALLOWED_TYPES)),
+                name="evidence_document_allowed_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.owner_id})"

@@ -29,6 +29,7 @@ _ADMINS = frozenset({Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD})
 
 LINKS: list[Link] = [
     Link("Home", "home", _ALL, "Your starting page."),
+    Link("Notifications", "notifications:inbox", _ALL, "Messages about your training and reviews."),
     Link("People", "accounts:people", _ADMINS, "Invite people and manage their accounts."),
     Link("Procedure catalogue", "reference:procedures", _ALL,
          "Robotic procedures and their steps, as logged in the logbook."),

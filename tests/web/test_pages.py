@@ -7,6 +7,7 @@ from django.contrib.staticfiles import finders
 
 from tests.conftest import PERSONAS
 from tests.factories import PASSWORD
+from tests.mfa_helpers import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_signing_out_is_a_post(client, trainee):
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_every_role_has_a_home_page_with_its_links(client, request, persona):
     user = request.getfixturevalue(persona)
-    client.force_login(user)
+    login_verified(client, user)
     html = client.get("/").content.decode()
     assert user.get_short_name() in html
     assert "/reference/procedures/" in html
@@ -56,7 +57,7 @@ def test_the_people_page_is_403_for_other_roles(client, request, persona):
 
 
 def test_the_people_page_lists_only_the_leads_region(client, lead, trainee, other_lead):
-    client.force_login(lead)
+    login_verified(client, lead)
     html = client.get("/accounts/people/").content.decode()
     assert trainee.email in html and other_lead.email not in html
 
@@ -69,8 +70,10 @@ def test_the_procedure_catalogue_page(client, trainee):
 
 
 def _pages(client, admin):
-    client.force_login(admin)
-    return [client.get(url) for url in ("/", "/accounts/people/", "/reference/procedures/")]
+    login_verified(client, admin)
+    responses = [client.get(url) for url in ("/", "/accounts/people/", "/reference/procedures/")]
+    assert [r.status_code for r in responses] == [200, 200, 200]
+    return responses
 
 
 def test_pages_load_nothing_from_another_host_and_have_no_inline_script(client, admin):
@@ -111,6 +114,6 @@ def test_unknown_pages_use_the_nhs_layout(client, trainee):
 def test_django_admin_for_reference_data(client, admin):
     admin.is_staff = admin.is_superuser = True
     admin.save()
-    client.force_login(admin)
+    login_verified(client, admin)
     assert client.get("/admin/reference/procedure/").status_code == 200
     assert client.get("/admin/reference/region/").status_code == 200

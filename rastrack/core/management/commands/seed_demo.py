@@ -19,3 +19,7 @@ class Command(BaseCommand):
         for email, role in DEMO_LOGINS:
             self.stdout.write(f"  {email:<36} {role}")
         self.stdout.write(f"  password for all: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "  the admin and the leads also need a two-factor code: "
+            ".venv/bin/python manage.py demo_otp <email>  (DEBUG only)"
+        )

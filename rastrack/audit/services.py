@@ -1,0 +1,123 @@
+"""Writing the audit trail: `audit_record` for one event, `audited` for "change + entry".
+
+Both must run inside the service's transaction, so the entry commits with the change or
+not at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from rastrack.audit.canonical import canonical_json, canonicalise, sha256_hex
+from rastrack.audit.models import GENESIS_HASH, AuditEntry, AuditStreamHead
+from rastrack.core.middleware import current_request_id
+
+MAX_ATTEMPTS = 8
+
+
+def stream_for(instance: models.Model) -> str:
+    return f"{instance._meta.label_lower}:{instance.pk}"
+
+
+def entry_hash(*, stream: str, seq: int, occurred_at, actor_id, action: str, object_type: str,
+               object_id: str, before, after, request_id: str, prev_hash: str) -> str:
+    payload = {
+        "stream": stream, "seq": seq, "occurred_at": occurred_at, "actor": actor_id,
+        "action": action, "object_type": object_type, "object_id": object_id,
+        "before": before, "after": after, "request_id": request_id, "prev_hash": prev_hash,
+    }
+    return sha256_hex(canonical_json(payload))
+
+
+def hash_of(entry: AuditEntry) -> str:
+    return entry_hash(
+        stream=entry.stream, seq=entry.seq, occurred_at=entry.occurred_at,
+        actor_id=entry.actor_id, action=entry.action, object_type=entry.object_type,
+        object_id=entry.object_id, before=entry.before, after=entry.after,
+        request_id=entry.request_id, prev_hash=entry.prev_hash,
+    )
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The instance's concrete field values (foreign keys as ids), JSON-native."""
+    wanted = set(fields) if fields is not None else None
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if wanted is not None and field.name not in wanted:
+            continue
+        if field.name == "password":
+            continue  # never put a password hash in the trail
+        data[field.attname if field.is_relation else field.name] = field.value_from_object(instance)
+    return canonicalise(data)
+
+
+def audit_record(*, actor, action: str, obj: models.Model | None = None,
+                 object_type: str | None = None, object_id: Any = None,
+                 before: Any = None, after: Any = None, stream: str | None = None) -> AuditEntry:
+    """Append one entry to its stream's chain. Call inside the service's transaction."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = obj.pk if object_id is None else object_id
+    if not object_type or object_id is None:
+        raise ValueError("An audit entry needs an object (obj, or object_type and object_id).")
+    stream = stream or f"{object_type}:{object_id}"
+    before, after = canonicalise(before), canonicalise(after)
+    actor_id = getattr(actor, "pk", actor)
+    request_id = current_request_id() or ""
+    for _attempt in range(MAX_ATTEMPTS):
+        try:
+            # A savepoint: a lost race rolls back this insert only, not the caller's change.
+            with transaction.atomic():
+                return _append(stream=stream, actor_id=actor_id, action=action,
+                               object_type=object_type, object_id=str(object_id),
+                               before=before, after=after, request_id=request_id)
+        except IntegrityError:
+            continue  # another writer took this sequence number: read the new head, retry
+    raise IntegrityError(f"Could not append to audit stream {stream} after {MAX_ATTEMPTS} tries.")
+
+
+def _append(*, stream, actor_id, action, object_type, object_id, before, after, request_id):
+    # Locking the stream's head row makes same-stream writers queue behind each other
+    # instead of spinning on retries; writers to other streams lock other rows and never
+    # wait. A stream's first two writers have no head to lock: the unique (stream, seq)
+    # insert decides between them and the loser retries against the new head.
+    head = AuditStreamHead.objects.select_for_update().filter(stream=stream).first()
+    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
+    entry = AuditEntry(
+        stream=stream, seq=seq, occurred_at=timezone.now(), actor_id=actor_id, action=action,
+        object_type=object_type, object_id=object_id, before=before, after=after,
+        request_id=request_id, prev_hash=prev_hash,
+    )
+    entry.hash = hash_of(entry)
+    entry.save()
+    if head:
+        head.seq, head.hash = seq, entry.hash
+        head.save(update_fields=["seq", "hash"])
+    else:
+        AuditStreamHead.objects.create(stream=stream, seq=seq, hash=entry.hash)
+    return entry
+
+
+@contextlib.contextmanager
+def audited(*, actor, action: str, instance: models.Model, fields: Iterable[str] | None = None,
+            stream: str | None = None) -> Iterator[None]:
+    """Make "write the change and its audit entry" one step for a service::
+
+        with audited(actor=user, action="accreditation.suspend", instance=accreditation):
+            accreditation.status = Status.SUSPENDED
+            accreditation.save(update_fields=["status"])
+
+    The snapshot before and after, and the entry, are written in one transaction with the
+    change. A new instance (no pk yet) is recorded with `before=None`.
+    """
+    fields = list(fields) if fields is not None else None
+    with transaction.atomic():
+        before = snapshot(instance, fields) if instance.pk is not None else None
+        yield
+        audit_record(actor=actor, action=action, obj=instance, before=before,
+                     after=snapshot(instance, fields), stream=stream)

@@ -1,0 +1,57 @@
+"""The in-app inbox and the e-mail outbox, in one table.
+
+A notification is stored in the same transaction as the change that causes it. A worker
+e-mails it from here later, so when the broker or the mail server is down nothing is lost.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Claimed by a worker"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="notifications")
+    kind = models.CharField(max_length=60)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    link = models.CharField(max_length=500, blank=True,
+                            help_text="A path on this site; e-mails prefix SITE_URL.")
+    # Who, what and which occurrence: e.g. "signoff.new:request:42". A task that runs twice,
+    # or two processes that race, store one row.
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    email_status = models.CharField(max_length=10, choices=EmailStatus.choices,
+                                    default=EmailStatus.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
+            models.Index(fields=["email_status", "email_next_attempt_at"],
+                         name="notification_outbox_idx",
+                         condition=Q(email_status__in=["pending", "sending"])),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}: {self.subject}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -1,0 +1,135 @@
+"""The outbox: store a notification with the change, e-mail it later, at most once."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import smtplib
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from rastrack.notifications.models import EmailStatus, Notification
+
+logger = logging.getLogger(__name__)
+
+# Errors worth another try later: the mail server is down, slow or refusing for now.
+TRANSIENT_EMAIL_ERRORS = (smtplib.SMTPException, OSError, TimeoutError)
+
+
+def notify(*, recipient, kind: str, subject: str, body: str, key: str, link: str = "") -> Notification:
+    """Store a notification in the caller's transaction; its e-mail is queued on commit.
+
+    `key` makes it idempotent: the same key twice, even from two processes at once,
+    stores one row and sends one e-mail.
+    """
+    notification, created = Notification.objects.get_or_create(
+        idempotency_key=key,
+        defaults={"recipient": recipient, "kind": kind, "subject": subject[:200],
+                  "body": body, "link": link},
+    )
+    if created:
+        transaction.on_commit(partial(enqueue_email, notification.pk))
+    return notification
+
+
+def enqueue_email(notification_id: int) -> bool:
+    """Hand the e-mail to a worker. When the broker is down, say so and go on: the row is
+    still pending and the beat sweep (`relay_outbox`) enqueues it once the broker is back."""
+    from rastrack.notifications.tasks import send_notification_email
+
+    try:
+        send_notification_email.apply_async(args=[notification_id])
+    except Exception as exc:  # kombu/redis raise many types for "broker unreachable"
+        logger.warning("Broker unreachable, notification %s stays in the outbox: %s",
+                       notification_id, exc)
+        return False
+    return True
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    base = settings.NOTIFICATION_EMAIL_BACKOFF_SECONDS
+    return datetime.timedelta(seconds=min(base * 4 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def email_claim(notification_id: int) -> Notification | None:
+    """Compare-and-set pending -> sending. Only one caller ever wins a given attempt."""
+    now = timezone.now()
+    claimed = (
+        Notification.objects.filter(pk=notification_id, email_status=EmailStatus.PENDING)
+        .filter(Q(email_next_attempt_at__isnull=True) | Q(email_next_attempt_at__lte=now))
+        .update(email_status=EmailStatus.SENDING, email_claimed_at=now,
+                email_attempts=F("email_attempts") + 1)
+    )
+    if claimed != 1:
+        return None
+    return Notification.objects.select_related("recipient").get(pk=notification_id)
+
+
+def _finish(notification: Notification, **fields) -> None:
+    Notification.objects.filter(pk=notification.pk, email_status=EmailStatus.SENDING).update(**fields)
+
+
+def email_deliver(notification_id: int) -> str:
+    """Send one notification's e-mail if it is due and unclaimed. Returns what happened:
+    "sent", "retry" (transient failure, backed off), "failed" or "skipped"."""
+    notification = email_claim(notification_id)
+    if notification is None:
+        return "skipped"
+    recipient = notification.recipient
+    if not recipient.is_active:
+        _finish(notification, email_status=EmailStatus.FAILED,
+                email_last_error="The recipient's account is deactivated.")
+        return "failed"
+    link = f"\n\n{settings.SITE_URL}{notification.link}" if notification.link else ""
+    try:
+        send_mail(notification.subject, notification.body + link, settings.DEFAULT_FROM_EMAIL,
+                  [recipient.email], fail_silently=False)
+    except TRANSIENT_EMAIL_ERRORS as exc:
+        if notification.email_attempts >= settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS:
+            _finish(notification, email_status=EmailStatus.FAILED, email_last_error=repr(exc))
+            return "failed"
+        _finish(notification, email_status=EmailStatus.PENDING, email_last_error=repr(exc),
+                email_next_attempt_at=timezone.now() + _backoff(notification.email_attempts))
+        return "retry"
+    except Exception as exc:
+        # Not transient: a bug or bad data. Record it and stop; retrying would not help.
+        _finish(notification, email_status=EmailStatus.FAILED, email_last_error=repr(exc))
+        raise
+    _finish(notification, email_status=EmailStatus.SENT, email_sent_at=timezone.now(),
+            email_last_error="")
+    return "sent"
+
+
+def outbox_sweep(*, now: datetime.datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """What beat runs every minute: enqueue due e-mails, give up on abandoned claims."""
+    now = now or timezone.now()
+    stale_before = now - datetime.timedelta(seconds=settings.NOTIFICATION_EMAIL_CLAIM_TIMEOUT)
+    # A claim whose worker died mid-send may or may not have sent the mail; sending again
+    # could send it twice, so it is marked failed for a person to look at instead.
+    abandoned = Notification.objects.filter(
+        email_status=EmailStatus.SENDING, email_claimed_at__lt=stale_before
+    ).update(email_status=EmailStatus.FAILED,
+             email_last_error="The worker stopped while sending; not retried so it is never sent twice.")
+    due = list(
+        Notification.objects.filter(email_status=EmailStatus.PENDING)
+        .filter(Q(email_next_attempt_at__isnull=True) | Q(email_next_attempt_at__lte=now))
+        .order_by("id").values_list("id", flat=True)[:limit]
+    )
+    enqueued = sum(enqueue_email(pk) for pk in due)
+    return {"due": len(due), "enqueued": enqueued, "abandoned": abandoned}
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
