@@ -4,3 +4,26 @@ from django.apps import AppConfig
 class AccreditationConfig(AppConfig):
     name = "accreditation"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The core (evidence documents, and anything else that asks "may this person
+        # supervise that trainee?") cannot import this app: the faculty registers its one
+        # eligibility rule with it here.
+        from accreditation import eligibility
+        from rastrack.core.eligibility import (
+            register_supervised_trainee_ids,
+            register_supervision_check,
+        )
+
+        register_supervision_check(eligibility.can_supervise)
+        register_supervised_trainee_ids(eligibility.supervised_trainee_ids)
+
+        # The logbook's evidence (validated cases, simulator sessions) for progress.
+        from accreditation import logbook_progress
+
+        logbook_progress.register()
+
+        # Assessments and sign-offs (competency, final, assessment thresholds) for progress.
+        from accreditation import signoff_progress
+
+        signoff_progress.register()

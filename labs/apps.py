@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class LabsConfig(AppConfig):
     name = "labs"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "Skills labs"
+
+    def ready(self) -> None:
+        # Lab attendance is evidence for the curriculum's progress engine (see labs/evidence.py
+        # for what counts and how it avoids shadowing the logbook's simulator provider).
+        from labs import evidence
+
+        evidence.register()

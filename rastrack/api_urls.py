@@ -4,6 +4,9 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from accreditation import faculty_api, logbook_api, signoff_api
+from curriculum import api as curriculum_api
+from labs import api as labs_api
 from rastrack.accounts import api as accounts_api
 from rastrack.core import document_views
 from rastrack.notifications import api as notifications_api
@@ -17,6 +20,29 @@ router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("invitations", accounts_api.InvitationViewSet, basename="invitation")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 router.register("documents", document_views.EvidenceDocumentViewSet, basename="document")
+router.register("cases", logbook_api.CaseViewSet, basename="case")
+router.register("simulator-sessions", logbook_api.SimulatorSessionViewSet, basename="simulator-session")
+router.register("frameworks", curriculum_api.FrameworkViewSet, basename="framework")
+router.register("standards", curriculum_api.StandardViewSet, basename="standard")
+router.register("competencies", curriculum_api.CompetencyViewSet, basename="competency")
+router.register("pathways", curriculum_api.PathwayViewSet, basename="pathway")
+router.register("modules", curriculum_api.ModuleViewSet, basename="module")
+router.register("components", curriculum_api.ComponentViewSet, basename="component")
+router.register("requirements", curriculum_api.RequirementViewSet, basename="requirement")
+router.register("enrolments", curriculum_api.EnrolmentViewSet, basename="enrolment")
+router.register("elearning-completions", curriculum_api.ELearningCompletionViewSet,
+                basename="elearning-completion")
+router.register("resources", curriculum_api.LearningResourceViewSet, basename="resource")
+router.register("trainer-applications", faculty_api.TrainerApplicationViewSet, basename="trainer-application")
+router.register("accreditations", faculty_api.AccreditationViewSet, basename="accreditation")
+router.register("assignments", faculty_api.AssignmentViewSet, basename="assignment")
+router.register("assessment-tools", signoff_api.AssessmentToolViewSet, basename="assessment-tool")
+router.register("assessments", signoff_api.AssessmentViewSet, basename="assessment")
+router.register("signoff-requests", signoff_api.SignoffRequestViewSet, basename="signoff-request")
+router.register("labs", labs_api.LabViewSet, basename="lab")
+router.register("lab-equipment", labs_api.EquipmentViewSet, basename="lab-equipment")
+router.register("lab-sessions", labs_api.LabSessionViewSet, basename="lab-session")
+router.register("bookings", labs_api.BookingViewSet, basename="booking")
 
 urlpatterns = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),

@@ -14,6 +14,11 @@ DEMO_PASSWORD = "rastrack-demo"
 SEEDERS = [
     "rastrack.reference.demo:seed",
     "rastrack.accounts.demo:seed",
+    "curriculum.demo:seed",
+    "accreditation.faculty_demo:seed",
+    "accreditation.logbook_demo:seed",
+    "accreditation.signoff_demo:seed",
+    "labs.demo:seed",
 ]
 
 DEMO_LOGINS = [
@@ -26,6 +31,10 @@ DEMO_LOGINS = [
     ("trainee2@demo.rastrack.org", "trainee, London"),
     ("trainee3@demo.rastrack.org", "trainee, North West"),
     ("labmanager1@demo.rastrack.org", "lab manager, London"),
+    ("labmanager.northwest@demo.rastrack.org", "lab manager, North West"),
+    ("trainer.northwest@demo.rastrack.org", "trainer, North West"),
+    ("trainer.lapsed@demo.rastrack.org", "trainer (accreditation lapsed), London"),
+    ("applicant@demo.rastrack.org", "trainee applying to be a trainer, London"),
 ]
 
 

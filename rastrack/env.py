@@ -79,3 +79,13 @@ def env_database(name: str, default: str) -> dict:
     except Exception as exc:  # environ raises several types for a malformed URL
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
     return config
+
+
+def env_int_list(name: str, default: list[int]) -> list[int]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return list(default)
+    try:
+        return [int(item) for item in raw.split(",") if item.strip()]
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be comma-separated whole numbers, not {raw!r}.") from None

@@ -17,6 +17,7 @@ from rastrack.env import (
     env_bool,
     env_database,
     env_int,
+    env_int_list,
     env_list,
     env_str,
     env_url,
@@ -322,7 +323,41 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # The faculty (accreditation/faculty_models.py): several fields are called "kind"
+        # and "status" with different choices.
+        "ApplicationKindEnum": "accreditation.faculty_models.ApplicationKind",
+        "ApplicationStatusEnum": "accreditation.faculty_models.ApplicationStatus",
+        "AccreditationStatusEnum": "accreditation.faculty_models.AccreditationStatus",
+        "AssignmentKindEnum": "accreditation.faculty_models.AssignmentKind",
+        # The curriculum (curriculum/models.py): "status", "kind" and "audience" again.
+        "LifecycleEnum": "curriculum.models.Lifecycle",
+        "EnrolmentStatusEnum": "curriculum.models.EnrolmentStatus",
+        "ResourceStatusEnum": "curriculum.models.ResourceStatus",
+        "ComponentKindEnum": "curriculum.models.ComponentKind",
+        "PauseKindEnum": "curriculum.models.PauseKind",
+        "PathwayAudienceEnum": "curriculum.models.Audience",
+        "ResourceAudienceEnum": "curriculum.models.ResourceAudience",
+        "PlatformEnum": "rastrack.reference.models.Platform",
+        "UserRoleEnum": "rastrack.accounts.roles.Role",
+        # The logbook (accreditation/logbook_models.py).
+        "CaseRoleEnum": "accreditation.logbook_models.CaseRole",
+        "SupervisionEnum": "accreditation.logbook_models.Supervision",
+        "CaseStatusEnum": "accreditation.logbook_models.CaseStatus",
+        "StepRoleEnum": "accreditation.logbook_models.StepRole",
+        "SimulatorEnum": "accreditation.logbook_models.Simulator",
+        "ConversionEnum": "accreditation.logbook_models.Conversion",
+        "ComplicationGradeEnum": "accreditation.logbook_models.ComplicationGrade",
+        # Sign-off (accreditation/signoff_models.py).
+        "SignoffStatusEnum": "accreditation.signoff_models.SignoffStatus",
+        "SignoffTargetEnum": "accreditation.signoff_models.SignoffTarget",
+        # The labs (labs/models.py): "kind" and "status" again.
+        "LabSessionKindEnum": "labs.models.LabSessionKind",
+        "LabSessionStatusEnum": "labs.models.LabSessionStatus",
+        "BookingStatusEnum": "labs.models.BookingStatus",
+        "EquipmentKindEnum": "labs.models.EquipmentKind",
+        "EquipmentStatusEnum": "labs.models.EquipmentStatus",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------------
@@ -342,6 +377,8 @@ else:
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # Broadcasts (worker control commands) go here; kombu's default is ./control.
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_SERIALIZER = "json"
@@ -370,6 +407,12 @@ NOTIFICATION_SWEEP_SECONDS = env_int("NOTIFICATION_SWEEP_SECONDS", 60, minimum=1
 NOTIFICATION_EMAIL_MAX_ATTEMPTS = env_int("NOTIFICATION_EMAIL_MAX_ATTEMPTS", 5, minimum=1)
 NOTIFICATION_EMAIL_BACKOFF_SECONDS = env_int("NOTIFICATION_EMAIL_BACKOFF_SECONDS", 60, minimum=1)
 NOTIFICATION_EMAIL_CLAIM_TIMEOUT = env_int("NOTIFICATION_EMAIL_CLAIM_TIMEOUT", 900, minimum=60)
+# Workflows (accreditation/workflows.py and each app's tasks.py). Sweeps pick up whatever is
+# due and not yet sent, so they run often and catch up after beat was down.
+WORKFLOW_SWEEP_SECONDS = env_int("WORKFLOW_SWEEP_SECONDS", 3600, minimum=60)
+ACCREDITATION_EXPIRY_NOTICE_DAYS = env_int_list("ACCREDITATION_EXPIRY_NOTICE_DAYS", [90, 30, 7])
+CASE_DIGEST_AFTER_DAYS = env_int("CASE_DIGEST_AFTER_DAYS", 14, minimum=1)
+ENROLMENT_TARGET_WARNING_DAYS = env_int("ENROLMENT_TARGET_WARNING_DAYS", 60, minimum=1)
 # The whole schedule is defined in code: a fresh deployment needs no manual set-up.
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "rastrack.core.beat_heartbeat", "schedule": BEAT_HEARTBEAT_SECONDS},
@@ -377,6 +420,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rastrack.notifications.relay_outbox",
         "schedule": NOTIFICATION_SWEEP_SECONDS,
     },
+    "accreditation-lapse-expired": {"task": "accreditation.lapse_expired",
+                                    "schedule": WORKFLOW_SWEEP_SECONDS},
+    "accreditation-sync-supervision-rights": {"task": "accreditation.sync_supervision_rights",
+                                              "schedule": WORKFLOW_SWEEP_SECONDS},
+    "accreditation-expiry-notices": {"task": "accreditation.expiry_notices",
+                                     "schedule": WORKFLOW_SWEEP_SECONDS},
+    "logbook-unvalidated-cases-digest": {"task": "accreditation.unvalidated_cases_digest",
+                                         "schedule": WORKFLOW_SWEEP_SECONDS},
+    "enrolment-target-warnings": {"task": "accreditation.enrolment_target_warnings",
+                                  "schedule": WORKFLOW_SWEEP_SECONDS},
 }
 
 # --- Logging ------------------------------------------------------------------------------------

@@ -13,6 +13,9 @@ urlpatterns = [
     path("accounts/", include("rastrack.accounts.urls")),
     path("reference/", include("rastrack.reference.urls")),
     path("notifications/", include("rastrack.notifications.urls")),
+    path("curriculum/", include("curriculum.urls")),
+    path("labs/", include("labs.urls")),
+    path("", include("accreditation.urls")),
     path("api/v1/", include("rastrack.api_urls")),
 ]
 

@@ -13,7 +13,6 @@ import os
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
-from guardian.shortcuts import assign_perm
 from rest_framework.test import APIClient
 
 from rastrack.accounts.roles import Role
@@ -70,7 +69,8 @@ def _clear_cache():
 
 @pytest.fixture(autouse=True)
 def _restore_reference_data(request):
-    """Give transactional tests the rows data migrations made (regions, procedures, roles).
+    """Give transactional tests the rows data migrations made (regions, procedures, roles,
+    assessment tools).
 
     A transactional test's flush wipes them. pytest-django runs transactional tests after
     the others, so restoring them at the start of each transactional test is enough.
@@ -84,6 +84,10 @@ def _restore_reference_data(request):
         request.getfixturevalue("transactional_db")
         load_reference_data(Region, Procedure, ProcedureStep)
         create_role_groups(Group)
+        from accreditation.signoff_models import AssessmentDomain, AssessmentTool
+        from accreditation.signoff_tools import load_assessment_tools
+
+        load_assessment_tools(AssessmentTool, AssessmentDomain)
 
 
 # --- Personas --------------------------------------------------------------------------------
@@ -111,15 +115,24 @@ def other_trainee(london):
 
 @pytest.fixture
 def assigned_trainer(london, trainee):
+    """Accredited two years ago (until a year from now), the trainee's educational
+    supervisor since a year ago, holding the right on the trainee's portfolio."""
+    from tests.accreditation.faculty_factories import accredit, assign
+
     trainer = UserFactory(full_name="Ada Assigned", roles=[Role.TRAINER], region=london)
-    # Until [Faculty] brings assignments, supervision is the guardian right on the portfolio.
-    assign_perm("accounts.supervise_portfolio", trainer, trainee.portfolio)
+    accredit(trainer)
+    assign(trainer, trainee)
     return trainer
 
 
 @pytest.fixture
 def unassigned_trainer(london):
-    return UserFactory(full_name="Uma Unassigned", roles=[Role.TRAINER], region=london)
+    """Accredited just like `assigned_trainer`, but assigned to nobody."""
+    from tests.accreditation.faculty_factories import accredit
+
+    trainer = UserFactory(full_name="Uma Unassigned", roles=[Role.TRAINER], region=london)
+    accredit(trainer)
+    return trainer
 
 
 @pytest.fixture
@@ -150,7 +163,8 @@ PERSONAS = [
 
 @pytest.fixture
 def api():
-    """An API client; `api.as_user(user)` authenticates it with that user's token."""
+    """An API client. `api.as_user(user)` returns a new client authenticated with that
+    user's token (so several users can act in one test), and also authenticates `api`."""
     client = APIClient()
 
     def as_user(user):
@@ -158,7 +172,9 @@ def api():
 
         token, _ = Token.objects.get_or_create(user=user)
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
+        own = APIClient()
+        own.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return own
 
     client.as_user = as_user
     return client

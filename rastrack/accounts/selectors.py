@@ -24,3 +24,10 @@ def users_visible_to(viewer: User) -> QuerySet[User]:
 
 def user_with_roles(user_id: int) -> User:
     return users_with_roles().get(pk=user_id)
+
+
+def regional_leads_of(region_id: int | None):
+    """The active regional leads of a region (who receive its escalations)."""
+    if region_id is None:
+        return User.objects.none()
+    return User.objects.filter(is_active=True, region_id=region_id, groups__name=Role.REGIONAL_LEAD).distinct()

@@ -13,10 +13,10 @@ from pathlib import PurePosixPath
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from guardian.shortcuts import get_objects_for_user
 
-from rastrack.accounts.models import Portfolio, User
+from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
+from rastrack.core.eligibility import may_supervise, supervised_trainee_ids
 from rastrack.core.exceptions import ApplicationError, NotPermitted
 from rastrack.core.models import EvidenceDocument
 from rastrack.core.uploads import ALLOWED_TYPES, sniff_content_type, validate_evidence_file
@@ -34,16 +34,9 @@ def can_upload_document(user: User, owner: User) -> bool:
 
 
 def _supervises(user: User, owner: User) -> bool:
-    # [Faculty] will re-check eligibility here (accreditation current, assignment still
-    # open): guardian rows do not expire by themselves. Until then, holding the trainer role
-    # and the right on the owner's portfolio is the rule.
-    if not user.has_role(Role.TRAINER):
-        return False
-    try:
-        portfolio = owner.portfolio
-    except Portfolio.DoesNotExist:  # only trainees have a portfolio
-        return False
-    return user.has_perm(SUPERVISE_PORTFOLIO, portfolio)
+    # The guardian right on the owner's portfolio AND the faculty's eligibility rule
+    # (accredited and assigned today), re-checked here because guardian rows do not expire.
+    return user.has_role(Role.TRAINER) and may_supervise(user, owner)
 
 
 def can_view_document(user: User, document: EvidenceDocument) -> bool:
@@ -77,12 +70,7 @@ def documents_visible_to(user: User) -> QuerySet[EvidenceDocument]:
     if user.has_role(Role.REGIONAL_LEAD) and user.region_id:
         visible |= Q(owner__region_id=user.region_id)
     if user.has_role(Role.TRAINER):
-        # Object rights only, as `user.has_perm(perm, portfolio)` checks them: a global
-        # "supervise_portfolio" grant must not open every portfolio here and none there.
-        supervised = get_objects_for_user(
-            user, SUPERVISE_PORTFOLIO, klass=Portfolio, accept_global_perms=False
-        )
-        visible |= Q(owner_id__in=supervised.values("trainee_id"))
+        visible |= Q(owner_id__in=supervised_trainee_ids(user))
     return qs.filter(visible)
 
 

@@ -45,6 +45,20 @@ class Specialty(models.TextChoices):
     ENT = "ent", "Ear, nose and throat"
 
 
+class Platform(models.TextChoices):
+    """Robotic platforms (NICE HTE21 evidence scheme), shared by the logbook, the faculty and
+    the curriculum's requirements."""
+
+    DAVINCI_XI = "davinci_xi", "da Vinci Xi"
+    DAVINCI_X = "davinci_x", "da Vinci X"
+    DAVINCI_SP = "davinci_sp", "da Vinci SP"
+    DAVINCI_5 = "davinci_5", "da Vinci 5"
+    VERSIUS = "versius", "CMR Versius"
+    HUGO = "hugo", "Medtronic Hugo RAS"
+    SENHANCE = "senhance", "Asensus Senhance"
+    OTHER = "other", "Other"
+
+
 class Procedure(models.Model):
     """A robotic procedure of the catalogue, with its ordered steps."""
 

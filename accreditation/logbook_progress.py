@@ -1,0 +1,106 @@
+"""The logbook's evidence for the curriculum's progress engine.
+
+Only validated cases count, read as the trainer confirmed them (`validated_role`,
+`validated_supervision`), so over-logging by the trainee never inflates progress.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from accreditation.logbook_models import (
+    CONSOLE_ROLES,
+    Case,
+    CaseRole,
+    CaseStatus,
+    SimulatorSession,
+    StepRole,
+    Supervision,
+)
+from curriculum.progress import EvidenceItem, Measurement, best_run_minimum
+
+# Which validated cases each kind of component counts.
+CASE_KINDS = {
+    "case_observation": Q(validated_role=CaseRole.OBSERVER) | Q(validated_supervision=Supervision.O),
+    "bedside_assisting": Q(validated_role=CaseRole.BEDSIDE_ASSISTANT),
+    "supervised_console_cases": Q(validated_role__in=CONSOLE_ROLES)
+    & Q(validated_supervision__in=[Supervision.S_TS, Supervision.S_TU, Supervision.A]),
+    "independent_console_cases": Q(validated_role__in=CONSOLE_ROLES)
+    & Q(validated_supervision__in=[Supervision.P, Supervision.T]),
+}
+_STEP_ROLE = {
+    "bedside_assisting": [StepRole.BEDSIDE],
+    "supervised_console_cases": [StepRole.CONSOLE],
+    "independent_console_cases": [StepRole.CONSOLE],
+    "case_observation": list(StepRole.values),
+}
+HOURS = Decimal("0.1")
+
+
+def _hours(minutes) -> Decimal:
+    return (Decimal(minutes or 0) / Decimal(60)).quantize(HOURS)
+
+
+class CaseEvidenceProvider:
+    """Counts or hours of validated cases, narrowed by platform, procedure and step."""
+
+    name = "accreditation.cases"
+
+    def handles(self, requirement) -> bool:
+        return requirement.type in ("min_count", "min_hours") and requirement.component.kind in CASE_KINDS
+
+    def cases(self, *, trainee, requirement) -> QuerySet[Case]:
+        kind = requirement.component.kind
+        qs = Case.objects.filter(trainee=trainee, status=CaseStatus.VALIDATED).filter(CASE_KINDS[kind])
+        if requirement.platform:
+            qs = qs.filter(platform=requirement.platform)
+        if requirement.procedure_id:
+            qs = qs.filter(procedure_id=requirement.procedure_id)
+        if requirement.procedure_step_id:
+            qs = qs.filter(steps__step_id=requirement.procedure_step_id, steps__role__in=_STEP_ROLE[kind])
+        return qs.distinct()
+
+    def measure(self, *, trainee, requirement) -> Measurement:
+        qs = self.cases(trainee=trainee, requirement=requirement)
+        rows = list(qs.select_related("procedure").order_by("date", "id")
+                    .only("id", "date", "procedure__name", "console_minutes", "total_minutes"))
+        evidence = tuple(EvidenceItem("case", c.pk, f"{c.procedure.name}, {c.date:%d %b %Y}", c.date)
+                         for c in rows)
+        if requirement.type == "min_hours":
+            column = "console_minutes" if requirement.component.kind.endswith("console_cases") else "total_minutes"
+            minutes = qs.order_by().aggregate(m=Sum(column))["m"] if rows else 0
+            return Measurement(value=_hours(minutes), evidence=evidence)
+        return Measurement(value=len(rows), evidence=evidence)
+
+
+class SimulatorEvidenceProvider:
+    """Simulator sessions: how many, how long, and scores on K consecutive attempts."""
+
+    name = "accreditation.simulator"
+
+    def handles(self, requirement) -> bool:
+        return requirement.component.kind == "simulation" and requirement.type in (
+            "min_count", "min_hours", "min_score")
+
+    def measure(self, *, trainee, requirement) -> Measurement:
+        qs = SimulatorSession.objects.filter(trainee=trainee)
+        if requirement.exercise:
+            qs = qs.filter(exercise__iexact=requirement.exercise)
+        sessions = list(qs.order_by("date", "id").only("id", "date", "exercise", "score", "minutes"))
+        evidence = tuple(EvidenceItem("simulator_session", s.pk, f"{s.exercise}: {s.score}", s.date)
+                         for s in sessions)
+        if requirement.type == "min_hours":
+            return Measurement(value=_hours(sum(s.minutes for s in sessions)), evidence=evidence)
+        if requirement.type == "min_score":
+            value = best_run_minimum([s.score for s in sessions], requirement.consecutive or 1)
+            return Measurement(value=value, evidence=evidence)
+        return Measurement(value=len(sessions), evidence=evidence)
+
+
+def register() -> None:
+    from curriculum.progress import register_provider
+
+    register_provider(CaseEvidenceProvider())
+    register_provider(SimulatorEvidenceProvider())

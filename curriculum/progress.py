@@ -1,0 +1,204 @@
+"""The progress engine: every requirement of an enrolment's pathway, met or not, with evidence.
+
+Progress is computed from evidence, never typed in. Evidence lives in the apps that record
+it (the logbook, simulator sessions and sign-offs in `accreditation`, lab attendance in
+`labs`), and those apps come *after* curriculum in the layering
+(core <- curriculum <- accreditation <- labs). So curriculum never imports them; instead
+each registers an **evidence provider** here, from its `AppConfig.ready()`::
+
+    from curriculum.progress import Measurement, EvidenceItem, register_provider
+
+    class CaseCountProvider:
+        name = "accreditation.cases"
+
+        def handles(self, requirement) -> bool:
+            return (requirement.type == "min_count"
+                    and requirement.component.kind in {"bedside_assisting", ...})
+
+        def measure(self, *, trainee, requirement) -> Measurement:
+            cases = ...  # validated cases, narrowed by requirement.platform / procedure / step
+            return Measurement(value=len(cases),
+                               evidence=tuple(EvidenceItem("case", c.pk, str(c), c.date) for c in cases))
+
+    register_provider(CaseCountProvider())
+
+Rules a provider can rely on and must follow:
+
+- `progress_for` asks providers in registration order; the first whose `handles()` is true
+  measures the requirement. None: the requirement is "not met, no provider yet" (value 0).
+- A requirement is met when `value >= target` (`target_of`: count, hours, score or
+  min_total; 1 for the sign-offs), unless the provider sets `Measurement.met` itself.
+- `value` is in the requirement's unit (`unit_of`): "count", "hours" (Decimal), "score",
+  "total" or "signoff" (0 / 1). For "score on K consecutive attempts" and "total on K
+  consecutive assessments", report the best minimum over any K consecutive attempts
+  (`best_run_minimum`), so that `value >= target` is exactly the rule.
+- Competency sign-offs count by `requirement.competency.key` (stable across framework
+  versions), not by the competency's id, so version-1 sign-offs count under version 2.
+- `measure()` reads; it never writes. It may run a few queries per requirement.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from curriculum.rules import target_of, unit_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from curriculum.models import Enrolment, Requirement
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One piece of evidence behind a value."""
+
+    kind: str  # "elearning", "case", "simulator_session", "assessment", "signoff", "lab_attendance"
+    id: int
+    label: str
+    date: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class Measurement:
+    value: decimal.Decimal | int  # in the requirement's unit: count, hours, score, total, 0/1
+    evidence: tuple[EvidenceItem, ...] = ()
+    # Leave None to let the engine decide (value >= target); set it when the rule is richer.
+    met: bool | None = None
+
+
+@runtime_checkable
+class EvidenceProvider(Protocol):
+    name: str
+
+    def handles(self, requirement: Requirement) -> bool: ...
+
+    def measure(self, *, trainee, requirement: Requirement) -> Measurement: ...
+
+
+@dataclass(frozen=True)
+class RequirementProgress:
+    requirement: Requirement
+    met: bool
+    value: decimal.Decimal | int
+    target: decimal.Decimal | int
+    unit: str
+    evidence: tuple[EvidenceItem, ...]
+    provider: str | None  # None: no provider measures this requirement yet (not met, value 0)
+
+    @property
+    def share(self) -> float:
+        """How far towards the target, 0.0 to 1.0 (for progress bars)."""
+        if self.met:
+            return 1.0
+        if not self.target:
+            return 0.0
+        return max(0.0, min(1.0, float(self.value) / float(self.target)))
+
+
+@dataclass(frozen=True)
+class EnrolmentProgress:
+    enrolment: Enrolment
+    requirements: tuple[RequirementProgress, ...]
+    met_count: int
+    total: int
+    complete: bool
+    share: float  # met_count / total
+
+    @property
+    def percent(self) -> int:
+        return int(self.share * 100)
+
+    def unmet(self) -> tuple[RequirementProgress, ...]:
+        return tuple(item for item in self.requirements if not item.met)
+
+    def all_met_except_final(self) -> bool:
+        """Every requirement but the final sign-off is met: the trainee may ask for it."""
+        return all(item.met for item in self.requirements if item.requirement.type != "final_signoff")
+
+
+# --- The registry ---------------------------------------------------------------------------
+
+_providers: dict[str, EvidenceProvider] = {}
+
+
+def register_provider(provider: EvidenceProvider) -> None:
+    """Add a provider (idempotent by `provider.name`: registering a name again replaces it
+    in place, keeping its position). Call from `AppConfig.ready()`."""
+    if not isinstance(provider, EvidenceProvider):
+        raise TypeError("An evidence provider needs `name`, `handles(requirement)` and "
+                        "`measure(*, trainee, requirement)`.")
+    _providers[provider.name] = provider
+
+
+def unregister_provider(name: str) -> None:
+    """Remove a provider by name (tests); unknown names are ignored."""
+    _providers.pop(name, None)
+
+
+def registered_providers() -> tuple[EvidenceProvider, ...]:
+    return tuple(_providers.values())
+
+
+def provider_for(requirement: Requirement) -> EvidenceProvider | None:
+    for provider in _providers.values():
+        if provider.handles(requirement):
+            return provider
+    return None
+
+
+# --- Helpers for providers ------------------------------------------------------------------
+
+
+def best_run_minimum(values: Sequence[decimal.Decimal | int], k: int) -> decimal.Decimal | int:
+    """The best "worst of K consecutive" in a series (oldest first); 0 with fewer than K.
+
+    `best_run_minimum([70, 92, 95, 88, 91, 93], 2)` is 92: the pair (92, 95) has the best
+    worst score. A requirement "score >= 90 on 2 consecutive attempts" is met exactly when
+    this is >= 90.
+    """
+    k = max(1, k or 1)
+    if len(values) < k:
+        return 0
+    return max(min(values[i:i + k]) for i in range(len(values) - k + 1))
+
+
+# --- The engine -----------------------------------------------------------------------------
+
+
+def measure_requirement(*, trainee, requirement: Requirement) -> RequirementProgress:
+    target = target_of(requirement)
+    unit = unit_of(requirement)
+    provider = provider_for(requirement)
+    if provider is None:
+        return RequirementProgress(requirement=requirement, met=False, value=0, target=target,
+                                   unit=unit, evidence=(), provider=None)
+    measurement = provider.measure(trainee=trainee, requirement=requirement)
+    met = measurement.met if measurement.met is not None else measurement.value >= target
+    return RequirementProgress(requirement=requirement, met=bool(met), value=measurement.value,
+                               target=target, unit=unit, evidence=tuple(measurement.evidence),
+                               provider=provider.name)
+
+
+def summarise(enrolment: Enrolment, items: Iterable[RequirementProgress]) -> EnrolmentProgress:
+    items = tuple(items)
+    met_count = sum(1 for item in items if item.met)
+    total = len(items)
+    return EnrolmentProgress(
+        enrolment=enrolment, requirements=items, met_count=met_count, total=total,
+        complete=total > 0 and met_count == total, share=(met_count / total) if total else 0.0,
+    )
+
+
+def progress_for(enrolment: Enrolment) -> EnrolmentProgress:
+    """Evaluate every requirement of the enrolment's pathway, in pathway order (the final
+    sign-off last), for the enrolment's trainee."""
+    from curriculum.selectors import requirements_of_pathway
+
+    trainee = enrolment.trainee
+    return summarise(enrolment, (
+        measure_requirement(trainee=trainee, requirement=requirement)
+        for requirement in requirements_of_pathway(enrolment.pathway_id)
+    ))

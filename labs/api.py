@@ -1,0 +1,547 @@
+"""The labs API (API.md "Labs"): /api/v1/labs/ (with /api/v1/labs/capacity/),
+/api/v1/lab-equipment/, /api/v1/lab-sessions/ and /api/v1/bookings/.
+
+Views only translate: selectors scope what a caller sees (404 outside it), `RoleRequired`
+refuses roles that may never use an endpoint or action (403), services decide the rest
+(403 for another lab's manager, 400 per field, 409 for duplicates, overlaps and states).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from curriculum.models import Component, Lifecycle, Module
+from labs import capacity, selectors, services
+from labs.models import (
+    Booking,
+    BookingStatus,
+    Equipment,
+    EquipmentKind,
+    EquipmentStatus,
+    Lab,
+    LabOpeningHours,
+    LabSession,
+    LabSessionKind,
+    LabSessionStatus,
+    Weekday,
+)
+from rastrack.accounts.models import User
+from rastrack.accounts.roles import Role
+from rastrack.core.exceptions import ApplicationError, NotFound
+from rastrack.core.permissions import RoleRequired, ScopedViewSetMixin
+from rastrack.core.pii import NoPIIValidator
+from rastrack.reference.models import Region, Site
+
+ADMIN, LEAD, MANAGER, TRAINER, TRAINEE = (Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD, Role.LAB_MANAGER,
+                                          Role.TRAINER, Role.TRAINEE)
+
+
+class _ActionRoles:
+    """`action_roles = {"create": (ADMIN,), ...}`; actions not listed need sign-in only."""
+
+    action_roles: dict[str, tuple[str, ...]] = {}
+
+    def get_permissions(self):
+        roles = self.action_roles.get(getattr(self, "action", None) or "")
+        classes = [permissions.IsAuthenticated] + ([RoleRequired(*roles)] if roles else [])
+        return [cls() for cls in classes]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "full_name"]
+        read_only_fields = fields
+
+
+# --- Labs ------------------------------------------------------------------------------------
+
+
+class OpeningHoursSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 Monday ... 6 Sunday.")
+    weekday_name = serializers.SerializerMethodField()
+    opens = serializers.TimeField(format="%H:%M")
+    closes = serializers.TimeField(format="%H:%M")
+
+    def get_weekday_name(self, obj) -> str:
+        weekday = obj.weekday if isinstance(obj, LabOpeningHours) else obj["weekday"]
+        return Weekday(weekday).label
+
+
+class LabSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    site_name = serializers.CharField(source="site.name", read_only=True)
+    opening_hours = OpeningHoursSerializer(many=True, read_only=True,
+                                           help_text="Weekdays without a row are closed.")
+    managers = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    managers_detail = PersonSerializer(source="managers", many=True, read_only=True)
+
+    class Meta:
+        model = Lab
+        fields = ["id", "name", "region", "region_name", "site", "site_name", "address", "description",
+                  "opening_hours", "managers", "managers_detail"]
+        read_only_fields = fields
+
+
+class LabWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
+    site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all(), help_text="The host site, in the region.")
+    address = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT,
+                                    validators=[NoPIIValidator()])
+    description = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT,
+                                        validators=[NoPIIValidator()])
+    opening_hours = OpeningHoursSerializer(many=True, required=False,
+                                           help_text="Replaces all opening hours. Default on create: "
+                                                     "Monday-Friday 08:00-18:00.")
+    managers = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=User.objects.filter(is_active=True),
+        help_text="User ids of lab managers (programme admins only).")
+
+
+class CapacityRowSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    lab = serializers.IntegerField(required=False)
+    lab_name = serializers.CharField(required=False)
+    region = serializers.IntegerField(required=False)
+    region_name = serializers.CharField(required=False)
+    sessions = serializers.IntegerField()
+    seats_offered = serializers.IntegerField()
+    booked = serializers.IntegerField()
+    attended = serializers.IntegerField()
+    no_shows = serializers.IntegerField()
+    waitlist_demand = serializers.IntegerField(help_text="Bookings that joined a waitlist.")
+    waitlisted = serializers.IntegerField(help_text="Bookings still on a waitlist.")
+
+
+class CapacityTotalsSerializer(serializers.Serializer):
+    sessions = serializers.IntegerField()
+    seats_offered = serializers.IntegerField()
+    booked = serializers.IntegerField()
+    attended = serializers.IntegerField()
+    no_shows = serializers.IntegerField()
+    waitlist_demand = serializers.IntegerField()
+    waitlisted = serializers.IntegerField()
+
+
+class CapacityReportSerializer(serializers.Serializer):
+    group_by = serializers.ChoiceField(choices=[(g, g) for g in capacity.GROUPS])
+    period_from = serializers.CharField(help_text="First month, YYYY-MM.")
+    period_to = serializers.CharField(help_text="Last month, YYYY-MM.")
+    rows = CapacityRowSerializer(many=True)
+    totals = CapacityTotalsSerializer()
+
+
+class LabViewSet(_ActionRoles, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                 mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Regional skills labs: everyone signed in reads them. Programme admins create labs and
+    name their managers (others 403); a lab's managers and programme admins edit its
+    address, description and opening hours (another lab's manager: 403)."""
+
+    model = Lab
+    serializer_class = LabSerializer
+    filterset_fields = ["region", "site"]
+    action_roles = {"create": (ADMIN,), "update": (ADMIN, MANAGER), "partial_update": (ADMIN, MANAGER),
+                    "capacity": (ADMIN, LEAD, MANAGER)}
+
+    def visible_queryset(self, user):
+        return selectors.labs_visible_to(user)
+
+    def _answer(self, lab, code=status.HTTP_200_OK):
+        fresh = selectors.labs_visible_to(self.request.user).get(pk=lab.pk)
+        return Response(LabSerializer(fresh).data, status=code)
+
+    @extend_schema(request=LabWriteSerializer, responses={201: LabSerializer})
+    def create(self, request, *args, **kwargs):
+        data = LabWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lab = services.lab_create(actor=request.user, **data.validated_data)
+        return self._answer(lab, status.HTTP_201_CREATED)
+
+    @extend_schema(request=LabWriteSerializer, responses=LabSerializer)
+    def update(self, request, *args, **kwargs):
+        lab = self.get_object()
+        data = LabWriteSerializer(data=request.data, partial=kwargs.get("partial", False))
+        data.is_valid(raise_exception=True)
+        services.lab_update(actor=request.user, lab=lab, **data.validated_data)
+        return self._answer(lab)
+
+    @extend_schema(request=LabWriteSerializer, responses=LabSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("region", OpenApiTypes.INT, description="Only this region's labs."),
+            OpenApiParameter("lab", OpenApiTypes.INT, description="Only this lab."),
+            OpenApiParameter("from", OpenApiTypes.STR, description="First month, YYYY-MM (default: 5 months ago)."),
+            OpenApiParameter("to", OpenApiTypes.STR, description="Last month, YYYY-MM (default: 2 months ahead)."),
+            OpenApiParameter("group_by", OpenApiTypes.STR, enum=list(capacity.GROUPS),
+                             description="lab (default; with its region), region, or month only."),
+        ],
+        responses=CapacityReportSerializer,
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def capacity(self, request):
+        """Seats offered, booked, attended, no-shows and waitlist demand by month, per lab,
+        region or month: lab managers their own labs, regional leads their region, programme
+        admins all (other roles 403; a lab or region outside the caller's scope: 404)."""
+        return Response(capacity_response(request.user, request.query_params))
+
+
+
+
+def capacity_response(user, params) -> dict:
+    """The capacity report for `user` from query parameters (also used by the web page)."""
+    labs = capacity.capacity_labs_for(user)
+    errors: dict[str, list[str]] = {}
+    try:
+        start = capacity.parse_month(params.get("from"))
+    except ValueError:
+        errors["from"] = ["Give a month as YYYY-MM."]
+        start = None
+    try:
+        end = capacity.parse_month(params.get("to"))
+    except ValueError:
+        errors["to"] = ["Give a month as YYYY-MM."]
+        end = None
+    group_by = params.get("group_by") or "lab"
+    if group_by not in capacity.GROUPS:
+        errors["group_by"] = [f"Choose one of: {', '.join(capacity.GROUPS)}."]
+    ids = {}
+    for name in ("region", "lab"):
+        raw = params.get(name)
+        if raw:
+            try:
+                ids[name] = int(raw)
+            except ValueError:
+                errors[name] = ["Give an id (a whole number)."]
+    if errors:
+        raise ApplicationError(errors=errors)
+    default_start, default_end = capacity.default_period()
+    start, end = start or default_start, end or default_end
+    if end < start:
+        raise ApplicationError(errors={"to": ["The last month comes after the first."]})
+    if "lab" in ids:
+        if not labs.filter(pk=ids["lab"]).exists():
+            raise NotFound("Not found.")
+        labs = labs.filter(pk=ids["lab"])
+    if "region" in ids:
+        if not capacity.capacity_region_allowed(user, ids["region"]):
+            raise NotFound("Not found.")
+        labs = labs.filter(region_id=ids["region"])
+    rows = capacity.capacity_report(labs=labs, start=start, end=end, group_by=group_by)
+    return {"group_by": group_by, "period_from": start.strftime("%Y-%m"), "period_to": end.strftime("%Y-%m"),
+            "rows": rows, "totals": capacity.capacity_totals(rows)}
+
+
+# --- Equipment -------------------------------------------------------------------------------
+
+
+class EquipmentSerializer(serializers.ModelSerializer):
+    lab_name = serializers.CharField(source="lab.name", read_only=True)
+    kind = serializers.ChoiceField(choices=EquipmentKind.choices)
+    status = serializers.ChoiceField(choices=EquipmentStatus.choices, default=EquipmentStatus.AVAILABLE)
+    count = serializers.IntegerField(min_value=1, max_value=500, default=1)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT,
+                                  validators=[NoPIIValidator()])
+
+    class Meta:
+        model = Equipment
+        fields = ["id", "lab", "lab_name", "kind", "model", "count", "status", "notes", "status_changed_at"]
+        read_only_fields = ["status_changed_at"]
+
+
+class EquipmentUpdateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=EquipmentKind.choices, required=False)
+    model = serializers.CharField(max_length=200, required=False)
+    count = serializers.IntegerField(min_value=1, max_value=500, required=False)
+    status = serializers.ChoiceField(choices=EquipmentStatus.choices, required=False,
+                                     help_text="out_of_service flags the future sessions that need it.")
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT,
+                                  validators=[NoPIIValidator()])
+
+
+class EquipmentFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=EquipmentKind.choices)
+    status = filters.ChoiceFilter(choices=EquipmentStatus.choices)
+
+    class Meta:
+        model = Equipment
+        fields = ["lab", "kind", "status"]
+
+
+class EquipmentViewSet(_ActionRoles, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                       mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Lab equipment: everyone signed in reads it; the lab's managers add and change it
+    (other roles, and other labs' managers: 403). Status `out_of_service` flags the future
+    sessions that need it and notifies the lab's managers."""
+
+    model = Equipment
+    serializer_class = EquipmentSerializer
+    filterset_class = EquipmentFilter
+    action_roles = {"create": (MANAGER,), "update": (MANAGER,), "partial_update": (MANAGER,)}
+
+    def visible_queryset(self, user):
+        return selectors.equipment_visible_to(user)
+
+    def _answer(self, equipment, code=status.HTTP_200_OK):
+        fresh = selectors.equipment_visible_to(self.request.user).get(pk=equipment.pk)
+        return Response(EquipmentSerializer(fresh).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        data = EquipmentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        equipment = services.equipment_create(actor=request.user, **data.validated_data)
+        return self._answer(equipment, status.HTTP_201_CREATED)
+
+    @extend_schema(request=EquipmentUpdateSerializer, responses=EquipmentSerializer)
+    def update(self, request, *args, **kwargs):
+        equipment = self.get_object()
+        data = EquipmentUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.equipment_update(actor=request.user, equipment=equipment, **data.validated_data)
+        return self._answer(equipment)
+
+    @extend_schema(request=EquipmentUpdateSerializer, responses=EquipmentSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, **kwargs)
+
+
+# --- Sessions --------------------------------------------------------------------------------
+
+
+class MyBookingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=BookingStatus.choices)
+
+
+class LabSessionSerializer(serializers.ModelSerializer):
+    lab_name = serializers.CharField(source="lab.name", read_only=True)
+    region = serializers.IntegerField(source="lab.region_id", read_only=True)
+    seats_left = serializers.IntegerField(read_only=True)
+    waitlist_length = serializers.IntegerField(read_only=True, help_text="Bookings on the waitlist now.")
+    faculty = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    faculty_detail = PersonSerializer(source="faculty", many=True, read_only=True)
+    equipment = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    component_title = serializers.CharField(source="component.title", read_only=True, default=None)
+    prerequisite_title = serializers.CharField(source="prerequisite.title", read_only=True, default=None)
+    my_booking = serializers.SerializerMethodField(help_text="The caller's own booking of it, if any.")
+
+    class Meta:
+        model = LabSession
+        fields = ["id", "lab", "lab_name", "region", "title", "kind", "starts_at", "ends_at", "seats",
+                  "seats_booked", "seats_left", "waitlist_length", "faculty", "faculty_detail", "equipment",
+                  "component", "component_title", "prerequisite", "prerequisite_title", "notes", "status",
+                  "equipment_flagged", "created_at", "cancelled_at", "cancel_reason", "my_booking"]
+        read_only_fields = fields
+
+    @extend_schema_field(MyBookingSerializer(allow_null=True))
+    def get_my_booking(self, obj) -> dict | None:
+        mine = getattr(obj, "my_bookings", None)
+        if not mine:
+            return None
+        return {"id": mine[0].pk, "status": mine[0].status}
+
+
+class LabSessionCreateSerializer(serializers.Serializer):
+    lab = serializers.PrimaryKeyRelatedField(queryset=Lab.objects.all())
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200, validators=[NoPIIValidator()])
+    kind = serializers.ChoiceField(choices=LabSessionKind.choices)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    seats = serializers.IntegerField(min_value=1, max_value=services.MAX_SEATS)
+    faculty = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=User.objects.all(),
+        help_text="User ids of trainers accredited on the session's date.")
+    equipment = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Equipment.objects.all(),
+        help_text="Equipment ids of this lab; seats may not exceed their available units.")
+    component = serializers.PrimaryKeyRelatedField(
+        required=False, allow_null=True,
+        queryset=Component.objects.filter(module__pathway__status=Lifecycle.PUBLISHED),
+        help_text="The curriculum component (id) this session trains for.")
+    prerequisite = serializers.PrimaryKeyRelatedField(
+        required=False, allow_null=True, queryset=Module.objects.filter(pathway__status=Lifecycle.PUBLISHED),
+        help_text="A curriculum module (id) the trainee must have met to book.")
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT,
+                                  validators=[NoPIIValidator()])
+
+
+class SessionCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT,
+                                   validators=[NoPIIValidator()], help_text="Told to the trainees.")
+
+
+class LabSessionFilter(filters.FilterSet):
+    region = filters.NumberFilter(field_name="lab__region")
+    kind = filters.ChoiceFilter(choices=LabSessionKind.choices)
+    status = filters.ChoiceFilter(choices=LabSessionStatus.choices)
+    date_from = filters.DateFilter(method="filter_date_from", help_text="Starting on or after this day.")
+    date_to = filters.DateFilter(method="filter_date_to", help_text="Starting on or before this day.")
+    upcoming = filters.BooleanFilter(method="filter_upcoming", help_text="Only sessions that have not started.")
+
+    class Meta:
+        model = LabSession
+        fields = ["lab", "region", "kind", "status", "faculty"]
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(starts_at__gte=_day_start(value))
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(starts_at__lt=_day_start(value + datetime.timedelta(days=1)))
+
+    def filter_upcoming(self, queryset, name, value):
+        now = timezone.now()
+        return queryset.filter(starts_at__gt=now) if value else queryset.filter(starts_at__lte=now)
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
+class LabSessionViewSet(_ActionRoles, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+                        mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Lab sessions: everyone signed in reads them (trainees browse and book). Created and
+    cancelled by the lab's managers (other roles 403; another lab's managers 403). Cancelling
+    cancels every booking and tells each trainee."""
+
+    model = LabSession
+    serializer_class = LabSessionSerializer
+    filterset_class = LabSessionFilter
+    action_roles = {"create": (MANAGER,), "cancel": (MANAGER,)}
+
+    def visible_queryset(self, user):
+        return selectors.with_bookings_of(selectors.lab_sessions_visible_to(user), user)
+
+    def _answer(self, session, code=status.HTTP_200_OK):
+        fresh = self.visible_queryset(self.request.user).get(pk=session.pk)
+        return Response(LabSessionSerializer(fresh).data, status=code)
+
+    @extend_schema(request=LabSessionCreateSerializer, responses={201: LabSessionSerializer})
+    def create(self, request, *args, **kwargs):
+        data = LabSessionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = services.session_create(actor=request.user, **data.validated_data)
+        return self._answer(session, status.HTTP_201_CREATED)
+
+    @extend_schema(request=SessionCancelSerializer, responses=LabSessionSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel the session before it starts: every booking is cancelled and notified (409
+        once it has started or if already cancelled)."""
+        session = self.get_object()
+        data = SessionCancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.session_cancel(actor=request.user, session=session, reason=data.validated_data.get("reason", ""))
+        return self._answer(session)
+
+
+# --- Bookings --------------------------------------------------------------------------------
+
+
+class SessionDetailSerializer(serializers.ModelSerializer):
+    lab_name = serializers.CharField(source="lab.name", read_only=True)
+
+    class Meta:
+        model = LabSession
+        fields = ["id", "lab", "lab_name", "title", "kind", "starts_at", "ends_at", "status"]
+        read_only_fields = fields
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    trainee_name = serializers.CharField(source="trainee.full_name", read_only=True)
+    session_detail = SessionDetailSerializer(source="session", read_only=True)
+    waitlist_position = serializers.SerializerMethodField(help_text="1 = next to get a place; null unless waitlisted.")
+
+    class Meta:
+        model = Booking
+        fields = ["id", "session", "session_detail", "trainee", "trainee_name", "status", "waitlist_position",
+                  "created_at", "waitlisted_at", "confirmed_at", "cancelled_at", "attendance_marked_at",
+                  "attendance_marked_by"]
+        read_only_fields = fields
+
+    def get_waitlist_position(self, obj) -> int | None:
+        if obj.status != BookingStatus.WAITLISTED:
+            return None
+        return getattr(obj, "ahead_on_waitlist", 0) + 1
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    session = serializers.PrimaryKeyRelatedField(queryset=LabSession.objects.all())
+
+
+class BookingFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=BookingStatus.choices)
+    lab = filters.NumberFilter(field_name="session__lab")
+    upcoming = filters.BooleanFilter(method="filter_upcoming", help_text="Sessions that have not started.")
+
+    class Meta:
+        model = Booking
+        fields = ["status", "session", "trainee", "lab"]
+
+    def filter_upcoming(self, queryset, name, value):
+        now = timezone.now()
+        return queryset.filter(session__starts_at__gt=now) if value else queryset.filter(session__starts_at__lte=now)
+
+
+class BookingViewSet(_ActionRoles, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+                     mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Bookings. Trainees book for themselves (`{"session": id}`): 201 `confirmed` while seats
+    remain, else `waitlisted`. A second live booking of the same session, or a confirmed
+    place overlapping another of one's own: 409. Prerequisite module not met: 400 naming
+    what is missing. `cancel` (the trainee who booked, until the session starts) promotes
+    the first waitlisted booking. `attended` / `no_show` (the lab's managers or the
+    session's faculty, once it has started).
+
+    Visible: trainees their own; lab managers their labs' bookings; faculty their sessions';
+    regional leads their region's labs'; programme admins all (else 404)."""
+
+    model = Booking
+    serializer_class = BookingSerializer
+    filterset_class = BookingFilter
+    action_roles = {"create": (TRAINEE,), "cancel": (TRAINEE,), "attended": (MANAGER, TRAINER),
+                    "no_show": (MANAGER, TRAINER)}
+
+    def visible_queryset(self, user):
+        return selectors.bookings_visible_to(user)
+
+    def _answer(self, booking, code=status.HTTP_200_OK):
+        fresh = selectors.bookings_visible_to(self.request.user).get(pk=booking.pk)
+        return Response(BookingSerializer(fresh).data, status=code)
+
+    @extend_schema(request=BookingCreateSerializer, responses={201: BookingSerializer})
+    def create(self, request, *args, **kwargs):
+        data = BookingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = services.booking_create(trainee=request.user, session=data.validated_data["session"])
+        return self._answer(booking, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        booking = self.get_object()
+        services.booking_cancel(actor=request.user, booking=booking)
+        return self._answer(booking)
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def attended(self, request, pk=None):
+        booking = self.get_object()
+        services.booking_mark_attendance(actor=request.user, booking=booking, attended=True)
+        return self._answer(booking)
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def no_show(self, request, pk=None):
+        booking = self.get_object()
+        services.booking_mark_attendance(actor=request.user, booking=booking, attended=False)
+        return self._answer(booking)

@@ -1,0 +1,155 @@
+"""Capacity reporting: seats offered, booked, attended, no-shows and waitlist demand by lab,
+region and month. The dashboards ([Dashboards]) reuse `capacity_report`.
+
+Definitions (cancelled sessions are left out of every figure: their seats were never
+offered):
+
+- `sessions`: scheduled (not cancelled) sessions starting in the month (local time).
+- `seats_offered`: the sum of their seats.
+- `booked`: bookings holding a seat (confirmed, attended or no-show): `seats_booked`.
+- `attended` / `no_shows`: bookings marked so.
+- `waitlist_demand`: bookings that joined a waitlist, whatever became of them (promoted,
+  cancelled, still waiting): how many more people wanted a place than there were seats.
+- `waitlisted`: bookings still on a waitlist now (for past sessions: demand never met).
+
+Two aggregate queries (sessions; bookings), grouped in the database, whatever the number of
+sessions or bookings; the two results are merged by group key.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import Count, DateField, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from labs.models import Booking, BookingStatus, Lab, LabSession, LabSessionStatus
+from rastrack.accounts.roles import Role
+
+GROUPS = ("lab", "region", "month")
+FIGURES = ("sessions", "seats_offered", "booked", "attended", "no_shows", "waitlist_demand", "waitlisted")
+_KEYS = {
+    "lab": ("lab_id", "lab__name", "lab__region_id", "lab__region__name"),
+    "region": ("lab__region_id", "lab__region__name"),
+    "month": (),
+}
+_NAMES = {"lab_id": "lab", "lab__name": "lab_name", "lab__region_id": "region", "lab__region__name": "region_name"}
+
+
+def capacity_labs_for(user) -> QuerySet[Lab]:
+    """The labs whose capacity `user` may see: programme admins all, regional leads their
+    region's, lab managers their own; nobody else any."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Lab.objects.none()
+    if user.has_role(Role.PROGRAMME_ADMIN):
+        return Lab.objects.all()
+    scope = Q(pk__in=[])
+    if user.has_role(Role.REGIONAL_LEAD) and user.region_id:
+        scope |= Q(region_id=user.region_id)
+    if user.has_role(Role.LAB_MANAGER):
+        scope |= Q(manager_links__user=user)
+    return Lab.objects.filter(scope).distinct()
+
+
+def capacity_region_allowed(user, region_id: int) -> bool:
+    """A region the caller may ask about: any for programme admins, their own for regional
+    leads, their labs' regions for lab managers."""
+    from rastrack.reference.models import Region
+
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.has_role(Role.PROGRAMME_ADMIN):
+        return Region.objects.filter(pk=region_id).exists()
+    if user.has_role(Role.REGIONAL_LEAD) and user.region_id == region_id:
+        return True
+    return capacity_labs_for(user).filter(region_id=region_id).exists()
+
+
+def first_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The first day of the month `months` after `day`'s month."""
+    index = day.year * 12 + (day.month - 1) + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def default_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """Five months back to two months ahead (first days of the months)."""
+    today = today or timezone.localdate()
+    return add_months(today, -5), add_months(today, 2)
+
+
+def _bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    tz = timezone.get_current_timezone()
+    begin = datetime.datetime.combine(first_of_month(start), datetime.time.min, tzinfo=tz)
+    finish = datetime.datetime.combine(add_months(end, 1), datetime.time.min, tzinfo=tz)
+    return begin, finish
+
+
+def capacity_report(*, labs: QuerySet[Lab] | Iterable[int], start: datetime.date, end: datetime.date,
+                    group_by: str = "lab") -> list[dict]:
+    """Rows of figures for the months from `start`'s to `end`'s (inclusive), grouped by
+    lab (with its region), region or month only; ordered by month, then region, then lab.
+
+    `labs` scopes the report (a queryset or ids, e.g. `capacity_labs_for(user)`). Each row:
+    `month` ("YYYY-MM"), the group's keys (`lab`, `lab_name`, `region`, `region_name` as
+    they apply) and the FIGURES. Months without sessions have no row.
+    """
+    if group_by not in GROUPS:
+        raise ValueError(f"group_by must be one of {GROUPS}")
+    begin, finish = _bounds(start, end)
+    lab_filter = Q(lab__in=labs) if isinstance(labs, QuerySet) else Q(lab_id__in=list(labs))
+    sessions = LabSession.objects.filter(lab_filter, status=LabSessionStatus.SCHEDULED,
+                                         starts_at__gte=begin, starts_at__lt=finish)
+    keys = _KEYS[group_by]
+
+    seat_rows = (sessions.annotate(month=TruncMonth("starts_at", output_field=DateField()))
+                 .values("month", *keys)
+                 .annotate(sessions=Count("id"), seats_offered=Sum("seats"), booked=Sum("seats_booked"))
+                 .order_by())
+    booking_rows = (Booking.objects.filter(session__in=sessions.values("pk"))
+                    .annotate(month=TruncMonth("session__starts_at", output_field=DateField()))
+                    .values("month", *(f"session__{k}" for k in keys))
+                    .annotate(attended=Count("id", filter=Q(status=BookingStatus.ATTENDED)),
+                              no_shows=Count("id", filter=Q(status=BookingStatus.NO_SHOW)),
+                              waitlist_demand=Count("id", filter=Q(waitlisted_at__isnull=False)),
+                              waitlisted=Count("id", filter=Q(status=BookingStatus.WAITLISTED)))
+                    .order_by())
+
+    rows: dict[tuple, dict] = {}
+    for seat in seat_rows:
+        key = (seat["month"], *(seat[k] for k in keys))
+        row = {"month": seat["month"].strftime("%Y-%m")}
+        row.update({_NAMES[k]: seat[k] for k in keys})
+        row.update(sessions=seat["sessions"], seats_offered=seat["seats_offered"] or 0,
+                   booked=seat["booked"] or 0, attended=0, no_shows=0, waitlist_demand=0, waitlisted=0)
+        rows[key] = row
+    for counted in booking_rows:
+        key = (counted["month"], *(counted[f"session__{k}"] for k in keys))
+        if key in rows:
+            rows[key].update(attended=counted["attended"], no_shows=counted["no_shows"],
+                             waitlist_demand=counted["waitlist_demand"], waitlisted=counted["waitlisted"])
+    return sorted(rows.values(), key=lambda r: (r["month"], r.get("region_name") or "", r.get("lab_name") or ""))
+
+
+def capacity_totals(rows: Iterable[dict]) -> dict:
+    """The figures summed over rows (for a totals line)."""
+    totals = dict.fromkeys(FIGURES, 0)
+    for row in rows:
+        for figure in FIGURES:
+            totals[figure] += row[figure]
+    return totals
+
+
+def parse_month(value: str | None) -> datetime.date | None:
+    """"2026-11" or "2026-11-28" -> 1 November 2026; None for empty; ValueError otherwise."""
+    if not value:
+        return None
+    value = value.strip()
+    if len(value) == 7:
+        return datetime.date.fromisoformat(value + "-01")
+    return first_of_month(datetime.date.fromisoformat(value))

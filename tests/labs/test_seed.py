@@ -1,0 +1,71 @@
+"""The labs' demo world: one lab per region, equipment, a timetable with bookings, attendance,
+no-shows, a full session with a waitlist; idempotent."""
+
+from importlib import import_module
+
+import pytest
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from labs.models import Booking, BookingStatus, Equipment, Lab, LabSession
+from rastrack.reference.models import Region
+
+pytestmark = pytest.mark.django_db
+
+
+def _world():
+    return {
+        "labs": sorted(Lab.objects.values_list("name", "region__code")),
+        "equipment": Equipment.objects.count(),
+        "sessions": LabSession.objects.count(),
+        "bookings": sorted(Booking.objects.values_list("session_id", "trainee_id", "status")),
+    }
+
+
+# What the labs' seeder builds on (the whole `seed_demo` is tested in tests/test_seed_demo.py).
+SEEDERS = ["rastrack.reference.demo:seed", "rastrack.accounts.demo:seed", "curriculum.demo:seed",
+           "accreditation.faculty_demo:seed", "labs.demo:seed"]
+
+
+def _seed():
+    for dotted in SEEDERS:
+        module, function = dotted.split(":")
+        getattr(import_module(module), function)()
+
+
+def test_labs_seed_runs_last():
+    from rastrack.demo import SEEDERS as ALL
+
+    assert ALL[-1] == "labs.demo:seed"
+    assert set(SEEDERS) <= set(ALL)
+
+
+def test_the_demo_labs():
+    _seed()
+    first = _world()
+    assert Lab.objects.count() == Region.objects.count() == 7
+    london = Lab.objects.get(region__code="london")
+    assert london.name == "London Robotics Skills Lab"
+    assert list(london.managers.values_list("email", flat=True)) == ["labmanager1@demo.rastrack.org"]
+    assert london.site.region.code == "london"
+    assert london.opening_hours.count() == 5
+    assert Equipment.objects.filter(lab=london, kind="vr_console_simulator").exists()
+
+    now = timezone.now()
+    past = LabSession.objects.filter(lab=london, starts_at__lt=now)
+    assert past.filter(starts_at__lt=now - timezone.timedelta(weeks=7)).exists()
+    assert LabSession.objects.filter(lab=london, starts_at__gt=now + timezone.timedelta(weeks=3)).exists()
+    statuses = set(Booking.objects.values_list("status", flat=True))
+    assert {BookingStatus.ATTENDED, BookingStatus.NO_SHOW, BookingStatus.CONFIRMED, BookingStatus.WAITLISTED} <= statuses
+    full = (LabSession.objects.filter(starts_at__gt=now, status="scheduled")
+            .annotate(waiting=Count("bookings", filter=Q(bookings__status="waitlisted")))
+            .filter(waiting__gt=0))
+    assert any(s.seats_booked == s.seats for s in full)
+    assert LabSession.objects.filter(status="cancelled").exists()
+    assert LabSession.objects.filter(equipment_flagged=True).exists()
+    for session in LabSession.objects.all():
+        held = session.bookings.filter(status__in=["confirmed", "attended", "no_show"]).count()
+        assert session.seats_booked == held, session
+
+    _seed()
+    assert _world() == first
