@@ -143,7 +143,9 @@ def _case_values(case: Case) -> dict:
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("trainee", "supervisor").get(pk=case.pk)
+    # Lock the case row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # outer join that select_related("supervisor") makes.
+    return Case.objects.select_for_update(of=("self",)).select_related("trainee", "supervisor").get(pk=case.pk)
 
 
 @transaction.atomic
@@ -318,7 +320,8 @@ def simulator_session_create(*, trainee: User, actor: User, data: dict[str, Any]
 
 @transaction.atomic
 def simulator_session_verify(*, session: SimulatorSession, actor: User) -> SimulatorSession:
-    session = SimulatorSession.objects.select_for_update().select_related("trainee").get(pk=session.pk)
+    session = (SimulatorSession.objects.select_for_update(of=("self",)).select_related("trainee")
+               .get(pk=session.pk))
     if not can_supervise(actor, session.trainee, on=timezone.localdate()):
         raise NotPermitted("Only a trainer who supervises this trainee may verify the session.")
     if session.verified_by_id:

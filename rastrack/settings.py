@@ -430,6 +430,8 @@ CELERY_BEAT_SCHEDULE = {
                                          "schedule": WORKFLOW_SWEEP_SECONDS},
     "enrolment-target-warnings": {"task": "accreditation.enrolment_target_warnings",
                                   "schedule": WORKFLOW_SWEEP_SECONDS},
+    # Hourly, for sessions starting within the next 24 hours (labs/services.py).
+    "labs-session-reminders": {"task": "labs.send_session_reminders", "schedule": 3600},
 }
 
 # --- Logging ------------------------------------------------------------------------------------

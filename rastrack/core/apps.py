@@ -17,3 +17,9 @@ class CoreConfig(AppConfig):
             for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
                 if options.get(key):
                     Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+        from celery.signals import task_failure
+
+        from rastrack.core.tasks import record_task_failure
+
+        task_failure.connect(record_task_failure, weak=False, dispatch_uid="rastrack-task-failure")

@@ -60,3 +60,21 @@ class EvidenceDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.owner_id})"
+
+
+class TaskFailure(models.Model):
+    """A Celery task that failed for good (after its bounded retries), for operators."""
+
+    task_name = models.CharField(max_length=200)
+    task_id = models.CharField(max_length=64)
+    args = models.TextField(blank=True)
+    exception = models.TextField()
+    traceback = models.TextField(blank=True)
+    failed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-failed_at", "-id"]
+        indexes = [models.Index(fields=["-failed_at"], name="task_failure_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} failed at {self.failed_at:%Y-%m-%d %H:%M}"
