@@ -27,3 +27,14 @@ class AccreditationConfig(AppConfig):
         from accreditation import signoff_progress
 
         signoff_progress.register()
+
+        # Certificates: issued (and the enrolment completed) when a final sign-off is
+        # approved, revoked when it is reversed, inside the decision's transaction.
+        from accreditation import certificate_services
+        from accreditation.signoff_services import (
+            on_final_signoff_approved,
+            on_final_signoff_reversed,
+        )
+
+        on_final_signoff_approved(certificate_services.on_final_approved)
+        on_final_signoff_reversed(certificate_services.on_final_reversed)

@@ -23,3 +23,12 @@ from accreditation.signoff_models import (  # noqa: E402, F401
     SignoffRequest,
     SignoffRules,
 )
+
+# isort: split
+# Certificates (issue [Certificates]): one per completed enrolment, publicly verifiable.
+from accreditation.certificate_models import (  # noqa: E402, F401
+    Certificate,
+)
+
+# Workflows (issue [Workflows]): one-tap decision links.
+from accreditation.workflow_models import DecisionLink  # noqa: E402, F401

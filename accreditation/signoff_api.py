@@ -339,6 +339,10 @@ class SignoffRequestFilter(filters.FilterSet):
         return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
 
 
+class ReassignSerializer(serializers.Serializer):
+    trainer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+
+
 class SignoffRequestViewSet(_ActionRoles, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
                             mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Sign-off requests: a trainee asks a trainer who may supervise them to sign off a
@@ -357,7 +361,8 @@ class SignoffRequestViewSet(_ActionRoles, ScopedViewSetMixin, mixins.CreateModel
     serializer_class = SignoffRequestSerializer
     filterset_class = SignoffRequestFilter
     action_roles = {"list": READERS, "retrieve": READERS, "create": (TRAINEE,), "approve": (TRAINER,),
-                    "return_": (TRAINER,), "reverse": (ADMIN,), "withdraw": (TRAINEE,), "queue": (TRAINER,)}
+                    "return_": (TRAINER,), "reverse": (ADMIN,), "withdraw": (TRAINEE,), "queue": (TRAINER,),
+                    "reassign": (ADMIN, LEAD)}
 
     def visible_queryset(self, user):
         return selectors.signoff_requests_visible_to(user)
@@ -410,6 +415,19 @@ class SignoffRequestViewSet(_ActionRoles, ScopedViewSetMixin, mixins.CreateModel
         body = ReverseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.signoff_request_reverse(request=obj, actor=request.user, reason=body.validated_data["reason"])
+        return self._answer(obj)
+
+    @extend_schema(request=ReassignSerializer, responses=SignoffRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        """Hand an overdue request to another trainer who may supervise the trainee (the
+        trainee's regional lead or a programme admin); the due date starts again."""
+        from accreditation.signoff_workflows import signoff_request_reassign
+
+        obj = self.get_object()
+        body = ReassignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        signoff_request_reassign(request=obj, actor=request.user, trainer=body.validated_data["trainer"])
         return self._answer(obj)
 
     @extend_schema(request=None, responses=SignoffRequestSerializer)

@@ -39,3 +39,10 @@ def enrolment_target_warnings() -> int:
     from accreditation.workflows import enrolment_target_warnings as warnings
 
     return warnings(today=timezone.localdate())
+
+
+@shared_task(name="accreditation.signoff_reminders", **RETRYING)
+def signoff_reminders() -> dict:
+    from accreditation.signoff_workflows import signoff_reminders as sweep
+
+    return sweep(today=timezone.localdate())

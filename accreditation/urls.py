@@ -6,7 +6,13 @@ The faculty's pages live under /faculty/ (`faculty_urlpatterns`), the logbook's 
 
 from django.urls import include, path
 
-from accreditation import faculty_views, logbook_views, signoff_views
+from accreditation import (
+    certificate_views,
+    faculty_views,
+    logbook_views,
+    signoff_views,
+    workflow_views,
+)
 
 app_name = "accreditation"
 
@@ -58,6 +64,7 @@ signoff_urlpatterns = [
     path("<int:pk>/return/", signoff_views.signoff_return, name="signoff-return"),
     path("<int:pk>/reverse/", signoff_views.signoff_reverse, name="signoff-reverse"),
     path("<int:pk>/withdraw/", signoff_views.signoff_withdraw, name="signoff-withdraw"),
+    path("decide/<str:token>/", workflow_views.decide, name="signoff-decide"),
 ]
 assessment_urlpatterns = [
     path("", signoff_views.assessment_list, name="assessments"),
@@ -67,9 +74,30 @@ assessment_urlpatterns = [
     path("<int:pk>/", signoff_views.assessment_detail, name="assessment"),
 ]
 
+# Certificates under /certificates/ (a certificate's page is /certificates/<id>/, the link its
+# notifications carry) and the portfolio export under /portfolio/. The public verification
+# page, /verify/<code>/, is in rastrack/urls.py: it is outside this namespace on purpose.
+certificate_urlpatterns = [
+    path("", certificate_views.certificate_list, name="certificates"),
+    path("mine/", certificate_views.certificates_mine, name="certificates-mine"),
+    path("<int:pk>/", certificate_views.certificate_detail, name="certificate"),
+    path("<int:pk>/pdf/", certificate_views.certificate_download, name="certificate-pdf"),
+    path("<int:pk>/revoke/", certificate_views.certificate_revoke, name="certificate-revoke"),
+]
+portfolio_urlpatterns = [
+    path("", certificate_views.portfolio, name="portfolio"),
+    path("<int:trainee_id>/", certificate_views.portfolio_trainee, name="portfolio-trainee"),
+    path("<int:trainee_id>/export.csv", certificate_views.portfolio_export, {"kind": "csv"},
+         name="portfolio-export-csv"),
+    path("<int:trainee_id>/export.pdf", certificate_views.portfolio_export, {"kind": "pdf"},
+         name="portfolio-export-pdf"),
+]
+
 urlpatterns = [
     path("faculty/", include(faculty_urlpatterns)),
     path("logbook/", include(logbook_urlpatterns)),
     path("signoff/", include(signoff_urlpatterns)),
     path("assessments/", include(assessment_urlpatterns)),
+    path("certificates/", include(certificate_urlpatterns)),
+    path("portfolio/", include(portfolio_urlpatterns)),
 ]

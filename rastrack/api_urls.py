@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from accreditation import faculty_api, logbook_api, signoff_api
+from accreditation import certificate_api, faculty_api, logbook_api, signoff_api
 from curriculum import api as curriculum_api
 from labs import api as labs_api
 from rastrack.accounts import api as accounts_api
@@ -39,6 +39,7 @@ router.register("assignments", faculty_api.AssignmentViewSet, basename="assignme
 router.register("assessment-tools", signoff_api.AssessmentToolViewSet, basename="assessment-tool")
 router.register("assessments", signoff_api.AssessmentViewSet, basename="assessment")
 router.register("signoff-requests", signoff_api.SignoffRequestViewSet, basename="signoff-request")
+router.register("certificates", certificate_api.CertificateViewSet, basename="certificate")
 router.register("labs", labs_api.LabViewSet, basename="lab")
 router.register("lab-equipment", labs_api.EquipmentViewSet, basename="lab-equipment")
 router.register("lab-sessions", labs_api.LabSessionViewSet, basename="lab-session")
@@ -47,6 +48,7 @@ router.register("bookings", labs_api.BookingViewSet, basename="booking")
 urlpatterns = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("portfolio/export/", certificate_api.PortfolioExportView.as_view(), name="portfolio-export"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's initialiser as a file: no inline script, so the
     # page works under the Content-Security-Policy.

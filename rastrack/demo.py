@@ -19,6 +19,8 @@ SEEDERS = [
     "accreditation.logbook_demo:seed",
     "accreditation.signoff_demo:seed",
     "labs.demo:seed",
+    # Last: trainee2 completes Robotic literacy on the evidence above and gets the certificate.
+    "accreditation.certificate_demo:seed",
 ]
 
 DEMO_LOGINS = [

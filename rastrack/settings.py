@@ -313,6 +313,10 @@ REST_FRAMEWORK = {
     # proxies (same rule as the sign-in lockout), so a spoofed header buys nothing.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# The public certificate check (/verify/<code>/) is a plain Django page, not the API: it
+# counts requests per client address itself (accreditation/certificate_views.py), against
+# enumeration of verification codes; over the limit it answers 429 with Retry-After.
+VERIFY_THROTTLE = _throttle_rate("VERIFY_THROTTLE", "30/minute")
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html
 SPECTACULAR_SETTINGS = {
     "TITLE": "RASTrack API",
@@ -351,6 +355,8 @@ SPECTACULAR_SETTINGS = {
         # Sign-off (accreditation/signoff_models.py).
         "SignoffStatusEnum": "accreditation.signoff_models.SignoffStatus",
         "SignoffTargetEnum": "accreditation.signoff_models.SignoffTarget",
+        # Certificates (accreditation/certificate_models.py).
+        "CertificateStatusEnum": "accreditation.certificate_models.CertificateStatus",
         # The labs (labs/models.py): "kind" and "status" again.
         "LabSessionKindEnum": "labs.models.LabSessionKind",
         "LabSessionStatusEnum": "labs.models.LabSessionStatus",
@@ -367,6 +373,10 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+        # How often a worker looks for tasks whose worker died (unacknowledged past the
+        # visibility timeout) and puts them back: every interval x throttle seconds.
+        "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10, minimum=1),
+        "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10, minimum=1),
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
     }
@@ -413,6 +423,9 @@ WORKFLOW_SWEEP_SECONDS = env_int("WORKFLOW_SWEEP_SECONDS", 3600, minimum=60)
 ACCREDITATION_EXPIRY_NOTICE_DAYS = env_int_list("ACCREDITATION_EXPIRY_NOTICE_DAYS", [90, 30, 7])
 CASE_DIGEST_AFTER_DAYS = env_int("CASE_DIGEST_AFTER_DAYS", 14, minimum=1)
 ENROLMENT_TARGET_WARNING_DAYS = env_int("ENROLMENT_TARGET_WARNING_DAYS", 60, minimum=1)
+SIGNOFF_REMIND_BEFORE_DAYS = env_int("SIGNOFF_REMIND_BEFORE_DAYS", 3, minimum=0)
+SIGNOFF_ESCALATE_AFTER_DAYS = env_int("SIGNOFF_ESCALATE_AFTER_DAYS", 7, minimum=0)
+DECISION_LINK_VALID_DAYS = env_int("DECISION_LINK_VALID_DAYS", 7, minimum=1)
 # The whole schedule is defined in code: a fresh deployment needs no manual set-up.
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "rastrack.core.beat_heartbeat", "schedule": BEAT_HEARTBEAT_SECONDS},
@@ -430,6 +443,7 @@ CELERY_BEAT_SCHEDULE = {
                                          "schedule": WORKFLOW_SWEEP_SECONDS},
     "enrolment-target-warnings": {"task": "accreditation.enrolment_target_warnings",
                                   "schedule": WORKFLOW_SWEEP_SECONDS},
+    "signoff-reminders": {"task": "accreditation.signoff_reminders", "schedule": WORKFLOW_SWEEP_SECONDS},
     # Hourly, for sessions starting within the next 24 hours (labs/services.py).
     "labs-session-reminders": {"task": "labs.send_session_reminders", "schedule": 3600},
 }

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accreditation import certificate_views
 from rastrack.accounts.urls import auth_urlpatterns
 from rastrack.core import document_views, health, views
 
@@ -15,6 +16,9 @@ urlpatterns = [
     path("notifications/", include("rastrack.notifications.urls")),
     path("curriculum/", include("curriculum.urls")),
     path("labs/", include("labs.urls")),
+    # The public certificate check: no sign-in (the MFA middleware exempts /verify/).
+    path("verify/", certificate_views.verify_lookup, name="certificate-verify-lookup"),
+    path("verify/<path:code>/", certificate_views.verify, name="certificate-verify"),
     path("", include("accreditation.urls")),
     path("api/v1/", include("rastrack.api_urls")),
 ]

@@ -26,9 +26,10 @@ def test_a_task_that_always_fails_stops_after_its_bounded_retries_and_is_recorde
 
 def test_a_worker_killed_mid_task_runs_it_again_and_the_effect_happens_once(tmp_path):
     # A short visibility timeout: an unacknowledged task comes back after 2 s, not an hour.
-    env = {"CELERY_VISIBILITY_TIMEOUT": "2"}
+    env = {"CELERY_VISIBILITY_TIMEOUT": "2", "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+           "CELERY_UNACKED_RESTORE_THROTTLE": "1"}
     with celery_worker(broker_url=settings.REDIS_URL, mail_dir=tmp_path, extra_env=env) as worker:
-        slow_idempotent_effect.delay("killed", 20)
+        slow_idempotent_effect.delay("killed", 8)
         assert wait_until(lambda: Heartbeat.objects.filter(name__startswith="start:killed:").exists(), 30), \
             worker.output
         worker.proc.send_signal(signal.SIGKILL)  # mid-task: no ack was sent (acks_late)
