@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -29,7 +29,7 @@ from accreditation.faculty_models import (
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.accounts.selectors import users_visible_to
-from rastrack.core.permissions import RoleRequired, ScopedViewSetMixin
+from rastrack.core.permissions import ActionRolesMixin, ScopedViewSetMixin
 from rastrack.core.pii import NoPIIValidator
 from rastrack.reference.models import Specialty
 
@@ -37,15 +37,6 @@ ADMIN, LEAD, TRAINER, TRAINEE = (Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD, Role.
 MAX_TEXT = services.MAX_TEXT
 
 
-class _ActionRoles:
-    """`action_roles = {"approve": (ADMIN, LEAD), ...}`; actions not listed need sign-in only."""
-
-    action_roles: dict[str, tuple[str, ...]] = {}
-
-    def get_permissions(self):
-        roles = self.action_roles.get(getattr(self, "action", None) or "")
-        classes = [permissions.IsAuthenticated] + ([RoleRequired(*roles)] if roles else [])
-        return [cls() for cls in classes]
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -99,7 +90,7 @@ class TrainerApplicationFilter(filters.FilterSet):
         fields = ["status", "kind"]
 
 
-class TrainerApplicationViewSet(_ActionRoles, ScopedViewSetMixin, mixins.CreateModelMixin,
+class TrainerApplicationViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin,
                                 mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                 viewsets.GenericViewSet):
     """Applications to become (initial) or stay (renewal) an accredited RAS trainer.
@@ -195,7 +186,7 @@ class AccreditationFilter(filters.FilterSet):
         return selectors.filter_register(queryset, platform=value)
 
 
-class AccreditationViewSet(_ActionRoles, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class AccreditationViewSet(ActionRolesMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Accreditations, which are also the faculty register: filter by `region` (the
     trainer's current region), `specialty`, `platform` and `status`; each row has the
     trainer's current `trainee_load` and `expiring_soon`.
@@ -313,7 +304,7 @@ class AssignmentFilter(filters.FilterSet):
         return queryset.filter(q) if value else queryset.exclude(q)
 
 
-class AssignmentViewSet(_ActionRoles, ScopedViewSetMixin, mixins.CreateModelMixin,
+class AssignmentViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin,
                         mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Trainers assigned to trainees (educational supervisor, clinical supervisor, proctor).
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -32,7 +32,11 @@ from accreditation.signoff_models import (
 )
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
-from rastrack.core.permissions import RoleRequired, ScopedViewSetMixin, get_visible_or_404
+from rastrack.core.permissions import (
+    ActionRolesMixin,
+    ScopedViewSetMixin,
+    get_visible_or_404,
+)
 
 ADMIN, LEAD, TRAINER, TRAINEE = (Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD, Role.TRAINER, Role.TRAINEE)
 READERS = (ADMIN, LEAD, TRAINER, TRAINEE)
@@ -53,15 +57,6 @@ class ScoresField(serializers.JSONField):
     """Any JSON in, so that the service can say what is wrong per domain."""
 
 
-class _ActionRoles:
-    """`action_roles = {"approve": (TRAINER,), ...}`; actions not listed need sign-in only."""
-
-    action_roles: dict[str, tuple[str, ...]] = {}
-
-    def get_permissions(self):
-        roles = self.action_roles.get(getattr(self, "action", None) or "")
-        classes = [permissions.IsAuthenticated] + ([RoleRequired(*roles)] if roles else [])
-        return [cls() for cls in classes]
 
 
 # --- Assessment tools ----------------------------------------------------------------------------
@@ -198,7 +193,7 @@ class AssessmentFilter(filters.FilterSet):
         return queryset.filter(blinded=False, visible_total__gte=value)
 
 
-class AssessmentViewSet(_ActionRoles, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+class AssessmentViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
                         mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Assessments with a tool (GEARS, entrustment level, ...), and blinded self-assessments.
 
@@ -343,7 +338,7 @@ class ReassignSerializer(serializers.Serializer):
     trainer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
 
 
-class SignoffRequestViewSet(_ActionRoles, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+class SignoffRequestViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
                             mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Sign-off requests: a trainee asks a trainer who may supervise them to sign off a
     competency, a module component, or the final sign-off of a pathway (an enrolment).

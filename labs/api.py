@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -36,7 +36,7 @@ from labs.models import (
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.core.exceptions import ApplicationError, NotFound
-from rastrack.core.permissions import RoleRequired, ScopedViewSetMixin
+from rastrack.core.permissions import ActionRolesMixin, ScopedViewSetMixin
 from rastrack.core.pii import NoPIIValidator
 from rastrack.reference.models import Region, Site
 
@@ -44,15 +44,6 @@ ADMIN, LEAD, MANAGER, TRAINER, TRAINEE = (Role.PROGRAMME_ADMIN, Role.REGIONAL_LE
                                           Role.TRAINER, Role.TRAINEE)
 
 
-class _ActionRoles:
-    """`action_roles = {"create": (ADMIN,), ...}`; actions not listed need sign-in only."""
-
-    action_roles: dict[str, tuple[str, ...]] = {}
-
-    def get_permissions(self):
-        roles = self.action_roles.get(getattr(self, "action", None) or "")
-        classes = [permissions.IsAuthenticated] + ([RoleRequired(*roles)] if roles else [])
-        return [cls() for cls in classes]
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -140,7 +131,7 @@ class CapacityReportSerializer(serializers.Serializer):
     totals = CapacityTotalsSerializer()
 
 
-class LabViewSet(_ActionRoles, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+class LabViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
                  mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Regional skills labs: everyone signed in reads them. Programme admins create labs and
     name their managers (others 403); a lab's managers and programme admins edit its
@@ -279,7 +270,7 @@ class EquipmentFilter(filters.FilterSet):
         fields = ["lab", "kind", "status"]
 
 
-class EquipmentViewSet(_ActionRoles, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+class EquipmentViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
                        mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Lab equipment: everyone signed in reads it; the lab's managers add and change it
     (other roles, and other labs' managers: 403). Status `out_of_service` flags the future
@@ -408,7 +399,7 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
 
 
-class LabSessionViewSet(_ActionRoles, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+class LabSessionViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
                         mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Lab sessions: everyone signed in reads them (trainees browse and book). Created and
     cancelled by the lab's managers (other roles 403; another lab's managers 403). Cancelling
@@ -493,7 +484,7 @@ class BookingFilter(filters.FilterSet):
         return queryset.filter(session__starts_at__gt=now) if value else queryset.filter(session__starts_at__lte=now)
 
 
-class BookingViewSet(_ActionRoles, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+class BookingViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
                      mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Bookings. Trainees book for themselves (`{"session": id}`): 201 `confirmed` while seats
     remain, else `waitlisted`. A second live booking of the same session, or a confirmed

@@ -105,7 +105,8 @@ class Worker:
 
 
 @contextlib.contextmanager
-def celery_worker(*, broker_url: str, mail_dir: Path, extra_env: dict | None = None) -> Iterator[Worker]:
+def celery_worker(*, broker_url: str, mail_dir: Path, extra_env: dict | None = None,
+                  pool: str = "solo", concurrency: int = 1) -> Iterator[Worker]:
     """A real `celery worker` process on the test database, this run's queue and `broker_url`."""
     env = {
         **os.environ,
@@ -119,7 +120,8 @@ def celery_worker(*, broker_url: str, mail_dir: Path, extra_env: dict | None = N
     }
     name = f"test-{uuid.uuid4().hex[:8]}@%h"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "rastrack", "worker", "--pool", "solo",
+        [sys.executable, "-m", "celery", "-A", "rastrack", "worker", "--pool", pool,
+         "--concurrency", str(concurrency),
          "--loglevel", "INFO", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", name,
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

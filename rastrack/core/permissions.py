@@ -71,6 +71,22 @@ def RoleRequired(*roles: str) -> type[BasePermission]:  # noqa: N802 - reads lik
     return _RoleRequired
 
 
+class ActionRolesMixin:
+    """Per-action role rules for a view set: `action_roles = {"approve": (TRAINER,), ...}`.
+
+    Roles listed for an action may use it (others 403); actions not listed need sign-in only.
+    """
+
+    action_roles: dict[str, tuple[str, ...]] = {}
+
+    def get_permissions(self):
+        from rest_framework.permissions import IsAuthenticated
+
+        roles = self.action_roles.get(getattr(self, "action", None) or "")
+        classes = [IsAuthenticated] + ([RoleRequired(*roles)] if roles else [])
+        return [cls() for cls in classes]
+
+
 class ScopedViewSetMixin:
     """Scope a view set to the caller: set `model` and override `visible_queryset(user)`."""
 
