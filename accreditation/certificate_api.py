@@ -37,7 +37,12 @@ from accreditation.certificate_pdf import certificate_pdf
 from accreditation.logbook_selectors import trainees_visible_to
 from accreditation.portfolio_export import build_portfolio, portfolio_csv, portfolio_pdf
 from rastrack.accounts.roles import Role
-from rastrack.core.permissions import RoleRequired, ScopedViewSetMixin, get_visible_or_404
+from rastrack.core.permissions import (
+    ActionRolesMixin,
+    RoleRequired,
+    ScopedViewSetMixin,
+    get_visible_or_404,
+)
 
 ADMIN, LEAD, TRAINER, TRAINEE = (Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD, Role.TRAINER, Role.TRAINEE)
 READERS = (ADMIN, LEAD, TRAINER, TRAINEE)
@@ -123,7 +128,7 @@ class CertificateFilter(filters.FilterSet):
         fields = ["trainee", "pathway", "status"]
 
 
-class CertificateViewSet(_JSONErrors, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class CertificateViewSet(_JSONErrors, ActionRolesMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Certificates: one per completed enrolment, issued when its final sign-off is approved.
 
     Readers: the holder, trainers who may supervise them today, the regional lead of the
@@ -135,11 +140,7 @@ class CertificateViewSet(_JSONErrors, ScopedViewSetMixin, viewsets.ReadOnlyModel
     model = Certificate
     serializer_class = CertificateSerializer
     filterset_class = CertificateFilter
-    action_roles = {"revoke": (ADMIN,)}
-
-    def get_permissions(self):
-        roles = self.action_roles.get(getattr(self, "action", None) or "", READERS)
-        return [permissions.IsAuthenticated(), RoleRequired(*roles)()]
+    action_roles = {"list": READERS, "retrieve": READERS, "pdf": READERS, "revoke": (ADMIN,)}
 
     def visible_queryset(self, user):
         return selectors.certificates_visible_to(user)

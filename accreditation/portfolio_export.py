@@ -308,7 +308,7 @@ def portfolio_pdf(p: Portfolio) -> bytes:
             story.append(text("None.", body))
             return
         data = [[text(h) for h in header]] + [[text(v) for v in row] for row in rows]
-        t = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
+        t = Table(data, colWidths=[w * mm for w in widths], repeatRows=1, hAlign="LEFT")
         t.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edee")),
             ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#aeb7bd")),
@@ -333,9 +333,10 @@ def portfolio_pdf(p: Portfolio) -> bytes:
           [100, 25])
 
     heading("Assessments")
-    table(["Tool", "Trainer assessments", "Latest total", "Highest", "Mean"],
-          [[s.tool, s.count, s.latest, s.highest, s.mean] for s in p.tool_summaries], [50, 35, 30, 25, 25])
-    story.append(Spacer(1, 2 * mm))
+    if p.tool_summaries:
+        table(["Tool", "Trainer assessments", "Latest total", "Highest", "Mean"],
+              [[s.tool, s.count, s.latest, s.highest, s.mean] for s in p.tool_summaries], [50, 35, 30, 25, 25])
+        story.append(Spacer(1, 2 * mm))
     table(["Date", "Tool", "By", "Kind", "Case", "Total"],
           [[f"{a.date:%-d %b %Y}", a.tool, a.assessor, "self" if a.is_self else "trainer", a.case,
             "" if a.total is None else a.total] for a in p.assessments], [22, 30, 35, 15, 60, 14])

@@ -336,7 +336,10 @@ def _pathway(admin: User, framework: Framework, spec: dict) -> Pathway:
 
 
 def _enrol(actor: User, trainee: User, pathway: Pathway, days_ago: int) -> Enrolment:
-    live = Enrolment.objects.filter(trainee=trainee, pathway=pathway, status__in=["active", "paused"]).first()
+    # A completed enrolment counts too: the certificates' seed completes trainee2's, and a
+    # second run must not enrol them again.
+    live = Enrolment.objects.filter(trainee=trainee, pathway=pathway,
+                                    status__in=["active", "paused", "completed"]).first()
     if live is not None:
         return live
     return services.enrolment_create(actor=actor, trainee=trainee, pathway=pathway,

@@ -135,15 +135,21 @@ def test_the_pdf_asked_for_by_accept_header_or_format(api, trainee, certificate)
     assert missing.status_code == 404 and missing["Content-Type"].startswith("application/json")
 
 
-def test_the_qr_code_encodes_the_verification_url(api, trainee, certificate):
+def test_the_pdf_draws_a_qr_code_of_the_verification_url(api, trainee, certificate, monkeypatch):
     from reportlab.graphics.barcode.qr import QrCodeWidget
 
-    from accreditation.certificate_services import verification_url
+    from accreditation import certificate_pdf
 
-    # The widget is what the PDF draws; its data is the public address.
-    url = verification_url(certificate)
-    assert QrCodeWidget(url).value == url
-    assert url == f"http://127.0.0.1:8000/verify/{certificate.verification_code}/"
+    drawn = []
+
+    class Recording(QrCodeWidget):
+        def __init__(self, value, **kwargs):
+            drawn.append(value)
+            super().__init__(value, **kwargs)
+
+    monkeypatch.setattr(certificate_pdf, "QrCodeWidget", Recording)
+    assert api.as_user(trainee).get(f"{URL}{certificate.pk}/pdf/").status_code == 200
+    assert drawn == [f"http://127.0.0.1:8000/verify/{certificate.verification_code}/"]
 
 
 def test_a_revoked_certificates_pdf_says_so(api, admin, trainee, certificate):
@@ -160,3 +166,11 @@ def test_odd_names_are_drawn_as_text(api, admin, trainee, certificate):
     response = api.as_user(admin).get(f"{URL}{certificate.pk}/pdf/")
     assert response.status_code == 200
     assert "O'Brien <b>&amp; Sons</b>" in pdf_text(response.content)
+
+
+def test_the_verification_address_comes_from_site_url(api, settings, trainee, certificate):
+    settings.SITE_URL = "https://rastrack.example.org"
+    body = api.as_user(trainee).get(f"{URL}{certificate.pk}/").json()
+    assert body["verification_url"] == f"https://rastrack.example.org/verify/{certificate.verification_code}/"
+    text = pdf_text(api.as_user(trainee).get(f"{URL}{certificate.pk}/pdf/").content)
+    assert f"https://rastrack.example.org/verify/{certificate.verification_code}/" in text

@@ -194,3 +194,44 @@ def test_each_enrolment_gets_its_own_certificate(trainee, other_trainee, assigne
     second = certify(other_trainee, assigned_trainer, others, competency)
     assert second.pk != certificate.pk and second.verification_code != certificate.verification_code
     assert Certificate.objects.count() == 2
+
+
+def _race(n, work):
+    """Run `work()` in n threads started together; the outcomes, as "ok" or the error's class."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(n)
+    outcomes = []
+
+    def run():
+        try:
+            barrier.wait()
+            outcomes.append(("ok", work()))
+        except Exception as exc:  # any refusal: the outcome is the point
+            outcomes.append((type(exc).__name__, None))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return outcomes
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_approvals_and_issues_make_one_certificate(trainee, assigned_trainer, enrolment, competency):
+    final = final_request(trainee, assigned_trainer, enrolment, competency)
+    outcomes = _race(4, lambda: signoff_services.signoff_request_approve(request=final, actor=assigned_trainer).pk)
+    assert sorted(kind for kind, _ in outcomes) == ["Conflict"] * 3 + ["ok"]
+    assert Certificate.objects.count() == 1
+
+    final.refresh_from_db()
+    outcomes = _race(4, lambda: certificate_services.certificate_issue(request=final, actor=assigned_trainer).pk)
+    assert {value for _, value in outcomes} == {Certificate.objects.get().pk}
+    assert AuditEntry.objects.filter(action="certificate.issue").count() == 1
+    assert Enrolment.objects.get(pk=enrolment.pk).status == EnrolmentStatus.COMPLETED

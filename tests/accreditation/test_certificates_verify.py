@@ -54,6 +54,10 @@ def test_anyone_sees_holder_pathway_date_and_status_only(client, trainee, certif
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     # The anonymous header has no account links.
     assert "Sign out" not in html
+    # NHS.UK page, nothing inline (CSP).
+    assert 'class="nhsuk-summary-list"' in html and "style=" not in html
+    for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
+        assert "src=" in attrs and not body.strip()
 
 
 def test_it_then_shows_revoked(client, admin, certificate):
@@ -121,3 +125,11 @@ def test_the_lookup_form(client, certificate):
     assert page.status_code == 200 and "Verification code" in page.content.decode()
     bad = client.get("/verify/", {"code": "nonsense"})
     assert bad.status_code == 200 and "16 letters and digits" in bad.content.decode()
+
+
+def test_a_bad_verify_throttle_stops_start_up():
+    from tests.test_settings import PRODUCTION, _run_manage
+
+    result = _run_manage({**PRODUCTION, "VERIFY_THROTTLE": "many"}, "check")
+    assert result.returncode != 0 and "VERIFY_THROTTLE" in result.stderr
+    assert _run_manage({**PRODUCTION, "VERIFY_THROTTLE": "5/second"}, "check").returncode == 0
