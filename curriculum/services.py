@@ -177,17 +177,21 @@ def framework_publish(*, actor, framework: Framework) -> Framework:
     return framework
 
 
+def _retire(*, actor, version, action: str):
+    """Published -> retired, audited: the same step for a framework and a pathway version."""
+    if version.status != Lifecycle.PUBLISHED:
+        raise Conflict(f"Only a published version can be retired; this one is {version.status}.")
+    with audited(actor=actor, action=action, instance=version, fields=["status", "retired_at"]):
+        version.status = Lifecycle.RETIRED
+        version.retired_at = timezone.now()
+        version.save(update_fields=["status", "retired_at"])
+    return version
+
+
 @transaction.atomic
 def framework_retire(*, actor, framework: Framework) -> Framework:
     _require_editor(actor)
-    framework = _locked_framework(framework)
-    if framework.status != Lifecycle.PUBLISHED:
-        raise Conflict(f"Only a published version can be retired; this one is {framework.status}.")
-    with audited(actor=actor, action="framework.retire", instance=framework, fields=["status", "retired_at"]):
-        framework.status = Lifecycle.RETIRED
-        framework.retired_at = timezone.now()
-        framework.save(update_fields=["status", "retired_at"])
-    return framework
+    return _retire(actor=actor, version=_locked_framework(framework), action="framework.retire")
 
 
 @transaction.atomic
@@ -455,14 +459,7 @@ def pathway_publish(*, actor, pathway: Pathway) -> Pathway:
 def pathway_retire(*, actor, pathway: Pathway) -> Pathway:
     """No new enrolments; live enrolments carry on to the end."""
     _require_editor(actor)
-    pathway = _locked_pathway(pathway)
-    if pathway.status != Lifecycle.PUBLISHED:
-        raise Conflict(f"Only a published version can be retired; this one is {pathway.status}.")
-    with audited(actor=actor, action="pathway.retire", instance=pathway, fields=["status", "retired_at"]):
-        pathway.status = Lifecycle.RETIRED
-        pathway.retired_at = timezone.now()
-        pathway.save(update_fields=["status", "retired_at"])
-    return pathway
+    return _retire(actor=actor, version=_locked_pathway(pathway), action="pathway.retire")
 
 
 @transaction.atomic
