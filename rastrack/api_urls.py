@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from accreditation import certificate_api, faculty_api, logbook_api, signoff_api
 from curriculum import api as curriculum_api
 from labs import api as labs_api
+from labs import dashboard_api
 from rastrack.accounts import api as accounts_api
 from rastrack.core import document_views
 from rastrack.notifications import api as notifications_api
@@ -48,6 +49,8 @@ router.register("bookings", labs_api.BookingViewSet, basename="booking")
 urlpatterns = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("dashboards/national/", dashboard_api.NationalDashboardView.as_view(), name="dashboard-national"),
+    path("dashboards/regions/<int:pk>/", dashboard_api.RegionDashboardView.as_view(), name="dashboard-region"),
     path("portfolio/export/", certificate_api.PortfolioExportView.as_view(), name="portfolio-export"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's initialiser as a file: no inline script, so the

@@ -16,6 +16,7 @@ urlpatterns = [
     path("notifications/", include("rastrack.notifications.urls")),
     path("curriculum/", include("curriculum.urls")),
     path("labs/", include("labs.urls")),
+    path("dashboards/", include("labs.dashboard_urls")),
     # The public certificate check: no sign-in (the MFA middleware exempts /verify/).
     path("verify/", certificate_views.verify_lookup, name="certificate-verify-lookup"),
     path("verify/<path:code>/", certificate_views.verify, name="certificate-verify"),

@@ -30,6 +30,12 @@ _ADMINS = frozenset({Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD})
 LINKS: list[Link] = [
     Link("Home", "home", _ALL, "Your starting page."),
     Link("Notifications", "notifications:inbox", _ALL, "Messages about your training and reviews."),
+    Link("Dashboard", "dashboards:home", _ADMINS,
+         "Faculty, lab seats, sign-offs, trainee progress and cases: national (programme admins) or your region."),
+    Link("My dashboard", "dashboards:trainee", frozenset({Role.TRAINEE}),
+         "Your progress against each requirement, what to do next and your upcoming lab bookings."),
+    Link("Trainer dashboard", "dashboards:trainer", frozenset({Role.TRAINER}),
+         "Your trainees' progress, and the cases and sign-offs waiting for you, oldest first."),
     Link("People", "accounts:people", _ADMINS, "Invite people and manage their accounts."),
     Link("Log a case", "accreditation:logbook-new", frozenset({Role.TRAINEE}),
          "Log a robotic case from your phone: it keeps an unsent case if the signal drops."),

@@ -1,0 +1,85 @@
+// The dashboard pages: one Chart.js chart per section, drawn from the figures the page embeds
+// with json_script ("dashboard-data"); each chart has a table with the same figures under it.
+(function () {
+  "use strict";
+
+  var source = document.getElementById("dashboard-data");
+  if (!source || typeof window.Chart === "undefined") {
+    return;
+  }
+  var data = JSON.parse(source.textContent);
+  var COLOURS = ["#005eb8", "#007f3b", "#ffb81c", "#d5281b", "#ae2573", "#330072", "#00a499", "#425563"];
+
+  function draw(id, labels, datasets, stacked) {
+    var canvas = document.getElementById(id);
+    if (!canvas || !labels.length) {
+      if (canvas) {
+        canvas.hidden = true;
+      }
+      return;
+    }
+    datasets.forEach(function (set, index) {
+      set.backgroundColor = COLOURS[index % COLOURS.length];
+    });
+    new window.Chart(canvas, {
+      type: "bar",
+      data: { labels: labels, datasets: datasets },
+      options: {
+        animation: false,
+        scales: {
+          x: { stacked: !!stacked },
+          y: { stacked: !!stacked, beginAtZero: true, ticks: { precision: 0 } }
+        }
+      }
+    });
+  }
+
+  function column(rows, key) {
+    return rows.map(function (row) { return row[key]; });
+  }
+
+  var faculty = data.faculty || [];
+  draw("chart-faculty", column(faculty, "region_name").map(function (name) { return name || "No region"; }), [
+    { label: "Accredited", data: column(faculty, "accredited") },
+    { label: "Suspended", data: column(faculty, "suspended") },
+    { label: "Lapsed", data: column(faculty, "lapsed") },
+    { label: "Revoked", data: column(faculty, "revoked") },
+    { label: "Expiring soon", data: column(faculty, "expiring_soon") }
+  ], false);
+
+  var labs = data.labs || [];
+  draw("chart-labs", column(labs, "month"), [
+    { label: "Seats offered", data: column(labs, "seats_offered") },
+    { label: "Booked", data: column(labs, "booked") },
+    { label: "Attended", data: column(labs, "attended") },
+    { label: "Joined waitlist", data: column(labs, "waitlist_demand") }
+  ], false);
+
+  var trainees = data.trainees || [];
+  draw("chart-trainees", column(trainees, "pathway_title"), [
+    { label: "0-25 %", data: column(trainees, "band_0_25") },
+    { label: "25-50 %", data: column(trainees, "band_25_50") },
+    { label: "50-75 %", data: column(trainees, "band_50_75") },
+    { label: "75-99 %", data: column(trainees, "band_75_99") },
+    { label: "Complete", data: column(trainees, "complete") }
+  ], true);
+
+  // Cases: months on the x axis, one stacked series of validated cases per platform.
+  var cases = data.cases || [];
+  var months = [];
+  var platforms = [];
+  cases.forEach(function (row) {
+    if (months.indexOf(row.month) < 0) { months.push(row.month); }
+    if (platforms.indexOf(row.platform) < 0) { platforms.push(row.platform); }
+  });
+  draw("chart-cases", months, platforms.map(function (platform) {
+    var labelled = cases.filter(function (row) { return row.platform === platform; })[0];
+    return {
+      label: labelled.platform_label || platform,
+      data: months.map(function (month) {
+        var found = cases.filter(function (row) { return row.month === month && row.platform === platform; })[0];
+        return found ? found.validated : 0;
+      })
+    };
+  }), true);
+}());

@@ -1,0 +1,387 @@
+"""The national and regional dashboards (API.md "Dashboards") against a small hand-computed
+world: every figure, region scoping both ways, 403 / 404, CSV = JSON, constant query counts."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accreditation.faculty_models import AccreditationStatus
+from accreditation.signoff_models import SignoffRequest, SignoffStatus
+from curriculum.models import EnrolmentStatus
+from labs import dashboards, services
+from rastrack.accounts.roles import Role
+from rastrack.core.stats import percentile_cont
+from tests.accreditation.faculty_factories import accredit, assign
+from tests.accreditation.test_signoff_factories import (
+    enrol,
+    make_case,
+    request_signoff,
+    small_pathway,
+)
+from tests.curriculum.conftest import make_framework
+from tests.factories import UserFactory
+from tests.labs.conftest import make_session, when
+from tests.mfa_helpers import login_verified
+
+pytestmark = pytest.mark.django_db
+
+NATIONAL = "/api/v1/dashboards/national/"
+
+
+def region_url(region_id) -> str:
+    return f"/api/v1/dashboards/regions/{region_id}/"
+
+
+def _month(value) -> str:
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return value.strftime("%Y-%m")
+
+
+def _decided(request, trainer, *, days: float, created: datetime.datetime):
+    """A returned copy of `request`, decided `days` after `created`."""
+    copy = SignoffRequest.objects.get(pk=request.pk)
+    copy.pk = None
+    copy.status = SignoffStatus.RETURNED
+    copy.feedback = "More cases, please."
+    copy.decided_by = trainer
+    copy.decided_at = timezone.now()
+    copy.save()
+    SignoffRequest.objects.filter(pk=copy.pk).update(
+        created_at=created, decided_at=created + datetime.timedelta(days=days))
+    return copy
+
+
+@pytest.fixture
+def world(admin, london, north_west, trainee, other_trainee, north_trainee, assigned_trainer,
+          lab, lab_manager, other_lab, other_lab_manager):
+    """London:
+      faculty: assigned_trainer accredited (expires in ~1 year), Ezra accredited expiring in 30
+        days, Sid suspended (expiring in 10 days: not counted, not accredited)
+      lab: one session next week, 3 seats, trainee and other_trainee booked
+      sign-offs (trainee): 1 pending overdue, 1 pending due later, 5 decided after 1, 2, 3, 4 and
+        10 days -> median 3, p90 (linear) 4 + 0.6 * 6 = 7.6 (nearest rank would say 10)
+      trainees: trainee enrolled, nothing met (0-25 %); other_trainee's enrolment completed
+      cases: trainee 2 validated da Vinci Xi + 1 validated Versius; other_trainee 1 submitted
+        Xi, 1 draft (not counted)
+    North West:
+      faculty: Nora accredited expiring in 10 days
+      lab: one session next week, 2 seats, no bookings
+      sign-offs: one decided after 100 days (north_trainee)
+      trainees: north_trainee enrolled (0-25 %)
+      cases: north_trainee 1 submitted Versius
+    """
+    today = timezone.localdate()
+    for name, region, status, days in (("Ezra Expiring", london, AccreditationStatus.ACCREDITED, 30),
+                                       ("Sid Suspended", london, AccreditationStatus.SUSPENDED, 10),
+                                       ("Nora Northtrainer", north_west, AccreditationStatus.ACCREDITED, 10)):
+        trainer = UserFactory(full_name=name, roles=[Role.TRAINER], region=region)
+        accredit(trainer, status=status, expires_on=today + datetime.timedelta(days=days))
+    assign(assigned_trainer, other_trainee)
+    assign(trainer, north_trainee)  # Nora
+
+    start = when(weeks=1, weekday=1, hour=10)
+    london_session = make_session(lab, lab_manager, starts_at=start, seats=3)
+    make_session(other_lab, other_lab_manager, starts_at=start.replace(hour=14), seats=2)
+    for person in (trainee, other_trainee):
+        services.booking_create(trainee=person, session=london_session)
+
+    framework = make_framework(admin)
+    pathway = small_pathway(admin, framework)
+    enrol(trainee, pathway)
+    done = enrol(other_trainee, pathway)
+    type(done).objects.filter(pk=done.pk).update(status=EnrolmentStatus.COMPLETED, completed_on=today)
+    enrol(north_trainee, pathway)
+
+    first = request_signoff(trainee, assigned_trainer, competency=framework.competencies.get(key="comp-1-1").pk)
+    SignoffRequest.objects.filter(pk=first.pk).update(due_on=today - datetime.timedelta(days=1))
+    request_signoff(trainee, assigned_trainer, competency=framework.competencies.get(key="comp-1-2").pk)
+    created = timezone.now() - datetime.timedelta(days=200)
+    for days in (4, 1, 10, 3, 2):
+        _decided(first, assigned_trainer, days=days, created=created)
+    north_request = SignoffRequest.objects.get(pk=first.pk)
+    north_request.pk = None
+    north_request.trainee = north_trainee
+    north_request.status = SignoffStatus.RETURNED
+    north_request.feedback = "Again."
+    north_request.decided_by = assigned_trainer
+    north_request.decided_at = timezone.now()
+    north_request.save()
+    SignoffRequest.objects.filter(pk=north_request.pk).update(
+        created_at=created, decided_at=created + datetime.timedelta(days=100))
+
+    cases = [make_case(trainee, assigned_trainer, days=3), make_case(trainee, assigned_trainer, days=3),
+             make_case(trainee, assigned_trainer, days=3, platform="versius"),
+             make_case(other_trainee, status="submitted", days=3),
+             make_case(other_trainee, status="draft", days=3),
+             make_case(north_trainee, status="submitted", days=3, platform="versius")]
+    return {"pathway": pathway, "lab_month": _month(start), "case_month": _month(cases[0].date)}
+
+
+# --- Figures ----------------------------------------------------------------------------------
+
+
+def test_percentile_cont_interpolates_like_postgresql():
+    assert percentile_cont([], 0.9) is None
+    assert percentile_cont([5], 0.9) == 5
+    assert percentile_cont([1, 2, 3, 4, 10], 0.5) == 3
+    assert percentile_cont([10, 1, 4, 3, 2], 0.9) == pytest.approx(7.6)
+    assert percentile_cont([1, 2], 0.5) == 1.5
+    assert percentile_cont([1, 2, 3, 4], 0.9) == pytest.approx(3.7)
+
+
+@pytest.mark.parametrize(("share", "complete", "band"), [
+    (0.0, False, "band_0_25"), (0.2499, False, "band_0_25"), (0.25, False, "band_25_50"),
+    (0.5, False, "band_50_75"), (0.75, False, "band_75_99"), (1.0, False, "band_75_99"),
+    (1.0, True, "complete"),
+])
+def test_progress_bands(share, complete, band):
+    assert dashboards.band_of(share, complete) == band
+
+
+def test_regional_figures(api, world, lead, london):
+    response = api.as_user(lead).get(region_url(london.pk))
+    assert response.status_code == 200
+    data = response.json()
+    assert data["scope"] == {"region": london.pk, "region_name": london.name}
+    assert data["expiry_warning_days"] == 90
+    assert data["faculty"] == [{"region": london.pk, "region_name": london.name, "accredited": 2, "suspended": 1,
+                                "lapsed": 0, "revoked": 0, "total": 3, "expiring_soon": 1,
+                                "active_assignments": 2, "assignments_per_trainer": 1.0}]
+    assert data["labs"] == [{"month": world["lab_month"], "sessions": 1, "seats_offered": 3, "booked": 2,
+                             "attended": 0, "no_shows": 0, "waitlist_demand": 0, "waitlisted": 0}]
+    assert data["signoffs"] == [{"pending": 2, "overdue": 1, "decided": 5, "turnaround_median_days": 3.0,
+                                 "turnaround_p90_days": 7.6}]
+    pathway = world["pathway"]
+    assert data["trainees"] == [{"pathway": pathway.pk, "pathway_code": pathway.code,
+                                 "pathway_title": pathway.title, "band_0_25": 1, "band_25_50": 0,
+                                 "band_50_75": 0, "band_75_99": 0, "complete": 1, "total": 2}]
+    month = world["case_month"]
+    assert data["cases"] == [{"month": month, "platform": "davinci_xi", "validated": 2, "submitted": 1},
+                             {"month": month, "platform": "versius", "validated": 1, "submitted": 0}]
+
+
+def test_national_figures(api, world, admin, london, north_west):
+    data = api.as_user(admin).get(NATIONAL).json()
+    assert data["scope"] == {"region": None, "region_name": ""}
+    faculty = {row["region_name"]: row for row in data["faculty"]}
+    assert faculty[london.name]["total"] == 3
+    assert faculty[north_west.name] == {"region": north_west.pk, "region_name": north_west.name, "accredited": 1,
+                                        "suspended": 0, "lapsed": 0, "revoked": 0, "total": 1, "expiring_soon": 1,
+                                        "active_assignments": 1, "assignments_per_trainer": 1.0}
+    assert data["labs"] == [{"month": world["lab_month"], "sessions": 2, "seats_offered": 5, "booked": 2,
+                             "attended": 0, "no_shows": 0, "waitlist_demand": 0, "waitlisted": 0}]
+    # Durations 1, 2, 3, 4, 10, 100: median 3.5; p90 at position 4.5 -> 10 + 0.5 * 90 = 55.
+    assert data["signoffs"] == [{"pending": 2, "overdue": 1, "decided": 6, "turnaround_median_days": 3.5,
+                                 "turnaround_p90_days": 55.0}]
+    assert [(r["band_0_25"], r["complete"], r["total"]) for r in data["trainees"]] == [(2, 1, 3)]
+    month = world["case_month"]
+    assert data["cases"] == [{"month": month, "platform": "davinci_xi", "validated": 2, "submitted": 1},
+                             {"month": month, "platform": "versius", "validated": 1, "submitted": 1}]
+
+
+def test_other_region_sees_only_its_own(api, world, other_lead, north_west):
+    data = api.as_user(other_lead).get(region_url(north_west.pk)).json()
+    assert [row["region"] for row in data["faculty"]] == [north_west.pk]
+    assert [row["seats_offered"] for row in data["labs"]] == [2]
+    assert data["signoffs"] == [{"pending": 0, "overdue": 0, "decided": 1, "turnaround_median_days": 100.0,
+                                 "turnaround_p90_days": 100.0}]
+    assert [(r["band_0_25"], r["total"]) for r in data["trainees"]] == [(1, 1)]
+    assert data["cases"] == [{"month": world["case_month"], "platform": "versius", "validated": 0, "submitted": 1}]
+
+
+def test_period_filter_leaves_out_other_months(api, world, admin):
+    far = (timezone.localdate() - datetime.timedelta(days=400)).strftime("%Y-%m")
+    data = api.as_user(admin).get(NATIONAL, {"from": far, "to": far}).json()
+    assert data["period"] == {"from": far, "to": far}
+    assert data["labs"] == [] and data["cases"] == []
+    assert data["signoffs"][0]["decided"] == 6  # not filtered by period
+
+
+def test_bad_parameters_are_400_per_field(api, admin):
+    response = api.as_user(admin).get(NATIONAL, {"from": "soon", "section": "nope", "as": "pdf"})
+    assert response.status_code == 400
+    assert set(response.json()) >= {"from", "section", "as"}
+
+
+def test_empty_world(api, admin):
+    data = api.as_user(admin).get(NATIONAL).json()
+    assert data["faculty"] == [] and data["labs"] == [] and data["trainees"] == [] and data["cases"] == []
+    assert data["signoffs"] == [{"pending": 0, "overdue": 0, "decided": 0, "turnaround_median_days": None,
+                                 "turnaround_p90_days": None}]
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("section", list(dashboards.SECTIONS))
+def test_csv_download_matches_json(api, world, admin, section):
+    client = api.as_user(admin)
+    data = client.get(NATIONAL).json()
+    response = client.get(NATIONAL, {"section": section, "as": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert f"dashboard-national-{section}.csv" in response["Content-Disposition"]
+    reader = csv.DictReader(io.StringIO(response.content.decode()))
+    assert tuple(reader.fieldnames) == dashboards.SECTIONS[section]
+    expected = [{key: "" if value is None else str(value) for key, value in row.items()} for row in data[section]]
+    assert list(reader) == expected
+    assert len(expected) >= 1
+
+
+def test_regional_csv(api, world, lead, london):
+    response = api.as_user(lead).get(region_url(london.pk), {"section": "faculty", "as": "csv"})
+    assert response.status_code == 200
+    assert response.content.decode().splitlines()[1] == f"{london.pk},{london.name},2,1,0,0,3,1,2,1.0"
+
+
+# --- Access ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["trainee", "assigned_trainer", "lab_manager", "lead", "other_lead"])
+def test_national_is_for_programme_admins_only(api, request, persona):
+    assert api.as_user(request.getfixturevalue(persona)).get(NATIONAL).status_code == 403
+
+
+def test_anonymous_is_refused(api, london):
+    assert api.get(NATIONAL).status_code == 401
+    assert api.get(region_url(london.pk)).status_code == 401
+
+
+def test_regional_access(api, admin, lead, other_lead, london, north_west):
+    assert api.as_user(admin).get(region_url(london.pk)).status_code == 200
+    assert api.as_user(admin).get(region_url(north_west.pk)).status_code == 200
+    assert api.as_user(lead).get(region_url(london.pk)).status_code == 200
+    assert api.as_user(lead).get(region_url(north_west.pk)).status_code == 404
+    assert api.as_user(other_lead).get(region_url(london.pk)).status_code == 404
+    assert api.as_user(other_lead).get(region_url(north_west.pk)).status_code == 200
+    assert api.as_user(admin).get(region_url(999999)).status_code == 404
+    assert api.as_user(lead).get(region_url(999999)).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["trainee", "assigned_trainer", "lab_manager"])
+def test_regional_refuses_other_roles(api, request, london, persona):
+    client = api.as_user(request.getfixturevalue(persona))
+    assert client.get(region_url(london.pk)).status_code == 403
+    assert client.get(region_url(999999)).status_code == 403
+    assert client.get(region_url(london.pk), {"section": "faculty", "as": "csv"}).status_code == 403
+
+
+# --- Query counts --------------------------------------------------------------------------------
+
+
+def _count(fn) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        fn()
+    return len(queries)
+
+
+def test_query_count_does_not_grow_with_rows(world, admin, assigned_trainer, trainee, lab, lab_manager, london):
+    """Faculty, labs, sign-offs and cases run a fixed number of aggregate queries whatever the
+    number of rows. (Trainees: progress is per enrolment, so the enrolments stay the same here;
+    see labs/dashboards.py.)"""
+    dashboards.dashboard()  # warm-up: the faculty rules row and cached lookups
+    national = _count(lambda: dashboards.dashboard())
+    regional = _count(lambda: dashboards.dashboard(region=london))
+
+    today = timezone.localdate()
+    for n in range(4):
+        trainer = UserFactory(full_name=f"More Trainer {n}", roles=[Role.TRAINER], region=london)
+        accredit(trainer, expires_on=today + datetime.timedelta(days=20 + n))
+        make_session(lab, lab_manager, starts_at=when(weeks=2 + n, weekday=2, hour=9), seats=4)
+        make_case(trainee, assigned_trainer, days=40 * n + 1, platform="hugo")
+    first = SignoffRequest.objects.filter(status=SignoffStatus.RETURNED).first()
+    for n in range(5):
+        _decided(first, assigned_trainer, days=n + 0.5, created=timezone.now() - datetime.timedelta(days=50))
+
+    assert _count(lambda: dashboards.dashboard()) == national
+    assert _count(lambda: dashboards.dashboard(region=london)) == regional
+
+
+def test_query_count_is_pinned_without_enrolments(admin, london):
+    # faculty: rules + 2; labs: 2; sign-offs: 3 + 1; trainees: 1 (no enrolments); cases: 1.
+    dashboards.dashboard()  # creates the faculty rules row once
+    assert _count(lambda: dashboards.dashboard()) == 10
+    assert _count(lambda: dashboards.dashboard(region=london)) == 10
+
+
+# --- Pages -------------------------------------------------------------------------------------
+
+
+def test_national_page(client, world, admin):
+    login_verified(client, admin)
+    response = client.get("/dashboards/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for section in dashboards.SECTIONS:
+        assert f"section={section}&amp;as=csv" in html
+    for canvas in ("chart-faculty", "chart-labs", "chart-trainees", "chart-cases"):
+        assert f'id="{canvas}"' in html
+    assert 'id="dashboard-data" type="application/json"' in html
+    assert "js/dashboard-charts.js" in html and "vendor/chartjs/chart.umd.min.js" in html
+    # No inline scripts or styles (CSP): every script has a src, except the JSON data.
+    for tag in re.findall(r"<script[^>]*>", html):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+    assert "style=" not in html
+    assert "<caption" in html and "55.0" in html
+
+
+def test_page_csv_download(client, world, admin):
+    login_verified(client, admin)
+    response = client.get("/dashboards/", {"section": "cases", "as": "csv"})
+    assert response.status_code == 200
+    assert response.content.decode().splitlines()[0] == "month,platform,validated,submitted"
+
+
+def test_lead_is_sent_to_their_region(client, lead, london, other_lead, north_west):
+    login_verified(client, lead)
+    response = client.get("/dashboards/")
+    assert response.status_code == 302 and response["Location"] == f"/dashboards/regions/{london.pk}/"
+    assert client.get(f"/dashboards/regions/{london.pk}/").status_code == 200
+    assert client.get(f"/dashboards/regions/{north_west.pk}/").status_code == 404
+
+
+def test_page_refuses_other_roles(client, trainee, london):
+    client.force_login(trainee)
+    assert client.get("/dashboards/").status_code == 403
+    assert client.get(f"/dashboards/regions/{london.pk}/").status_code == 403
+
+
+def test_nav_link_for_admins_and_leads(admin, lead, trainee):
+    from rastrack.core.navigation import links_for
+
+    assert "Dashboard" in [link.label for link in links_for(admin)]
+    assert "Dashboard" in [link.label for link in links_for(lead)]
+    assert "Dashboard" not in [link.label for link in links_for(trainee)]
+
+
+@pytest.mark.postgres
+def test_percentiles_match_postgresql_percentile_cont():
+    values = [0.5, 1.25, 2.0, 3.0, 7.5, 11.0, 30.0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v), percentile_cont(0.9) WITHIN GROUP (ORDER BY v) "
+            "FROM unnest(%s::float8[]) AS v", [values])
+        median, p90 = cursor.fetchone()
+    assert percentile_cont(values, 0.5) == pytest.approx(median)
+    assert percentile_cont(values, 0.9) == pytest.approx(p90)
+
+
+def test_empty_page_renders(client, admin):
+    login_verified(client, admin)
+    response = client.get("/dashboards/")
+    assert response.status_code == 200
+    assert "No lab sessions in this period." in response.content.decode()
+
+
+def test_page_bad_month_is_400(client, admin):
+    login_verified(client, admin)
+    assert client.get("/dashboards/", {"from": "soon"}).status_code == 400

@@ -1,0 +1,78 @@
+"""The trainer and trainee dashboards (web pages)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accreditation.signoff_models import SignoffRequest
+from labs import dashboards, services
+from tests.accreditation.test_signoff_factories import (
+    enrol,
+    make_case,
+    request_signoff,
+    small_pathway,
+)
+from tests.curriculum.conftest import make_framework
+from tests.labs.conftest import make_session, when
+from tests.mfa_helpers import login_verified
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(admin, trainee, other_trainee, assigned_trainer, lab, lab_manager):
+    framework = make_framework(admin)
+    pathway = small_pathway(admin, framework)
+    enrol(trainee, pathway)
+    make_case(trainee, status="submitted", days=2)
+    make_case(trainee, status="submitted", days=1)
+    first = request_signoff(trainee, assigned_trainer, competency=framework.competencies.get(key="comp-1-1").pk)
+    SignoffRequest.objects.filter(pk=first.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=1))
+    request_signoff(trainee, assigned_trainer, competency=framework.competencies.get(key="comp-1-2").pk)
+    session = make_session(lab, lab_manager, starts_at=when(weeks=1), seats=2)
+    services.booking_create(trainee=trainee, session=session)
+    return {"pathway": pathway}
+
+
+def test_trainer_dashboard_figures(setup, assigned_trainer, trainee, other_trainee):
+    data = dashboards.trainer_dashboard(assigned_trainer)
+    assert [entry["trainee"] for entry in data["trainees"]] == [trainee]  # not other_trainee
+    progress = data["trainees"][0]["progress"]
+    assert [(p.met_count, p.total) for p in progress] == [(0, 3)]
+    assert data["cases_count"] == 2
+    assert data["cases"][0].date < data["cases"][1].date  # oldest first
+    assert (data["signoffs_count"], data["signoffs_overdue"]) == (2, 1)
+
+
+def test_trainee_dashboard_figures(setup, trainee, lab):
+    data = dashboards.trainee_dashboard(trainee)
+    assert [p.enrolment.pathway for p in data["progress"]] == [setup["pathway"]]
+    assert len(data["next"]) == 3
+    assert [b.session.lab for b in data["bookings"]] == [lab]
+
+
+def test_trainer_page(client, setup, assigned_trainer, trainee):
+    login_verified(client, assigned_trainer)
+    response = client.get("/dashboards/trainer/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert trainee.full_name in html and "1 overdue" in html and "0 of 3" in html
+
+
+def test_trainee_page(client, setup, trainee, lab):
+    login_verified(client, trainee)
+    response = client.get("/dashboards/mine/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert setup["pathway"].title in html and lab.name in html and "0 of 3 requirements met" in html
+
+
+def test_personal_pages_refuse_other_roles(client, trainee, assigned_trainer):
+    login_verified(client, trainee)
+    assert client.get("/dashboards/trainer/").status_code == 403
+    client.logout()
+    login_verified(client, assigned_trainer)
+    assert client.get("/dashboards/mine/").status_code == 403
