@@ -98,12 +98,10 @@ class LabWriteSerializer(serializers.Serializer):
         help_text="User ids of lab managers (programme admins only).")
 
 
-class CapacityRowSerializer(serializers.Serializer):
+class CapacityFiguresSerializer(serializers.Serializer):
+    """One month's capacity figures (`labs.capacity`); the dashboards' labs rows too."""
+
     month = serializers.CharField(help_text="YYYY-MM")
-    lab = serializers.IntegerField(required=False)
-    lab_name = serializers.CharField(required=False)
-    region = serializers.IntegerField(required=False)
-    region_name = serializers.CharField(required=False)
     sessions = serializers.IntegerField()
     seats_offered = serializers.IntegerField()
     booked = serializers.IntegerField()
@@ -111,6 +109,13 @@ class CapacityRowSerializer(serializers.Serializer):
     no_shows = serializers.IntegerField()
     waitlist_demand = serializers.IntegerField(help_text="Bookings that joined a waitlist.")
     waitlisted = serializers.IntegerField(help_text="Bookings still on a waitlist.")
+
+
+class CapacityRowSerializer(CapacityFiguresSerializer):
+    lab = serializers.IntegerField(required=False)
+    lab_name = serializers.CharField(required=False)
+    region = serializers.IntegerField(required=False)
+    region_name = serializers.CharField(required=False)
 
 
 class CapacityTotalsSerializer(serializers.Serializer):

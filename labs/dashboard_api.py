@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from labs import capacity, dashboards
+from labs.api import CapacityFiguresSerializer
 from rastrack.accounts.roles import Role
 from rastrack.core.exceptions import ApplicationError
 from rastrack.core.permissions import RoleRequired, get_visible_or_404
@@ -41,15 +42,8 @@ class FacultyRowSerializer(serializers.Serializer):
         allow_null=True, help_text="Trainer-to-trainee ratio: active assignments per accredited trainer.")
 
 
-class LabsRowSerializer(serializers.Serializer):
-    month = serializers.CharField(help_text="YYYY-MM")
-    sessions = serializers.IntegerField()
-    seats_offered = serializers.IntegerField()
-    booked = serializers.IntegerField()
-    attended = serializers.IntegerField()
-    no_shows = serializers.IntegerField()
-    waitlist_demand = serializers.IntegerField(help_text="Bookings that joined a waitlist.")
-    waitlisted = serializers.IntegerField(help_text="Bookings still waiting.")
+class LabsRowSerializer(CapacityFiguresSerializer):
+    """The labs section: `labs.capacity` by month, the same columns as the capacity API."""
 
 
 class SignoffsRowSerializer(serializers.Serializer):
