@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT ?= 8000
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test lint install migrate seed web worker beat check-deploy schema bench clean
+.PHONY: run test lint install migrate seed web worker beat check-deploy schema bench clean chromium backup restore
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,7 @@ run: export DEBUG ?= true
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py refresh_progress --all
 	@echo
 	@echo "RASTrack is starting at http://127.0.0.1:$(PORT)/  (health: http://127.0.0.1:$(PORT)/healthz, API docs: http://127.0.0.1:$(PORT)/api/v1/docs/)"
 	@echo "Stop with Ctrl-C."
@@ -42,8 +43,24 @@ beat: install
 
 # The whole suite: SQLite and the embedded broker by default; PostgreSQL, Redis and a real
 # Celery worker when DATABASE_URL / REDIS_URL are set (as .ci/run does).
-test: install
+test: install chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The browser tests (tests/browser) drive Debian's Chromium with Playwright. Install it when it
+# is missing and the machine allows it (root and apt-get); otherwise say so and go on: those
+# tests then skip (with CI=true they fail).
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -q chromium >/dev/null 2>&1 \
+	    || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; } \
+	    || echo "Could not install Chromium: the browser tests will be skipped."; \
+	else \
+	  echo "No Chromium at $(CHROMIUM), and no root apt-get to install it: the browser tests will be skipped."; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .
@@ -53,6 +70,7 @@ migrate: install
 
 seed: install
 	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py refresh_progress --all
 
 check-deploy: install
 	DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
@@ -60,6 +78,21 @@ check-deploy: install
 
 schema: install
 	DEBUG=true $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+# PostgreSQL only (DATABASE_URL): pg_dump -Fc to var/backups/ (or BACKUP_FILE=...), and
+# pg_restore of BACKUP_FILE=... over DATABASE_URL, asking first (CONFIRM=yes skips). README.
+backup:
+	scripts/db_backup.sh backup
+
+restore:
+	scripts/db_backup.sh restore
+
+# The benchmark (docs/benchmarks.md): PostgreSQL on 127.0.0.1:5432 (BENCH_PG_URL), Redis db 4
+# if it answers; loads the bench world once (rastrack_bench_<N>), serves it with gunicorn,
+# measures every endpoint and its floor, writes bench/results/<date>.json.
+# BENCH_CASES=1000000 make bench for the national world.
+bench: install
+	$(BIN)/python bench/run.py --cases $${BENCH_CASES:-100000}
 
 clean:
 	rm -rf $(VENV) var staticfiles

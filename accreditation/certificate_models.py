@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from rastrack.audit.querysets import AuditedManager
 from rastrack.core.pii import NoPIIValidator
 
 # No 0/O, 1/I/L: a code read from a printed certificate is typed back without doubt.
@@ -65,6 +66,9 @@ class Certificate(models.Model):
                                    related_name="+")
     revocation_reason = models.TextField(blank=True, validators=[NoPIIValidator()])
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    # Audited: bulk updates are refused (rastrack/audit/querysets.py); change rows through services.
+    objects = AuditedManager()
 
     class Meta:
         ordering = ["-issued_on", "-id"]

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from rastrack.audit.querysets import AuditedManager
 from rastrack.core.models import EvidenceDocument
 from rastrack.core.pii import NoPIIValidator
 from rastrack.reference.models import Platform, Specialty  # noqa: F401 - Platform re-exported
@@ -108,6 +109,9 @@ class TrainerApplication(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True, validators=[NoPIIValidator()])
 
+    # Audited: bulk updates are refused (rastrack/audit/querysets.py); change rows through services.
+    objects = AuditedManager()
+
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["status", "created_at"], name="trainer_app_queue_idx")]
@@ -153,6 +157,9 @@ class Accreditation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Audited: bulk updates are refused (rastrack/audit/querysets.py); change rows through services.
+    objects = AuditedManager()
+
     class Meta:
         ordering = ["expires_on", "id"]
         indexes = [models.Index(fields=["status", "expires_on"], name="accreditation_expiry_idx")]
@@ -185,6 +192,9 @@ class Assignment(models.Model):
     ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                  blank=True, related_name="+")
     ended_at = models.DateTimeField(null=True, blank=True)
+
+    # Audited: bulk updates are refused (rastrack/audit/querysets.py); change rows through services.
+    objects = AuditedManager()
 
     class Meta:
         ordering = ["-starts_on", "-id"]

@@ -48,3 +48,12 @@ def learning_phase_end(points: Sequence[CurvePoint]) -> int | None:
         return None
     peak = max(points, key=lambda p: (p.cusum, -p.n))
     return peak.n if peak.cusum > 0 else None
+
+
+def chart_data(procedure_name: str, points: Sequence[CurvePoint]) -> dict:
+    """What the learning-curve chart (static/js/logbook-curve.js) draws, as JSON-ready data."""
+    return {
+        "procedure": procedure_name,
+        "learning_phase_end": learning_phase_end(points),
+        "points": [{"n": p.n, "console_minutes": p.console_minutes, "cusum": float(p.cusum)} for p in points],
+    }

@@ -30,6 +30,25 @@ from rastrack.core.permissions import ScopedViewSetMixin, get_visible_or_404
 from rastrack.reference.models import ProcedureStep
 
 
+class StepRows(list):
+    """A case's steps already in their JSON shape (`{"step", "step_name", "role"}`), read with
+    one `values_list` query for a whole page of cases (`with_step_rows`)."""
+
+
+class CaseStepListSerializer(serializers.ListSerializer):
+    """Writes as usual; reads `case.step_rows` when the view attached them, which costs no
+    model instances (a page of 25 cases has a few hundred steps)."""
+
+    def get_attribute(self, instance):
+        rows = getattr(instance, "step_rows", None)
+        return rows if rows is not None else super().get_attribute(instance)
+
+    def to_representation(self, data):
+        if isinstance(data, StepRows):
+            return list(data)
+        return super().to_representation(data)
+
+
 class CaseStepSerializer(serializers.ModelSerializer):
     step = serializers.PrimaryKeyRelatedField(queryset=ProcedureStep.objects.all())
     step_name = serializers.CharField(source="step.name", read_only=True)
@@ -38,6 +57,27 @@ class CaseStepSerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseStep
         fields = ["step", "step_name", "role"]
+        list_serializer_class = CaseStepListSerializer
+
+
+def with_step_rows(cases: list[Case]) -> list[Case]:
+    """Attach each case's steps as `StepRows`, in step order: one query for the whole page,
+    the same JSON as the nested serializer."""
+    rows: dict[int, StepRows] = {}
+    for case_id, step_id, name, role in (
+            CaseStep.objects.filter(case_id__in=[case.pk for case in cases])
+            .order_by("case_id", "step__order").values_list("case_id", "step_id", "step__name", "role")):
+        rows.setdefault(case_id, StepRows()).append({"step": step_id, "step_name": name, "role": role})
+    for case in cases:
+        case.step_rows = rows.get(case.pk, StepRows())
+    return cases
+
+
+def list_queryset(queryset):
+    """A page of cases for the list and the queue: only the joins the serializer reads
+    (trainee, site and procedure names; supervisor and validator are written as ids), and
+    the steps read by `with_step_rows` instead of a prefetch."""
+    return queryset.select_related(None).select_related("trainee", "site", "procedure").prefetch_related(None)
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -144,6 +184,10 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         fresh = self.visible_queryset(self.request.user).get(pk=case.pk)
         return Response(CaseSerializer(fresh).data, status=code)
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(list_queryset(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(CaseSerializer(with_step_rows(page), many=True).data)
+
     def create(self, request, *args, **kwargs):
         serializer = CaseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -188,8 +232,8 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     @action(detail=False, methods=["get"], filterset_class=None)
     def queue(self, request):
         """Cases waiting for the caller's validation, oldest first."""
-        page = self.paginate_queryset(logbook_selectors.validation_queue(request.user))
-        return self.get_paginated_response(CaseSerializer(page, many=True).data)
+        page = self.paginate_queryset(list_queryset(logbook_selectors.validation_queue(request.user)))
+        return self.get_paginated_response(CaseSerializer(with_step_rows(page), many=True).data)
 
     @extend_schema(request=BatchSerializer, responses=BatchResultSerializer)
     @action(detail=False, methods=["post"], url_path="validate-batch")

@@ -27,7 +27,8 @@ from django.db import transaction
 from accreditation.logbook_models import Case, StepRole
 from accreditation.logbook_services import StepEntry, case_check, case_create
 from rastrack.accounts.models import User
-from rastrack.core.exceptions import ApplicationError
+from rastrack.accounts.roles import Role
+from rastrack.core.exceptions import ApplicationError, NotPermitted
 from rastrack.reference.models import Procedure, ProcedureStep, Site
 
 COLUMNS = [
@@ -201,6 +202,11 @@ def _read(file_bytes: bytes) -> list[dict[str, str]]:
 
 def import_cases(*, trainee: User, actor: User, file_bytes: bytes, dry_run: bool) -> ImportResult:
     """Check every row; import them all in one transaction only if none has an error."""
+    # Checked before reading, so that a dry run answers exactly as the real import would.
+    if actor.pk != trainee.pk:
+        raise NotPermitted("You can log cases only in your own logbook.")
+    if not trainee.has_role(Role.TRAINEE):
+        raise NotPermitted("Only trainees keep a logbook.")
     rows = _read(file_bytes)
     lookups = _Lookups()
     parsed = []

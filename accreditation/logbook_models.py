@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from rastrack.audit.querysets import AuditedManager
 from rastrack.core.pii import NoPIIValidator
 from rastrack.reference.models import Platform, Procedure, ProcedureStep, Site  # noqa: F401
 
@@ -116,6 +117,9 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Audited: bulk updates are refused (rastrack/audit/querysets.py); change rows through services.
+    objects = AuditedManager()
+
     class Meta:
         ordering = ["-date", "-id"]
         indexes = [
@@ -190,6 +194,9 @@ class SimulatorSession(models.Model):
                                     blank=True, related_name="+")
     verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Audited: bulk updates are refused (rastrack/audit/querysets.py); change rows through services.
+    objects = AuditedManager()
 
     class Meta:
         ordering = ["-date", "-id"]

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from accreditation.logbook_models import (
     CONSOLE_ROLES,
     Case,
     CaseRole,
     CaseStatus,
+    CaseStep,
     SimulatorSession,
     StepRole,
     Supervision,
@@ -59,15 +60,17 @@ class CaseEvidenceProvider:
         if requirement.procedure_id:
             qs = qs.filter(procedure_id=requirement.procedure_id)
         if requirement.procedure_step_id:
-            qs = qs.filter(steps__step_id=requirement.procedure_step_id, steps__role__in=_STEP_ROLE[kind])
-        return qs.distinct()
+            # EXISTS, not a join + DISTINCT: a case lists a step once (case_step_once).
+            qs = qs.filter(Exists(CaseStep.objects.filter(
+                case_id=OuterRef("pk"), step_id=requirement.procedure_step_id, role__in=_STEP_ROLE[kind])))
+        return qs
 
     def measure(self, *, trainee, requirement) -> Measurement:
         qs = self.cases(trainee=trainee, requirement=requirement)
-        rows = list(qs.select_related("procedure").order_by("date", "id")
-                    .only("id", "date", "procedure__name", "console_minutes", "total_minutes"))
-        evidence = tuple(EvidenceItem("case", c.pk, f"{c.procedure.name}, {c.date:%d %b %Y}", c.date)
-                         for c in rows)
+        # Plain rows, not model instances: a trainee with hundreds of cases has hundreds of
+        # pieces of evidence per requirement (issue 12: the progress page at 500 cases).
+        rows = list(qs.order_by("date", "id").values_list("id", "date", "procedure__name"))
+        evidence = tuple(EvidenceItem("case", pk, f"{name}, {date:%d %b %Y}", date) for pk, date, name in rows)
         if requirement.type == "min_hours":
             column = "console_minutes" if requirement.component.kind.endswith("console_cases") else "total_minutes"
             minutes = qs.order_by().aggregate(m=Sum(column))["m"] if rows else 0
@@ -104,3 +107,8 @@ def register() -> None:
 
     register_provider(CaseEvidenceProvider())
     register_provider(SimulatorEvidenceProvider())
+
+    from curriculum.progress_summary import watch
+
+    watch(Case)
+    watch(SimulatorSession)

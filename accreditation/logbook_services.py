@@ -59,6 +59,9 @@ def case_validator(*, trainee: User, supervisor: User | None, date: datetime.dat
     return educational_supervisor_of(trainee, on=timezone.localdate())
 
 
+MAX_NOTES = 5000
+
+
 def case_check(*, trainee: User, data: dict[str, Any], steps: list[StepEntry],
                instance: Case | None = None) -> Case:
     """Apply every field rule; return an unsaved Case, or raise ApplicationError per field."""
@@ -77,6 +80,9 @@ def case_check(*, trainee: User, data: dict[str, Any], steps: list[StepEntry],
             and case.console_minutes > case.total_minutes):
         errors.setdefault("console_minutes", []).append(
             "Console time cannot be longer than the total operative time.")
+    # A TextField has no length of its own: without this one case could carry megabytes.
+    if case.notes and len(case.notes) > MAX_NOTES:
+        errors.setdefault("notes", []).append(f"Keep the notes to {MAX_NOTES} characters at most.")
     if case.supervisor_id and case.supervisor_name.strip():
         errors.setdefault("supervisor_name", []).append(
             "Give either a registered supervisor or the name of one who is not registered, not both.")
@@ -99,7 +105,11 @@ def case_check(*, trainee: User, data: dict[str, Any], steps: list[StepEntry],
             errors.setdefault("steps", []).append(f"Unknown step role “{entry.role}”.")
         seen.add(entry.step.pk)
     try:
-        case.full_clean(exclude=["trainee", "validator", "decided_by", "status"])
+        # validate_constraints=False: the CHECK constraints this could evaluate are each
+        # checked above (console time) or by a field validator (docking, total), and the
+        # database enforces them all again; evaluating them in Python costs a savepoint and a
+        # query each (issue 12: case create).
+        case.full_clean(exclude=["trainee", "validator", "decided_by", "status"], validate_constraints=False)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             key = "non_field_errors" if field == "__all__" else field
@@ -302,6 +312,9 @@ def cases_validate_batch(*, actor: User, items: list[dict], visible) -> list[Bat
 def simulator_session_create(*, trainee: User, actor: User, data: dict[str, Any]) -> SimulatorSession:
     if actor.pk != trainee.pk:
         raise NotPermitted("You can record simulator sessions only for yourself.")
+    # Like cases: simulator sessions are logbook evidence, and only trainees keep a logbook.
+    if not trainee.has_role(Role.TRAINEE):
+        raise NotPermitted("Only trainees keep a logbook.")
     session = SimulatorSession(trainee=trainee, **data)
     errors = {}
     if session.date and session.date > timezone.localdate():

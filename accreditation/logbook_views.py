@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accreditation import logbook_selectors as selectors
 from accreditation import logbook_services as services
 from accreditation.eligibility import supervisors_of
-from accreditation.learning_curve import learning_phase_end
+from accreditation.learning_curve import chart_data, learning_phase_end
 from accreditation.logbook_csv import COLUMNS, import_cases
 from accreditation.logbook_forms import (
     CaseForm,
@@ -401,11 +401,7 @@ def learning_curve(request):
     chosen = next((p for p in procedures if str(p.pk) == wanted), procedures[0] if procedures else None)
     points = selectors.learning_curve(trainee=trainee, procedure_id=chosen.pk) if chosen else []
     end = learning_phase_end(points)
-    chart = {
-        "procedure": chosen.name if chosen else "",
-        "learning_phase_end": end,
-        "points": [{"n": p.n, "console_minutes": p.console_minutes, "cusum": float(p.cusum)} for p in points],
-    }
+    chart = chart_data(chosen.name if chosen else "", points)
     trainees = None
     if user.has_role(Role.TRAINER, Role.REGIONAL_LEAD, Role.PROGRAMME_ADMIN):
         trainees = list(selectors.trainees_visible_to(user).exclude(pk=user.pk)

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from rastrack.audit.querysets import AuditedManager
 from rastrack.core.pii import NoPIIValidator
 
 
@@ -137,11 +138,16 @@ class Assessment(models.Model):
     blind_until = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    # Audited: bulk updates are refused (rastrack/audit/querysets.py); change rows through services.
+    objects = AuditedManager()
+
     class Meta:
         ordering = ["-date", "-id"]
         indexes = [
             models.Index(fields=["trainee", "tool", "date", "id"], name="assessment_series_idx"),
             models.Index(fields=["assessor", "-date"], name="assessment_assessor_idx"),
+            # The calibration figures: trainer ratings of cases in a period.
+            models.Index(fields=["date", "case"], condition=Q(is_self=False), name="assessment_calibration_idx"),
         ]
         constraints = [
             # One rating of a case per person and tool: one self-assessment, one per trainer.
@@ -224,6 +230,9 @@ class SignoffRequest(models.Model):
                                     related_name="+")
     reversal_reason = models.TextField(blank=True, validators=[NoPIIValidator()])
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    # Audited: bulk updates are refused (rastrack/audit/querysets.py); change rows through services.
+    objects = AuditedManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

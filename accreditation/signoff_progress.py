@@ -128,3 +128,8 @@ def register() -> None:
     for provider in (CompetencySignoffProvider(), FinalSignoffProvider(), AssessmentThresholdProvider(),
                      AssessmentCountProvider()):
         register_provider(provider)
+
+    from curriculum.progress_summary import watch
+
+    watch(Assessment)
+    watch(SignoffRequest)

@@ -11,3 +11,9 @@ class CurriculumConfig(AppConfig):
         from curriculum.progress import register_provider
 
         register_provider(ELearningProvider())
+
+        from curriculum.models import ELearningCompletion, Enrolment
+        from curriculum.progress_summary import watch
+
+        watch(ELearningCompletion)
+        watch(Enrolment)

@@ -233,11 +233,24 @@ class WithdrawRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True)
 
 
+class EvidenceItemListSerializer(serializers.ListSerializer):
+    """The same JSON as the fields below, built directly: a requirement of a trainee with
+    hundreds of cases has hundreds of evidence items (issue 12, the progress page)."""
+
+    def to_representation(self, data):
+        items = data.all() if hasattr(data, "all") else data
+        return [{"kind": str(item.kind), "id": int(item.id), "label": str(item.label),
+                 "date": None if item.date is None else item.date.isoformat()} for item in items]
+
+
 class EvidenceItemSerializer(serializers.Serializer):
     kind = serializers.CharField()
     id = serializers.IntegerField()
     label = serializers.CharField()
     date = serializers.DateField(allow_null=True)
+
+    class Meta:
+        list_serializer_class = EvidenceItemListSerializer
 
 
 class RequirementProgressSerializer(serializers.Serializer):

@@ -5,9 +5,11 @@
   region's lead, or a region that does not exist: 404; other roles 403).
 
 Query parameters: `from` / `to` (months, YYYY-MM; default five months back to two ahead) for
-the labs and cases sections. Each section (`faculty`, `labs`, `signoffs`, `trainees`,
-`cases`) is a list of rows; `?section=<name>&as=csv` downloads one section as CSV with the
-same columns as its JSON rows.
+the figures by month; `specialty` (a specialty code) for what has one; `region` (a region id,
+national dashboard only) to narrow it to one region. Each section (`faculty`, `labs`,
+`signoffs`, `trainees`, `cases`, `capacity`, `trainers`, `overlogging`, `calibration`) is a
+list of rows; `?section=<name>&as=csv` downloads one section as CSV with the same columns as
+its JSON rows.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from labs.api import CapacityFiguresSerializer
 from rastrack.accounts.roles import Role
 from rastrack.core.exceptions import ApplicationError
 from rastrack.core.permissions import RoleRequired, get_visible_or_404
+from rastrack.reference.models import Specialty
 
 # --- Serializers (for the schema) -------------------------------------------------------------
 
@@ -64,6 +67,7 @@ class TraineesRowSerializer(serializers.Serializer):
     band_50_75 = serializers.IntegerField()
     band_75_99 = serializers.IntegerField()
     complete = serializers.IntegerField()
+    not_computed = serializers.IntegerField(help_text="Live enrolments whose progress summary is not computed yet.")
     total = serializers.IntegerField()
 
 
@@ -72,6 +76,68 @@ class CasesRowSerializer(serializers.Serializer):
     platform = serializers.CharField()
     validated = serializers.IntegerField()
     submitted = serializers.IntegerField(help_text="Waiting for validation.")
+
+
+class CapacityNeedRowSerializer(serializers.Serializer):
+    region = serializers.IntegerField()
+    region_name = serializers.CharField()
+    kind = serializers.CharField(help_text="Lab session kind.")
+    still_required = serializers.IntegerField(
+        help_text="Sessions the region's trainees' active enrolments still require (hours turned into sessions).")
+    booked_ahead = serializers.IntegerField(help_text="Seats those trainees have booked in sessions still to come.")
+    need = serializers.IntegerField(help_text="still_required - booked_ahead, never below zero.")
+    sessions = serializers.IntegerField(help_text="Sessions in the region's labs in the next three months.")
+    seats_free = serializers.IntegerField(help_text="Seats not yet booked in those sessions.")
+    shortfall = serializers.IntegerField(help_text="need - seats_free, never below zero.")
+
+
+class TrainerCapacityRowSerializer(serializers.Serializer):
+    region = serializers.IntegerField()
+    region_name = serializers.CharField()
+    accredited_trainers = serializers.IntegerField()
+    trainee_cap = serializers.IntegerField(help_text="Trainees a trainer may have at the same time.")
+    places_free = serializers.IntegerField(help_text="Sum over accredited trainers of (cap - current trainees).")
+    trainees_without_trainer = serializers.IntegerField(help_text="Trainees with an active enrolment and no trainer.")
+    shortfall = serializers.IntegerField(help_text="trainees_without_trainer - places_free, never below zero.")
+
+
+class OverloggingRowSerializer(serializers.Serializer):
+    region = serializers.IntegerField()
+    region_name = serializers.CharField()
+    month = serializers.CharField(help_text="YYYY-MM (of the case date)")
+    validated = serializers.IntegerField()
+    disagreements = serializers.IntegerField(help_text="Validated cases the trainer corrected.")
+    role_corrected = serializers.IntegerField()
+    supervision_corrected = serializers.IntegerField()
+    disagreement_rate = serializers.FloatField(help_text="disagreements / validated")
+
+
+class CalibrationRowSerializer(serializers.Serializer):
+    region = serializers.IntegerField()
+    region_name = serializers.CharField()
+    month = serializers.CharField(help_text="YYYY-MM (of the trainer's rating)")
+    tool = serializers.CharField()
+    pairs = serializers.IntegerField(help_text="Cases rated by the trainee and a trainer with the tool.")
+    mean_gap = serializers.FloatField(help_text="Mean of self - trainer total (positive: trainees rate higher).")
+    mean_abs_gap = serializers.FloatField()
+
+
+class ProgressFreshnessSerializer(serializers.Serializer):
+    computed_at = serializers.DateTimeField(allow_null=True, help_text="The oldest progress summary counted.")
+    stale = serializers.IntegerField(help_text="Summaries waiting to be recomputed after new evidence.")
+    not_computed = serializers.IntegerField()
+
+
+class DashboardFiltersSerializer(serializers.Serializer):
+    region = serializers.IntegerField(allow_null=True)
+    specialty = serializers.CharField()
+
+
+class CapacityPeriodSerializer(serializers.Serializer):
+    to = serializers.DateField()
+
+
+CapacityPeriodSerializer._declared_fields["from"] = serializers.DateField()
 
 
 class DashboardScopeSerializer(serializers.Serializer):
@@ -88,22 +154,32 @@ DashboardPeriodSerializer._declared_fields["from"] = serializers.CharField()
 
 
 class DashboardSerializer(serializers.Serializer):
+    computed_at = serializers.DateTimeField(
+        help_text="When these figures were computed: the default view comes from a snapshot the "
+                  "beat task refreshes every few minutes; filtered views are computed on request.")
     scope = DashboardScopeSerializer()
     period = DashboardPeriodSerializer()
+    filters = DashboardFiltersSerializer()
     expiry_warning_days = serializers.IntegerField()
-    trainees_truncated = serializers.BooleanField()
+    capacity_period = CapacityPeriodSerializer(help_text="The three months capacity versus need looks at.")
+    progress_freshness = ProgressFreshnessSerializer()
     faculty = FacultyRowSerializer(many=True)
     labs = LabsRowSerializer(many=True)
     signoffs = SignoffsRowSerializer(many=True)
     trainees = TraineesRowSerializer(many=True)
     cases = CasesRowSerializer(many=True)
+    capacity = CapacityNeedRowSerializer(many=True)
+    trainers = TrainerCapacityRowSerializer(many=True)
+    overlogging = OverloggingRowSerializer(many=True)
+    calibration = CalibrationRowSerializer(many=True)
 
 
 # --- Shared by the API and the web pages ------------------------------------------------------
 
 
-def dashboard_params(params) -> dict:
-    """`from`, `to`, `section` and `as` from query parameters; 400 per field when wrong."""
+def dashboard_params(params, *, national: bool = False, user=None) -> dict:
+    """`from`, `to`, `specialty`, `region` (national only), `section` and `as` from query
+    parameters; 400 per field when wrong. A region the user may not see is 404."""
     errors: dict[str, list[str]] = {}
     found = {}
     for name, key in (("from", "start"), ("to", "end")):
@@ -113,6 +189,18 @@ def dashboard_params(params) -> dict:
             errors[name] = ["Give a month as YYYY-MM."]
     if found.get("start") and found.get("end") and found["end"] < found["start"]:
         errors["to"] = ["The last month comes after the first."]
+    specialty = params.get("specialty") or ""
+    if specialty and specialty not in Specialty.values:
+        errors["specialty"] = [f"Choose one of: {', '.join(Specialty.values)}."]
+    region = None
+    raw_region = params.get("region") or ""
+    if raw_region and not national:
+        errors["region"] = ["Only the national dashboard takes a region: this one is already for a region."]
+    elif raw_region:
+        if not raw_region.isdigit():
+            errors["region"] = ["Give a region id."]
+        else:
+            region = get_visible_or_404(dashboards.dashboard_regions_visible_to(user), int(raw_region))
     section = params.get("section") or ""
     if section and section not in dashboards.SECTIONS:
         errors["section"] = [f"Choose one of: {', '.join(dashboards.SECTIONS)}."]
@@ -123,7 +211,8 @@ def dashboard_params(params) -> dict:
         errors["section"] = ["Choose the section to download."]
     if errors:
         raise ApplicationError(errors=errors)
-    return {"start": found.get("start"), "end": found.get("end"), "section": section, "csv": as_ == "csv"}
+    return {"start": found.get("start"), "end": found.get("end"), "specialty": specialty, "region": region,
+            "section": section, "csv": as_ == "csv"}
 
 
 def csv_response(data: dict, section: str) -> HttpResponse:
@@ -133,10 +222,17 @@ def csv_response(data: dict, section: str) -> HttpResponse:
     return response
 
 
-def dashboard_answer(params, *, region=None):
-    """The dashboard (or one section's CSV) for the region (None: national)."""
-    chosen = dashboard_params(params)
-    data = dashboards.dashboard(region=region, start=chosen["start"], end=chosen["end"])
+def dashboard_answer(params, *, user, region=None):
+    """The dashboard (or one section's CSV) for the region (None: national, unless the
+    `region` parameter narrows it)."""
+    from labs.dashboard_snapshots import as_json, stored_dashboard
+
+    chosen = dashboard_params(params, national=region is None, user=user)
+    filtered = any(chosen[name] for name in ("start", "end", "specialty", "region"))
+    data = None if filtered else stored_dashboard(region)
+    if data is None:
+        data = as_json(dashboards.dashboard(region=region or chosen["region"], start=chosen["start"],
+                                            end=chosen["end"], specialty=chosen["specialty"]))
     if chosen["csv"]:
         return csv_response(data, chosen["section"])
     return data
@@ -145,6 +241,8 @@ def dashboard_answer(params, *, region=None):
 _PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.STR, description="First month, YYYY-MM (default: 5 months ago)."),
     OpenApiParameter("to", OpenApiTypes.STR, description="Last month, YYYY-MM (default: 2 months ahead)."),
+    OpenApiParameter("specialty", OpenApiTypes.STR, enum=list(Specialty.values),
+                     description="Only this specialty where figures have one (accreditations; cases by procedure)."),
     OpenApiParameter("section", OpenApiTypes.STR, enum=list(dashboards.SECTIONS),
                      description="With as=csv: the section to download."),
     OpenApiParameter("as", OpenApiTypes.STR, enum=["csv"],
@@ -156,10 +254,12 @@ _RESPONSES = {200: OpenApiResponse(DashboardSerializer, description="The dashboa
 class NationalDashboardView(APIView):
     permission_classes = [RoleRequired(Role.PROGRAMME_ADMIN)]
 
-    @extend_schema(parameters=_PARAMETERS, responses=_RESPONSES, operation_id="dashboards_national")
+    @extend_schema(parameters=[*_PARAMETERS, OpenApiParameter(
+        "region", OpenApiTypes.INT, description="Narrow the national dashboard to one region.")],
+        responses=_RESPONSES, operation_id="dashboards_national")
     def get(self, request):
         """The national dashboard: programme admins only (other roles 403)."""
-        answer = dashboard_answer(request.query_params)
+        answer = dashboard_answer(request.query_params, user=request.user)
         return answer if isinstance(answer, HttpResponse) else Response(answer)
 
 
@@ -171,5 +271,5 @@ class RegionDashboardView(APIView):
         """A region's dashboard: programme admins, or that region's lead (another region's
         lead: 404; other roles 403)."""
         region = get_visible_or_404(dashboards.dashboard_regions_visible_to(request.user), pk)
-        answer = dashboard_answer(request.query_params, region=region)
+        answer = dashboard_answer(request.query_params, user=request.user, region=region)
         return answer if isinstance(answer, HttpResponse) else Response(answer)

@@ -9,11 +9,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.http import urlencode
+from rest_framework.exceptions import NotFound
 
 from labs import dashboards
 from labs.dashboard_api import dashboard_answer
+from labs.models import LabSessionKind
 from rastrack.accounts.roles import Role
 from rastrack.core.exceptions import ApplicationError
+from rastrack.reference.models import Region, Specialty
 
 
 def _platform_labels() -> dict[str, str]:
@@ -24,20 +29,36 @@ def _platform_labels() -> dict[str, str]:
 
 def _render(request, *, region=None):
     try:
-        answer = dashboard_answer(request.GET, region=region)
+        answer = dashboard_answer(request.GET, user=request.user, region=region)
     except ApplicationError as exc:
         return render(request, "dashboards/dashboard.html", {"errors": exc.errors, "region": region}, status=400)
+    except NotFound as exc:
+        raise Http404 from exc
     if isinstance(answer, HttpResponse):
         return answer
     platforms = _platform_labels()
     for row in answer["cases"]:
         row["platform_label"] = platforms.get(row["platform"], row["platform"])
+    computed_at = parse_datetime(answer["computed_at"])
+    progress_at = answer["progress_freshness"]["computed_at"]
+    kinds = dict(LabSessionKind.choices)
+    for row in answer["capacity"]:
+        row["kind_label"] = kinds.get(row["kind"], row["kind"])
     here = request.path
-    period = f"from={answer['period']['from']}&to={answer['period']['to']}"
-    csv_links = {name: f"{here}?{period}&section={name}&as=csv" for name in dashboards.SECTIONS}
+    filters = {"from": answer["period"]["from"], "to": answer["period"]["to"]}
+    if answer["filters"]["specialty"]:
+        filters["specialty"] = answer["filters"]["specialty"]
+    if region is None and answer["filters"]["region"]:
+        filters["region"] = answer["filters"]["region"]
+    csv_links = {name: f"{here}?{urlencode({**filters, 'section': name, 'as': 'csv'})}"
+                 for name in dashboards.SECTIONS}
+    narrowed = answer["scope"]["region_name"]
     return render(request, "dashboards/dashboard.html", {
-        "data": answer, "region": region, "csv": csv_links,
-        "title": f"{region.name} dashboard" if region else "National dashboard",
+        "data": answer, "region": region, "csv": csv_links, "computed_at": computed_at,
+        "progress_at": parse_datetime(progress_at) if progress_at else None,
+        "specialties": Specialty.choices,
+        "regions": Region.objects.order_by("name") if region is None else None,
+        "title": f"{narrowed} dashboard" if narrowed else "National dashboard",
     })
 
 

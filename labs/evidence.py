@@ -82,7 +82,9 @@ def register() -> None:
     """Register the provider just before the logbook's simulator provider (or last if that
     one is not registered), leaving every other provider where it was. Idempotent."""
     from curriculum.progress import register_provider, registered_providers, unregister_provider
+    from curriculum.progress_summary import watch
 
+    watch(Booking)
     provider = LabAttendanceProvider()
     others = [p for p in registered_providers() if p.name != provider.name]
     names = [p.name for p in others]

@@ -22,10 +22,12 @@ Invariants the database keeps (not only Python):
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
+from rastrack.audit.querysets import AuditedManager
 from rastrack.core.pii import NoPIIValidator
 from rastrack.reference.models import Region, Site
 
@@ -97,6 +99,9 @@ class Lab(models.Model):
     managers = models.ManyToManyField(settings.AUTH_USER_MODEL, through="LabManager", related_name="managed_labs")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Audited: bulk updates are refused (rastrack/audit/querysets.py); change rows through services.
+    objects = AuditedManager()
+
     class Meta:
         ordering = ["region__name", "name", "id"]
         constraints = [models.UniqueConstraint(Lower("name"), name="lab_name_unique_ci")]
@@ -152,6 +157,9 @@ class Equipment(models.Model):
     notes = models.TextField(blank=True, validators=[NoPIIValidator()])
     status_changed_at = models.DateTimeField(null=True, blank=True)
 
+    # Audited: bulk updates are refused (rastrack/audit/querysets.py); change rows through services.
+    objects = AuditedManager()
+
     class Meta:
         ordering = ["lab_id", "kind", "model", "id"]
         verbose_name_plural = "equipment"
@@ -201,6 +209,9 @@ class LabSession(models.Model):
     cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+")
     cancel_reason = models.TextField(blank=True, validators=[NoPIIValidator()])
+
+    # Audited: bulk updates are refused (rastrack/audit/querysets.py); change rows through services.
+    objects = AuditedManager()
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -258,6 +269,9 @@ class Booking(models.Model):
     attendance_marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                              blank=True, related_name="+")
 
+    # Audited: bulk updates are refused (rastrack/audit/querysets.py); change rows through services.
+    objects = AuditedManager()
+
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
@@ -283,3 +297,20 @@ class Booking(models.Model):
     @property
     def holds_seat(self) -> bool:
         return self.status in SEAT_HOLDING
+
+
+# --- Dashboard snapshots -----------------------------------------------------------------------
+
+
+class DashboardSnapshot(models.Model):
+    """The national or one region's dashboard with its default filters, as computed by the
+    beat task `labs.refresh_dashboards` (labs/dashboard_snapshots.py). At national scale a
+    dashboard costs seconds of database time; the default view is read from here, and says
+    when it was computed. Filtered views are computed on request."""
+
+    scope = models.CharField(max_length=40, unique=True, help_text='"national" or "region:<id>".')
+    data = models.JSONField(encoder=DjangoJSONEncoder)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Dashboard {self.scope} at {self.computed_at:%Y-%m-%d %H:%M}"

@@ -6,7 +6,8 @@ call these, so the rule is the same everywhere.
   manager of another lab may see the lab but not act on it (403).
 - Programme admins create labs, name their managers and edit any lab's details; they read
   everything but do not run sessions (that is the managers' job).
-- A session's faculty mark attendance of its bookings, like the lab's managers.
+- A session's faculty mark attendance of its bookings, like the lab's managers, while they
+  are accredited (a suspended or revoked trainer may not).
 - Trainees book for themselves and cancel their own bookings.
 - Capacity reports: lab managers (their labs), regional leads (their region), programme
   admins (everything).
@@ -14,6 +15,9 @@ call these, so the rule is the same everywhere.
 
 from __future__ import annotations
 
+from django.utils import timezone
+
+from accreditation.eligibility import is_accredited_on
 from labs.models import Booking, Lab, LabManager, LabSession
 from rastrack.accounts.roles import Role
 
@@ -64,9 +68,13 @@ def is_faculty_of(user, session: LabSession) -> bool:
 
 
 def can_mark_attendance(user, booking: Booking) -> bool:
-    """The lab's managers or the session's faculty."""
+    """The lab's managers, or the session's faculty while accredited today: attendance is
+    progress evidence, and a suspended or revoked trainer loses that right at once (their
+    name stays on the session, as history)."""
     session = booking.session
-    return manages_lab_id(user, session.lab_id) or is_faculty_of(user, session)
+    if manages_lab_id(user, session.lab_id):
+        return True
+    return is_faculty_of(user, session) and is_accredited_on(user, timezone.localdate())
 
 
 def can_see_session_bookings(user, session: LabSession) -> bool:

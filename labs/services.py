@@ -61,6 +61,9 @@ from rastrack.reference.models import Region, Site
 
 MAX_TEXT = 5000
 MAX_SEATS = 200
+# The seat counter moves with a booking, under the session's row lock; the booking's own
+# audit entry records the change (rastrack/audit/querysets.py).
+SEAT_COUNTER = "seat counter kept in step with an audited booking"
 DEFAULT_OPENING_HOURS = [
     {"weekday": day, "opens": datetime.time(8, 0), "closes": datetime.time(18, 0)} for day in range(5)
 ]
@@ -197,8 +200,16 @@ def lab_update(*, actor: User, lab: Lab, name: str | None = None, region: Region
     lab = Lab.objects.select_for_update().get(pk=lab.pk)
     if not policies.can_edit_lab(actor, lab):
         raise NotPermitted("Only this lab's managers or a programme admin can change it.")
-    admin_only = {"name": name, "region": region, "site": site, "managers": managers}
-    if any(v is not None for v in admin_only.values()) and not policies.can_set_lab_managers(actor, lab):
+    # Restating a value unchanged (a PUT sends name, region and site) is not renaming or moving.
+    current_managers = set(lab.manager_links.values_list("user_id", flat=True))
+    managers = None if managers is None else list(managers)
+    changes_admin_only = (
+        (name is not None and name.strip() != lab.name)
+        or (region is not None and region.pk != lab.region_id)
+        or (site is not None and site.pk != lab.site_id)
+        or (managers is not None and {m.pk for m in managers} != current_managers)
+    )
+    if changes_admin_only and not policies.can_set_lab_managers(actor, lab):
         raise NotPermitted("Only a programme admin can rename or move a lab or change its managers.")
     before = {**snapshot(lab), "opening_hours": _hours_snapshot(lab),
               "managers": sorted(lab.manager_links.values_list("user_id", flat=True))}
@@ -317,9 +328,10 @@ def sessions_reflag(*, equipment_ids: Sequence[int], now: datetime.datetime | No
                        broken=Count("equipment", filter=Q(equipment__status=EquipmentStatus.OUT_OF_SERVICE))))
     needing = [s for s in stats if s.broken or s.seats > s.units]
     needing_ids = [s.pk for s in needing]
-    LabSession.objects.filter(pk__in=needing_ids, equipment_flagged=False).update(equipment_flagged=True)
-    LabSession.objects.filter(pk__in=ids, equipment_flagged=True).exclude(pk__in=needing_ids).update(
-        equipment_flagged=False)
+    LabSession.objects.filter(pk__in=needing_ids, equipment_flagged=False).unaudited_update(
+        "equipment_flagged is derived from the equipment, not an audited field", equipment_flagged=True)
+    LabSession.objects.filter(pk__in=ids, equipment_flagged=True).exclude(pk__in=needing_ids).unaudited_update(
+        "equipment_flagged is derived from the equipment, not an audited field", equipment_flagged=False)
     return [s for s in needing if not s.equipment_flagged]
 
 
@@ -470,7 +482,8 @@ def session_cancel(*, actor: User, session: LabSession, reason: str = "",
     before = snapshot(session, SESSION_FIELDS)
     bookings = list(Booking.objects.select_for_update().filter(session=session, status__in=LIVE_BOOKING)
                     .order_by("created_at", "id"))
-    Booking.objects.filter(pk__in=[b.pk for b in bookings]).update(
+    Booking.objects.filter(pk__in=[b.pk for b in bookings]).unaudited_update(
+        "each booking is audited below (labs.booking.cancel_with_session)",
         status=BookingStatus.CANCELLED, cancelled_at=now, cancelled_by=actor)
     session.status = LabSessionStatus.CANCELLED
     session.seats_booked = 0
@@ -554,7 +567,7 @@ def booking_create(*, trainee: User, session: LabSession, now: datetime.datetime
             )
             if confirmed:
                 # The CHECK (seats_booked <= seats) refuses an overbooking even without the lock.
-                LabSession.objects.filter(pk=session.pk).update(seats_booked=F("seats_booked") + 1)
+                LabSession.objects.filter(pk=session.pk).unaudited_update(SEAT_COUNTER, seats_booked=F("seats_booked") + 1)
     except IntegrityError:
         raise Conflict("You already have a booking for this session.") from None
     _audit(actor=trainee, action="labs.booking.create", obj=booking, fields=BOOKING_FIELDS)
@@ -579,7 +592,7 @@ def _promote_waitlist(session: LabSession, *, actor: User, now: datetime.datetim
         candidate.status = BookingStatus.CONFIRMED
         candidate.confirmed_at = now
         candidate.save(update_fields=["status", "confirmed_at"])
-        LabSession.objects.filter(pk=session.pk).update(seats_booked=F("seats_booked") + 1)
+        LabSession.objects.filter(pk=session.pk).unaudited_update(SEAT_COUNTER, seats_booked=F("seats_booked") + 1)
         free -= 1
         audit_record(actor=actor, action="labs.booking.promote", obj=candidate,
                      before={"status": BookingStatus.WAITLISTED}, after={"status": BookingStatus.CONFIRMED})
@@ -615,7 +628,7 @@ def booking_cancel(*, actor: User, booking: Booking, now: datetime.datetime | No
     audit_record(actor=actor, action="labs.booking.cancel", obj=booking, before=before,
                  after=snapshot(booking, BOOKING_FIELDS))
     if held_seat:
-        LabSession.objects.filter(pk=session.pk).update(seats_booked=F("seats_booked") - 1)
+        LabSession.objects.filter(pk=session.pk).unaudited_update(SEAT_COUNTER, seats_booked=F("seats_booked") - 1)
         session.refresh_from_db(fields=["seats_booked"])
         if session.status == LabSessionStatus.SCHEDULED:
             _promote_waitlist(session, actor=actor, now=now)

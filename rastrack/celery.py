@@ -6,7 +6,8 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rastrack.settings")
 
-app = Celery("rastrack")
+# Every task counts its deliveries, so one that kills its worker is not run for ever.
+app = Celery("rastrack", task_cls="rastrack.core.task_guard:GuardedTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "rastrack.core.middleware.RequestIdMiddleware",
+    # NUL in the path or query string: 400 before any lookup (PostgreSQL refuses NUL).
+    "rastrack.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "rastrack.core.middleware.DomainErrorMiddleware",
+    # A view that loses the database answers 503 (page, or JSON on the API), not 500.
+    "rastrack.core.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the 429 page.
     "axes.middleware.AxesMiddleware",
@@ -399,6 +403,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 60, minimum
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90, minimum=1)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# ...but a task whose worker died this often is poison: given up (rastrack/core/task_guard.py).
+TASK_MAX_DELIVERIES = env_int("TASK_MAX_DELIVERIES", 3, minimum=1)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -426,6 +432,15 @@ ENROLMENT_TARGET_WARNING_DAYS = env_int("ENROLMENT_TARGET_WARNING_DAYS", 60, min
 SIGNOFF_REMIND_BEFORE_DAYS = env_int("SIGNOFF_REMIND_BEFORE_DAYS", 3, minimum=0)
 SIGNOFF_ESCALATE_AFTER_DAYS = env_int("SIGNOFF_ESCALATE_AFTER_DAYS", 7, minimum=0)
 DECISION_LINK_VALID_DAYS = env_int("DECISION_LINK_VALID_DAYS", 7, minimum=1)
+# Progress summaries for the dashboards (curriculum/progress_summary.py): how often the task
+# recomputes stale ones, how many per run, and the age after which any is recomputed.
+PROGRESS_SUMMARY_SECONDS = env_int("PROGRESS_SUMMARY_SECONDS", 60, minimum=5)
+PROGRESS_SUMMARY_BATCH = env_int("PROGRESS_SUMMARY_BATCH", 500, minimum=1)
+PROGRESS_SUMMARY_MAX_AGE_SECONDS = env_int("PROGRESS_SUMMARY_MAX_AGE_SECONDS", 86400, minimum=60)
+# Dashboard snapshots (labs/dashboard_snapshots.py): how often beat recomputes the default
+# dashboards, and how old a snapshot may be before a request computes the figures itself.
+DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 300, minimum=10)
+DASHBOARD_SNAPSHOT_MAX_AGE_SECONDS = env_int("DASHBOARD_SNAPSHOT_MAX_AGE_SECONDS", 900, minimum=10)
 # The whole schedule is defined in code: a fresh deployment needs no manual set-up.
 CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "rastrack.core.beat_heartbeat", "schedule": BEAT_HEARTBEAT_SECONDS},
@@ -444,8 +459,11 @@ CELERY_BEAT_SCHEDULE = {
     "enrolment-target-warnings": {"task": "accreditation.enrolment_target_warnings",
                                   "schedule": WORKFLOW_SWEEP_SECONDS},
     "signoff-reminders": {"task": "accreditation.signoff_reminders", "schedule": WORKFLOW_SWEEP_SECONDS},
+    "curriculum-refresh-progress-summaries": {"task": "curriculum.refresh_progress_summaries",
+                                              "schedule": PROGRESS_SUMMARY_SECONDS},
     # Hourly, for sessions starting within the next 24 hours (labs/services.py).
     "labs-session-reminders": {"task": "labs.send_session_reminders", "schedule": 3600},
+    "labs-refresh-dashboards": {"task": "labs.refresh_dashboards", "schedule": DASHBOARD_REFRESH_SECONDS},
 }
 
 # --- Logging ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+import hypothesis
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -22,6 +23,12 @@ from rastrack.reference.models import Procedure, ProcedureStep, Region
 from tests.factories import UserFactory, region
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Hypothesis measures its own speed: on a busy 2-core CI machine generating examples can be
+# slow without anything being wrong, and a timing-based failure would prove nothing.
+hypothesis.settings.register_profile(
+    "rastrack", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow])
+hypothesis.settings.load_profile("rastrack")
 
 
 def _needs(service: str, available: bool, reason: str) -> None:

@@ -64,7 +64,10 @@ def test_env_str_without_default_requires_the_variable(monkeypatch):
 
 
 def _run_manage(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    # A fresh process sees only the production environment: not this run's services, nor the
+    # async-safety switch the browser tests need in the test process itself.
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update({"DJANGO_SETTINGS_MODULE": "rastrack.settings", "RASTRACK_VAR_DIR": "/tmp/rastrack-test-var"})
     env.update(env_overrides)
     return subprocess.run(

@@ -41,6 +41,8 @@ def validate_registration(body: str, number: str) -> None:
         raise ValidationError({"registration_number": "Enter the registration number."})
     if number and not body:
         raise ValidationError({"registration_body": "Choose the body that issued the number."})
+    if body not in _PATTERNS:  # clean() runs even when the choice itself was refused
+        raise ValidationError({"registration_body": "Choose the body that issued the number."})
     pattern, message = _PATTERNS[body]
     if not pattern.match(normalise_registration_number(number)):
         raise ValidationError({"registration_number": message})

@@ -58,3 +58,86 @@ class DomainErrorMiddleware:
         if isinstance(exception, ApplicationError):
             return views.refused(request, exception)
         return None
+
+
+# --- The database is down -------------------------------------------------------------------
+
+DATABASE_DOWN_MESSAGE = (
+    "The service is temporarily unavailable: it cannot reach its database. "
+    "Nothing was saved. Try again in a few minutes."
+)
+RETRY_AFTER_SECONDS = 30
+
+
+def is_database_unavailable(exception: BaseException | None) -> bool:
+    """Lost or refused database connection (not a constraint or data error)."""
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exception, (OperationalError, InterfaceError))
+
+
+def database_unavailable_response(request):
+    """503 with Retry-After: JSON for the API, the plain 503 page otherwise.
+
+    Rendered without the request's context processors, which would query the database
+    (the signed-in user, the menu) and fail again.
+    """
+    from django.http import HttpResponse, JsonResponse
+    from django.template.loader import render_to_string
+
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": DATABASE_DOWN_MESSAGE}, status=503)
+    else:
+        html = render_to_string("503.html", {"message": DATABASE_DOWN_MESSAGE})
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that loses the database answers 503 (page or API JSON), never a 500.
+
+    Services run in transactions, so whatever the request had written is rolled back by
+    PostgreSQL when the connection is lost: nothing half-done is left. Errors raised in
+    other middleware (a session read, say) reach `views.server_error`, which answers the
+    same 503.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_database_unavailable(exception):
+            return None
+        import logging
+
+        logging.getLogger("rastrack.database").error(
+            "Database unavailable during %s %s: %s", request.method, request.path, exception)
+        return database_unavailable_response(request)
+
+
+class RejectNulMiddleware:
+    """A NUL character anywhere in the path or the query string is a 400, for pages and the
+    API alike.
+
+    PostgreSQL refuses NUL in text, so a NUL that reached a lookup or a filter (an `{id}` or
+    `{code}` in the URL, `?search=`, `?status=`) would be a 500 there, while SQLite would
+    quietly match nothing. Request bodies are the serializers' job: DRF's CharField refuses
+    NUL already. Runs first, before anything reads the request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "") or any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            from django.http import JsonResponse
+
+            return JsonResponse({"detail": "The address contains a NUL character."}, status=400)
+        return self.get_response(request)

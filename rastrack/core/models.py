@@ -78,3 +78,23 @@ class TaskFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} failed at {self.failed_at:%Y-%m-%d %H:%M}"
+
+
+class TaskDelivery(models.Model):
+    """How often one attempt of a task has been handed to a worker (`rastrack.core.task_guard`).
+
+    A row lives while the attempt runs and is removed when it ends; one left behind means
+    the worker died mid-task. Past `TASK_MAX_DELIVERIES` the task is given up as poison.
+    """
+
+    key = models.CharField(max_length=120, primary_key=True, help_text="task id : retry number")
+    task_name = models.CharField(max_length=200)
+    deliveries = models.PositiveIntegerField(default=1)
+    first_at = models.DateTimeField(auto_now_add=True)
+    last_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "task deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.task_name} {self.key}: {self.deliveries}"

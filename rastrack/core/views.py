@@ -21,6 +21,12 @@ def forbidden(request, exception=None):
 
 
 def server_error(request):
+    import sys
+
+    from rastrack.core.middleware import database_unavailable_response, is_database_unavailable
+
+    if is_database_unavailable(sys.exc_info()[1]):  # raised in a middleware, not a view
+        return database_unavailable_response(request)
     return render(request, "core/error.html", {"title": "Sorry, there is a problem with the service",
                   "message": "Try again later."}, status=500)
 

@@ -10,7 +10,7 @@
   var data = JSON.parse(source.textContent);
   var COLOURS = ["#005eb8", "#007f3b", "#ffb81c", "#d5281b", "#ae2573", "#330072", "#00a499", "#425563"];
 
-  function draw(id, labels, datasets, stacked) {
+  function draw(id, labels, datasets, stacked, type) {
     var canvas = document.getElementById(id);
     if (!canvas || !labels.length) {
       if (canvas) {
@@ -20,15 +20,16 @@
     }
     datasets.forEach(function (set, index) {
       set.backgroundColor = COLOURS[index % COLOURS.length];
+      set.borderColor = COLOURS[index % COLOURS.length];
     });
     new window.Chart(canvas, {
-      type: "bar",
+      type: type || "bar",
       data: { labels: labels, datasets: datasets },
       options: {
         animation: false,
         scales: {
           x: { stacked: !!stacked },
-          y: { stacked: !!stacked, beginAtZero: true, ticks: { precision: 0 } }
+          y: { stacked: !!stacked, beginAtZero: type !== "line" }
         }
       }
     });
@@ -82,4 +83,40 @@
       })
     };
   }), true);
+
+  var need = data.capacity || [];
+  draw("chart-capacity", need.map(function (row) { return row.region_name + " – " + (row.kind_label || row.kind); }), [
+    { label: "Need", data: column(need, "need") },
+    { label: "Free seats", data: column(need, "seats_free") },
+    { label: "Shortfall", data: column(need, "shortfall") }
+  ], false);
+
+  // One line per region over the months, from rows of (region, month, value).
+  function byRegion(rows, key) {
+    var months = [];
+    var regions = [];
+    rows.forEach(function (row) {
+      if (months.indexOf(row.month) < 0) { months.push(row.month); }
+      if (regions.indexOf(row.region_name) < 0) { regions.push(row.region_name); }
+    });
+    months.sort();
+    return {
+      months: months,
+      sets: regions.map(function (region) {
+        return {
+          label: region,
+          spanGaps: true,
+          data: months.map(function (month) {
+            var found = rows.filter(function (row) { return row.month === month && row.region_name === region; })[0];
+            return found ? found[key] : null;
+          })
+        };
+      })
+    };
+  }
+
+  var overlogging = byRegion(data.overlogging || [], "disagreement_rate");
+  draw("chart-overlogging", overlogging.months, overlogging.sets, false, "line");
+  var calibration = byRegion(data.calibration || [], "mean_gap");
+  draw("chart-calibration", calibration.months, calibration.sets, false, "line");
 }());

@@ -59,7 +59,7 @@ def test_a_trainer_who_loses_the_assignment_loses_the_certificate(api, assigned_
     from accreditation.faculty_services import supervision_right_refresh
     from tests.accreditation.faculty_factories import days_ago
 
-    Assignment.objects.filter(trainer=assigned_trainer).update(ends_on=days_ago(1))
+    Assignment.objects.filter(trainer=assigned_trainer).unaudited_update("test setup", ends_on=days_ago(1))
     supervision_right_refresh(trainer=assigned_trainer, trainee=certificate.trainee)
     assert api.as_user(assigned_trainer).get(f"{URL}{certificate.pk}/").status_code == 404
 

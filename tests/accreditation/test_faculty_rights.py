@@ -80,21 +80,21 @@ def test_reinstatement_gives_the_rights_back(api, client, lead, assigned_trainer
 def test_a_lapse_takes_effect_on_the_next_request(api, client, assigned_trainer, trainee, document):
     _before(api, client, assigned_trainer, trainee, document)
     # The last valid day was yesterday: the job lapses it today.
-    Accreditation.objects.filter(trainer=assigned_trainer).update(expires_on=days_ago(1))
+    Accreditation.objects.filter(trainer=assigned_trainer).unaudited_update("test setup", expires_on=days_ago(1))
     assert accreditation_lapse_expired(today=timezone.localdate()) == 1
     _after(api, client, assigned_trainer, trainee, document)
 
 
 def test_expiry_refuses_even_before_the_lapse_job_runs(api, client, assigned_trainer, trainee, document):
     # The guardian row is still there; the rule re-checked on the request says no.
-    Accreditation.objects.filter(trainer=assigned_trainer).update(expires_on=days_ago(1))
+    Accreditation.objects.filter(trainer=assigned_trainer).unaudited_update("test setup", expires_on=days_ago(1))
     assert _holds_right(assigned_trainer, trainee)
     assert _sees(api, client, assigned_trainer, document) == (404, 404)
     assert not can_supervise(assigned_trainer, trainee)
 
 
 def test_a_renewal_after_a_lapse_gives_the_rights_back(api, client, lead, assigned_trainer, trainee, document):
-    Accreditation.objects.filter(trainer=assigned_trainer).update(expires_on=days_ago(1))
+    Accreditation.objects.filter(trainer=assigned_trainer).unaudited_update("test setup", expires_on=days_ago(1))
     accreditation_lapse_expired(today=timezone.localdate())
     created = api.as_user(assigned_trainer).post("/api/v1/trainer-applications/", {
         "kind": "renewal", "specialty": "urology", "platforms": ["davinci_xi"],

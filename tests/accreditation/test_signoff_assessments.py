@@ -62,7 +62,7 @@ def test_a_trainee_cannot_assess_another_trainee(api, trainee, other_trainee):
 
 @pytest.mark.parametrize("status", ["suspended", "lapsed", "revoked"])
 def test_a_trainer_whose_accreditation_is_not_current_gets_403(api, trainee, assigned_trainer, status):
-    Accreditation.objects.filter(trainer=assigned_trainer).update(status=status)
+    Accreditation.objects.filter(trainer=assigned_trainer).unaudited_update("test setup", status=status)
     assert api.as_user(assigned_trainer).post(URL, _body(trainee), format="json").status_code == 403
 
 
@@ -145,7 +145,7 @@ def test_readers_see_assessments_in_their_scope(api, request, trainee, assigned_
 
 def test_a_trainer_still_reads_what_they_wrote_after_the_assignment_ends(api, trainee, assigned_trainer):
     assessment = assess(assigned_trainer, trainee)
-    Accreditation.objects.filter(trainer=assigned_trainer).update(status=AccreditationStatus.SUSPENDED)
+    Accreditation.objects.filter(trainer=assigned_trainer).unaudited_update("test setup", status=AccreditationStatus.SUSPENDED)
     assert api.as_user(assigned_trainer).get(f"{URL}{assessment.pk}/").status_code == 200
 
 

@@ -262,9 +262,9 @@ def test_an_unassigned_trainer_cannot_even_see_it(api, unassigned_trainer, pendi
 @pytest.mark.parametrize("change", ["suspended", "lapsed", "revoked", "expired", "assignment_ended", "inactive"])
 def test_eligibility_is_checked_again_at_decision_time(api, trainee, assigned_trainer, pending, change):
     if change == "expired":
-        Accreditation.objects.filter(trainer=assigned_trainer).update(expires_on=days_ago(1))
+        Accreditation.objects.filter(trainer=assigned_trainer).unaudited_update("test setup", expires_on=days_ago(1))
     elif change == "assignment_ended":
-        Assignment.objects.filter(trainer=assigned_trainer).update(ends_on=days_ago(1))
+        Assignment.objects.filter(trainer=assigned_trainer).unaudited_update("test setup", ends_on=days_ago(1))
     elif change == "inactive":
         assigned_trainer.is_active = False
         assigned_trainer.save(update_fields=["is_active"])
@@ -272,7 +272,7 @@ def test_eligibility_is_checked_again_at_decision_time(api, trainee, assigned_tr
             _approve(assigned_trainer, pending)
         return
     else:
-        Accreditation.objects.filter(trainer=assigned_trainer).update(status=change)
+        Accreditation.objects.filter(trainer=assigned_trainer).unaudited_update("test setup", status=change)
     client = api.as_user(assigned_trainer)
     assert client.post(f"{URL}{pending.pk}/approve/", format="json").status_code == 403
     assert client.post(f"{URL}{pending.pk}/return/", {"feedback": "x"}, format="json").status_code == 403
@@ -288,7 +288,7 @@ def test_nobody_signs_off_their_own_evidence(trainee, assigned_trainer, pending)
     with pytest.raises(NotPermitted):
         signoff_services.signoff_request_approve(request=pending, actor=trainee)
     with pytest.raises(IntegrityError), transaction.atomic():
-        SignoffRequest.objects.filter(pk=pending.pk).update(trainer=trainee)
+        SignoffRequest.objects.filter(pk=pending.pk).unaudited_update("test setup", trainer=trainee)
 
 
 def test_a_trainer_who_is_also_a_trainee_cannot_approve_their_own_request(api, london, assigned_trainer,
@@ -412,7 +412,7 @@ def test_readers_see_requests_in_their_scope(api, request, trainee, pending):
 
 
 def test_the_addressed_trainer_still_sees_it_after_losing_the_right(api, assigned_trainer, pending):
-    Accreditation.objects.filter(trainer=assigned_trainer).update(status=AccreditationStatus.SUSPENDED)
+    Accreditation.objects.filter(trainer=assigned_trainer).unaudited_update("test setup", status=AccreditationStatus.SUSPENDED)
     assert api.as_user(assigned_trainer).get(f"{URL}{pending.pk}/").status_code == 200
 
 

@@ -16,14 +16,17 @@ from django.utils import timezone
 from accreditation.faculty_models import AccreditationStatus
 from accreditation.signoff_models import SignoffRequest, SignoffStatus
 from curriculum.models import EnrolmentStatus
+from curriculum.progress_summary import refresh_all
 from labs import dashboards, services
 from rastrack.accounts.roles import Role
 from rastrack.core.stats import percentile_cont
 from tests.accreditation.faculty_factories import accredit, assign
 from tests.accreditation.test_signoff_factories import (
+    assess,
     enrol,
     make_case,
     request_signoff,
+    self_assess,
     small_pathway,
 )
 from tests.curriculum.conftest import make_framework
@@ -55,7 +58,7 @@ def _decided(request, trainer, *, days: float, created: datetime.datetime):
     copy.decided_by = trainer
     copy.decided_at = timezone.now()
     copy.save()
-    SignoffRequest.objects.filter(pk=copy.pk).update(
+    SignoffRequest.objects.filter(pk=copy.pk).unaudited_update("test setup",
         created_at=created, decided_at=created + datetime.timedelta(days=days))
     return copy
 
@@ -98,11 +101,11 @@ def world(admin, london, north_west, trainee, other_trainee, north_trainee, assi
     pathway = small_pathway(admin, framework)
     enrol(trainee, pathway)
     done = enrol(other_trainee, pathway)
-    type(done).objects.filter(pk=done.pk).update(status=EnrolmentStatus.COMPLETED, completed_on=today)
+    type(done).objects.filter(pk=done.pk).unaudited_update("test setup", status=EnrolmentStatus.COMPLETED, completed_on=today)
     enrol(north_trainee, pathway)
 
     first = request_signoff(trainee, assigned_trainer, competency=framework.competencies.get(key="comp-1-1").pk)
-    SignoffRequest.objects.filter(pk=first.pk).update(due_on=today - datetime.timedelta(days=1))
+    SignoffRequest.objects.filter(pk=first.pk).unaudited_update("test setup", due_on=today - datetime.timedelta(days=1))
     request_signoff(trainee, assigned_trainer, competency=framework.competencies.get(key="comp-1-2").pk)
     created = timezone.now() - datetime.timedelta(days=200)
     for days in (4, 1, 10, 3, 2):
@@ -115,7 +118,7 @@ def world(admin, london, north_west, trainee, other_trainee, north_trainee, assi
     north_request.decided_by = assigned_trainer
     north_request.decided_at = timezone.now()
     north_request.save()
-    SignoffRequest.objects.filter(pk=north_request.pk).update(
+    SignoffRequest.objects.filter(pk=north_request.pk).unaudited_update("test setup",
         created_at=created, decided_at=created + datetime.timedelta(days=100))
 
     cases = [make_case(trainee, assigned_trainer, days=3), make_case(trainee, assigned_trainer, days=3),
@@ -123,6 +126,9 @@ def world(admin, london, north_west, trainee, other_trainee, north_trainee, assi
              make_case(other_trainee, status="submitted", days=3),
              make_case(other_trainee, status="draft", days=3),
              make_case(north_trainee, status="submitted", days=3, platform="versius")]
+    self_assess(trainee, cases[0], total=22)
+    assess(assigned_trainer, trainee, case=cases[0], total=18)
+    refresh_all()  # what the beat task keeps up to date
     return {"pathway": pathway, "lab_month": _month(start), "case_month": _month(cases[0].date)}
 
 
@@ -163,10 +169,17 @@ def test_regional_figures(api, world, lead, london):
     pathway = world["pathway"]
     assert data["trainees"] == [{"pathway": pathway.pk, "pathway_code": pathway.code,
                                  "pathway_title": pathway.title, "band_0_25": 1, "band_25_50": 0,
-                                 "band_50_75": 0, "band_75_99": 0, "complete": 1, "total": 2}]
+                                 "band_50_75": 0, "band_75_99": 0, "complete": 1, "not_computed": 0,
+                                 "total": 2}]
+    assert data["progress_freshness"]["stale"] == 0 and data["progress_freshness"]["not_computed"] == 0
     month = world["case_month"]
     assert data["cases"] == [{"month": month, "platform": "davinci_xi", "validated": 2, "submitted": 1},
                              {"month": month, "platform": "versius", "validated": 1, "submitted": 0}]
+    assert data["overlogging"] == [{"region": london.pk, "region_name": london.name, "month": month,
+                                    "validated": 3, "disagreements": 0, "role_corrected": 0,
+                                    "supervision_corrected": 0, "disagreement_rate": 0.0}]
+    assert data["calibration"] == [{"region": london.pk, "region_name": london.name, "month": month,
+                                    "tool": "gears", "pairs": 1, "mean_gap": 4.0, "mean_abs_gap": 4.0}]
 
 
 def test_national_figures(api, world, admin, london, north_west):
@@ -207,9 +220,35 @@ def test_period_filter_leaves_out_other_months(api, world, admin):
 
 
 def test_bad_parameters_are_400_per_field(api, admin):
-    response = api.as_user(admin).get(NATIONAL, {"from": "soon", "section": "nope", "as": "pdf"})
+    response = api.as_user(admin).get(NATIONAL, {"from": "soon", "section": "nope", "as": "pdf",
+                                                 "specialty": "astrology", "region": "x"})
     assert response.status_code == 400
-    assert set(response.json()) >= {"from", "section", "as"}
+    assert set(response.json()) >= {"from", "section", "as", "specialty", "region"}
+
+
+def test_regional_dashboard_takes_no_region_parameter(api, lead, london, north_west):
+    response = api.as_user(lead).get(region_url(london.pk), {"region": north_west.pk})
+    assert response.status_code == 400 and "region" in response.json()
+
+
+def test_region_filter_narrows_the_national_dashboard(api, world, admin, north_west):
+    data = api.as_user(admin).get(NATIONAL, {"region": north_west.pk}).json()
+    assert data["scope"] == {"region": north_west.pk, "region_name": north_west.name}
+    assert data["filters"] == {"region": north_west.pk, "specialty": ""}
+    assert [row["region"] for row in data["faculty"]] == [north_west.pk]
+    assert data["cases"] == [{"month": world["case_month"], "platform": "versius", "validated": 0, "submitted": 1}]
+    assert api.as_user(admin).get(NATIONAL, {"region": 999999}).status_code == 404
+
+
+def test_specialty_filter(api, world, admin):
+    client = api.as_user(admin)
+    urology = client.get(NATIONAL, {"specialty": "urology"}).json()  # the world's cases are RARP
+    assert sum(row["validated"] + row["submitted"] for row in urology["cases"]) == 5
+    colorectal = client.get(NATIONAL, {"specialty": "colorectal"}).json()
+    assert colorectal["cases"] == [] and colorectal["overlogging"] == []
+    assert colorectal["faculty"] == []  # no accreditation names colorectal
+    # Figures without a specialty are not narrowed.
+    assert colorectal["labs"] == urology["labs"] and colorectal["signoffs"] == urology["signoffs"]
 
 
 def test_empty_world(api, admin):
@@ -285,9 +324,7 @@ def _count(fn) -> int:
 
 
 def test_query_count_does_not_grow_with_rows(world, admin, assigned_trainer, trainee, lab, lab_manager, london):
-    """Faculty, labs, sign-offs and cases run a fixed number of aggregate queries whatever the
-    number of rows. (Trainees: progress is per enrolment, so the enrolments stay the same here;
-    see labs/dashboards.py.)"""
+    """Every section runs a fixed number of aggregate queries whatever the number of rows."""
     dashboards.dashboard()  # warm-up: the faculty rules row and cached lookups
     national = _count(lambda: dashboards.dashboard())
     regional = _count(lambda: dashboards.dashboard(region=london))
@@ -301,16 +338,25 @@ def test_query_count_does_not_grow_with_rows(world, admin, assigned_trainer, tra
     first = SignoffRequest.objects.filter(status=SignoffStatus.RETURNED).first()
     for n in range(5):
         _decided(first, assigned_trainer, days=n + 0.5, created=timezone.now() - datetime.timedelta(days=50))
+    pathway = world["pathway"]
+    for n in range(3):
+        more = UserFactory(full_name=f"More Trainee {n}", roles=[Role.TRAINEE], region=london)
+        enrol(more, pathway)
+        make_case(more, status="draft", days=n + 1)
+    refresh_all()
 
     assert _count(lambda: dashboards.dashboard()) == national
     assert _count(lambda: dashboards.dashboard(region=london)) == regional
 
 
-def test_query_count_is_pinned_without_enrolments(admin, london):
-    # faculty: rules + 2; labs: 2; sign-offs: 3 + 1; trainees: 1 (no enrolments); cases: 1.
+def test_query_count_is_pinned(world, admin, london):
+    # faculty: rules + 2; labs: 2; sign-offs: 3; trainees: 1 + freshness 1; cases: 1;
+    # capacity versus need: 3 + region names 1; trainers: rules + 2 + region names 1;
+    # over-logging: 1; calibration: 1.
     dashboards.dashboard()  # creates the faculty rules row once
-    assert _count(lambda: dashboards.dashboard()) == 10
-    assert _count(lambda: dashboards.dashboard(region=london)) == 10
+    assert _count(lambda: dashboards.dashboard()) == 21
+    assert _count(lambda: dashboards.dashboard(region=london)) == 21
+    assert _count(lambda: dashboards.dashboard(specialty="urology")) == 21
 
 
 # --- Pages -------------------------------------------------------------------------------------
@@ -323,7 +369,8 @@ def test_national_page(client, world, admin):
     html = response.content.decode()
     for section in dashboards.SECTIONS:
         assert f"section={section}&amp;as=csv" in html
-    for canvas in ("chart-faculty", "chart-labs", "chart-trainees", "chart-cases"):
+    for canvas in ("chart-faculty", "chart-labs", "chart-trainees", "chart-cases", "chart-capacity",
+                   "chart-overlogging", "chart-calibration"):
         assert f'id="{canvas}"' in html
     assert 'id="dashboard-data" type="application/json"' in html
     assert "js/dashboard-charts.js" in html and "vendor/chartjs/chart.umd.min.js" in html
@@ -385,3 +432,19 @@ def test_empty_page_renders(client, admin):
 def test_page_bad_month_is_400(client, admin):
     login_verified(client, admin)
     assert client.get("/dashboards/", {"from": "soon"}).status_code == 400
+
+
+@pytest.mark.postgres
+def test_signoff_turnaround_is_one_percentile_cont_query_on_postgresql(world):
+    """On PostgreSQL the percentiles are computed in the database (one aggregate query) and
+    agree with the portable path that SQLite uses."""
+    from rastrack.core.stats import percentile_cont, percentiles
+
+    decided = SignoffRequest.objects.filter(decided_at__isnull=False)
+    with CaptureQueriesContext(connection) as queries:
+        n, (median, p90) = percentiles(decided, start="created_at", end="decided_at", fractions=(0.5, 0.9))
+    assert len(queries) == 1 and "percentile_cont" in queries[0]["sql"]
+    durations = [(d - c).total_seconds() / 86400 for c, d in decided.values_list("created_at", "decided_at")]
+    assert n == len(durations) == 6
+    assert median == pytest.approx(percentile_cont(durations, 0.5))
+    assert p90 == pytest.approx(percentile_cont(durations, 0.9))

@@ -30,7 +30,7 @@ def setup(admin, trainee, other_trainee, assigned_trainer, lab, lab_manager):
     make_case(trainee, status="submitted", days=2)
     make_case(trainee, status="submitted", days=1)
     first = request_signoff(trainee, assigned_trainer, competency=framework.competencies.get(key="comp-1-1").pk)
-    SignoffRequest.objects.filter(pk=first.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=1))
+    SignoffRequest.objects.filter(pk=first.pk).unaudited_update("test setup", due_on=timezone.localdate() - datetime.timedelta(days=1))
     request_signoff(trainee, assigned_trainer, competency=framework.competencies.get(key="comp-1-2").pk)
     session = make_session(lab, lab_manager, starts_at=when(weeks=1), seats=2)
     services.booking_create(trainee=trainee, session=session)
@@ -76,3 +76,20 @@ def test_personal_pages_refuse_other_roles(client, trainee, assigned_trainer):
     client.logout()
     login_verified(client, assigned_trainer)
     assert client.get("/dashboards/mine/").status_code == 403
+
+
+def test_trainee_dashboard_shows_the_main_learning_curve(client, setup, trainee):
+    data = dashboards.trainee_dashboard(trainee)
+    curve = data["curve"]
+    assert curve["procedure"].code == "rarp"
+    assert [point["n"] for point in curve["chart"]["points"]] == [1, 2]
+    login_verified(client, trainee)
+    html = client.get("/dashboards/mine/").content.decode()
+    assert 'id="curve-chart"' in html and 'id="curve-data"' in html and "js/logbook-curve.js" in html
+
+
+def test_trainee_dashboard_without_console_cases(client, admin, other_trainee):
+    assert dashboards.trainee_dashboard(other_trainee)["curve"] is None
+    login_verified(client, other_trainee)
+    html = client.get("/dashboards/mine/").content.decode()
+    assert "appears with your first submitted console case" in html and "curve-chart" not in html

@@ -75,7 +75,7 @@ def waiting_case(trainee, assigned_trainer):
 
 def test_the_weekly_digest_of_unvalidated_cases(waiting_case, assigned_trainer, unassigned_trainer):
     now = timezone.localdate()
-    Case.objects.filter(pk=waiting_case.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=20))
+    Case.objects.filter(pk=waiting_case.pk).unaudited_update("test setup", submitted_at=timezone.now() - datetime.timedelta(days=20))
     assert workflows.unvalidated_cases_digest(today=now) == 1
     assert workflows.unvalidated_cases_digest(today=now) == 0                             # same week
     assert len(_kinds(assigned_trainer, "cases.digest")) == 1
@@ -86,7 +86,7 @@ def test_the_weekly_digest_of_unvalidated_cases(waiting_case, assigned_trainer, 
 def test_a_recent_or_validated_case_is_not_in_the_digest(waiting_case, assigned_trainer):
     now = timezone.localdate()
     assert workflows.unvalidated_cases_digest(today=now) == 0  # submitted just now
-    Case.objects.filter(pk=waiting_case.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=20),
+    Case.objects.filter(pk=waiting_case.pk).unaudited_update("test setup", submitted_at=timezone.now() - datetime.timedelta(days=20),
                                                    status=CaseStatus.REJECTED, rejection_reason="x")
     assert workflows.unvalidated_cases_digest(today=now) == 0
 

@@ -1,0 +1,218 @@
+"""The floors of the benchmark (issue 12, point 3): the least work that returns the same data.
+
+- Lists (a trainee's logbook, a trainer's validation queue, a learning curve): a bare Django
+  view, the same rows with `.values()` and `JsonResponse`, no DRF, no serializer.
+- Dashboards: hand-written SQL, one statement per section, in a view that returns the
+  figures as JSON, for the five sections API.md requires (faculty, labs, sign-offs,
+  trainees by progress band from the progress summaries, cases by month and platform).
+  The dashboard also serves sections added since (capacity versus need, trainer capacity,
+  over-logging, calibration) which this floor does not compute: the ratio overstates the
+  dashboard's overhead by their cost.
+
+Every floor authenticates the token like the API does (one query), so the ratio measures
+what the API adds (DRF, permissions, serializers, the ORM), not the sign-in.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from accreditation.learning_curve import cusum_points, learning_phase_end
+from accreditation.logbook_models import CONSOLE_ROLES, Case, CaseStatus, CaseStep
+from labs import capacity
+
+CASE_VALUES = [
+    "id", "trainee_id", "trainee__full_name", "date", "site_id", "site__name", "platform", "procedure_id",
+    "procedure__name", "role", "supervision", "console_minutes", "docking_minutes", "total_minutes",
+    "conversion", "complication_grade", "supervisor_id", "supervisor_name", "case_reference", "notes",
+    "status", "validator_id", "submitted_at", "decided_at", "rejection_reason", "validated_role",
+    "validated_supervision", "disagreement", "created_at", "updated_at",
+]
+
+
+def _user(request: HttpRequest):
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    key = header.split(" ", 1)[1] if header.startswith("Token ") else ""
+    token = Token.objects.select_related("user").filter(key=key).first()
+    return token.user if token is not None else None
+
+
+def _page(request: HttpRequest, queryset) -> JsonResponse:
+    page = max(1, int(request.GET.get("page", "1")))
+    size = min(100, max(1, int(request.GET.get("page_size", "25"))))
+    count = queryset.count()
+    rows = list(queryset.values(*CASE_VALUES)[(page - 1) * size: page * size])
+    steps: dict[int, list] = {}
+    for step in (CaseStep.objects.filter(case_id__in=[r["id"] for r in rows])
+                 .order_by("case_id", "step__order").values("case_id", "step_id", "step__name", "role")):
+        steps.setdefault(step["case_id"], []).append(
+            {"step": step["step_id"], "step_name": step["step__name"], "role": step["role"]})
+    for row in rows:
+        row["steps"] = steps.get(row["id"], [])
+    return JsonResponse({"count": count, "page": page, "results": rows})
+
+
+def logbook(request: HttpRequest) -> JsonResponse:
+    user = _user(request)
+    if user is None:
+        return JsonResponse({"detail": "401"}, status=401)
+    return _page(request, Case.objects.filter(trainee=user).order_by("-date", "-id"))
+
+
+def queue(request: HttpRequest) -> JsonResponse:
+    user = _user(request)
+    if user is None:
+        return JsonResponse({"detail": "401"}, status=401)
+    return _page(request, Case.objects.filter(validator=user, status=CaseStatus.SUBMITTED)
+                 .order_by("submitted_at", "id"))
+
+
+def learning_curve(request: HttpRequest) -> JsonResponse:
+    user = _user(request)
+    if user is None:
+        return JsonResponse({"detail": "401"}, status=401)
+    procedure = int(request.GET["procedure"])
+    rows = list(Case.objects.filter(trainee=user, procedure_id=procedure, role__in=CONSOLE_ROLES,
+                                    status__in=[CaseStatus.SUBMITTED, CaseStatus.VALIDATED],
+                                    console_minutes__isnull=False)
+                .order_by("date", "id").values_list("date", "console_minutes"))
+    points = cusum_points(rows)
+    return JsonResponse({"trainee": user.pk, "procedure": procedure, "learning_phase_end": learning_phase_end(points),
+                         "points": [{"n": p.n, "date": p.date, "console_minutes": p.console_minutes,
+                                     "cusum": float(p.cusum)} for p in points]})
+
+
+# --- Dashboards: hand-written SQL (PostgreSQL) -------------------------------------------------------
+# National figures skip the join to the people (their region) where a section does not need it.
+
+FACULTY_SQL = """
+WITH acc AS (
+  SELECT u.region_id, a.status, a.expires_on, a.trainer_id
+  FROM accreditation_accreditation a JOIN accounts_user u ON u.id = a.trainer_id
+  WHERE (%(region)s::bigint IS NULL OR u.region_id = %(region)s)
+), assigned AS (
+  SELECT u.region_id, count(*) AS n
+  FROM accreditation_assignment s
+  JOIN accounts_user u ON u.id = s.trainer_id
+  JOIN accreditation_accreditation a ON a.trainer_id = s.trainer_id AND a.status = 'accredited'
+  WHERE s.starts_on <= %(today)s
+    AND (s.ends_on IS NULL OR s.ends_on > %(today)s OR (s.ends_on = %(today)s AND s.ended_at IS NULL))
+    AND (%(region)s::bigint IS NULL OR u.region_id = %(region)s)
+  GROUP BY u.region_id
+)
+SELECT acc.region_id, r.name,
+       count(*) FILTER (WHERE status = 'accredited'), count(*) FILTER (WHERE status = 'suspended'),
+       count(*) FILTER (WHERE status = 'lapsed'), count(*) FILTER (WHERE status = 'revoked'), count(*),
+       count(*) FILTER (WHERE status = 'accredited' AND expires_on BETWEEN %(today)s AND %(soon)s),
+       coalesce(max(assigned.n), 0)
+FROM acc LEFT JOIN reference_region r ON r.id = acc.region_id
+LEFT JOIN assigned ON assigned.region_id IS NOT DISTINCT FROM acc.region_id
+GROUP BY acc.region_id, r.name ORDER BY r.name
+"""
+
+LABS_SQL = """
+WITH s AS (
+  SELECT ls.id, date_trunc('month', ls.starts_at AT TIME ZONE %(tz)s)::date AS month, ls.seats, ls.seats_booked
+  FROM labs_labsession ls JOIN labs_lab l ON l.id = ls.lab_id
+  WHERE ls.status = 'scheduled' AND ls.starts_at >= %(begin)s AND ls.starts_at < %(finish)s
+    AND (%(region)s::bigint IS NULL OR l.region_id = %(region)s)
+), b AS (
+  SELECT b.session_id,
+         count(*) FILTER (WHERE b.status = 'attended') AS attended,
+         count(*) FILTER (WHERE b.status = 'no_show') AS no_shows,
+         count(*) FILTER (WHERE b.waitlisted_at IS NOT NULL) AS waitlist_demand,
+         count(*) FILTER (WHERE b.status = 'waitlisted') AS waitlisted
+  FROM labs_booking b JOIN s ON s.id = b.session_id GROUP BY b.session_id
+)
+SELECT s.month, count(*), sum(s.seats), sum(s.seats_booked), coalesce(sum(b.attended), 0),
+       coalesce(sum(b.no_shows), 0), coalesce(sum(b.waitlist_demand), 0), coalesce(sum(b.waitlisted), 0)
+FROM s LEFT JOIN b ON b.session_id = s.id GROUP BY s.month ORDER BY s.month
+"""
+
+SIGNOFFS_SQL = """
+SELECT count(*) FILTER (WHERE sr.status = 'pending'),
+       count(*) FILTER (WHERE sr.status = 'pending' AND sr.due_on < %(today)s),
+       count(*) FILTER (WHERE sr.decided_at IS NOT NULL),
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM sr.decided_at - sr.created_at) / 86400)
+         FILTER (WHERE sr.decided_at IS NOT NULL),
+       percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM sr.decided_at - sr.created_at) / 86400)
+         FILTER (WHERE sr.decided_at IS NOT NULL)
+FROM accreditation_signoffrequest sr JOIN accounts_user u ON u.id = sr.trainee_id
+WHERE (%(region)s::bigint IS NULL OR u.region_id = %(region)s)
+"""
+
+TRAINEES_SQL = """
+SELECT p.id, p.code, p.title,
+       count(*) FILTER (WHERE e.status <> 'completed' AND s.band = 'band_0_25'),
+       count(*) FILTER (WHERE e.status <> 'completed' AND s.band = 'band_25_50'),
+       count(*) FILTER (WHERE e.status <> 'completed' AND s.band = 'band_50_75'),
+       count(*) FILTER (WHERE e.status <> 'completed' AND s.band = 'band_75_99'),
+       count(*) FILTER (WHERE e.status = 'completed' OR s.band = 'complete'),
+       count(*) FILTER (WHERE e.status <> 'completed' AND s.enrolment_id IS NULL),
+       count(*)
+FROM curriculum_enrolment e JOIN curriculum_pathway p ON p.id = e.pathway_id
+JOIN accounts_user u ON u.id = e.trainee_id
+LEFT JOIN curriculum_progresssnapshot s ON s.enrolment_id = e.id
+WHERE e.status IN ('active', 'paused', 'completed') AND (%(region)s::bigint IS NULL OR u.region_id = %(region)s)
+GROUP BY p.id, p.code, p.title, p.version ORDER BY p.code, p.version
+"""
+
+CASES_SQL = """
+SELECT date_trunc('month', c.date)::date, c.platform,
+       count(*) FILTER (WHERE c.status = 'validated'), count(*) FILTER (WHERE c.status = 'submitted')
+FROM accreditation_case c {region_join}
+WHERE c.status IN ('validated', 'submitted') AND c.date >= %(first)s AND c.date < %(after)s
+GROUP BY 1, 2 ORDER BY 1, 2
+"""
+CASES_REGION_JOIN = "JOIN accounts_user u ON u.id = c.trainee_id AND u.region_id = %(region)s"
+
+SIGNOFFS_SQL_NATIONAL = SIGNOFFS_SQL.replace(
+    "FROM accreditation_signoffrequest sr JOIN accounts_user u ON u.id = sr.trainee_id\n"
+    "WHERE (%(region)s::bigint IS NULL OR u.region_id = %(region)s)", "FROM accreditation_signoffrequest sr")
+
+
+def _rows(sql: str, params: dict) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def dashboard(request: HttpRequest, region_id: int | None = None) -> JsonResponse:
+    user = _user(request)
+    if user is None:
+        return JsonResponse({"detail": "401"}, status=401)
+    today = timezone.localdate()
+    start, end = capacity.default_period(today)
+    start, end = capacity.first_of_month(start), capacity.first_of_month(end)
+    tz = timezone.get_current_timezone()
+    begin = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    finish = datetime.datetime.combine(capacity.add_months(end, 1), datetime.time.min, tzinfo=tz)
+    params = {"region": region_id, "today": today, "soon": today + datetime.timedelta(days=90),
+              "tz": str(tz), "begin": begin, "finish": finish, "first": start,
+              "after": capacity.add_months(end, 1)}
+    faculty = [{"region": r[0], "region_name": r[1] or "", "accredited": r[2], "suspended": r[3], "lapsed": r[4],
+                "revoked": r[5], "total": r[6], "expiring_soon": r[7], "active_assignments": r[8],
+                "assignments_per_trainer": round(r[8] / r[2], 2) if r[2] else None}
+               for r in _rows(FACULTY_SQL, params)]
+    labs = [{"month": r[0].strftime("%Y-%m"), "sessions": r[1], "seats_offered": r[2], "booked": r[3],
+             "attended": r[4], "no_shows": r[5], "waitlist_demand": r[6], "waitlisted": r[7]}
+            for r in _rows(LABS_SQL, params)]
+    s = _rows(SIGNOFFS_SQL if region_id is not None else SIGNOFFS_SQL_NATIONAL, params)[0]
+    signoffs = [{"pending": s[0], "overdue": s[1], "decided": s[2],
+                 "turnaround_median_days": None if s[3] is None else round(s[3], 1),
+                 "turnaround_p90_days": None if s[4] is None else round(s[4], 1)}]
+    trainees = [{"pathway": r[0], "pathway_code": r[1], "pathway_title": r[2], "band_0_25": r[3],
+                 "band_25_50": r[4], "band_50_75": r[5], "band_75_99": r[6], "complete": r[7],
+                 "not_computed": r[8], "total": r[9]} for r in _rows(TRAINEES_SQL, params)]
+    cases = [{"month": r[0].strftime("%Y-%m"), "platform": r[1], "validated": r[2], "submitted": r[3]}
+             for r in _rows(CASES_SQL.format(region_join=CASES_REGION_JOIN if region_id is not None else ""),
+                            params)]
+    return JsonResponse({"scope": {"region": region_id}, "period": {"from": start.strftime("%Y-%m"),
+                                                                  "to": end.strftime("%Y-%m")},
+                         "faculty": faculty, "labs": labs, "signoffs": signoffs, "trainees": trainees,
+                         "cases": cases})

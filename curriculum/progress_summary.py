@@ -1,0 +1,172 @@
+"""Progress summaries: `ProgressSnapshot` rows kept fresh by a task, so that dashboards read
+progress over thousands of enrolments with one aggregate query.
+
+How they stay fresh:
+
+- Each app says which of its models are evidence for the progress engine (`watch(model)`,
+  next to where it registers its evidence provider). Saving or deleting such a row marks the
+  trainee's snapshots stale (`mark_stale`: one UPDATE that bumps `generation`).
+- The beat task `curriculum.refresh_progress_summaries` (`refresh_due`) recomputes, in
+  bounded batches, snapshots that are stale, missing (new enrolments), or older than
+  `PROGRESS_SUMMARY_MAX_AGE_SECONDS` (evidence that changes with time alone, such as an
+  assessment whose blinding ends, and anything written by a bulk update that sends no signal).
+- A refresh clears `stale` only if `generation` has not moved while it computed
+  (compare-and-set), so evidence saved mid-refresh is never lost.
+
+Dashboards show how fresh the figures are (`freshness`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Min, Q
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from curriculum.models import (
+    LIVE_ENROLMENT_STATUSES,
+    Enrolment,
+    ProgressBand,
+    ProgressSnapshot,
+    RequirementSnapshot,
+)
+
+DEFAULT_BATCH = 500
+_TENTH = Decimal("0.1")
+
+
+def band_of(share: float, complete: bool) -> str:
+    """The progress band of a share of requirements met (0.0-1.0)."""
+    if complete:
+        return ProgressBand.COMPLETE
+    if share < 0.25:
+        return ProgressBand.BAND_0_25
+    if share < 0.5:
+        return ProgressBand.BAND_25_50
+    if share < 0.75:
+        return ProgressBand.BAND_50_75
+    return ProgressBand.BAND_75_99
+
+
+# --- Marking stale ---------------------------------------------------------------------------
+
+
+def mark_stale(trainee_ids: Iterable[int]) -> int:
+    """The trainees' snapshots need recomputing (their evidence changed)."""
+    ids = {pk for pk in trainee_ids if pk}
+    if not ids:
+        return 0
+    return (ProgressSnapshot.objects.filter(enrolment__trainee_id__in=ids)
+            .update(stale=True, generation=F("generation") + 1))
+
+
+def _on_evidence_change(sender, instance, **kwargs) -> None:
+    if kwargs.get("raw"):  # loaddata
+        return
+    mark_stale([getattr(instance, "trainee_id", None)])
+
+
+def watch(model) -> None:
+    """Saving or deleting a `model` row (which has a `trainee` foreign key) marks that
+    trainee's progress snapshots stale. Call from `AppConfig.ready()`; idempotent."""
+    uid = f"progress-summary-{model._meta.label_lower}"
+    post_save.connect(_on_evidence_change, sender=model, dispatch_uid=uid + "-save")
+    post_delete.connect(_on_evidence_change, sender=model, dispatch_uid=uid + "-delete")
+
+
+# --- Refreshing ------------------------------------------------------------------------------
+
+
+def _decimal(value) -> Decimal:
+    return Decimal(value).quantize(_TENTH)
+
+
+def refresh_enrolment(enrolment: Enrolment, *, now: datetime.datetime | None = None) -> ProgressSnapshot:
+    """Recompute one enrolment's snapshot with the progress engine and store it."""
+    from curriculum.progress import progress_for
+
+    now = now or timezone.now()
+    generation = (ProgressSnapshot.objects.filter(pk=enrolment.pk)
+                  .values_list("generation", flat=True).first())
+    progress = progress_for(enrolment)
+    values = {"met_count": progress.met_count, "total": progress.total, "share": progress.share,
+              "band": band_of(progress.share, progress.complete), "computed_at": now}
+    with transaction.atomic():
+        if generation is None:
+            snapshot, created = ProgressSnapshot.objects.get_or_create(pk=enrolment.pk, defaults=values)
+            if not created:  # someone else made it meanwhile; theirs may be newer: keep it stale
+                ProgressSnapshot.objects.filter(pk=enrolment.pk).update(**values, stale=True)
+        else:
+            fresh = (ProgressSnapshot.objects.filter(pk=enrolment.pk, generation=generation)
+                     .update(**values, stale=False))
+            if not fresh:  # evidence arrived while we computed: store, but stay stale
+                ProgressSnapshot.objects.filter(pk=enrolment.pk).update(**values)
+        RequirementSnapshot.objects.filter(snapshot_id=enrolment.pk).delete()
+        RequirementSnapshot.objects.bulk_create(
+            RequirementSnapshot(snapshot_id=enrolment.pk, requirement_id=item.requirement.pk,
+                                type=item.requirement.type, component_kind=item.requirement.component.kind,
+                                provider=item.provider or "", value=_decimal(item.value),
+                                target=_decimal(item.target), met=item.met)
+            for item in progress.requirements)
+    return ProgressSnapshot.objects.get(pk=enrolment.pk)
+
+
+def due_enrolments(*, now: datetime.datetime | None = None):
+    """Live enrolments whose snapshot is stale, missing or older than the maximum age;
+    missing and stale first, then the oldest."""
+    now = now or timezone.now()
+    too_old = now - datetime.timedelta(seconds=settings.PROGRESS_SUMMARY_MAX_AGE_SECONDS)
+    return (Enrolment.objects.filter(status__in=LIVE_ENROLMENT_STATUSES)
+            .filter(Q(progress_snapshot__isnull=True) | Q(progress_snapshot__stale=True)
+                    | Q(progress_snapshot__computed_at__lt=too_old))
+            .select_related("trainee", "pathway")
+            .order_by(F("progress_snapshot__computed_at").asc(nulls_first=True), "pk"))
+
+
+def refresh_due(*, limit: int = DEFAULT_BATCH, now: datetime.datetime | None = None) -> int:
+    """Refresh up to `limit` due snapshots; returns how many. Idempotent: two workers running
+    it at once only repeat work."""
+    done = 0
+    for enrolment in due_enrolments(now=now)[:limit]:
+        refresh_enrolment(enrolment, now=now)
+        done += 1
+    return done
+
+
+def refresh_all(*, batch: int = DEFAULT_BATCH, progress=None) -> int:
+    """Recompute every live enrolment's snapshot (after a bulk load; `manage.py
+    refresh_progress --all`)."""
+    done = 0
+    queryset = (Enrolment.objects.filter(status__in=LIVE_ENROLMENT_STATUSES)
+                .select_related("trainee", "pathway").order_by("pk"))
+    for enrolment in queryset.iterator(chunk_size=batch):
+        refresh_enrolment(enrolment)
+        done += 1
+        if progress and done % batch == 0:
+            progress(done)
+    return done
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def freshness(enrolments) -> dict:
+    """How fresh the snapshots behind `enrolments` (live ones) are: the oldest computation,
+    and how many are stale or not computed yet. One query."""
+    figures = enrolments.filter(status__in=LIVE_ENROLMENT_STATUSES).aggregate(
+        oldest=Min("progress_snapshot__computed_at"),
+        stale=_count(Q(progress_snapshot__stale=True)),
+        missing=_count(Q(progress_snapshot__isnull=True)),
+    )
+    return {"computed_at": figures["oldest"], "stale": figures["stale"], "not_computed": figures["missing"]}
+
+
+def _count(condition: Q):
+    from django.db.models import Count
+
+    return Count("pk", filter=condition)

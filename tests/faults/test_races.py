@@ -1,0 +1,143 @@
+"""Races on PostgreSQL through the real API: two callers at the same instant, each on its own
+connection. Each race ends in exactly one effect (rows, audit entries, notifications) and
+the loser gets a 409 (or a harmless no-op), never a 500.
+
+Covered elsewhere, not repeated here (docs/reliability.md): the last seats of a session
+(tests/labs/test_race.py) and concurrent creation of one notification
+(tests/notifications/test_outbox.py::test_concurrent_creation_with_one_key_stores_one_row).
+"""
+
+import pytest
+
+from accreditation.faculty_models import Accreditation
+from accreditation.logbook_models import Case, CaseStatus
+from accreditation.signoff_models import SignoffRequest, SignoffStatus
+from labs.models import Booking, BookingStatus, LabSession
+from rastrack.accounts.roles import Role
+from rastrack.audit.models import AuditEntry
+from rastrack.audit.verify import first_broken_link
+from rastrack.notifications.models import Notification
+from tests.accreditation.test_signoff_factories import (  # noqa: F401 - fixtures
+    competency_fixture,
+    framework_fixture,
+    make_case,
+    request_signoff,
+)
+from tests.factories import UserFactory
+from tests.faults.conftest import race, statuses, token_client
+from tests.labs.conftest import make_session
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _audit(action, obj):
+    return AuditEntry.objects.filter(action=action, object_id=str(obj.pk)).count()
+
+
+def test_two_decisions_on_one_signoff_request_make_one_decision(trainee, assigned_trainer, competency):
+    case = make_case(trainee, assigned_trainer)
+    request = request_signoff(trainee, assigned_trainer, competency=competency.pk, evidence_cases=[case.pk])
+    url = f"/api/v1/signoff-requests/{request.pk}"
+    approve, give_back = token_client(assigned_trainer), token_client(assigned_trainer)
+
+    outcomes = race(
+        lambda: approve.post(f"{url}/approve/", {"feedback": "Well docked."}, format="json"),
+        lambda: give_back.post(f"{url}/return/", {"feedback": "Log two more."}, format="json"),
+    )
+
+    assert statuses(outcomes) == [200, 409]
+    request.refresh_from_db()
+    winner = "approve" if request.status == SignoffStatus.APPROVED else "return"
+    assert request.status in {SignoffStatus.APPROVED, SignoffStatus.RETURNED}
+    assert _audit("signoff.approve", request) + _audit("signoff.return", request) == 1
+    assert _audit(f"signoff.{winner}", request) == 1
+    assert Notification.objects.filter(idempotency_key=f"signoff.decided:{request.pk}").count() == 1
+    loser = next(o.value for o in outcomes if o.value.status_code == 409)
+    assert "final" in loser.json()["detail"]
+    assert first_broken_link() is None
+
+
+def test_the_same_approval_double_clicked_approves_once(trainee, assigned_trainer, competency):
+    request = request_signoff(trainee, assigned_trainer, competency=competency.pk)
+    url = f"/api/v1/signoff-requests/{request.pk}/approve/"
+    clients = [token_client(assigned_trainer) for _ in range(3)]
+
+    outcomes = race(*[lambda c=c: c.post(url, {}, format="json") for c in clients])
+
+    assert statuses(outcomes) == [200, 409, 409]
+    assert SignoffRequest.objects.get(pk=request.pk).status == SignoffStatus.APPROVED
+    assert _audit("signoff.approve", request) == 1
+    assert Notification.objects.filter(idempotency_key=f"signoff.decided:{request.pk}").count() == 1
+
+
+def test_two_validations_of_one_case_validate_it_once(trainee, assigned_trainer):
+    case = make_case(trainee, assigned_trainer, status="submitted")
+    url = f"/api/v1/cases/{case.pk}"
+    clients = [token_client(assigned_trainer) for _ in range(3)]
+
+    outcomes = race(
+        lambda: clients[0].post(f"{url}/validate/", {}, format="json"),
+        lambda: clients[1].post(f"{url}/validate/", {"supervision": "A"}, format="json"),
+        lambda: clients[2].post(f"{url}/reject/", {"reason": "Wrong date."}, format="json"),
+    )
+
+    assert statuses(outcomes) == [200, 409, 409]
+    case = Case.objects.get(pk=case.pk)
+    assert case.status in {CaseStatus.VALIDATED, CaseStatus.REJECTED}
+    decisions = AuditEntry.objects.filter(action__in=["case.validate", "case.reject"], object_id=str(case.pk))
+    assert decisions.count() == 1
+    assert first_broken_link() is None
+
+
+def test_a_double_clicked_booking_books_one_seat(lab, lab_manager, trainee):
+    session = make_session(lab, lab_manager, seats=3)
+    clients = [token_client(trainee) for _ in range(2)]
+
+    outcomes = race(*[lambda c=c: c.post("/api/v1/bookings/", {"session": session.pk}, format="json")
+                      for c in clients])
+
+    assert statuses(outcomes) == [201, 409]
+    assert Booking.objects.filter(session=session, trainee=trainee).count() == 1
+    assert Booking.objects.get(session=session, trainee=trainee).status == BookingStatus.CONFIRMED
+    assert LabSession.objects.get(pk=session.pk).seats_booked == 1
+    booking = Booking.objects.get(session=session, trainee=trainee)
+    assert _audit("labs.booking.create", booking) == 1
+    loser = next(o.value for o in outcomes if o.value.status_code == 409)
+    assert "already have a booking" in loser.json()["detail"]
+
+
+def test_the_last_seat_booked_through_the_api_goes_to_one_trainee(lab, lab_manager, london):
+    session = make_session(lab, lab_manager, seats=1)
+    trainees = [UserFactory(roles=[Role.TRAINEE], region=london) for _ in range(4)]
+    clients = [token_client(t) for t in trainees]
+
+    outcomes = race(*[lambda c=c: c.post("/api/v1/bookings/", {"session": session.pk}, format="json")
+                      for c in clients])
+
+    assert statuses(outcomes) == [201] * 4  # the others are waitlisted, not refused
+    assert sorted(o.value.json()["status"] for o in outcomes) == ["confirmed"] + ["waitlisted"] * 3
+    assert LabSession.objects.get(pk=session.pk).seats_booked == 1
+    assert Booking.objects.filter(session=session, status=BookingStatus.CONFIRMED).count() == 1
+
+
+def test_two_approvals_of_one_trainer_application_grant_one_accreditation(lead, admin, london):
+    applicant = UserFactory(full_name="Sara Surgeon", roles=[Role.TRAINEE], region=london)
+    from tests.accreditation.test_faculty_applications import payload
+
+    created = token_client(applicant).post("/api/v1/trainer-applications/", payload(), format="json")
+    assert created.status_code == 201, created.json()
+    url = f"/api/v1/trainer-applications/{created.json()['id']}/approve/"
+    by_lead, by_admin = token_client(lead), token_client(admin)
+
+    outcomes = race(lambda: by_lead.post(url, {}, format="json"),
+                    lambda: by_admin.post(url, {}, format="json"))
+
+    assert statuses(outcomes) == [200, 409]
+    assert Accreditation.objects.filter(trainer=applicant).count() == 1
+    application_id = created.json()["id"]
+    assert AuditEntry.objects.filter(action="trainer_application.approve",
+                                     object_id=str(application_id)).count() == 1
+    assert AuditEntry.objects.filter(action="accreditation.grant").count() == 1
+    assert AuditEntry.objects.filter(action="user.grant_role", object_id=str(applicant.pk)).count() == 1
+    assert Notification.objects.filter(recipient=applicant, kind="trainer_application.approved").count() == 1
+    assert first_broken_link() is None

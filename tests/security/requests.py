@@ -1,0 +1,173 @@
+"""How the matrix calls each operation: which object, which body, which query.
+
+`TARGETS` maps an operation to the world object its `{id}` (or `{code}`) stands for, when
+that is not simply the object of the path's first segment (a submitted case for
+`validate`, an approved sign-off for `reverse`, a started session's booking for
+`attended`). `BODIES` gives each write a body that succeeds for a persona allowed to do it,
+so that the matrix measures the authorization decision, not a validation error.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accreditation.logbook_csv import COLUMNS
+from tests.accreditation.test_signoff_factories import gears
+from tests.curriculum.conftest import resource_item
+from tests.factories import PASSWORD
+from tests.security.world import days_ago, pdf_upload
+
+# (method, path) -> world.extra prefix; the side ("own" / "others") is appended.
+TARGETS = {
+    ("POST", "/api/v1/cases/{id}/validate/"): "case_submitted",
+    ("POST", "/api/v1/cases/{id}/reject/"): "case_submitted",
+    ("POST", "/api/v1/signoff-requests/{id}/reverse/"): "signoff_approved",
+    ("POST", "/api/v1/bookings/{id}/attended/"): "booking_past",
+    ("POST", "/api/v1/bookings/{id}/no_show/"): "booking_past",
+}
+
+# Collection operations that are asked about one side's trainee through a query parameter.
+SIDED_QUERIES = {
+    ("GET", "/api/v1/cases/learning-curve/"): lambda w, t: {"procedure": w.objects["procedures"]["own"].pk,
+                                                            "trainee": t.pk},
+    ("GET", "/api/v1/cases/export/"): lambda w, t: {"trainee": t.pk},
+    ("GET", "/api/v1/assessments/calibration/"): lambda w, t: {"trainee": t.pk},
+    ("GET", "/api/v1/portfolio/export/"): lambda w, t: {"trainee": t.pk, "as": "csv"},
+}
+
+
+def _case_body(w) -> dict:
+    return {"date": days_ago(1).isoformat(), "site": w.objects["sites"]["own"].pk, "platform": "davinci_xi",
+            "procedure": w.objects["procedures"]["own"].pk, "role": "console_part", "supervision": "S-TS",
+            "console_minutes": 60, "total_minutes": 180, "notes": "Smooth docking."}
+
+
+def _csv(w) -> SimpleUploadedFile:
+    row = {c: "" for c in COLUMNS}
+    row.update(date=days_ago(1).isoformat(), site=w.objects["sites"]["own"].name, platform="davinci_xi",
+               procedure=w.objects["procedures"]["own"].name, role="console_part", supervision="S-TS",
+               console_minutes="60", total_minutes="180")
+    text = ",".join(COLUMNS) + "\n" + ",".join(row[c] for c in COLUMNS) + "\n"
+    return SimpleUploadedFile("logbook.csv", text.encode(), content_type="text/csv")
+
+
+def _starts(w) -> datetime.datetime:
+    return w.extra["session_future"]
+
+
+def _draft(w, kind):
+    return w.objects[kind]["others"]
+
+
+# (method, path) -> body(world, persona_name) ; multipart bodies are marked with MULTIPART.
+MULTIPART = {("POST", "/api/v1/cases/import/"), ("POST", "/api/v1/documents/")}
+
+BODIES = {
+    ("POST", "/api/v1/accreditations/{id}/reinstate/"): lambda w, p, o=None: {"reason": "Review complete."},
+    ("POST", "/api/v1/accreditations/{id}/revoke/"): lambda w, p, o=None: {"reason": "Conduct review upheld."},
+    ("POST", "/api/v1/accreditations/{id}/suspend/"): lambda w, p, o=None: {"reason": "Conduct review opened."},
+    ("POST", "/api/v1/assessments/"): lambda w, p, o=None: {
+        "trainee": w.trainee.pk, "tool": "gears", "scores": gears(18),
+        "case": w.extra["case_submitted_own"].pk, "feedback": "Good camera control."},
+    ("POST", "/api/v1/assignments/"): lambda w, p, o=None: {
+        "trainer": w.unassigned_trainer.pk, "trainee": w.trainee.pk, "kind": "clinical_supervisor"},
+    ("POST", "/api/v1/assignments/{id}/end/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/auth/token/"): lambda w, p, o=None: {
+        "username": (w.users.get(p) or w.trainee).email, "password": PASSWORD},
+    ("POST", "/api/v1/bookings/"): lambda w, p, o=None: {"session": w.extra["session_free"].pk},
+    ("POST", "/api/v1/bookings/{id}/attended/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/bookings/{id}/cancel/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/bookings/{id}/no_show/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/cases/"): lambda w, p, o=None: _case_body(w),
+    ("PUT", "/api/v1/cases/{id}/"): lambda w, p, o=None: _case_body(w),
+    ("PATCH", "/api/v1/cases/{id}/"): lambda w, p, o=None: {"notes": "Edited."},
+    ("POST", "/api/v1/cases/{id}/reject/"): lambda w, p, o=None: {"reason": "Wrong procedure."},
+    ("POST", "/api/v1/cases/{id}/submit/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/cases/{id}/validate/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/cases/import/"): lambda w, p, o=None: {"file": _csv(w), "dry_run": "true"},
+    ("POST", "/api/v1/cases/validate-batch/"): lambda w, p, o=None: {"cases": [{"id": w.extra["case_submitted_own"].pk}]},
+    ("POST", "/api/v1/certificates/{id}/revoke/"): lambda w, p, o=None: {"reason": "Issued in error."},
+    ("POST", "/api/v1/competencies/"): lambda w, p, o=None: {
+        "standard": _draft(w, "standards").pk, "code": "S1.9", "title": "New competency"},
+    ("PATCH", "/api/v1/competencies/{id}/"): lambda w, p, o=None: {"title": "Renamed"},
+    ("POST", "/api/v1/components/"): lambda w, p, o=None: {
+        "module": _draft(w, "modules").pk, "title": "New component", "kind": "dry_lab"},
+    ("PATCH", "/api/v1/components/{id}/"): lambda w, p, o=None: {"title": "Renamed"},
+    ("POST", "/api/v1/documents/"): lambda w, p, o=None: {"file": pdf_upload()},
+    ("POST", "/api/v1/elearning-completions/"): lambda w, p, o=None: {
+        "component": w.extra["elearning_component"].pk, "completed_on": days_ago(10).isoformat(),
+        "provider": "e-LfH"},
+    ("POST", "/api/v1/enrolments/"): lambda w, p, o=None: (
+        {"pathway": w.extra["open_pathway"].pk} if p in ("trainee", "other_trainee")
+        else {"pathway": w.extra["open_pathway"].pk, "trainee": w.trainee.pk}),
+    ("POST", "/api/v1/enrolments/{id}/pause/"): lambda w, p, o=None: {"kind": "out_of_programme", "reason": "Leave."},
+    ("POST", "/api/v1/enrolments/{id}/resume/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/enrolments/{id}/withdraw/"): lambda w, p, o=None: {"reason": "Changed programme."},
+    ("POST", "/api/v1/frameworks/"): lambda w, p, o=None: {"code": "new-fw", "title": "New framework"},
+    ("PATCH", "/api/v1/frameworks/{id}/"): lambda w, p, o=None: {"title": "Renamed"},
+    ("POST", "/api/v1/frameworks/{id}/new-version/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/frameworks/{id}/publish/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/frameworks/{id}/retire/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/invitations/"): lambda w, p, o=None: {
+        "email": "new.person@example.org", "full_name": "New Person", "roles": ["trainee"],
+        "region": w.objects["regions"]["own"].pk},
+    ("POST", "/api/v1/lab-equipment/"): lambda w, p, o=None: {
+        "lab": w.objects["labs"]["own"].pk, "kind": "box_trainer", "model": "Box trainer 2", "count": 1},
+    ("PUT", "/api/v1/lab-equipment/{id}/"): lambda w, p, o=None: {
+        "kind": "box_trainer", "model": "Box trainer", "count": 3, "status": "available", "notes": ""},
+    ("PATCH", "/api/v1/lab-equipment/{id}/"): lambda w, p, o=None: {"notes": "Serviced."},
+    ("POST", "/api/v1/lab-sessions/"): lambda w, p, o=None: {
+        "lab": w.objects["labs"]["own"].pk, "kind": "dry_lab", "starts_at": _starts(w).isoformat(),
+        "ends_at": (_starts(w) + datetime.timedelta(hours=2)).isoformat(), "seats": 2},
+    ("POST", "/api/v1/lab-sessions/{id}/cancel/"): lambda w, p, o=None: {"reason": "Faculty unwell."},
+    ("POST", "/api/v1/labs/"): lambda w, p, o=None: {
+        "name": "Another lab", "region": w.objects["regions"]["own"].pk, "site": w.objects["sites"]["own"].pk},
+    # PUT restates the name, region and site (a manager may not change them) and edits the rest.
+    ("PUT", "/api/v1/labs/{id}/"): lambda w, p, o=None: {
+        "name": o.name, "region": o.region_id, "site": o.site_id, "description": "Now with a wet lab."},
+    ("PATCH", "/api/v1/labs/{id}/"): lambda w, p, o=None: {"description": "Now with a wet lab."},
+    ("POST", "/api/v1/modules/"): lambda w, p, o=None: {"pathway": _draft(w, "pathways").pk, "title": "New module"},
+    ("PATCH", "/api/v1/modules/{id}/"): lambda w, p, o=None: {"title": "Renamed"},
+    ("POST", "/api/v1/notifications/{id}/read/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/notifications/read-all/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/pathways/"): lambda w, p, o=None: {
+        "code": "new-path", "title": "New pathway", "audience": "trainee",
+        "framework": w.objects["frameworks"]["own"].pk},
+    ("PATCH", "/api/v1/pathways/{id}/"): lambda w, p, o=None: {"title": "Renamed"},
+    ("POST", "/api/v1/pathways/{id}/new-version/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/pathways/{id}/publish/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/pathways/{id}/retire/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/requirements/"): lambda w, p, o=None: {
+        "component": _draft(w, "components").pk, "type": "min_count", "params": {"count": 2}},
+    ("PATCH", "/api/v1/requirements/{id}/"): lambda w, p, o=None: {"params": {"count": 3}},
+    ("PATCH", "/api/v1/resources/{id}/"): lambda w, p, o=None: {"modules": [w.objects["modules"]["own"].pk]},
+    ("POST", "/api/v1/resources/{id}/approve/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/resources/{id}/reject/"): lambda w, p, o=None: {"reason": "Not open access."},
+    ("POST", "/api/v1/resources/submissions/"): lambda w, p, o=None: {"items": [resource_item(7)]},
+    ("POST", "/api/v1/signoff-requests/"): lambda w, p, o=None: {
+        "competency": w.objects["frameworks"]["own"].competencies.get(key="comp-2-1").pk,
+        "trainer": w.assigned_trainer.pk, "note": "Ready."},
+    ("POST", "/api/v1/signoff-requests/{id}/approve/"): lambda w, p, o=None: {"feedback": "Well done."},
+    ("POST", "/api/v1/signoff-requests/{id}/reassign/"): lambda w, p, o=None: {"trainer": w.unassigned_trainer.pk},
+    ("POST", "/api/v1/signoff-requests/{id}/return/"): lambda w, p, o=None: {"feedback": "More cases please."},
+    ("POST", "/api/v1/signoff-requests/{id}/reverse/"): lambda w, p, o=None: {"reason": "Signed off in error."},
+    ("POST", "/api/v1/signoff-requests/{id}/withdraw/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/simulator-sessions/"): lambda w, p, o=None: {
+        "date": days_ago(1).isoformat(), "simulator": "davinci_skills", "exercise": "Pick and place",
+        "score": 88, "minutes": 15},
+    ("POST", "/api/v1/simulator-sessions/{id}/verify/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/standards/"): lambda w, p, o=None: {
+        "framework": _draft(w, "frameworks").pk, "code": "S9", "title": "New standard",
+        "domain": "technical_skills"},
+    ("PATCH", "/api/v1/standards/{id}/"): lambda w, p, o=None: {"title": "Renamed"},
+    ("POST", "/api/v1/trainer-applications/"): lambda w, p, o=None: {
+        "kind": "initial", "specialty": "urology", "platforms": ["davinci_xi"],
+        "independent_console_cases": 60, "train_the_trainer_completed_on": days_ago(50).isoformat(),
+        "statement": "Ready to train."},
+    ("POST", "/api/v1/trainer-applications/{id}/approve/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/trainer-applications/{id}/reject/"): lambda w, p, o=None: {"reason": "Too few cases."},
+    ("POST", "/api/v1/users/{id}/deactivate/"): lambda w, p, o=None: {},
+}
+

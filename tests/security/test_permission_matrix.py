@@ -1,0 +1,396 @@
+"""The permission matrix: every API operation, as every persona, on their own and others' objects.
+
+Operations come from the OpenAPI schema (`matrix.operations()`); each must have a row in
+`TABLE` (an operation without one fails `test_every_operation_has_a_row`, naming it). A row
+gives the expected status per persona, in the order of `world.PERSONAS`:
+
+    trainee  other_trainee  assigned_trainer  unassigned_trainer  lab_manager
+    other_lab_manager  lead  other_lead  admin  anon
+
+Detail operations (`{id}`) and the collection operations asked about one trainee through a
+query parameter (`matrix.SIDED_QUERIES`) have two lines: "own" is the trainee's object (the
+London lab, a published curriculum object), "others" other_trainee's (the North West lab,
+a draft curriculum object); see tests/security/world.py. API.md's rules: anonymous 401; a
+role that may never use the endpoint 403; a record outside the caller's scope 404 (the same
+as one that does not exist); visible but not theirs to act on 403. Writes send a body that
+succeeds for an allowed persona (tests/security/requests.py), so the status measures the
+authorization decision. Where an allowed caller still gets 409 the object's state is the
+reason, noted on the row.
+
+Each cell is its own test, in a savepoint: writes never leak into the next cell.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.security.conftest import client_for
+from tests.security.matrix import call, cells, expected, operations
+
+pytestmark = pytest.mark.django_db
+
+# Notes on 409 cells (allowed, but the object's state refuses): reinstate of an accredited
+# accreditation; resume of an active enrolment; reassign of a request that is not overdue;
+# publishing a published version, retiring or copying a draft; editing, deleting or
+# moderating what is published or already approved; a second trainer application.
+TABLE = {
+    ("GET", "/api/v1/accreditations/"): {"all": "403 403 200 200 403 403 200 200 200 401"},
+    ("GET", "/api/v1/accreditations/{id}/"): {
+        "own": "403 403 200 404 403 403 200 404 200 401",
+        "others": "403 403 404 404 403 403 404 200 200 401"},
+    ("POST", "/api/v1/accreditations/{id}/reinstate/"): {
+        "own": "403 403 403 403 403 403 409 404 409 401",
+        "others": "403 403 403 403 403 403 404 409 409 401"},
+    ("POST", "/api/v1/accreditations/{id}/revoke/"): {
+        "own": "403 403 403 403 403 403 200 404 200 401",
+        "others": "403 403 403 403 403 403 404 200 200 401"},
+    ("POST", "/api/v1/accreditations/{id}/suspend/"): {
+        "own": "403 403 403 403 403 403 200 404 200 401",
+        "others": "403 403 403 403 403 403 404 200 200 401"},
+    ("GET", "/api/v1/assessment-tools/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("GET", "/api/v1/assessment-tools/{code}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "200 200 200 200 200 200 200 200 200 401"},
+    ("GET", "/api/v1/assessments/"): {"all": "200 200 200 200 403 403 200 200 200 401"},
+    ("POST", "/api/v1/assessments/"): {"all": "201 403 201 403 403 403 403 403 403 401"},
+    ("GET", "/api/v1/assessments/calibration/"): {
+        "own": "200 404 200 404 403 403 200 404 200 401",
+        "others": "404 200 404 404 403 403 200 404 200 401"},
+    ("GET", "/api/v1/assessments/{id}/"): {
+        "own": "200 404 200 404 403 403 200 404 200 401",
+        "others": "404 200 404 404 403 403 200 404 200 401"},
+    ("GET", "/api/v1/assessments/{id}/calibration/"): {
+        "own": "200 404 200 404 403 403 200 404 200 401",
+        "others": "404 200 404 404 403 403 200 404 200 401"},
+    ("GET", "/api/v1/assignments/"): {"all": "200 200 200 200 403 403 200 200 200 401"},
+    ("POST", "/api/v1/assignments/"): {"all": "403 403 403 403 403 403 201 400 201 401"},
+    ("GET", "/api/v1/assignments/{id}/"): {
+        "own": "200 404 200 404 403 403 200 404 200 401",
+        "others": "404 200 404 404 403 403 200 404 200 401"},
+    ("POST", "/api/v1/assignments/{id}/end/"): {
+        "own": "403 403 403 403 403 403 200 404 200 401",
+        "others": "403 403 403 403 403 403 200 404 200 401"},
+    ("POST", "/api/v1/auth/token/"): {"all": "200 200 200 200 200 200 400 400 400 200"},
+    ("GET", "/api/v1/bookings/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/bookings/"): {"all": "201 201 403 403 403 403 403 403 403 401"},
+    ("GET", "/api/v1/bookings/{id}/"): {
+        "own": "200 404 200 404 200 404 200 404 200 401",
+        "others": "404 200 404 404 404 200 404 200 200 401"},
+    ("POST", "/api/v1/bookings/{id}/attended/"): {
+        "own": "403 403 200 404 200 404 403 403 403 401",
+        "others": "403 403 404 404 404 200 403 403 403 401"},
+    ("POST", "/api/v1/bookings/{id}/cancel/"): {
+        "own": "200 404 403 403 403 403 403 403 403 401",
+        "others": "404 200 403 403 403 403 403 403 403 401"},
+    ("POST", "/api/v1/bookings/{id}/no_show/"): {
+        "own": "403 403 200 404 200 404 403 403 403 401",
+        "others": "403 403 404 404 404 200 403 403 403 401"},
+    ("GET", "/api/v1/cases/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/cases/"): {"all": "201 201 403 403 403 403 403 403 403 401"},
+    ("GET", "/api/v1/cases/export/"): {
+        "own": "200 404 200 404 404 404 200 404 200 401",
+        "others": "404 200 404 404 404 404 200 404 200 401"},
+    ("POST", "/api/v1/cases/import/"): {"all": "200 200 403 403 403 403 403 403 403 401"},
+    ("GET", "/api/v1/cases/learning-curve/"): {
+        "own": "200 404 200 404 404 404 200 404 200 401",
+        "others": "404 200 404 404 404 404 200 404 200 401"},
+    ("GET", "/api/v1/cases/queue/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/cases/validate-batch/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("DELETE", "/api/v1/cases/{id}/"): {
+        "own": "204 404 403 404 404 404 403 404 403 401",
+        "others": "404 204 404 404 404 404 403 404 403 401"},
+    ("GET", "/api/v1/cases/{id}/"): {
+        "own": "200 404 200 404 404 404 200 404 200 401",
+        "others": "404 200 404 404 404 404 200 404 200 401"},
+    ("PATCH", "/api/v1/cases/{id}/"): {
+        "own": "200 404 403 404 404 404 403 404 403 401",
+        "others": "404 200 404 404 404 404 403 404 403 401"},
+    ("PUT", "/api/v1/cases/{id}/"): {
+        "own": "200 404 403 404 404 404 403 404 403 401",
+        "others": "404 200 404 404 404 404 403 404 403 401"},
+    ("POST", "/api/v1/cases/{id}/reject/"): {
+        "own": "403 404 200 404 404 404 403 404 403 401",
+        "others": "404 403 404 404 404 404 403 404 403 401"},
+    ("POST", "/api/v1/cases/{id}/submit/"): {
+        "own": "200 404 403 404 404 404 403 404 403 401",
+        "others": "404 200 404 404 404 404 403 404 403 401"},
+    ("POST", "/api/v1/cases/{id}/validate/"): {
+        "own": "403 404 200 404 404 404 403 404 403 401",
+        "others": "404 403 404 404 404 404 403 404 403 401"},
+    ("GET", "/api/v1/certificates/"): {"all": "200 200 200 200 403 403 200 200 200 401"},
+    ("GET", "/api/v1/certificates/{id}/"): {
+        "own": "200 404 200 404 403 403 200 404 200 401",
+        "others": "404 200 404 404 403 403 200 404 200 401"},
+    ("GET", "/api/v1/certificates/{id}/pdf/"): {
+        "own": "200 404 200 404 403 403 200 404 200 401",
+        "others": "404 200 404 404 403 403 200 404 200 401"},
+    ("POST", "/api/v1/certificates/{id}/revoke/"): {
+        "own": "403 403 403 403 403 403 403 403 200 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("GET", "/api/v1/competencies/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/competencies/"): {"all": "403 403 403 403 403 403 403 403 201 401"},
+    ("DELETE", "/api/v1/competencies/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 409 401",
+        "others": "403 403 403 403 403 403 403 403 204 401"},
+    ("GET", "/api/v1/competencies/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "404 404 404 404 404 404 404 404 200 401"},
+    ("PATCH", "/api/v1/competencies/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 409 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("GET", "/api/v1/components/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/components/"): {"all": "403 403 403 403 403 403 403 403 201 401"},
+    ("DELETE", "/api/v1/components/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 409 401",
+        "others": "403 403 403 403 403 403 403 403 204 401"},
+    ("GET", "/api/v1/components/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "404 404 404 404 404 404 404 404 200 401"},
+    ("PATCH", "/api/v1/components/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 409 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("GET", "/api/v1/dashboards/national/"): {"all": "403 403 403 403 403 403 403 403 200 401"},
+    ("GET", "/api/v1/dashboards/regions/{id}/"): {
+        "own": "403 403 403 403 403 403 200 404 200 401",
+        "others": "403 403 403 403 403 403 404 200 200 401"},
+    ("GET", "/api/v1/documents/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/documents/"): {"all": "201 201 201 201 201 201 201 201 201 401"},
+    ("GET", "/api/v1/documents/{id}/"): {
+        "own": "200 404 200 404 404 404 200 404 200 401",
+        "others": "404 200 404 404 404 404 200 404 200 401"},
+    ("GET", "/api/v1/documents/{id}/download/"): {
+        "own": "200 404 200 404 404 404 200 404 200 401",
+        "others": "404 200 404 404 404 404 200 404 200 401"},
+    ("GET", "/api/v1/elearning-completions/"): {"all": "200 200 200 200 403 403 200 200 200 401"},
+    ("POST", "/api/v1/elearning-completions/"): {"all": "201 201 403 403 403 403 403 403 403 401"},
+    ("GET", "/api/v1/elearning-completions/{id}/"): {
+        "own": "200 404 200 404 403 403 200 404 200 401",
+        "others": "404 200 404 404 403 403 200 404 200 401"},
+    ("GET", "/api/v1/enrolments/"): {"all": "200 200 200 200 403 403 200 200 200 401"},
+    ("POST", "/api/v1/enrolments/"): {"all": "201 201 403 403 403 403 201 400 201 401"},
+    ("GET", "/api/v1/enrolments/{id}/"): {
+        "own": "200 404 200 404 403 403 200 404 200 401",
+        "others": "404 200 404 404 403 403 200 404 200 401"},
+    ("POST", "/api/v1/enrolments/{id}/pause/"): {
+        "own": "200 404 403 403 403 403 200 404 200 401",
+        "others": "404 200 403 403 403 403 200 404 200 401"},
+    ("GET", "/api/v1/enrolments/{id}/progress/"): {
+        "own": "200 404 200 404 403 403 200 404 200 401",
+        "others": "404 200 404 404 403 403 200 404 200 401"},
+    ("POST", "/api/v1/enrolments/{id}/resume/"): {
+        "own": "409 404 403 403 403 403 409 404 409 401",
+        "others": "404 409 403 403 403 403 409 404 409 401"},
+    ("POST", "/api/v1/enrolments/{id}/withdraw/"): {
+        "own": "200 404 403 403 403 403 200 404 200 401",
+        "others": "404 200 403 403 403 403 200 404 200 401"},
+    ("GET", "/api/v1/frameworks/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/frameworks/"): {"all": "403 403 403 403 403 403 403 403 201 401"},
+    ("GET", "/api/v1/frameworks/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "404 404 404 404 404 404 404 404 200 401"},
+    ("PATCH", "/api/v1/frameworks/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 409 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("POST", "/api/v1/frameworks/{id}/new-version/"): {
+        "own": "403 403 403 403 403 403 403 403 201 401",
+        "others": "403 403 403 403 403 403 403 403 409 401"},
+    ("POST", "/api/v1/frameworks/{id}/publish/"): {
+        "own": "403 403 403 403 403 403 403 403 409 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("POST", "/api/v1/frameworks/{id}/retire/"): {
+        "own": "403 403 403 403 403 403 403 403 200 401",
+        "others": "403 403 403 403 403 403 403 403 409 401"},
+    ("GET", "/api/v1/invitations/"): {"all": "403 403 403 403 403 403 200 200 200 401"},
+    ("POST", "/api/v1/invitations/"): {"all": "403 403 403 403 403 403 201 403 201 401"},
+    ("GET", "/api/v1/lab-equipment/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/lab-equipment/"): {"all": "403 403 403 403 201 403 403 403 403 401"},
+    ("GET", "/api/v1/lab-equipment/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "200 200 200 200 200 200 200 200 200 401"},
+    ("PATCH", "/api/v1/lab-equipment/{id}/"): {
+        "own": "403 403 403 403 200 403 403 403 403 401",
+        "others": "403 403 403 403 403 200 403 403 403 401"},
+    ("PUT", "/api/v1/lab-equipment/{id}/"): {
+        "own": "403 403 403 403 200 403 403 403 403 401",
+        "others": "403 403 403 403 403 200 403 403 403 401"},
+    ("GET", "/api/v1/lab-sessions/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/lab-sessions/"): {"all": "403 403 403 403 201 403 403 403 403 401"},
+    ("GET", "/api/v1/lab-sessions/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/lab-sessions/{id}/cancel/"): {
+        "own": "403 403 403 403 200 403 403 403 403 401",
+        "others": "403 403 403 403 403 200 403 403 403 401"},
+    ("GET", "/api/v1/labs/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/labs/"): {"all": "403 403 403 403 403 403 403 403 201 401"},
+    ("GET", "/api/v1/labs/capacity/"): {"all": "403 403 403 403 200 200 200 200 200 401"},
+    ("GET", "/api/v1/labs/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "200 200 200 200 200 200 200 200 200 401"},
+    ("PATCH", "/api/v1/labs/{id}/"): {
+        "own": "403 403 403 403 200 403 403 403 200 401",
+        "others": "403 403 403 403 403 200 403 403 200 401"},
+    ("PUT", "/api/v1/labs/{id}/"): {
+        "own": "403 403 403 403 200 403 403 403 200 401",
+        "others": "403 403 403 403 403 200 403 403 200 401"},
+    ("GET", "/api/v1/me/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("GET", "/api/v1/modules/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/modules/"): {"all": "403 403 403 403 403 403 403 403 201 401"},
+    ("DELETE", "/api/v1/modules/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 409 401",
+        "others": "403 403 403 403 403 403 403 403 204 401"},
+    ("GET", "/api/v1/modules/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "404 404 404 404 404 404 404 404 200 401"},
+    ("PATCH", "/api/v1/modules/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 409 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("GET", "/api/v1/notifications/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/notifications/read-all/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("GET", "/api/v1/notifications/{id}/"): {
+        "own": "200 404 404 404 404 404 404 404 404 401",
+        "others": "404 200 404 404 404 404 404 404 404 401"},
+    ("POST", "/api/v1/notifications/{id}/read/"): {
+        "own": "200 404 404 404 404 404 404 404 404 401",
+        "others": "404 200 404 404 404 404 404 404 404 401"},
+    ("GET", "/api/v1/pathways/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/pathways/"): {"all": "403 403 403 403 403 403 403 403 201 401"},
+    ("GET", "/api/v1/pathways/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "404 404 404 404 404 404 404 404 200 401"},
+    ("PATCH", "/api/v1/pathways/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 409 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("POST", "/api/v1/pathways/{id}/new-version/"): {
+        "own": "403 403 403 403 403 403 403 403 201 401",
+        "others": "403 403 403 403 403 403 403 403 409 401"},
+    ("POST", "/api/v1/pathways/{id}/publish/"): {
+        "own": "403 403 403 403 403 403 403 403 409 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("POST", "/api/v1/pathways/{id}/retire/"): {
+        "own": "403 403 403 403 403 403 403 403 200 401",
+        "others": "403 403 403 403 403 403 403 403 409 401"},
+    ("GET", "/api/v1/portfolio/export/"): {
+        "own": "200 404 200 404 403 403 200 404 200 401",
+        "others": "404 200 404 404 403 403 200 404 200 401"},
+    ("GET", "/api/v1/procedures/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("GET", "/api/v1/procedures/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "200 200 200 200 200 200 200 200 200 401"},
+    ("GET", "/api/v1/regions/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("GET", "/api/v1/regions/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "200 200 200 200 200 200 200 200 200 401"},
+    ("GET", "/api/v1/requirements/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/requirements/"): {"all": "403 403 403 403 403 403 403 403 201 401"},
+    ("DELETE", "/api/v1/requirements/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 409 401",
+        "others": "403 403 403 403 403 403 403 403 204 401"},
+    ("GET", "/api/v1/requirements/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "404 404 404 404 404 404 404 404 200 401"},
+    ("PATCH", "/api/v1/requirements/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 409 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("GET", "/api/v1/resources/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/resources/submissions/"): {"all": "201 201 201 201 201 201 201 201 201 401"},
+    ("GET", "/api/v1/resources/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "404 200 404 404 404 404 404 404 200 401"},
+    ("PATCH", "/api/v1/resources/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 200 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("POST", "/api/v1/resources/{id}/approve/"): {
+        "own": "403 403 403 403 403 403 403 403 409 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("POST", "/api/v1/resources/{id}/reject/"): {
+        "own": "403 403 403 403 403 403 403 403 409 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("GET", "/api/v1/signoff-requests/"): {"all": "200 200 200 200 403 403 200 200 200 401"},
+    ("POST", "/api/v1/signoff-requests/"): {"all": "201 400 403 403 403 403 403 403 403 401"},
+    ("GET", "/api/v1/signoff-requests/queue/"): {"all": "403 403 200 200 403 403 403 403 403 401"},
+    ("GET", "/api/v1/signoff-requests/{id}/"): {
+        "own": "200 404 200 404 403 403 200 404 200 401",
+        "others": "404 200 404 404 403 403 200 404 200 401"},
+    ("POST", "/api/v1/signoff-requests/{id}/approve/"): {
+        "own": "403 403 200 404 403 403 403 403 403 401",
+        "others": "403 403 404 404 403 403 403 403 403 401"},
+    ("POST", "/api/v1/signoff-requests/{id}/reassign/"): {
+        "own": "403 403 403 403 403 403 409 404 409 401",
+        "others": "403 403 403 403 403 403 409 404 409 401"},
+    ("POST", "/api/v1/signoff-requests/{id}/return/"): {
+        "own": "403 403 200 404 403 403 403 403 403 401",
+        "others": "403 403 404 404 403 403 403 403 403 401"},
+    ("POST", "/api/v1/signoff-requests/{id}/reverse/"): {
+        "own": "403 403 403 403 403 403 403 403 200 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("POST", "/api/v1/signoff-requests/{id}/withdraw/"): {
+        "own": "200 404 403 403 403 403 403 403 403 401",
+        "others": "404 200 403 403 403 403 403 403 403 401"},
+    ("GET", "/api/v1/simulator-sessions/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/simulator-sessions/"): {"all": "201 201 403 403 403 403 403 403 403 401"},
+    ("GET", "/api/v1/simulator-sessions/{id}/"): {
+        "own": "200 404 200 404 404 404 200 404 200 401",
+        "others": "404 200 404 404 404 404 200 404 200 401"},
+    ("POST", "/api/v1/simulator-sessions/{id}/verify/"): {
+        "own": "403 404 200 404 404 404 403 404 403 401",
+        "others": "404 403 404 404 404 404 403 404 403 401"},
+    ("GET", "/api/v1/sites/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("GET", "/api/v1/sites/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "200 200 200 200 200 200 200 200 200 401"},
+    ("GET", "/api/v1/standards/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/standards/"): {"all": "403 403 403 403 403 403 403 403 201 401"},
+    ("DELETE", "/api/v1/standards/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 409 401",
+        "others": "403 403 403 403 403 403 403 403 204 401"},
+    ("GET", "/api/v1/standards/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "404 404 404 404 404 404 404 404 200 401"},
+    ("PATCH", "/api/v1/standards/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 409 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("GET", "/api/v1/trainer-applications/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/trainer-applications/"): {"all": "409 409 409 409 201 201 201 201 201 401"},
+    ("GET", "/api/v1/trainer-applications/{id}/"): {
+        "own": "200 404 404 404 404 404 200 404 200 401",
+        "others": "404 200 404 404 404 404 200 404 200 401"},
+    ("POST", "/api/v1/trainer-applications/{id}/approve/"): {
+        "own": "403 403 403 403 403 403 200 404 200 401",
+        "others": "403 403 403 403 403 403 200 404 200 401"},
+    ("POST", "/api/v1/trainer-applications/{id}/reject/"): {
+        "own": "403 403 403 403 403 403 200 404 200 401",
+        "others": "403 403 403 403 403 403 200 404 200 401"},
+    ("GET", "/api/v1/users/"): {"all": "403 403 403 403 403 403 200 200 200 401"},
+    ("GET", "/api/v1/users/{id}/"): {
+        "own": "403 403 403 403 403 403 200 404 200 401",
+        "others": "403 403 403 403 403 403 200 404 200 401"},
+    ("POST", "/api/v1/users/{id}/deactivate/"): {
+        "own": "403 403 403 403 403 403 200 404 200 401",
+        "others": "403 403 403 403 403 403 200 404 200 401"},
+}
+
+
+def test_every_operation_has_a_row():
+    missing = [f"{op_id} ({method} {path})" for method, path, op_id in operations()
+               if (method, path) not in TABLE]
+    assert not missing, "operations without a row in the permission matrix: " + ", ".join(missing)
+
+
+def test_every_row_is_an_operation():
+    known = {(method, path) for method, path, _ in operations()}
+    assert not [key for key in TABLE if key not in known], "rows for operations the API no longer has"
+
+
+CELLS = cells(TABLE)
+
+
+@pytest.mark.parametrize(("method", "path", "persona", "side"), CELLS,
+                         ids=[f"{m} {p} {persona} {side or 'all'}" for m, p, persona, side in CELLS])
+def test_cell(world, method, path, persona, side):
+    response = call(world, client_for(world, persona), persona, method, path, side)
+    want = expected(TABLE, method, path, persona, side)
+    assert response.status_code < 500
+    assert response.status_code == want, (
+        f"{method} {path} as {persona} on {side or 'the collection'}: {response.status_code}, expected {want}: "
+        f"{getattr(response, 'data', None) or response.content[:300]!r}")
