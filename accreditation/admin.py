@@ -1,3 +1,4 @@
 """Django admin of the accreditation app; each part registers its models in its own module."""
 
-from accreditation import faculty_admin, signoff_admin  # noqa: F401
+from accreditation.faculty import admin as faculty_admin  # noqa: F401
+from accreditation.signoff import admin as signoff_admin  # noqa: F401

@@ -9,8 +9,8 @@ class AccreditationConfig(AppConfig):
         # The core (evidence documents, and anything else that asks "may this person
         # supervise that trainee?") cannot import this app: the faculty registers its one
         # eligibility rule with it here.
-        from accreditation import eligibility
-        from rastrack.core.eligibility import (
+        from accreditation.faculty import eligibility
+        from rastrack.accounts.supervision import (
             register_supervised_trainee_ids,
             register_supervision_check,
         )
@@ -19,19 +19,19 @@ class AccreditationConfig(AppConfig):
         register_supervised_trainee_ids(eligibility.supervised_trainee_ids)
 
         # The logbook's evidence (validated cases, simulator sessions) for progress.
-        from accreditation import logbook_progress
+        from accreditation.logbook import progress as logbook_progress
 
         logbook_progress.register()
 
         # Assessments and sign-offs (competency, final, assessment thresholds) for progress.
-        from accreditation import signoff_progress
+        from accreditation.signoff import progress as signoff_progress
 
         signoff_progress.register()
 
         # Certificates: issued (and the enrolment completed) when a final sign-off is
         # approved, revoked when it is reversed, inside the decision's transaction.
-        from accreditation import certificate_services
-        from accreditation.signoff_services import (
+        from accreditation.certificates import services as certificate_services
+        from accreditation.signoff.services import (
             on_final_signoff_approved,
             on_final_signoff_reversed,
         )

@@ -1,34 +1,27 @@
-"""Logbook, assessment, sign-off and the trainer faculty (issues [Faculty], [Logbook], [Sign-off])."""
+"""The accreditation app's models, one module per context; Django looks for them here.
 
-# The faculty (issue [Faculty]): rules, trainer applications, accreditations, assignments.
-from accreditation.faculty_models import (  # noqa: E402, F401
+- faculty: the configurable rules, trainer applications, accreditations, assignments;
+- logbook: case entries, their steps, simulator sessions;
+- signoff: assessment tools (as data), assessments, sign-off requests, one-tap decision links;
+- certificates: one per completed enrolment, publicly verifiable.
+"""
+
+from accreditation.faculty.models import (  # noqa: F401
     Accreditation,
     Assignment,
     FacultyRules,
     TrainerApplication,
 )
-
-# The logbook (issue [Logbook]): case entries, their steps, simulator sessions.
-from accreditation.logbook_models import (  # noqa: E402, F401
-    Case,
-    CaseStep,
-    SimulatorSession,
-)
-
-# Assessments and sign-off (issue [Sign-off]): tools as data, assessments, sign-off requests.
-from accreditation.signoff_models import (  # noqa: E402, F401
+from accreditation.logbook.models import Case, CaseStep, SimulatorSession  # noqa: F401
+from accreditation.signoff.models import (  # noqa: F401
     Assessment,
     AssessmentDomain,
     AssessmentTool,
+    DecisionLink,
     SignoffRequest,
     SignoffRules,
 )
 
 # isort: split
-# Certificates (issue [Certificates]): one per completed enrolment, publicly verifiable.
-from accreditation.certificate_models import (  # noqa: E402, F401
-    Certificate,
-)
-
-# Workflows (issue [Workflows]): one-tap decision links.
-from accreditation.workflow_models import DecisionLink  # noqa: E402, F401
+# Certificates refer to enrolments and sign-off requests: registered after them.
+from accreditation.certificates.models import Certificate  # noqa: F401

@@ -6,13 +6,10 @@ The faculty's pages live under /faculty/ (`faculty_urlpatterns`), the logbook's 
 
 from django.urls import include, path
 
-from accreditation import (
-    certificate_views,
-    faculty_views,
-    logbook_views,
-    signoff_views,
-    workflow_views,
-)
+from accreditation.certificates import views as certificate_views
+from accreditation.faculty import views as faculty_views
+from accreditation.logbook import views as logbook_views
+from accreditation.signoff import views as signoff_views
 
 app_name = "accreditation"
 
@@ -64,7 +61,7 @@ signoff_urlpatterns = [
     path("<int:pk>/return/", signoff_views.signoff_return, name="signoff-return"),
     path("<int:pk>/reverse/", signoff_views.signoff_reverse, name="signoff-reverse"),
     path("<int:pk>/withdraw/", signoff_views.signoff_withdraw, name="signoff-withdraw"),
-    path("decide/<str:token>/", workflow_views.decide, name="signoff-decide"),
+    path("decide/<str:token>/", signoff_views.decide, name="signoff-decide"),
 ]
 assessment_urlpatterns = [
     path("", signoff_views.assessment_list, name="assessments"),

@@ -22,9 +22,10 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from accreditation.learning_curve import cusum_points, learning_phase_end
-from accreditation.logbook_models import CONSOLE_ROLES, Case, CaseStatus, CaseStep
+from accreditation.logbook.learning_curve import cusum_points, learning_phase_end
+from accreditation.logbook.models import CONSOLE_ROLES, Case, CaseStatus, CaseStep
 from labs import capacity
+from rastrack.core.months import add_months, first_of_month
 
 CASE_VALUES = [
     "id", "trainee_id", "trainee__full_name", "date", "site_id", "site__name", "platform", "procedure_id",
@@ -188,13 +189,13 @@ def dashboard(request: HttpRequest, region_id: int | None = None) -> JsonRespons
         return JsonResponse({"detail": "401"}, status=401)
     today = timezone.localdate()
     start, end = capacity.default_period(today)
-    start, end = capacity.first_of_month(start), capacity.first_of_month(end)
+    start, end = first_of_month(start), first_of_month(end)
     tz = timezone.get_current_timezone()
     begin = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
-    finish = datetime.datetime.combine(capacity.add_months(end, 1), datetime.time.min, tzinfo=tz)
+    finish = datetime.datetime.combine(add_months(end, 1), datetime.time.min, tzinfo=tz)
     params = {"region": region_id, "today": today, "soon": today + datetime.timedelta(days=90),
               "tz": str(tz), "begin": begin, "finish": finish, "first": start,
-              "after": capacity.add_months(end, 1)}
+              "after": add_months(end, 1)}
     faculty = [{"region": r[0], "region_name": r[1] or "", "accredited": r[2], "suspended": r[3], "lapsed": r[4],
                 "revoked": r[5], "total": r[6], "expiring_soon": r[7], "active_assignments": r[8],
                 "assignments_per_trainer": round(r[8] / r[2], 2) if r[2] else None}

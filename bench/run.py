@@ -106,7 +106,7 @@ def ensure_world(env: dict, db: str, cases: int, summaries: bool = True) -> dict
         if summaries and "summaries_seconds" not in world:  # loaded without the progress summaries
             log("computing the progress summaries (refresh_progress --all)")
             started = time.monotonic()
-            manage(env, "shell", "-c", "from rastrack.core.bench_world import refresh_summaries; refresh_summaries()")
+            manage(env, "shell", "-c", "from bench.world import refresh_summaries; refresh_summaries()")
             world["summaries_seconds"] = round(time.monotonic() - started, 1)
             marker.write_text(json.dumps(world, indent=2))
         return world
@@ -159,10 +159,10 @@ def actors(writers: int = 8) -> dict:
     from django.db.models import Count
     from rest_framework.authtoken.models import Token
 
+    from bench import world as bench_world
     from curriculum.models import Enrolment
     from labs.models import Booking, LabSession
     from rastrack.accounts.models import User
-    from rastrack.core import bench_world
     from rastrack.reference.models import Procedure, ProcedureStep, Region, Site
 
     def token(user) -> str:
@@ -447,7 +447,7 @@ def main(argv=None) -> int:
         redis.Redis.from_url(env["REDIS_URL"]).flushdb()  # the bench's own db (4): its cache and broker
     # What beat does every DASHBOARD_REFRESH_SECONDS: the default dashboards' snapshots.
     log("refreshing the dashboard snapshots (labs.refresh_dashboards)")
-    manage(env, "shell", "-c", "from labs.dashboard_snapshots import refresh_dashboards; refresh_dashboards()")
+    manage(env, "shell", "-c", "from dashboards.snapshots import refresh_dashboards; refresh_dashboards()")
     info = actors()
     log(f"counts: {info['counts']}")
     queries = query_counts(info)

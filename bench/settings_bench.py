@@ -7,7 +7,9 @@ SECRET_KEY, Redis (db 4) as cache, no HTTPS redirect (the bench talks plain HTTP
 """
 
 from rastrack.settings import *  # noqa: F403
-from rastrack.settings import MIDDLEWARE
+from rastrack.settings import INSTALLED_APPS, MIDDLEWARE
+
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 
 ROOT_URLCONF = "bench.floor_urls"
 MIDDLEWARE = ["bench.middleware.BenchTimingMiddleware", *MIDDLEWARE]

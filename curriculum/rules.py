@@ -29,11 +29,11 @@ from curriculum.models import (
     AssessmentTool,
     Competency,
     ComponentKind,
-    Platform,
     Requirement,
     RequirementType,
 )
 from rastrack.core.pii import validate_no_pii
+from rastrack.reference.models import Platform
 
 MAX_COUNT = 10_000
 MAX_HOURS = decimal.Decimal("9999.9")

@@ -27,7 +27,7 @@ from curriculum.models import (
 )
 from rastrack.accounts.models import Portfolio, User
 from rastrack.accounts.roles import Role
-from rastrack.core.eligibility import supervised_trainee_ids
+from rastrack.accounts.supervision import supervised_trainee_ids
 
 _REQUIREMENT_RELATED = ("competency", "procedure", "procedure_step", "procedure_step__procedure")
 

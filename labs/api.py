@@ -35,7 +35,6 @@ from labs.models import (
 )
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
-from rastrack.core.exceptions import ApplicationError, NotFound
 from rastrack.core.permissions import ActionRolesMixin, ScopedViewSetMixin
 from rastrack.core.pii import NoPIIValidator
 from rastrack.reference.models import Region, Site
@@ -190,53 +189,9 @@ class LabViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin, 
         """Seats offered, booked, attended, no-shows and waitlist demand by month, per lab,
         region or month: lab managers their own labs, regional leads their region, programme
         admins all (other roles 403; a lab or region outside the caller's scope: 404)."""
-        return Response(capacity_response(request.user, request.query_params))
+        return Response(capacity.capacity_report_for(request.user, request.query_params))
 
 
-
-
-def capacity_response(user, params) -> dict:
-    """The capacity report for `user` from query parameters (also used by the web page)."""
-    labs = capacity.capacity_labs_for(user)
-    errors: dict[str, list[str]] = {}
-    try:
-        start = capacity.parse_month(params.get("from"))
-    except ValueError:
-        errors["from"] = ["Give a month as YYYY-MM."]
-        start = None
-    try:
-        end = capacity.parse_month(params.get("to"))
-    except ValueError:
-        errors["to"] = ["Give a month as YYYY-MM."]
-        end = None
-    group_by = params.get("group_by") or "lab"
-    if group_by not in capacity.GROUPS:
-        errors["group_by"] = [f"Choose one of: {', '.join(capacity.GROUPS)}."]
-    ids = {}
-    for name in ("region", "lab"):
-        raw = params.get(name)
-        if raw:
-            try:
-                ids[name] = int(raw)
-            except ValueError:
-                errors[name] = ["Give an id (a whole number)."]
-    if errors:
-        raise ApplicationError(errors=errors)
-    default_start, default_end = capacity.default_period()
-    start, end = start or default_start, end or default_end
-    if end < start:
-        raise ApplicationError(errors={"to": ["The last month comes after the first."]})
-    if "lab" in ids:
-        if not labs.filter(pk=ids["lab"]).exists():
-            raise NotFound("Not found.")
-        labs = labs.filter(pk=ids["lab"])
-    if "region" in ids:
-        if not capacity.capacity_region_allowed(user, ids["region"]):
-            raise NotFound("Not found.")
-        labs = labs.filter(region_id=ids["region"])
-    rows = capacity.capacity_report(labs=labs, start=start, end=end, group_by=group_by)
-    return {"group_by": group_by, "period_from": start.strftime("%Y-%m"), "period_to": end.strftime("%Y-%m"),
-            "rows": rows, "totals": capacity.capacity_totals(rows)}
 
 
 # --- Equipment -------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ from django.utils import timezone
 
 from labs.models import Booking, BookingStatus, Lab, LabSession, LabSessionStatus
 from rastrack.accounts.roles import Role
+from rastrack.core.exceptions import ApplicationError, NotFound
+from rastrack.core.months import add_months, first_of_month, month_range
 
 GROUPS = ("lab", "region", "month")
 FIGURES = ("sessions", "seats_offered", "booked", "attended", "no_shows", "waitlist_demand", "waitlisted")
@@ -65,16 +67,6 @@ def capacity_region_allowed(user, region_id: int) -> bool:
     if user.has_role(Role.REGIONAL_LEAD) and user.region_id == region_id:
         return True
     return capacity_labs_for(user).filter(region_id=region_id).exists()
-
-
-def first_of_month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The first day of the month `months` after `day`'s month."""
-    index = day.year * 12 + (day.month - 1) + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def default_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
@@ -145,11 +137,42 @@ def capacity_totals(rows: Iterable[dict]) -> dict:
     return totals
 
 
-def parse_month(value: str | None) -> datetime.date | None:
-    """"2026-11" or "2026-11-28" -> 1 November 2026; None for empty; ValueError otherwise."""
-    if not value:
-        return None
-    value = value.strip()
-    if len(value) == 7:
-        return datetime.date.fromisoformat(value + "-01")
-    return first_of_month(datetime.date.fromisoformat(value))
+def capacity_report_for(user, params) -> dict:
+    """The capacity report `user` asked for with query parameters `from`, `to` (months),
+    `group_by`, `region` and `lab` (ids): the API and the page answer the same. 400 per
+    field; a lab or region outside the caller's scope: 404."""
+    labs = capacity_labs_for(user)
+    errors: dict[str, list[str]] = {}
+    try:
+        start, end = month_range(params)
+    except ApplicationError as exc:
+        errors.update(exc.errors)
+        start = end = None
+    group_by = params.get("group_by") or "lab"
+    if group_by not in GROUPS:
+        errors["group_by"] = [f"Choose one of: {', '.join(GROUPS)}."]
+    ids = {}
+    for name in ("region", "lab"):
+        raw = params.get(name)
+        if raw:
+            try:
+                ids[name] = int(raw)
+            except ValueError:
+                errors[name] = ["Give an id (a whole number)."]
+    if errors:
+        raise ApplicationError(errors=errors)
+    default_start, default_end = default_period()
+    start, end = start or default_start, end or default_end
+    if end < start:
+        raise ApplicationError(errors={"to": ["The last month comes after the first."]})
+    if "lab" in ids:
+        if not labs.filter(pk=ids["lab"]).exists():
+            raise NotFound("Not found.")
+        labs = labs.filter(pk=ids["lab"])
+    if "region" in ids:
+        if not capacity_region_allowed(user, ids["region"]):
+            raise NotFound("Not found.")
+        labs = labs.filter(region_id=ids["region"])
+    rows = capacity_report(labs=labs, start=start, end=end, group_by=group_by)
+    return {"group_by": group_by, "period_from": start.strftime("%Y-%m"), "period_to": end.strftime("%Y-%m"),
+            "rows": rows, "totals": capacity_totals(rows)}

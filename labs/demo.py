@@ -23,7 +23,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from accreditation.eligibility import is_accredited_on
+from accreditation.faculty.eligibility import is_accredited_on
 from curriculum.models import Component, Lifecycle, Module
 from labs import services
 from labs.models import (
@@ -38,11 +38,11 @@ from labs.models import (
     LabSessionKind,
 )
 from labs.selectors import week_start
+from rastrack.accounts.demo import DEMO_PASSWORD
 from rastrack.accounts.models import Profession, User
 from rastrack.accounts.roles import Role
 from rastrack.accounts.services import user_create
 from rastrack.core.exceptions import ApplicationError
-from rastrack.demo import DEMO_PASSWORD
 from rastrack.reference.models import Region, Site
 
 VR, DRY, BOX, WET = (EquipmentKind.VR_CONSOLE_SIMULATOR, EquipmentKind.DRY_LAB_ROBOT, EquipmentKind.BOX_TRAINER,

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from curriculum.models import Component, Lifecycle, Module
-from labs.capacity import GROUPS, parse_month
+from labs.capacity import GROUPS
 from labs.models import Equipment, EquipmentKind, EquipmentStatus, Lab, LabSessionKind
 from labs.services import MAX_SEATS, MAX_TEXT
 from rastrack.accounts.models import User
@@ -109,17 +109,3 @@ class CapacityFilterForm(NHSUKFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lab"].queryset = labs.select_related("region").order_by("name")
         self.fields["region"].queryset = Region.objects.filter(labs__in=labs).distinct().order_by("name")
-
-    def _month(self, name: str):
-        try:
-            return parse_month(self.cleaned_data.get(name))
-        except ValueError:
-            raise forms.ValidationError("Give a month as YYYY-MM.") from None
-
-    def clean_start(self):
-        self._month("start")
-        return self.cleaned_data.get("start")
-
-    def clean_end(self):
-        self._month("end")
-        return self.cleaned_data.get("end")

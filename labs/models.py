@@ -22,7 +22,6 @@ Invariants the database keeps (not only Python):
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -297,20 +296,3 @@ class Booking(models.Model):
     @property
     def holds_seat(self) -> bool:
         return self.status in SEAT_HOLDING
-
-
-# --- Dashboard snapshots -----------------------------------------------------------------------
-
-
-class DashboardSnapshot(models.Model):
-    """The national or one region's dashboard with its default filters, as computed by the
-    beat task `labs.refresh_dashboards` (labs/dashboard_snapshots.py). At national scale a
-    dashboard costs seconds of database time; the default view is read from here, and says
-    when it was computed. Filtered views are computed on request."""
-
-    scope = models.CharField(max_length=40, unique=True, help_text='"national" or "region:<id>".')
-    data = models.JSONField(encoder=DjangoJSONEncoder)
-    computed_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"Dashboard {self.scope} at {self.computed_at:%Y-%m-%d %H:%M}"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from accreditation.eligibility import is_accredited_on
+from accreditation.faculty.eligibility import is_accredited_on
 from labs.models import Booking, Lab, LabManager, LabSession
 from rastrack.accounts.roles import Role
 

@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from accreditation.eligibility import is_accredited_on
+from accreditation.faculty.eligibility import is_accredited_on
 from curriculum.models import Component, Lifecycle, Module
 from labs import policies
 from labs.models import (

@@ -2,8 +2,6 @@
 
 from celery import shared_task
 
-from rastrack.core.task_options import RETRYING
-
 
 @shared_task(name="labs.send_session_reminders", ignore_result=True)
 def send_session_reminders() -> int:
@@ -11,11 +9,3 @@ def send_session_reminders() -> int:
     from labs.services import session_reminders_send
 
     return session_reminders_send()
-
-
-@shared_task(name="labs.refresh_dashboards", **RETRYING)
-def refresh_dashboards() -> int:
-    """Recompute the default national and regional dashboards (labs/dashboard_snapshots.py)."""
-    from labs.dashboard_snapshots import refresh_dashboards as refresh
-
-    return refresh()

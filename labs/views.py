@@ -25,7 +25,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from labs import capacity, policies, selectors, services
-from labs.api import capacity_response
 from labs.forms import (
     CancelForm,
     CapacityFilterForm,
@@ -393,7 +392,7 @@ def capacity_page(request):
                   "from": data["start"] or "", "to": data["end"] or "", "group_by": data["group_by"] or "lab"}
     status = 200
     try:
-        report = capacity_response(request.user, params)
+        report = capacity.capacity_report_for(request.user, params)
     except ApplicationError as exc:
         add_errors(form, exc)
         report, status = None, 400

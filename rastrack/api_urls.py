@@ -4,12 +4,15 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from accreditation import certificate_api, faculty_api, logbook_api, signoff_api
+from accreditation.certificates import api as certificate_api
+from accreditation.faculty import api as faculty_api
+from accreditation.logbook import api as logbook_api
+from accreditation.signoff import api as signoff_api
 from curriculum import api as curriculum_api
+from dashboards import api as dashboard_api
 from labs import api as labs_api
-from labs import dashboard_api
 from rastrack.accounts import api as accounts_api
-from rastrack.core import document_views
+from rastrack.accounts import document_views
 from rastrack.notifications import api as notifications_api
 from rastrack.reference import api as reference_api
 

@@ -6,21 +6,26 @@ relative to today, so running it twice, or on a later day, gives the same, curre
 
 from __future__ import annotations
 
-from importlib import import_module
+from accreditation.certificates import demo as certificates_demo
+from accreditation.faculty import demo as faculty_demo
+from accreditation.logbook import demo as logbook_demo
+from accreditation.signoff import demo as signoff_demo
+from curriculum import demo as curriculum_demo
+from labs import demo as labs_demo
+from rastrack.accounts import demo as accounts_demo
+from rastrack.reference import demo as reference_demo
 
-DEMO_PASSWORD = "rastrack-demo"
-
-# "module:function" of each app's seeder, run in this order.
+# Each app's seeder, run in this order.
 SEEDERS = [
-    "rastrack.reference.demo:seed",
-    "rastrack.accounts.demo:seed",
-    "curriculum.demo:seed",
-    "accreditation.faculty_demo:seed",
-    "accreditation.logbook_demo:seed",
-    "accreditation.signoff_demo:seed",
-    "labs.demo:seed",
+    reference_demo.seed,
+    accounts_demo.seed,
+    curriculum_demo.seed,
+    faculty_demo.seed,
+    logbook_demo.seed,
+    signoff_demo.seed,
+    labs_demo.seed,
     # Last: trainee2 completes Robotic literacy on the evidence above and gets the certificate.
-    "accreditation.certificate_demo:seed",
+    certificates_demo.seed,
 ]
 
 DEMO_LOGINS = [
@@ -41,6 +46,5 @@ DEMO_LOGINS = [
 
 
 def seed_demo_world() -> None:
-    for dotted in SEEDERS:
-        module, function = dotted.split(":")
-        getattr(import_module(module), function)()
+    for seed in SEEDERS:
+        seed()

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # The composition root (seed_demo, the home page): it may import every app.
+    "rastrack",
     "rastrack.core",
     "rastrack.accounts",
     "rastrack.reference",
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "curriculum",
     "accreditation",
     "labs",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -98,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "rastrack.core.context_processors.navigation",
+                "rastrack.navigation.nav_links",
             ],
         },
     },
@@ -318,7 +321,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 # The public certificate check (/verify/<code>/) is a plain Django page, not the API: it
-# counts requests per client address itself (accreditation/certificate_views.py), against
+# counts requests per client address itself (accreditation/certificates/views.py), against
 # enumeration of verification codes; over the limit it answers 429 with Retry-After.
 VERIFY_THROTTLE = _throttle_rate("VERIFY_THROTTLE", "30/minute")
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html
@@ -332,12 +335,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        # The faculty (accreditation/faculty_models.py): several fields are called "kind"
+        # The faculty (accreditation/faculty/models.py): several fields are called "kind"
         # and "status" with different choices.
-        "ApplicationKindEnum": "accreditation.faculty_models.ApplicationKind",
-        "ApplicationStatusEnum": "accreditation.faculty_models.ApplicationStatus",
-        "AccreditationStatusEnum": "accreditation.faculty_models.AccreditationStatus",
-        "AssignmentKindEnum": "accreditation.faculty_models.AssignmentKind",
+        "ApplicationKindEnum": "accreditation.faculty.models.ApplicationKind",
+        "ApplicationStatusEnum": "accreditation.faculty.models.ApplicationStatus",
+        "AccreditationStatusEnum": "accreditation.faculty.models.AccreditationStatus",
+        "AssignmentKindEnum": "accreditation.faculty.models.AssignmentKind",
         # The curriculum (curriculum/models.py): "status", "kind" and "audience" again.
         "LifecycleEnum": "curriculum.models.Lifecycle",
         "EnrolmentStatusEnum": "curriculum.models.EnrolmentStatus",
@@ -348,19 +351,19 @@ SPECTACULAR_SETTINGS = {
         "ResourceAudienceEnum": "curriculum.models.ResourceAudience",
         "PlatformEnum": "rastrack.reference.models.Platform",
         "UserRoleEnum": "rastrack.accounts.roles.Role",
-        # The logbook (accreditation/logbook_models.py).
-        "CaseRoleEnum": "accreditation.logbook_models.CaseRole",
-        "SupervisionEnum": "accreditation.logbook_models.Supervision",
-        "CaseStatusEnum": "accreditation.logbook_models.CaseStatus",
-        "StepRoleEnum": "accreditation.logbook_models.StepRole",
-        "SimulatorEnum": "accreditation.logbook_models.Simulator",
-        "ConversionEnum": "accreditation.logbook_models.Conversion",
-        "ComplicationGradeEnum": "accreditation.logbook_models.ComplicationGrade",
-        # Sign-off (accreditation/signoff_models.py).
-        "SignoffStatusEnum": "accreditation.signoff_models.SignoffStatus",
-        "SignoffTargetEnum": "accreditation.signoff_models.SignoffTarget",
-        # Certificates (accreditation/certificate_models.py).
-        "CertificateStatusEnum": "accreditation.certificate_models.CertificateStatus",
+        # The logbook (accreditation/logbook/models.py).
+        "CaseRoleEnum": "accreditation.logbook.models.CaseRole",
+        "SupervisionEnum": "accreditation.logbook.models.Supervision",
+        "CaseStatusEnum": "accreditation.logbook.models.CaseStatus",
+        "StepRoleEnum": "accreditation.logbook.models.StepRole",
+        "SimulatorEnum": "accreditation.logbook.models.Simulator",
+        "ConversionEnum": "accreditation.logbook.models.Conversion",
+        "ComplicationGradeEnum": "accreditation.logbook.models.ComplicationGrade",
+        # Sign-off (accreditation/signoff/models.py).
+        "SignoffStatusEnum": "accreditation.signoff.models.SignoffStatus",
+        "SignoffTargetEnum": "accreditation.signoff.models.SignoffTarget",
+        # Certificates (accreditation/certificates/models.py).
+        "CertificateStatusEnum": "accreditation.certificates.models.CertificateStatus",
         # The labs (labs/models.py): "kind" and "status" again.
         "LabSessionKindEnum": "labs.models.LabSessionKind",
         "LabSessionStatusEnum": "labs.models.LabSessionStatus",
@@ -423,7 +426,7 @@ NOTIFICATION_SWEEP_SECONDS = env_int("NOTIFICATION_SWEEP_SECONDS", 60, minimum=1
 NOTIFICATION_EMAIL_MAX_ATTEMPTS = env_int("NOTIFICATION_EMAIL_MAX_ATTEMPTS", 5, minimum=1)
 NOTIFICATION_EMAIL_BACKOFF_SECONDS = env_int("NOTIFICATION_EMAIL_BACKOFF_SECONDS", 60, minimum=1)
 NOTIFICATION_EMAIL_CLAIM_TIMEOUT = env_int("NOTIFICATION_EMAIL_CLAIM_TIMEOUT", 900, minimum=60)
-# Workflows (accreditation/workflows.py and each app's tasks.py). Sweeps pick up whatever is
+# Workflows (each context's workflows.py, run by its app's tasks.py). Sweeps pick up whatever is
 # due and not yet sent, so they run often and catch up after beat was down.
 WORKFLOW_SWEEP_SECONDS = env_int("WORKFLOW_SWEEP_SECONDS", 3600, minimum=60)
 ACCREDITATION_EXPIRY_NOTICE_DAYS = env_int_list("ACCREDITATION_EXPIRY_NOTICE_DAYS", [90, 30, 7])
@@ -437,7 +440,7 @@ DECISION_LINK_VALID_DAYS = env_int("DECISION_LINK_VALID_DAYS", 7, minimum=1)
 PROGRESS_SUMMARY_SECONDS = env_int("PROGRESS_SUMMARY_SECONDS", 60, minimum=5)
 PROGRESS_SUMMARY_BATCH = env_int("PROGRESS_SUMMARY_BATCH", 500, minimum=1)
 PROGRESS_SUMMARY_MAX_AGE_SECONDS = env_int("PROGRESS_SUMMARY_MAX_AGE_SECONDS", 86400, minimum=60)
-# Dashboard snapshots (labs/dashboard_snapshots.py): how often beat recomputes the default
+# Dashboard snapshots (dashboards/snapshots.py): how often beat recomputes the default
 # dashboards, and how old a snapshot may be before a request computes the figures itself.
 DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 300, minimum=10)
 DASHBOARD_SNAPSHOT_MAX_AGE_SECONDS = env_int("DASHBOARD_SNAPSHOT_MAX_AGE_SECONDS", 900, minimum=10)

@@ -11,8 +11,11 @@ os.environ.setdefault("CELERY_QUEUE", f"rastrack-test-{os.getpid()}")
 # isort: off
 
 from rastrack.settings import *  # noqa: F403
-from rastrack.settings import REST_FRAMEWORK
+from rastrack.settings import INSTALLED_APPS, REST_FRAMEWORK
 # isort: on
+
+# The benchmark world's loader (`seed_bench`) is tested too; it is never part of the product.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 
 # Hashing with PBKDF2 dominates test time; the hasher is not what the tests test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accreditation import certificate_views
+from accreditation.certificates import views as certificate_views
+from rastrack import views
+from rastrack.accounts import document_views
 from rastrack.accounts.urls import auth_urlpatterns
-from rastrack.core import document_views, health, views
+from rastrack.core import health
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,7 +18,7 @@ urlpatterns = [
     path("notifications/", include("rastrack.notifications.urls")),
     path("curriculum/", include("curriculum.urls")),
     path("labs/", include("labs.urls")),
-    path("dashboards/", include("labs.dashboard_urls")),
+    path("dashboards/", include("dashboards.urls")),
     # The public certificate check: no sign-in (the MFA middleware exempts /verify/).
     path("verify/", certificate_views.verify_lookup, name="certificate-verify-lookup"),
     path("verify/<path:code>/", certificate_views.verify, name="certificate-verify"),

@@ -91,8 +91,8 @@ def _restore_reference_data(request):
         request.getfixturevalue("transactional_db")
         load_reference_data(Region, Procedure, ProcedureStep)
         create_role_groups(Group)
-        from accreditation.signoff_models import AssessmentDomain, AssessmentTool
-        from accreditation.signoff_tools import load_assessment_tools
+        from accreditation.signoff.models import AssessmentDomain, AssessmentTool
+        from accreditation.signoff.tools import load_assessment_tools
 
         load_assessment_tools(AssessmentTool, AssessmentDomain)
 

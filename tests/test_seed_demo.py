@@ -1,9 +1,10 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from rastrack.accounts.demo import DEMO_PASSWORD
 from rastrack.accounts.models import RegionStay, User
 from rastrack.accounts.roles import MFA_ROLES, Role
-from rastrack.demo import DEMO_LOGINS, DEMO_PASSWORD
+from rastrack.demo import DEMO_LOGINS
 from rastrack.reference.models import Procedure, Site
 
 pytestmark = pytest.mark.django_db

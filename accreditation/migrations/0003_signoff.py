@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 
 def load_tools(apps, schema_editor):
-    from accreditation.signoff_tools import load_assessment_tools
+    from accreditation.signoff.tools import load_assessment_tools
 
     load_assessment_tools(apps.get_model("accreditation", "AssessmentTool"),
                           apps.get_model("accreditation", "AssessmentDomain"))

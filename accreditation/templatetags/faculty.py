@@ -23,7 +23,7 @@ def status_tag(status: str) -> str:
 
 @register.filter
 def platform_names(values) -> str:
-    from accreditation.faculty_models import Platform
+    from accreditation.faculty.models import Platform
 
     labels = dict(Platform.choices)
     return ", ".join(labels.get(v, v) for v in values or [])

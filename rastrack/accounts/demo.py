@@ -4,8 +4,10 @@ from rastrack.accounts.demo_mfa import ensure_demo_device
 from rastrack.accounts.models import Profession, User
 from rastrack.accounts.roles import MFA_ROLES, Role
 from rastrack.accounts.services import user_create, user_grant_roles
-from rastrack.demo import DEMO_PASSWORD
 from rastrack.reference.models import Region
+
+# Every demo account's password (printed by seed_demo, shown in the README).
+DEMO_PASSWORD = "rastrack-demo"
 
 # (e-mail, full name, roles, region code, profession, GMC / NMC number)
 DEMO_PEOPLE = [

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime
 import os
 
+from celery import current_app as celery_app
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from rastrack.celery import app as celery_app
 
 
 def check_database() -> bool:

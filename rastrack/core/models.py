@@ -24,7 +24,7 @@ class EvidenceDocument(models.Model):
     """An uploaded certificate or course document, kept for the person whose record it is on.
 
     Later apps (trainer applications, e-learning, courses) point at these rows; who may see
-    one is `rastrack.core.documents.can_view_document`.
+    one is `rastrack.accounts.documents.can_view_document`.
     """
 
     class ContentType(models.TextChoices):

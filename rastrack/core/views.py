@@ -1,13 +1,6 @@
-from django.contrib.auth.decorators import login_required
+"""The error pages (404, 403, 500 and a refused service call), shared by every app."""
+
 from django.shortcuts import render
-
-from rastrack.core.navigation import links_for
-
-
-@login_required
-def home(request):
-    links = [link for link in links_for(request.user) if link.url_name != "home"]
-    return render(request, "core/home.html", {"links": links})
 
 
 def not_found(request, exception=None):

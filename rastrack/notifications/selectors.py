@@ -10,3 +10,9 @@ def notifications_visible_to(user) -> QuerySet[Notification]:
 
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_stored(key: str) -> bool:
+    """Has the notification with this idempotency key been stored? Sweeps count what they
+    add: `notify` stores each key once, so a key seen before is not news."""
+    return Notification.objects.filter(idempotency_key=key).exists()

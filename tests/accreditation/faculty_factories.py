@@ -10,13 +10,13 @@ import datetime
 
 from django.utils import timezone
 
-from accreditation.faculty_models import (
+from accreditation.faculty.models import (
     Accreditation,
     AccreditationStatus,
     Assignment,
     AssignmentKind,
 )
-from accreditation.faculty_services import add_years, supervision_right_refresh
+from accreditation.faculty.services import add_years, supervision_right_refresh
 
 
 def days_ago(days: int) -> datetime.date:
@@ -64,6 +64,6 @@ def pdf_file(name: str = "certificate.pdf"):
 
 def document_of(owner):
     """An evidence document on `owner`'s record, uploaded by themself."""
-    from rastrack.core.documents import document_upload
+    from rastrack.accounts.documents import document_upload
 
     return document_upload(owner=owner, uploaded_by=owner, file=pdf_file())

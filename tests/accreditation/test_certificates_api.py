@@ -2,7 +2,7 @@
 
 import pytest
 
-from accreditation.certificate_models import CertificateStatus
+from accreditation.certificates.models import CertificateStatus
 from rastrack.audit.models import AuditEntry
 from rastrack.notifications.models import Notification
 from tests.accreditation.test_certificates_factories import (  # noqa: F401 - fixtures
@@ -55,8 +55,8 @@ def test_a_lab_manager_may_never_read_them(api, lab_manager, certificate):
 
 
 def test_a_trainer_who_loses_the_assignment_loses_the_certificate(api, assigned_trainer, certificate):
-    from accreditation.faculty_models import Assignment
-    from accreditation.faculty_services import supervision_right_refresh
+    from accreditation.faculty.models import Assignment
+    from accreditation.faculty.services import supervision_right_refresh
     from tests.accreditation.faculty_factories import days_ago
 
     Assignment.objects.filter(trainer=assigned_trainer).unaudited_update("test setup", ends_on=days_ago(1))
@@ -138,7 +138,7 @@ def test_the_pdf_asked_for_by_accept_header_or_format(api, trainee, certificate)
 def test_the_pdf_draws_a_qr_code_of_the_verification_url(api, trainee, certificate, monkeypatch):
     from reportlab.graphics.barcode.qr import QrCodeWidget
 
-    from accreditation import certificate_pdf
+    from accreditation.certificates import pdf as certificate_pdf
 
     drawn = []
 
@@ -153,7 +153,7 @@ def test_the_pdf_draws_a_qr_code_of_the_verification_url(api, trainee, certifica
 
 
 def test_a_revoked_certificates_pdf_says_so(api, admin, trainee, certificate):
-    from accreditation.certificate_services import certificate_revoke
+    from accreditation.certificates.services import certificate_revoke
 
     certificate_revoke(certificate=certificate, actor=admin, reason="Issued in error.")
     text = pdf_text(api.as_user(trainee).get(f"{URL}{certificate.pk}/pdf/").content)

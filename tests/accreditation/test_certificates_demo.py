@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from accreditation.certificate_models import Certificate, CertificateStatus
+from accreditation.certificates.models import Certificate, CertificateStatus
 from curriculum.models import EnrolmentStatus
 from curriculum.progress import progress_for
 from rastrack.audit.models import AuditEntry

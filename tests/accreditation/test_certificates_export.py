@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from accreditation import signoff_services
-from accreditation.logbook_models import Case
-from accreditation.logbook_selectors import logbook_totals
+from accreditation.logbook.models import Case
+from accreditation.logbook.selectors import logbook_totals
+from accreditation.signoff import services as signoff_services
 from tests.accreditation.test_certificates_factories import (  # noqa: F401 - fixtures
     assess,
     certify,
@@ -225,7 +225,7 @@ def test_my_portfolio_and_the_trainee_list(client, trainee, assigned_trainer, ot
 
 
 def test_the_numbers_are_rounded_as_the_logbook_does(trainee, assigned_trainer, portfolio):
-    from accreditation.portfolio_export import build_portfolio
+    from accreditation.certificates.portfolio_export import build_portfolio
 
     result = build_portfolio(viewer=assigned_trainer, trainee=trainee)
     assert result.totals["console_hours"] == 3.0

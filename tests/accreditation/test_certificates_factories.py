@@ -12,8 +12,8 @@ import io
 
 import pytest
 
-from accreditation import signoff_services
-from accreditation.certificate_models import Certificate
+from accreditation.certificates.models import Certificate
+from accreditation.signoff import services as signoff_services
 from tests.accreditation.test_signoff_factories import (  # noqa: F401 - fixtures re-exported
     assess,
     competency_fixture,

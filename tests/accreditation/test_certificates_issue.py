@@ -6,15 +6,16 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accreditation import certificate_services, signoff_services
-from accreditation.certificate_models import (
+from accreditation.certificates import services as certificate_services
+from accreditation.certificates.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
     Certificate,
     CertificateStatus,
     normalise_code,
 )
-from accreditation.signoff_models import SignoffRequest
+from accreditation.signoff import services as signoff_services
+from accreditation.signoff.models import SignoffRequest
 from curriculum import services as curriculum
 from curriculum.models import Enrolment, EnrolmentStatus
 from curriculum.progress import progress_for

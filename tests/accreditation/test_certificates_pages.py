@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from accreditation.certificate_models import CertificateStatus
+from accreditation.certificates.models import CertificateStatus
 from rastrack.audit.models import AuditEntry
-from rastrack.core.navigation import links_for
+from rastrack.navigation import links_for
 from tests.accreditation.test_certificates_factories import (  # noqa: F401 - fixtures
     certificate_fixture,
     competency_fixture,

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from accreditation.certificate_services import certificate_revoke
+from accreditation.certificates.services import certificate_revoke
 from tests.accreditation.test_certificates_factories import (  # noqa: F401 - fixtures
     certificate_fixture,
     competency_fixture,

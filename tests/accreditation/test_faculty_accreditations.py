@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accreditation.faculty_models import AccreditationStatus, AssignmentKind
-from accreditation.faculty_selectors import faculty_rules
-from accreditation.faculty_services import accreditation_lapse_expired, accreditation_suspend
+from accreditation.faculty.models import AccreditationStatus, AssignmentKind
+from accreditation.faculty.selectors import faculty_rules
+from accreditation.faculty.services import accreditation_lapse_expired, accreditation_suspend
 from rastrack.accounts.roles import Role
 from rastrack.audit.models import AuditEntry
 from rastrack.core.exceptions import NotPermitted

@@ -5,15 +5,15 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accreditation.eligibility import can_supervise
-from accreditation.faculty_models import (
+from accreditation.faculty.eligibility import can_supervise
+from accreditation.faculty.models import (
     Accreditation,
     AccreditationStatus,
     ApplicationStatus,
     TrainerApplication,
 )
-from accreditation.faculty_selectors import faculty_rules
-from accreditation.faculty_services import (
+from accreditation.faculty.selectors import faculty_rules
+from accreditation.faculty.services import (
     accreditation_lapse_expired,
     add_years,
     trainer_application_approve,

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accreditation.faculty_models import Assignment, AssignmentKind
-from accreditation.faculty_selectors import faculty_rules
-from accreditation.faculty_services import assignment_create
+from accreditation.faculty.models import Assignment, AssignmentKind
+from accreditation.faculty.selectors import faculty_rules
+from accreditation.faculty.services import assignment_create
 from rastrack.accounts.roles import Role
 from rastrack.audit.models import AuditEntry
 from rastrack.core.exceptions import NotPermitted

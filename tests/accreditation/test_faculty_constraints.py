@@ -3,8 +3,8 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from accreditation.faculty_models import Accreditation, Assignment, FacultyRules, TrainerApplication
-from accreditation.faculty_selectors import faculty_rules
+from accreditation.faculty.models import Accreditation, Assignment, FacultyRules, TrainerApplication
+from accreditation.faculty.selectors import faculty_rules
 from tests.accreditation.faculty_factories import accredit, days_ago
 
 pytestmark = pytest.mark.django_db

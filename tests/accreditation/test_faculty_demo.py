@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accreditation.eligibility import can_supervise, educational_supervisor_of
-from accreditation.faculty_models import Accreditation, Assignment, TrainerApplication
+from accreditation.faculty.eligibility import can_supervise, educational_supervisor_of
+from accreditation.faculty.models import Accreditation, Assignment, TrainerApplication
 from rastrack.accounts.models import User
 from rastrack.audit.models import AuditEntry
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def _seed():
     # The seeders this one builds on, then the faculty's own (the whole `seed_demo` is
     # tested in tests/test_seed_demo.py).
-    from accreditation.faculty_demo import seed
+    from accreditation.faculty.demo import seed
     from rastrack.accounts.demo import seed as seed_people
     from rastrack.reference.demo import seed as seed_reference
 

@@ -4,16 +4,16 @@ import datetime
 
 import pytest
 
-from accreditation.eligibility import (
+from accreditation.faculty.eligibility import (
     can_supervise,
     educational_supervisor_of,
     is_accredited_on,
     supervised_trainee_ids,
     supervisors_of,
 )
-from accreditation.faculty_models import AccreditationStatus, AssignmentKind
+from accreditation.faculty.models import AccreditationStatus, AssignmentKind
+from rastrack.accounts import supervision as core_eligibility
 from rastrack.accounts.roles import Role
-from rastrack.core import eligibility as core_eligibility
 from tests.accreditation.faculty_factories import accredit, assign, days_ago
 from tests.factories import UserFactory
 

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from accreditation.faculty_models import Accreditation, Assignment, TrainerApplication
-from accreditation.faculty_services import trainer_application_create
+from accreditation.faculty.models import Accreditation, Assignment, TrainerApplication
+from accreditation.faculty.services import trainer_application_create
 from rastrack.accounts.roles import Role
 from tests.accreditation.faculty_factories import accredit, days_ago, pdf_file
 from tests.factories import UserFactory
@@ -198,7 +198,7 @@ def test_assigning_and_ending_on_the_web(client, lead, unassigned_trainer, other
 
 
 def test_the_rules_are_edited_in_django_admin(client, admin):
-    from accreditation.faculty_models import FacultyRules
+    from accreditation.faculty.models import FacultyRules
 
     admin.is_staff = admin.is_superuser = True
     admin.save()

@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accreditation.eligibility import can_supervise
-from accreditation.faculty_models import Accreditation, Assignment
-from accreditation.faculty_services import (
+from accreditation.faculty.eligibility import can_supervise
+from accreditation.faculty.models import Accreditation, Assignment
+from accreditation.faculty.services import (
     accreditation_lapse_expired,
     supervision_right_refresh,
     supervision_rights_sync,
@@ -134,7 +134,7 @@ def test_another_active_assignment_keeps_the_right(api, lead, assigned_trainer, 
 
 
 def test_a_future_assignment_grants_its_right_when_it_starts(london, unassigned_trainer, trainee, lead):
-    from accreditation.faculty_services import assignment_create
+    from accreditation.faculty.services import assignment_create
 
     today = timezone.localdate()
     start = today + datetime.timedelta(days=3)

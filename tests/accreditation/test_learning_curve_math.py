@@ -1,7 +1,7 @@
 import datetime
 from decimal import Decimal
 
-from accreditation.learning_curve import cusum_points, learning_phase_end
+from accreditation.logbook.learning_curve import cusum_points, learning_phase_end
 
 D = datetime.date(2026, 1, 1)
 

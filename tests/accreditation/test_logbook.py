@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accreditation.logbook_models import Case, CaseStatus
+from accreditation.logbook.models import Case, CaseStatus
 from rastrack.audit.models import AuditEntry
 from rastrack.notifications.models import Notification
 from rastrack.reference.models import Procedure

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from accreditation.logbook_csv import COLUMNS, escape_cell
-from accreditation.logbook_models import Case
+from accreditation.logbook.csv_template import COLUMNS, escape_cell
+from accreditation.logbook.models import Case
 from tests.factories import SiteFactory
 
 pytestmark = pytest.mark.django_db

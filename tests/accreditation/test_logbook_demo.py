@@ -4,10 +4,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from accreditation.faculty_models import Assignment
-from accreditation.learning_curve import learning_phase_end
-from accreditation.logbook_models import Case, SimulatorSession
-from accreditation.logbook_selectors import learning_curve
+from accreditation.faculty.models import Assignment
+from accreditation.logbook.learning_curve import learning_phase_end
+from accreditation.logbook.models import Case, SimulatorSession
+from accreditation.logbook.selectors import learning_curve
 from rastrack.accounts.models import User
 from rastrack.audit.models import AuditEntry
 from rastrack.reference.models import Procedure

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accreditation.logbook_models import Case, CaseStatus
-from accreditation.logbook_services import (
+from accreditation.logbook.models import Case, CaseStatus
+from accreditation.logbook.services import (
     StepEntry,
     case_create,
     case_submit,

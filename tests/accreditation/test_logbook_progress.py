@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accreditation import logbook_services as logbook
-from accreditation.logbook_models import SimulatorSession
+from accreditation.logbook import services as logbook
+from accreditation.logbook.models import SimulatorSession
 from curriculum import services as curriculum
 from curriculum.progress import progress_for
 from rastrack.reference.models import Procedure

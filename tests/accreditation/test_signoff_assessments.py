@@ -2,8 +2,8 @@
 
 import pytest
 
-from accreditation.faculty_models import Accreditation, AccreditationStatus
-from accreditation.signoff_models import Assessment
+from accreditation.faculty.models import Accreditation, AccreditationStatus
+from accreditation.signoff.models import Assessment
 from rastrack.audit.models import AuditEntry
 from rastrack.notifications.models import Notification
 from tests.accreditation.faculty_factories import accredit, assign

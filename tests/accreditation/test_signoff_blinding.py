@@ -8,8 +8,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from accreditation import signoff_services
-from accreditation.signoff_selectors import signoff_rules
+from accreditation.signoff import services as signoff_services
+from accreditation.signoff.selectors import signoff_rules
 from curriculum.progress import progress_for
 from rastrack.accounts.roles import Role
 from tests.accreditation.test_signoff_factories import (  # noqa: F401 - fixtures

@@ -3,8 +3,8 @@ every state, and competencies left free for a new request; idempotent."""
 
 import pytest
 
-from accreditation.signoff_models import Assessment, SignoffRequest
-from accreditation.signoff_selectors import assessments_visible_to, calibration_history
+from accreditation.signoff.models import Assessment, SignoffRequest
+from accreditation.signoff.selectors import assessments_visible_to, calibration_history
 from curriculum.models import Enrolment
 from curriculum.progress import progress_for
 from rastrack.accounts.models import User
@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _seed():
-    from accreditation.faculty_demo import seed as seed_faculty
-    from accreditation.logbook_demo import seed as seed_logbook
-    from accreditation.signoff_demo import seed
+    from accreditation.faculty.demo import seed as seed_faculty
+    from accreditation.logbook.demo import seed as seed_logbook
+    from accreditation.signoff.demo import seed
     from curriculum.demo import seed as seed_curriculum
     from rastrack.accounts.demo import seed as seed_people
     from rastrack.reference.demo import seed as seed_reference

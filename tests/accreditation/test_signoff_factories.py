@@ -16,8 +16,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accreditation import logbook_services as logbook
-from accreditation import signoff_services as signoff
+from accreditation.logbook import services as logbook
+from accreditation.signoff import services as signoff
 from curriculum import services as curriculum
 from rastrack.reference.models import Procedure
 from tests.curriculum.conftest import make_framework, rarp_step

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accreditation import signoff_services
-from accreditation.signoff_models import Assessment, SignoffRequest
+from accreditation.signoff import services as signoff_services
+from accreditation.signoff.models import Assessment, SignoffRequest
 from rastrack.accounts.roles import Role
 from rastrack.notifications.models import Notification
 from tests.accreditation.faculty_factories import assign

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accreditation import signoff_services
+from accreditation.signoff import services as signoff_services
 from curriculum import services as curriculum
 from curriculum.progress import progress_for
 from rastrack.reference.models import Procedure

@@ -7,11 +7,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accreditation import signoff_services
-from accreditation.faculty_models import Accreditation, AccreditationStatus, Assignment
-from accreditation.logbook_models import SimulatorSession
-from accreditation.signoff_models import SignoffRequest, SignoffStatus
-from accreditation.signoff_selectors import signoff_rules
+from accreditation.faculty.models import Accreditation, AccreditationStatus, Assignment
+from accreditation.logbook.models import SimulatorSession
+from accreditation.signoff import services as signoff_services
+from accreditation.signoff.models import SignoffRequest, SignoffStatus
+from accreditation.signoff.selectors import signoff_rules
 from curriculum import services as curriculum
 from curriculum.models import Component, ELearningCompletion
 from rastrack.audit.models import AuditEntry

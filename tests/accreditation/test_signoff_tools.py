@@ -2,8 +2,8 @@
 
 import pytest
 
-from accreditation.signoff_models import Assessment, AssessmentDomain, AssessmentTool
-from accreditation.signoff_selectors import assessment_tool
+from accreditation.signoff.models import Assessment, AssessmentDomain, AssessmentTool
+from accreditation.signoff.selectors import assessment_tool
 from tests.accreditation.test_signoff_factories import gears
 
 pytestmark = pytest.mark.django_db

@@ -10,13 +10,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
 
-from accreditation.faculty_models import Assignment
-from accreditation.logbook_models import Case, CaseStep
-from accreditation.signoff_models import Assessment, SignoffRequest
+from accreditation.faculty.models import Assignment
+from accreditation.logbook.models import Case, CaseStep
+from accreditation.signoff.models import Assessment, SignoffRequest
+from bench import world as bench_world
 from curriculum.models import Enrolment
 from labs.models import SEAT_HOLDING, Booking, Lab, LabSession
 from rastrack.accounts.models import Portfolio, User
-from rastrack.core import bench_world
 
 pytestmark = pytest.mark.django_db
 

@@ -17,10 +17,10 @@ import re
 import pytest
 from django.utils import timezone
 
-from accreditation.faculty_models import Accreditation, AccreditationStatus, TrainerApplication
-from accreditation.faculty_services import trainer_application_create
-from accreditation.logbook_models import Case, CaseStatus
-from accreditation.signoff_models import Assessment, SignoffRequest
+from accreditation.faculty.models import Accreditation, AccreditationStatus, TrainerApplication
+from accreditation.faculty.services import trainer_application_create
+from accreditation.logbook.models import Case, CaseStatus
+from accreditation.signoff.models import Assessment, SignoffRequest
 from labs.models import Booking
 from rastrack.accounts.roles import Role
 from rastrack.reference.models import Procedure
@@ -49,7 +49,7 @@ RARP = "Robot-assisted radical prostatectomy"
 
 
 def _submitted_case(trainee, *, supervision="S-TU", days=4):
-    from accreditation.logbook_services import StepEntry, case_create, case_submit
+    from accreditation.logbook.services import StepEntry, case_create, case_submit
 
     procedure = Procedure.objects.get(code="rarp")
     data = {"date": timezone.localdate() - datetime.timedelta(days=days), "site": SiteFactory(region=trainee.region),

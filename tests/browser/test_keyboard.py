@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from accreditation.logbook_models import Case
-from accreditation.signoff_models import SignoffRequest
+from accreditation.logbook.models import Case
+from accreditation.signoff.models import SignoffRequest
 from tests.accreditation.test_signoff_factories import (  # noqa: F401 - fixtures
     competency_fixture,
     enrolment_fixture,

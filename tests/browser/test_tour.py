@@ -15,9 +15,9 @@ import json
 
 import pytest
 
-from accreditation.certificate_models import Certificate
-from accreditation.faculty_models import TrainerApplication
-from accreditation.signoff_models import SignoffRequest
+from accreditation.certificates.models import Certificate
+from accreditation.faculty.models import TrainerApplication
+from accreditation.signoff.models import SignoffRequest
 from rastrack.accounts.models import User
 from tests.browser.conftest import axe_violations, screenshot, sign_in
 

@@ -15,10 +15,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from rastrack.accounts.documents import can_view_document, document_upload, documents_visible_to
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import MFA_ROLES, Role
 from rastrack.accounts.services import user_move_region, user_revoke_role
-from rastrack.core.documents import can_view_document, document_upload, documents_visible_to
 from rastrack.core.exceptions import ApplicationError, NotPermitted
 from rastrack.core.models import EvidenceDocument
 from rastrack.core.uploads import MAX_UPLOAD_BYTES, sniff_content_type, validate_evidence_file

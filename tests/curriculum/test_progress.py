@@ -16,7 +16,7 @@ from curriculum.progress import (
     registered_providers,
     unregister_provider,
 )
-from rastrack.core.documents import document_upload
+from rastrack.accounts.documents import document_upload
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
 from tests.curriculum.conftest import (
     days_ago,

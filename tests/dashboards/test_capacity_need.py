@@ -1,4 +1,4 @@
-"""Capacity versus need (labs/capacity_need.py) against a small hand-computed world."""
+"""Capacity versus need (dashboards/capacity_need.py) against a small hand-computed world."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accreditation.faculty_models import FacultyRules
+from accreditation.faculty.models import FacultyRules
 from curriculum import services as curriculum
 from curriculum.progress_summary import refresh_all
-from labs import capacity_need, dashboards, services
+from dashboards import capacity_need
+from dashboards import selectors as dashboards
+from labs import services
 from rastrack.accounts.roles import Role
 from tests.accreditation.faculty_factories import assign
 from tests.curriculum.conftest import days_ago, make_framework

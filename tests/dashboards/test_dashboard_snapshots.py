@@ -1,4 +1,4 @@
-"""Dashboard snapshots (labs/dashboard_snapshots.py): the default dashboards read from a row
+"""Dashboard snapshots (dashboards/snapshots.py): the default dashboards read from a row
 the beat task refreshes; filtered ones are computed live; every answer says when."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from labs.dashboard_snapshots import refresh_dashboards
-from labs.models import DashboardSnapshot
-from labs.tasks import refresh_dashboards as refresh_task
+from dashboards.models import DashboardSnapshot
+from dashboards.snapshots import refresh_dashboards
+from dashboards.tasks import refresh_dashboards as refresh_task
 from rastrack.reference.models import Region
 from tests.dashboards import test_dashboards
 from tests.dashboards.test_dashboards import NATIONAL, region_url
@@ -48,7 +48,7 @@ def test_a_snapshot_is_not_refreshed_by_new_data_until_the_task_runs(api, world,
     client = api.as_user(admin)
     refresh_dashboards()
     before = client.get(NATIONAL).json()
-    from accreditation.logbook_models import Case
+    from accreditation.logbook.models import Case
 
     Case.objects.filter(trainee=trainee).delete()  # drafts and all: the figures change
     assert client.get(NATIONAL).json()["cases"] == before["cases"]  # the snapshot, as it says

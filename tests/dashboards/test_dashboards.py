@@ -13,11 +13,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accreditation.faculty_models import AccreditationStatus
-from accreditation.signoff_models import SignoffRequest, SignoffStatus
+from accreditation.faculty.models import AccreditationStatus
+from accreditation.signoff.models import SignoffRequest, SignoffStatus
 from curriculum.models import EnrolmentStatus
 from curriculum.progress_summary import refresh_all
-from labs import dashboards, services
+from dashboards import selectors as dashboards
+from labs import services
 from rastrack.accounts.roles import Role
 from rastrack.core.stats import percentile_cont
 from tests.accreditation.faculty_factories import accredit, assign
@@ -403,7 +404,7 @@ def test_page_refuses_other_roles(client, trainee, london):
 
 
 def test_nav_link_for_admins_and_leads(admin, lead, trainee):
-    from rastrack.core.navigation import links_for
+    from rastrack.navigation import links_for
 
     assert "Dashboard" in [link.label for link in links_for(admin)]
     assert "Dashboard" in [link.label for link in links_for(lead)]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from accreditation import logbook_services as logbook
-from labs import dashboards
+from accreditation.logbook import services as logbook
+from dashboards import selectors as dashboards
 from rastrack.accounts.roles import Role
 from tests.accreditation.faculty_factories import accredit, assign
 from tests.accreditation.test_signoff_factories import assess, make_case, self_assess

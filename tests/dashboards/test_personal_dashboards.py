@@ -7,8 +7,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accreditation.signoff_models import SignoffRequest
-from labs import dashboards, services
+from accreditation.signoff.models import SignoffRequest
+from dashboards import selectors as dashboards
+from labs import services
 from tests.accreditation.test_signoff_factories import (
     enrol,
     make_case,

@@ -11,10 +11,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from accreditation.certificate_models import Certificate
-from accreditation.faculty_models import Accreditation, Assignment, TrainerApplication
-from accreditation.logbook_models import Case, SimulatorSession
-from accreditation.signoff_models import Assessment, SignoffRequest
+from accreditation.certificates.models import Certificate
+from accreditation.faculty.models import Accreditation, Assignment, TrainerApplication
+from accreditation.logbook.models import Case, SimulatorSession
+from accreditation.signoff.models import Assessment, SignoffRequest
 from curriculum.models import Enrolment
 from labs.models import Booking, Equipment, Lab, LabSession
 from rastrack.audit.querysets import AuditedQuerySet, UnauditedWriteError
@@ -47,7 +47,7 @@ def test_a_related_manager_cannot_bulk_update_either(trainee, assigned_trainer):
 
 
 def test_a_refused_bulk_update_changes_nothing_and_the_service_path_audits(trainee, assigned_trainer):
-    from accreditation import logbook_services as logbook
+    from accreditation.logbook import services as logbook
     from rastrack.audit.models import AuditEntry
     from tests.accreditation.test_signoff_factories import make_case
 

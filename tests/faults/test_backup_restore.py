@@ -60,7 +60,7 @@ def restored_db():
 @pytest.fixture
 def world(trainee, assigned_trainer, admin, london, lab_manager):
     """Some of everything, made through the services, so the audit trail has entries."""
-    from accreditation import signoff_services
+    from accreditation.signoff import services as signoff_services
     from labs import services as labs
     from tests.accreditation.test_signoff_factories import make_case, request_signoff
     from tests.curriculum.conftest import make_framework

@@ -9,9 +9,9 @@ Covered elsewhere, not repeated here (docs/reliability.md): the last seats of a 
 
 import pytest
 
-from accreditation.faculty_models import Accreditation
-from accreditation.logbook_models import Case, CaseStatus
-from accreditation.signoff_models import SignoffRequest, SignoffStatus
+from accreditation.faculty.models import Accreditation
+from accreditation.logbook.models import Case, CaseStatus
+from accreditation.signoff.models import SignoffRequest, SignoffStatus
 from labs.models import Booking, BookingStatus, LabSession
 from rastrack.accounts.roles import Role
 from rastrack.audit.models import AuditEntry

@@ -99,7 +99,7 @@ def _beat(schedule_file, lines: list[str]) -> subprocess.Popen:
 
 
 def test_two_beat_processes_running_at_once_have_each_effect_once(tmp_path, london, lead):
-    from accreditation.faculty_models import Accreditation, AccreditationStatus
+    from accreditation.faculty.models import Accreditation, AccreditationStatus
     from rastrack.audit.models import AuditEntry
     from tests.accreditation.faculty_factories import accredit
 

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from labs import services
-from labs.capacity import add_months, capacity_report
+from labs.capacity import capacity_report
+from rastrack.core.months import add_months
 from tests.labs.conftest import make_session
 from tests.mfa_helpers import login_verified
 

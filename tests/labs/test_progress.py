@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accreditation.logbook_models import SimulatorSession
+from accreditation.logbook.models import SimulatorSession
 from curriculum import services as curriculum
 from curriculum.progress import progress_for, registered_providers
 from labs import services

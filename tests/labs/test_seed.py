@@ -1,13 +1,16 @@
 """The labs' demo world: one lab per region, equipment, a timetable with bookings, attendance,
 no-shows, a full session with a waitlist; idempotent."""
 
-from importlib import import_module
-
 import pytest
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accreditation.faculty import demo as faculty_demo
+from curriculum import demo as curriculum_demo
+from labs import demo as labs_demo
 from labs.models import Booking, BookingStatus, Equipment, Lab, LabSession
+from rastrack.accounts import demo as accounts_demo
+from rastrack.reference import demo as reference_demo
 from rastrack.reference.models import Region
 
 pytestmark = pytest.mark.django_db
@@ -23,22 +26,20 @@ def _world():
 
 
 # What the labs' seeder builds on (the whole `seed_demo` is tested in tests/test_seed_demo.py).
-SEEDERS = ["rastrack.reference.demo:seed", "rastrack.accounts.demo:seed", "curriculum.demo:seed",
-           "accreditation.faculty_demo:seed", "labs.demo:seed"]
+SEEDERS = [reference_demo.seed, accounts_demo.seed, curriculum_demo.seed, faculty_demo.seed, labs_demo.seed]
 
 
 def _seed():
-    for dotted in SEEDERS:
-        module, function = dotted.split(":")
-        getattr(import_module(module), function)()
+    for seed in SEEDERS:
+        seed()
 
 
 def test_labs_seed_runs_after_what_it_needs():
     from rastrack.demo import SEEDERS as ALL
 
     # Labs need the demo people, the curriculum (linked components) and the faculty.
-    labs = ALL.index("labs.demo:seed")
-    for needed in ("rastrack.accounts.demo:seed", "curriculum.demo:seed", "accreditation.faculty_demo:seed"):
+    labs = ALL.index(labs_demo.seed)
+    for needed in (accounts_demo.seed, curriculum_demo.seed, faculty_demo.seed):
         assert ALL.index(needed) < labs
     assert set(SEEDERS) <= set(ALL)
 

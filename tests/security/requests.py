@@ -13,7 +13,7 @@ import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accreditation.logbook_csv import COLUMNS
+from accreditation.logbook.csv_template import COLUMNS
 from tests.accreditation.test_signoff_factories import gears
 from tests.curriculum.conftest import resource_item
 from tests.factories import PASSWORD

@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from accreditation import faculty_services
+from accreditation.faculty import services as faculty_services
 from rastrack.accounts import services as accounts
 from tests.security.conftest import client_for
 from tests.security.matrix import SIDES, call, expected, is_detail, operations

@@ -23,11 +23,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accreditation import logbook_csv, logbook_services
-from accreditation.logbook_models import Case
-from accreditation.logbook_services import case_check
-from accreditation.signoff_models import AssessmentTool
-from accreditation.signoff_services import assessment_scores_check
+from accreditation.logbook import csv_template as logbook_csv
+from accreditation.logbook import services as logbook_services
+from accreditation.logbook.models import Case
+from accreditation.logbook.services import case_check
+from accreditation.signoff.models import AssessmentTool
+from accreditation.signoff.services import assessment_scores_check
 from curriculum.normalise import normalise_url
 from curriculum.rules import check_requirement
 from rastrack import env

@@ -8,8 +8,8 @@ import datetime
 
 import pytest
 
-from accreditation.faculty_models import Accreditation
-from accreditation.logbook_models import Case
+from accreditation.faculty.models import Accreditation
+from accreditation.logbook.models import Case
 from tests.accreditation.test_signoff_factories import gears
 from tests.security.conftest import client_for
 from tests.security.requests import BODIES

@@ -17,13 +17,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from accreditation import faculty_services, logbook_services
-from accreditation.faculty_models import Accreditation
+from accreditation.faculty import services as faculty_services
+from accreditation.faculty.models import Accreditation
+from accreditation.logbook import services as logbook_services
 from curriculum import services as curriculum
 from labs import services as labs
 from labs.models import EquipmentKind
+from rastrack.accounts.documents import document_upload
 from rastrack.accounts.roles import Role
-from rastrack.core.documents import document_upload
 from rastrack.notifications.services import notify
 from rastrack.reference.models import Procedure, Region, Site
 from tests.accreditation.faculty_factories import PDF, accredit, assign
@@ -120,7 +121,7 @@ def build_world() -> World:
     w.put("sites", london_site, nw_site)
     w.put("procedures", Procedure.objects.get(code="rarp"),
           Procedure.objects.exclude(code="rarp").order_by("id").first())
-    from accreditation.signoff_models import AssessmentTool
+    from accreditation.signoff.models import AssessmentTool
 
     tools = list(AssessmentTool.objects.order_by("code"))
     w.put("assessment-tools", AssessmentTool.objects.get(code="gears"), tools[-1])

@@ -6,9 +6,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from accreditation import workflows
-from accreditation.faculty_models import AccreditationStatus
-from accreditation.logbook_models import Case, CaseStatus
+from accreditation.faculty import workflows as faculty_workflows
+from accreditation.faculty.models import AccreditationStatus
+from accreditation.logbook import workflows as logbook_workflows
+from accreditation.logbook.models import Case, CaseStatus
 from rastrack.celery import app as celery_app
 from rastrack.notifications.models import Notification
 from tests.accreditation.faculty_factories import accredit
@@ -34,13 +35,13 @@ def expiring(london, lead):
 
 def test_expiry_notices_go_to_the_trainer_and_the_lead_at_90_30_and_7_days(expiring, lead, other_lead):
     trainer, accreditation = expiring
-    assert workflows.accreditation_expiry_notices(today=TODAY) == 2  # 40 days left: the 90-day notice
-    assert workflows.accreditation_expiry_notices(today=TODAY) == 0  # a second run sends nothing
+    assert faculty_workflows.accreditation_expiry_notices(today=TODAY) == 2  # 40 days left: the 90-day notice
+    assert faculty_workflows.accreditation_expiry_notices(today=TODAY) == 0  # a second run sends nothing
     assert len(_kinds(trainer, "accreditation.expiring")) == 1
     assert len(_kinds(lead, "accreditation.expiring")) == 1
     assert _kinds(other_lead, "accreditation.expiring") == []      # another region's lead: nothing
-    assert workflows.accreditation_expiry_notices(today=TODAY + datetime.timedelta(days=12)) == 2  # 28 left
-    assert workflows.accreditation_expiry_notices(today=TODAY + datetime.timedelta(days=34)) == 2  # 6 left
+    assert faculty_workflows.accreditation_expiry_notices(today=TODAY + datetime.timedelta(days=12)) == 2  # 28 left
+    assert faculty_workflows.accreditation_expiry_notices(today=TODAY + datetime.timedelta(days=34)) == 2  # 6 left
     keys = _kinds(trainer, "accreditation.expiring")
     assert [k.split(":")[3] for k in keys] == ["90", "30", "7"]
 
@@ -48,7 +49,7 @@ def test_expiry_notices_go_to_the_trainer_and_the_lead_at_90_30_and_7_days(expir
 def test_a_missed_period_sends_only_the_nearest_notice(expiring):
     trainer, _ = expiring
     # Beat was down from 95 days before expiry until 5 days before: one notice, the 7-day one.
-    assert workflows.accreditation_expiry_notices(today=TODAY + datetime.timedelta(days=35)) == 2
+    assert faculty_workflows.accreditation_expiry_notices(today=TODAY + datetime.timedelta(days=35)) == 2
     assert [k.split(":")[3] for k in _kinds(trainer, "accreditation.expiring")] == ["7"]
 
 
@@ -57,12 +58,12 @@ def test_no_notice_far_from_expiry_or_when_not_accredited(london):
     accredit(far, since=TODAY - datetime.timedelta(days=100), expires_on=TODAY + datetime.timedelta(days=200))
     suspended = UserFactory(roles=["trainer"], region=london)
     accredit(suspended, expires_on=TODAY + datetime.timedelta(days=10), status=AccreditationStatus.SUSPENDED)
-    assert workflows.accreditation_expiry_notices(today=TODAY) == 0
+    assert faculty_workflows.accreditation_expiry_notices(today=TODAY) == 0
 
 
 @pytest.fixture
 def waiting_case(trainee, assigned_trainer):
-    from accreditation import logbook_services as logbook
+    from accreditation.logbook import services as logbook
     from rastrack.reference.models import Procedure
 
     case = logbook.case_create(trainee=trainee, actor=trainee, data={
@@ -76,19 +77,19 @@ def waiting_case(trainee, assigned_trainer):
 def test_the_weekly_digest_of_unvalidated_cases(waiting_case, assigned_trainer, unassigned_trainer):
     now = timezone.localdate()
     Case.objects.filter(pk=waiting_case.pk).unaudited_update("test setup", submitted_at=timezone.now() - datetime.timedelta(days=20))
-    assert workflows.unvalidated_cases_digest(today=now) == 1
-    assert workflows.unvalidated_cases_digest(today=now) == 0                             # same week
+    assert logbook_workflows.unvalidated_cases_digest(today=now) == 1
+    assert logbook_workflows.unvalidated_cases_digest(today=now) == 0                             # same week
     assert len(_kinds(assigned_trainer, "cases.digest")) == 1
-    assert workflows.unvalidated_cases_digest(today=now + datetime.timedelta(days=7)) == 1  # next week
+    assert logbook_workflows.unvalidated_cases_digest(today=now + datetime.timedelta(days=7)) == 1  # next week
     assert _kinds(unassigned_trainer, "cases.digest") == []
 
 
 def test_a_recent_or_validated_case_is_not_in_the_digest(waiting_case, assigned_trainer):
     now = timezone.localdate()
-    assert workflows.unvalidated_cases_digest(today=now) == 0  # submitted just now
+    assert logbook_workflows.unvalidated_cases_digest(today=now) == 0  # submitted just now
     Case.objects.filter(pk=waiting_case.pk).unaudited_update("test setup", submitted_at=timezone.now() - datetime.timedelta(days=20),
                                                    status=CaseStatus.REJECTED, rejection_reason="x")
-    assert workflows.unvalidated_cases_digest(today=now) == 0
+    assert logbook_workflows.unvalidated_cases_digest(today=now) == 0
 
 
 def test_enrolment_target_warnings(admin, trainee, assigned_trainer, other_trainee):
@@ -101,8 +102,8 @@ def test_enrolment_target_warnings(admin, trainee, assigned_trainer, other_train
     curriculum.enrolment_create(actor=other_trainee, trainee=other_trainee, pathway=pathway,
                                 target_date=timezone.localdate() + datetime.timedelta(days=200))
     today = timezone.localdate()
-    assert workflows.enrolment_target_warnings(today=today) == 2  # the trainee and their supervisor
-    assert workflows.enrolment_target_warnings(today=today) == 0
+    assert faculty_workflows.enrolment_target_warnings(today=today) == 2  # the trainee and their supervisor
+    assert faculty_workflows.enrolment_target_warnings(today=today) == 0
     assert len(_kinds(trainee, "enrolment.target")) == 1
     assert len(_kinds(assigned_trainer, "enrolment.target")) == 1
     assert _kinds(other_trainee, "enrolment.target") == []

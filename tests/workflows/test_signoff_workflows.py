@@ -8,9 +8,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from accreditation.signoff_models import SignoffStatus
-from accreditation.signoff_workflows import signoff_reminders
-from accreditation.workflow_models import DecisionLink
+from accreditation.signoff.models import DecisionLink, SignoffStatus
+from accreditation.signoff.workflows import signoff_reminders
 from rastrack.notifications.models import Notification
 from tests.accreditation.faculty_factories import assign
 from tests.accreditation.test_signoff_factories import (  # noqa: F401 - fixtures

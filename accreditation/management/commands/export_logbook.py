@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accreditation.logbook_csv import export_cases
-from accreditation.logbook_models import Case
+from accreditation.logbook.csv_template import export_cases
+from accreditation.logbook.models import Case
 from rastrack.accounts.models import User
 
 

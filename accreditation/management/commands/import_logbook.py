@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accreditation.logbook_csv import import_cases
+from accreditation.logbook.csv_template import import_cases
 from rastrack.accounts.models import User
 from rastrack.core.exceptions import ApplicationError
 

@@ -1,0 +1,32 @@
+"""Forms of the certificate pages: revoke (a programme admin, with a reason), the filter of
+the certificate list, the portfolio's trainee search and the public code lookup."""
+
+from __future__ import annotations
+
+from django import forms
+
+from accreditation.certificates.models import CertificateStatus
+from accreditation.certificates.services import MAX_REASON
+from rastrack.core.forms import NHSUKFormMixin
+
+
+class RevokeForm(NHSUKFormMixin, forms.Form):
+    reason = forms.CharField(label="Reason", max_length=MAX_REASON, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="The holder is told, and it stays in the audit trail. "
+                                       "No patient-identifiable data.",
+                             error_messages={"required": "Say why the certificate is revoked."})
+
+
+class CertificateFilterForm(NHSUKFormMixin, forms.Form):
+    q = forms.CharField(label="Holder's name", required=False, max_length=150)
+    status = forms.ChoiceField(label="Status", required=False,
+                               choices=[("", "Any status"), *CertificateStatus.choices])
+
+
+class TraineeSearchForm(NHSUKFormMixin, forms.Form):
+    q = forms.CharField(label="Trainee's name", required=False, max_length=150)
+
+
+class VerifyLookupForm(NHSUKFormMixin, forms.Form):
+    code = forms.CharField(label="Verification code", max_length=40,
+                           help_text="As printed on the certificate, for example ABCD-EFGH-JKLM-NPQR.")

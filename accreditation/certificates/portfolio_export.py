@@ -1,0 +1,374 @@
+"""A trainee's portfolio for annual review (ARCP) and appraisal, as CSV and as PDF.
+
+`build_portfolio(viewer=, trainee=)` reads everything through the selectors the pages and
+the API use, scoped and blinded **for the viewer**, so the export never shows more than
+the viewer could open one by one:
+
+- logbook: validated cases (the ones that count as evidence) totalled by role, platform and
+  procedure, with console hours (`logbook_totals`), and every case counted by status;
+- assessments: each one the viewer may read (`assessments_visible_to`, blinded in SQL); rows
+  still blinded to the viewer are left out and only counted (a trainer never receives a
+  self-assessment before they have rated the case, a trainee never a trainer's scores
+  before the blinding opens); per tool, the trainer assessments' count, latest, highest
+  and mean total;
+- sign-offs: decided requests (approved, returned, reversed);
+- progress: every requirement of each live or completed enrolment (`progress_for`), met or not;
+- certificates: status, issue date, verification code and address.
+
+Who may download: whoever may read the trainee's logbook (`trainees_visible_to`: the trainee,
+trainers who may supervise them today, the lead of their current region, programme admins;
+others 404). The views check that; this module only renders.
+
+CSV columns: section, item, status, value, date, detail (one row per fact; the `section`
+column says which part of the portfolio it belongs to). Every cell is escaped against
+formula injection (`logbook_csv.escape_cell`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accreditation.certificates.models import Certificate
+from accreditation.certificates.selectors import certificates_visible_to
+from accreditation.certificates.services import verification_url
+from accreditation.logbook.csv_template import escape_cell
+from accreditation.logbook.models import CaseRole, CaseStatus
+from accreditation.logbook.selectors import cases_visible_to, logbook_totals
+from accreditation.signoff.models import DECIDED_STATUSES
+from accreditation.signoff.selectors import assessments_visible_to, signoff_requests_visible_to
+from curriculum.models import EnrolmentStatus
+from curriculum.progress import progress_for
+from curriculum.selectors import enrolments_visible_to
+from rastrack.accounts.models import User
+from rastrack.reference.models import Platform
+
+CSV_COLUMNS = ["section", "item", "status", "value", "date", "detail"]
+PROGRESS_STATUSES = (EnrolmentStatus.ACTIVE, EnrolmentStatus.PAUSED, EnrolmentStatus.COMPLETED)
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    id: int
+    date: datetime.date
+    tool: str
+    assessor: str
+    is_self: bool
+    case: str
+    total: int | None
+
+
+@dataclass(frozen=True)
+class ToolSummary:
+    tool: str
+    count: int
+    latest: int | None
+    highest: int | None
+    mean: Decimal | None
+
+
+@dataclass(frozen=True)
+class SignoffRow:
+    id: int
+    target: str
+    trainer: str
+    status: str
+    status_label: str
+    decided_on: datetime.date | None
+    reversed_on: datetime.date | None
+
+
+@dataclass(frozen=True)
+class RequirementRow:
+    module: str
+    component: str
+    requirement: str
+    met: bool
+    value: str
+    target: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class PathwayProgress:
+    enrolment_id: int
+    pathway: str
+    status: str
+    status_label: str
+    enrolled_on: datetime.date
+    target_date: datetime.date
+    completed_on: datetime.date | None
+    met: int
+    total: int
+    requirements: tuple[RequirementRow, ...]
+
+
+@dataclass(frozen=True)
+class CertificateRow:
+    id: int
+    pathway: str
+    status: str
+    status_label: str
+    issued_on: datetime.date
+    verification_code: str
+    verification_url: str
+
+
+@dataclass
+class Portfolio:
+    trainee: User
+    viewer: User
+    generated_on: datetime.date
+    case_counts: dict[str, int]
+    totals: dict
+    assessments: list[AssessmentRow] = field(default_factory=list)
+    tool_summaries: list[ToolSummary] = field(default_factory=list)
+    blinded: int = 0
+    signoffs: list[SignoffRow] = field(default_factory=list)
+    progress: list[PathwayProgress] = field(default_factory=list)
+    certificates: list[CertificateRow] = field(default_factory=list)
+
+    @property
+    def by_role(self) -> list[tuple[str, str, int]]:
+        """(code, label, cases) in the choices' order, roles with cases only."""
+        counts = self.totals["by_role"]
+        return [(code, label, counts[code]) for code, label in CaseRole.choices if counts.get(code)]
+
+    @property
+    def by_platform(self) -> list[tuple[str, str, int]]:
+        counts = self.totals["by_platform"]
+        return [(code, label, counts[code]) for code, label in Platform.choices if counts.get(code)]
+
+    @property
+    def status_counts(self) -> list[tuple[str, str, int]]:
+        return [(code, label, self.case_counts.get(code, 0)) for code, label in CaseStatus.choices]
+
+    def filename(self, extension: str) -> str:
+        name = slugify(self.trainee.full_name) or f"trainee-{self.trainee.pk}"
+        return f"portfolio-{name}-{self.generated_on.isoformat()}.{extension}"
+
+
+# --- Reading -------------------------------------------------------------------------------------
+
+
+def _number(value) -> str:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    return str(value)
+
+
+def _assessments(portfolio: Portfolio) -> None:
+    rows = assessments_visible_to(portfolio.viewer).filter(trainee=portfolio.trainee).order_by("date", "id")
+    by_tool: dict[str, list[int]] = {}
+    for a in rows:
+        if a.blinded:
+            portfolio.blinded += 1
+            continue
+        case = f"{a.case.procedure.name}, {a.case.date:%-d %b %Y}" if a.case_id else ""
+        portfolio.assessments.append(AssessmentRow(
+            id=a.pk, date=a.date, tool=a.tool.name, assessor=a.assessor.full_name, is_self=a.is_self, case=case,
+            total=a.visible_total))
+        if not a.is_self and a.visible_total is not None:
+            by_tool.setdefault(a.tool.name, []).append(a.visible_total)
+    for tool, totals in sorted(by_tool.items()):
+        mean = (Decimal(sum(totals)) / len(totals)).quantize(Decimal("0.1"))
+        portfolio.tool_summaries.append(ToolSummary(tool=tool, count=len(totals), latest=totals[-1],
+                                                    highest=max(totals), mean=mean))
+
+
+def _signoffs(portfolio: Portfolio) -> None:
+    rows = (signoff_requests_visible_to(portfolio.viewer).prefetch_related(None)
+            .filter(trainee=portfolio.trainee, status__in=DECIDED_STATUSES).order_by("decided_at", "id"))
+    for r in rows:
+        portfolio.signoffs.append(SignoffRow(
+            id=r.pk, target=r.target_label, trainer=r.trainer.full_name, status=r.status,
+            status_label=r.get_status_display(),
+            decided_on=timezone.localdate(r.decided_at) if r.decided_at else None,
+            reversed_on=timezone.localdate(r.reversed_at) if r.reversed_at else None))
+
+
+def _progress(portfolio: Portfolio) -> None:
+    enrolments = (enrolments_visible_to(portfolio.viewer)
+                  .filter(trainee=portfolio.trainee, status__in=PROGRESS_STATUSES).order_by("enrolled_on", "id"))
+    for enrolment in enrolments:
+        progress = progress_for(enrolment)
+        requirements = tuple(
+            RequirementRow(module=item.requirement.component.module.title,
+                           component=item.requirement.component.title, requirement=str(item.requirement),
+                           met=item.met, value=_number(item.value), target=_number(item.target), unit=item.unit)
+            for item in progress.requirements)
+        portfolio.progress.append(PathwayProgress(
+            enrolment_id=enrolment.pk, pathway=enrolment.pathway.title, status=enrolment.status,
+            status_label=enrolment.get_status_display(), enrolled_on=enrolment.enrolled_on,
+            target_date=enrolment.target_date, completed_on=enrolment.completed_on,
+            met=progress.met_count, total=progress.total, requirements=requirements))
+
+
+def _certificates(portfolio: Portfolio) -> None:
+    rows: list[Certificate] = list(certificates_visible_to(portfolio.viewer).filter(trainee=portfolio.trainee)
+                                   .order_by("issued_on", "id"))
+    portfolio.certificates = [CertificateRow(
+        id=c.pk, pathway=c.pathway.title, status=c.status, status_label=c.get_status_display(),
+        issued_on=c.issued_on, verification_code=c.verification_code, verification_url=verification_url(c))
+        for c in rows]
+
+
+def build_portfolio(*, viewer: User, trainee: User, today: datetime.date | None = None) -> Portfolio:
+    """Everything the export shows, read for `viewer` (who must be allowed to see `trainee`)."""
+    cases = cases_visible_to(viewer).filter(trainee=trainee).prefetch_related(None)
+    counts = dict(cases.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    portfolio = Portfolio(trainee=trainee, viewer=viewer, generated_on=today or timezone.localdate(),
+                          case_counts=counts, totals=logbook_totals(cases.filter(status=CaseStatus.VALIDATED)))
+    _assessments(portfolio)
+    _signoffs(portfolio)
+    _progress(portfolio)
+    _certificates(portfolio)
+    return portfolio
+
+
+# --- CSV -------------------------------------------------------------------------------------------
+
+
+def _date(value: datetime.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def portfolio_rows(p: Portfolio) -> list[list]:
+    """The CSV's rows (without the header), unescaped."""
+    rows: list[list] = [
+        ["portfolio", p.trainee.full_name, "", "", _date(p.generated_on),
+         f"Portfolio for annual review (ARCP) and appraisal, exported by {p.viewer.full_name}"],
+        ["logbook", "validated cases", "", p.totals["cases"], "", "cases that count as evidence"],
+        ["logbook", "console hours", "", p.totals["console_hours"], "", "validated console cases"],
+    ]
+    rows += [["logbook_status", label, code, n, "", ""] for code, label, n in p.status_counts]
+    rows += [["logbook_by_role", label, code, n, "", ""] for code, label, n in p.by_role]
+    rows += [["logbook_by_platform", label, code, n, "", ""] for code, label, n in p.by_platform]
+    rows += [["logbook_by_procedure", r["name"], "", r["cases"], "", ""] for r in p.totals["by_procedure"]]
+    rows += [["assessment", f"{a.tool} by {a.assessor}", "self" if a.is_self else "trainer",
+              "" if a.total is None else a.total, _date(a.date), a.case] for a in p.assessments]
+    rows += [["assessment_summary", s.tool, "trainer", s.count, "",
+              f"latest {s.latest}; highest {s.highest}; mean {s.mean}"] for s in p.tool_summaries]
+    if p.blinded:
+        rows.append(["assessment_blinded", "not shown: still blinded to you", "", p.blinded, "", ""])
+    rows += [["signoff", s.target, s.status, s.trainer, _date(s.decided_on),
+              f"reversed on {s.reversed_on.isoformat()}" if s.reversed_on else ""] for s in p.signoffs]
+    for e in p.progress:
+        rows.append(["progress", e.pathway, e.status, f"{e.met}/{e.total}", _date(e.enrolled_on),
+                     f"completed on {e.completed_on.isoformat()}" if e.completed_on
+                     else f"target date {e.target_date.isoformat()}"])
+        rows += [["requirement", f"{e.pathway}: {r.module}: {r.component}: {r.requirement}",
+                  "met" if r.met else "not met", f"{r.value}/{r.target}", "", r.unit] for r in e.requirements]
+    rows += [["certificate", c.pathway, c.status, c.verification_code, _date(c.issued_on), c.verification_url]
+             for c in p.certificates]
+    return rows
+
+
+def portfolio_csv(p: Portfolio) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in portfolio_rows(p):
+        writer.writerow([escape_cell(value) for value in row])
+    return out.getvalue()
+
+
+# --- PDF -------------------------------------------------------------------------------------------
+
+
+def portfolio_pdf(p: Portfolio) -> bytes:
+    """The portfolio as an A4 PDF (ReportLab platypus: headings, paragraphs and tables)."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    body, small = styles["BodyText"], styles["BodyText"].clone("small", fontSize=8, leading=10)
+    story: list = []
+
+    def text(value, style=small) -> Paragraph:
+        return Paragraph(escape("" if value is None else str(value)), style)
+
+    def heading(value: str) -> None:
+        story.append(Spacer(1, 4 * mm))
+        story.append(Paragraph(escape(value), styles["Heading2"]))
+
+    def table(header: list[str], rows: list[list], widths: list[float]) -> None:
+        if not rows:
+            story.append(text("None.", body))
+            return
+        data = [[text(h) for h in header]] + [[text(v) for v in row] for row in rows]
+        t = Table(data, colWidths=[w * mm for w in widths], repeatRows=1, hAlign="LEFT")
+        t.setStyle(TableStyle([
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edee")),
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#aeb7bd")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]))
+        story.append(t)
+
+    story.append(Paragraph(escape(f"Portfolio: {p.trainee.full_name}"), styles["Title"]))
+    story.append(text(f"For annual review (ARCP) and appraisal. Exported on {p.generated_on:%-d %B %Y} by "
+                      f"{p.viewer.full_name} from RASTrack.", body))
+
+    heading("Logbook")
+    story.append(text(f"{p.totals['cases']} validated cases (the ones that count as evidence); "
+                      f"{p.totals['console_hours']} console hours.", body))
+    table(["Status", "Cases"], [[label, n] for _code, label, n in p.status_counts], [60, 25])
+    story.append(Spacer(1, 2 * mm))
+    table(["Role (validated cases)", "Cases"], [[label, n] for _code, label, n in p.by_role], [60, 25])
+    story.append(Spacer(1, 2 * mm))
+    table(["Platform (validated cases)", "Cases"], [[label, n] for _code, label, n in p.by_platform], [60, 25])
+    story.append(Spacer(1, 2 * mm))
+    table(["Procedure (validated cases)", "Cases"], [[r["name"], r["cases"]] for r in p.totals["by_procedure"]],
+          [100, 25])
+
+    heading("Assessments")
+    if p.tool_summaries:
+        table(["Tool", "Trainer assessments", "Latest total", "Highest", "Mean"],
+              [[s.tool, s.count, s.latest, s.highest, s.mean] for s in p.tool_summaries], [50, 35, 30, 25, 25])
+        story.append(Spacer(1, 2 * mm))
+    table(["Date", "Tool", "By", "Kind", "Case", "Total"],
+          [[f"{a.date:%-d %b %Y}", a.tool, a.assessor, "self" if a.is_self else "trainer", a.case,
+            "" if a.total is None else a.total] for a in p.assessments], [22, 30, 35, 15, 60, 14])
+    if p.blinded:
+        story.append(text(f"{p.blinded} assessment{'s' if p.blinded != 1 else ''} still blinded to you "
+                          "(not shown).", body))
+
+    heading("Sign-offs")
+    table(["Decided", "What", "Trainer", "Decision"],
+          [[f"{s.decided_on:%-d %b %Y}" if s.decided_on else "", s.target, s.trainer,
+            s.status_label + (f" (reversed {s.reversed_on:%-d %b %Y})" if s.reversed_on else "")]
+           for s in p.signoffs], [22, 85, 40, 33])
+
+    heading("Progress per pathway")
+    if not p.progress:
+        story.append(text("No enrolments.", body))
+    for e in p.progress:
+        when = (f"completed {e.completed_on:%-d %B %Y}" if e.completed_on else f"target {e.target_date:%-d %B %Y}")
+        story.append(Paragraph(escape(f"{e.pathway}: {e.status_label.lower()}, {e.met} of {e.total} requirements "
+                                      f"met (enrolled {e.enrolled_on:%-d %B %Y}, {when})"), styles["Heading4"]))
+        table(["Module", "Component", "Requirement", "Value / target", "Met"],
+              [[r.module, r.component, r.requirement, f"{r.value} / {r.target} {r.unit}", "yes" if r.met else "no"]
+               for r in e.requirements], [35, 45, 55, 30, 15])
+
+    heading("Certificates")
+    table(["Pathway", "Issued", "Status", "Verification"],
+          [[c.pathway, f"{c.issued_on:%-d %b %Y}", c.status_label, c.verification_url] for c in p.certificates],
+          [45, 25, 20, 90])
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+                            bottomMargin=15 * mm, title=f"Portfolio: {p.trainee.full_name}", author="RASTrack",
+                            subject="Portfolio for annual review (ARCP) and appraisal")
+    doc.build(story)
+    return buffer.getvalue()

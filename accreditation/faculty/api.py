@@ -1,0 +1,347 @@
+"""The faculty API: /api/v1/trainer-applications/, /api/v1/accreditations/ (also the faculty
+register: region, specialty, platforms, trainee load, expiry) and /api/v1/assignments/.
+
+Views only translate: selectors scope what a caller sees (404 outside it), `RoleRequired`
+refuses roles that may never use an endpoint or action (403), services decide the rest.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accreditation.faculty import selectors, services
+from accreditation.faculty.models import (
+    Accreditation,
+    AccreditationStatus,
+    ApplicationKind,
+    ApplicationStatus,
+    Assignment,
+    AssignmentKind,
+    Platform,
+    TrainerApplication,
+)
+from rastrack.accounts.models import User
+from rastrack.accounts.roles import Role
+from rastrack.accounts.selectors import users_visible_to
+from rastrack.core.permissions import ActionRolesMixin, ScopedViewSetMixin
+from rastrack.core.pii import NoPIIValidator
+from rastrack.reference.models import Specialty
+
+ADMIN, LEAD, TRAINER, TRAINEE = (Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD, Role.TRAINER, Role.TRAINEE)
+MAX_TEXT = services.MAX_TEXT
+
+
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=MAX_TEXT, validators=[NoPIIValidator()],
+                                   help_text="Why: shown to the person it concerns and kept in the audit trail.")
+
+
+class OptionalReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT,
+                                   validators=[NoPIIValidator()], help_text="Optional note to the applicant.")
+
+
+# --- Trainer applications ----------------------------------------------------------------------
+
+
+class TrainerApplicationSerializer(serializers.ModelSerializer):
+    applicant_name = serializers.CharField(source="applicant.full_name", read_only=True)
+    platforms = serializers.ListField(child=serializers.ChoiceField(choices=Platform.choices))
+    documents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = TrainerApplication
+        fields = [
+            "id", "applicant", "applicant_name", "kind", "specialty", "platforms",
+            "independent_console_cases", "train_the_trainer_completed_on", "statement",
+            "documents", "status", "created_at", "decided_by", "decided_at", "decision_reason",
+        ]
+        read_only_fields = fields
+
+
+class TrainerApplicationCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ApplicationKind.choices)
+    specialty = serializers.ChoiceField(choices=Specialty.choices)
+    platforms = serializers.ListField(child=serializers.ChoiceField(choices=Platform.choices),
+                                      allow_empty=False, max_length=len(Platform.values))
+    independent_console_cases = serializers.IntegerField(min_value=0, max_value=100_000)
+    train_the_trainer_completed_on = serializers.DateField(required=False, allow_null=True)
+    statement = serializers.CharField(max_length=MAX_TEXT, validators=[NoPIIValidator()])
+    documents = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=20,
+        help_text="Ids of your own evidence documents (upload them at /api/v1/documents/ first).",
+    )
+
+
+class TrainerApplicationFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=ApplicationStatus.choices)
+    kind = filters.ChoiceFilter(choices=ApplicationKind.choices)
+
+    class Meta:
+        model = TrainerApplication
+        fields = ["status", "kind"]
+
+
+class TrainerApplicationViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin,
+                                mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                                viewsets.GenericViewSet):
+    """Applications to become (initial) or stay (renewal) an accredited RAS trainer.
+
+    Any signed-in surgeon applies (others: 403); applicants see their own, regional leads
+    their region's, programme admins all, oldest first. Approve / reject: the applicant's
+    regional lead or a programme admin, never the applicant (403); a decided application
+    is final (409).
+    """
+
+    model = TrainerApplication
+    serializer_class = TrainerApplicationSerializer
+    filterset_class = TrainerApplicationFilter
+    action_roles = {"approve": (ADMIN, LEAD), "reject": (ADMIN, LEAD)}
+
+    def visible_queryset(self, user):
+        return selectors.trainer_applications_visible_to(user)
+
+    def _answer(self, application, code=status.HTTP_200_OK):
+        fresh = selectors.trainer_applications_visible_to(self.request.user).get(pk=application.pk)
+        return Response(TrainerApplicationSerializer(fresh).data, status=code)
+
+    @extend_schema(request=TrainerApplicationCreateSerializer, responses={201: TrainerApplicationSerializer})
+    def create(self, request, *args, **kwargs):
+        data = TrainerApplicationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        application = services.trainer_application_create(applicant=request.user, **data.validated_data)
+        return self._answer(application, status.HTTP_201_CREATED)
+
+    @extend_schema(request=OptionalReasonSerializer, responses=TrainerApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve: grants the trainer role, creates or renews the accreditation."""
+        application = self.get_object()
+        data = OptionalReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.trainer_application_approve(application=application, actor=request.user,
+                                             reason=data.validated_data.get("reason", ""))
+        return self._answer(application)
+
+    @extend_schema(request=ReasonSerializer, responses=TrainerApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        application = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.trainer_application_reject(application=application, actor=request.user,
+                                            reason=data.validated_data["reason"])
+        return self._answer(application)
+
+
+# --- Accreditations (and the faculty register) -------------------------------------------------
+
+
+class AccreditationSerializer(serializers.ModelSerializer):
+    trainer_name = serializers.CharField(source="trainer.full_name", read_only=True)
+    trainer_email = serializers.EmailField(source="trainer.email", read_only=True)
+    region = serializers.IntegerField(source="trainer.region_id", read_only=True, allow_null=True,
+                                      help_text="The trainer's current region.")
+    region_name = serializers.CharField(source="trainer.region.name", read_only=True, default=None)
+    platforms = serializers.ListField(child=serializers.ChoiceField(choices=Platform.choices), read_only=True)
+    trainee_load = serializers.IntegerField(read_only=True,
+                                            help_text="Trainees with an assignment active today.")
+    expiring_soon = serializers.SerializerMethodField(
+        help_text="Current and expiring within FacultyRules.expiry_warning_days.")
+
+    class Meta:
+        model = Accreditation
+        fields = [
+            "id", "trainer", "trainer_name", "trainer_email", "region", "region_name", "status",
+            "accredited_on", "expires_on", "specialty", "platforms", "trainee_load",
+            "expiring_soon", "status_reason", "status_changed_at",
+        ]
+        read_only_fields = fields
+
+    def get_expiring_soon(self, obj) -> bool:
+        return selectors.expiring_soon(obj, today=self.context["today"],
+                                       warning_days=self.context["warning_days"])
+
+
+class AccreditationFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=AccreditationStatus.choices)
+    region = filters.NumberFilter(field_name="trainer__region", help_text="The trainer's current region (id).")
+    specialty = filters.ChoiceFilter(choices=Specialty.choices)
+    platform = filters.ChoiceFilter(choices=Platform.choices, method="filter_platform",
+                                    help_text="Trainers who train on this platform.")
+
+    class Meta:
+        model = Accreditation
+        fields = ["status", "region", "specialty", "platform"]
+
+    def filter_platform(self, queryset, name, value):
+        return selectors.filter_register(queryset, platform=value)
+
+
+class AccreditationViewSet(ActionRolesMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Accreditations, which are also the faculty register: filter by `region` (the
+    trainer's current region), `specialty`, `platform` and `status`; each row has the
+    trainer's current `trainee_load` and `expiring_soon`.
+
+    Programme admins see all, regional leads their region's trainers, trainers their own;
+    other roles 403. Suspend / reinstate / revoke (reason required): a programme admin or
+    the trainer's regional lead; a transition the state machine does not allow is 409.
+    """
+
+    model = Accreditation
+    serializer_class = AccreditationSerializer
+    filterset_class = AccreditationFilter
+    action_roles = {
+        "list": (ADMIN, LEAD, TRAINER), "retrieve": (ADMIN, LEAD, TRAINER),
+        "suspend": (ADMIN, LEAD), "reinstate": (ADMIN, LEAD), "revoke": (ADMIN, LEAD),
+    }
+
+    def visible_queryset(self, user):
+        return selectors.accreditations_visible_to(user, today=self._today())
+
+    def _today(self):
+        if not hasattr(self, "_today_value"):
+            self._today_value = timezone.localdate()
+        return self._today_value
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context.update(today=self._today(),
+                           warning_days=selectors.faculty_rules().expiry_warning_days)
+        return context
+
+    def _transition(self, request, service):
+        accreditation = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service(accreditation=accreditation, actor=request.user, reason=data.validated_data["reason"])
+        fresh = self.visible_queryset(request.user).get(pk=accreditation.pk)
+        return Response(self.get_serializer(fresh).data)
+
+    @extend_schema(request=ReasonSerializer, responses=AccreditationSerializer)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        """accredited -> suspended; the trainer's supervision rights end at once."""
+        return self._transition(request, services.accreditation_suspend)
+
+    @extend_schema(request=ReasonSerializer, responses=AccreditationSerializer)
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, pk=None):
+        """suspended -> accredited (409 if it expired meanwhile: renew instead)."""
+        return self._transition(request, services.accreditation_reinstate)
+
+    @extend_schema(request=ReasonSerializer, responses=AccreditationSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        """accredited or suspended -> revoked, for good."""
+        return self._transition(request, services.accreditation_revoke)
+
+
+# --- Assignments -----------------------------------------------------------------------------
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    trainer_name = serializers.CharField(source="trainer.full_name", read_only=True)
+    trainee_name = serializers.CharField(source="trainee.full_name", read_only=True)
+    active = serializers.SerializerMethodField(help_text="Active today (started, not ended).")
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "trainer", "trainer_name", "trainee", "trainee_name", "kind", "starts_on",
+                  "ends_on", "active", "created_by", "created_at", "ended_by", "ended_at"]
+        read_only_fields = fields
+
+    def get_active(self, obj) -> bool:
+        today = self.context.get("today") or timezone.localdate()
+        return obj.starts_on <= today and (
+            obj.ends_on is None or obj.ends_on > today or (obj.ends_on == today and obj.ended_at is None)
+        )
+
+
+class AssignmentCreateSerializer(serializers.Serializer):
+    trainer = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), help_text="An accredited trainer (on `starts_on`).")
+    trainee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.none(), help_text="A trainee you manage (your region; all for admins).",
+        error_messages={"does_not_exist": "No trainee with id {pk_value} among the people you manage."},
+    )
+    kind = serializers.ChoiceField(choices=AssignmentKind.choices)
+    starts_on = serializers.DateField(required=False, help_text="Default: today.")
+    ends_on = serializers.DateField(required=False, allow_null=True,
+                                    help_text="The last day it covers; omit for open-ended.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["trainee"].queryset = users_visible_to(request.user)
+
+
+class AssignmentEndSerializer(serializers.Serializer):
+    ends_on = serializers.DateField(required=False, allow_null=True,
+                                    help_text="Its last covered day; default today (takes effect at once).")
+
+
+class AssignmentFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=AssignmentKind.choices)
+    active = filters.BooleanFilter(method="filter_active", help_text="Active today.")
+
+    class Meta:
+        model = Assignment
+        fields = ["trainer", "trainee", "kind", "active"]
+
+    def filter_active(self, queryset, name, value):
+        q = selectors.active_on(timezone.localdate())
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+
+class AssignmentViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin,
+                        mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Trainers assigned to trainees (educational supervisor, clinical supervisor, proctor).
+
+    Created and ended by the trainee's regional lead or a programme admin. Only a trainer
+    accredited on `starts_on` can be assigned (400 on `trainer`), up to
+    FacultyRules.max_trainees_per_trainer trainees at a time (400). Trainers and trainees
+    see their own; lab managers 403.
+    """
+
+    model = Assignment
+    serializer_class = AssignmentSerializer
+    filterset_class = AssignmentFilter
+    action_roles = {
+        "list": (ADMIN, LEAD, TRAINER, TRAINEE), "retrieve": (ADMIN, LEAD, TRAINER, TRAINEE),
+        "create": (ADMIN, LEAD), "end": (ADMIN, LEAD),
+    }
+
+    def visible_queryset(self, user):
+        return selectors.assignments_visible_to(user)
+
+    def _answer(self, assignment, code=status.HTTP_200_OK):
+        fresh = selectors.assignments_visible_to(self.request.user).get(pk=assignment.pk)
+        return Response(AssignmentSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(request=AssignmentCreateSerializer, responses={201: AssignmentSerializer})
+    def create(self, request, *args, **kwargs):
+        data = AssignmentCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        assignment = services.assignment_create(actor=request.user, **data.validated_data)
+        return self._answer(assignment, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AssignmentEndSerializer, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End the assignment (default today): the trainer's rights on the trainee end at once."""
+        assignment = self.get_object()
+        data = AssignmentEndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.assignment_end(assignment=assignment, actor=request.user,
+                                ends_on=data.validated_data.get("ends_on"))
+        return self._answer(assignment)

@@ -1,0 +1,127 @@
+"""THE eligibility rule: who may supervise whom, on which day. Every later rule calls this.
+
+A trainer may supervise a trainee on a day when, that day,
+
+1. the trainer's accreditation is `accredited` (not suspended, lapsed or revoked) and the
+   day lies within it: `accredited_on <= day <= expires_on` (`expires_on` is the last
+   valid day);
+2. an assignment of the trainer to the trainee, of any kind, covers the day:
+   `starts_on <= day` and (`ends_on` is empty or `day <= ends_on`);
+3. the trainer's account is active.
+
+Case validation, assessment, sign-off and lab faculty call these functions; nothing else
+decides. The per-object rights (django-guardian "accounts.supervise_portfolio" on the
+trainee's portfolio) that `faculty_services` grants and removes are an index for quick
+scoping, never the rule: `rastrack.accounts.supervision.may_supervise` checks both, so the very
+next request after a suspension, lapse, revocation or ended assignment is refused even
+though guardian rows do not expire by themselves.
+
+Each function reads the database (no caching): call them per request, not per process.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accreditation.faculty.models import (
+    Accreditation,
+    AccreditationStatus,
+    Assignment,
+    AssignmentKind,
+)
+from rastrack.accounts.models import User
+
+
+def _day(on: datetime.date | None) -> datetime.date:
+    return on if on is not None else timezone.localdate()
+
+
+def _pk(user) -> int | None:
+    return getattr(user, "pk", None) if user is not None else None
+
+
+def covering(on: datetime.date, prefix: str = "") -> Q:
+    """Assignments (fields under `prefix`) that cover the day `on`."""
+    return Q(**{f"{prefix}starts_on__lte": on}) & (
+        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": on})
+    )
+
+
+def accredited_on_day(on: datetime.date, prefix: str = "") -> Q:
+    """Accreditations (fields under `prefix`) that are current on the day `on`."""
+    return Q(**{
+        f"{prefix}status": AccreditationStatus.ACCREDITED,
+        f"{prefix}accredited_on__lte": on,
+        f"{prefix}expires_on__gte": on,
+    })
+
+
+def _eligible_assignments(on: datetime.date) -> QuerySet[Assignment]:
+    """Assignments covering `on` whose trainer is active and accredited on `on`."""
+    return Assignment.objects.filter(covering(on)).filter(
+        accredited_on_day(on, "trainer__accreditation__"), trainer__is_active=True
+    )
+
+
+def is_accredited_on(trainer, on: datetime.date) -> bool:
+    """Status accredited, and `accredited_on <= on <= expires_on`."""
+    pk = _pk(trainer)
+    if pk is None:
+        return False
+    return Accreditation.objects.filter(accredited_on_day(on), trainer_id=pk).exists()
+
+
+def can_supervise(trainer, trainee, *, on: datetime.date | None = None) -> bool:
+    """Accredited on `on` (default today), assigned (any kind) on `on`, and an active account."""
+    trainer_pk, trainee_pk = _pk(trainer), _pk(trainee)
+    if trainer_pk is None or trainee_pk is None or trainer_pk == trainee_pk:
+        return False
+    if getattr(trainer, "is_active", True) is False:
+        return False
+    return _eligible_assignments(_day(on)).filter(trainer_id=trainer_pk, trainee_id=trainee_pk).exists()
+
+
+def educational_supervisor_of(trainee, *, on: datetime.date | None = None) -> User | None:
+    """The trainer with an educational-supervisor assignment covering `on` who may supervise
+    the trainee that day; the newest start first when there are several."""
+    pk = _pk(trainee)
+    if pk is None:
+        return None
+    assignment = (
+        _eligible_assignments(_day(on))
+        .filter(trainee_id=pk, kind=AssignmentKind.EDUCATIONAL_SUPERVISOR)
+        .exclude(trainer_id=pk)
+        .select_related("trainer")
+        .order_by("-starts_on", "-id")
+        .first()
+    )
+    return assignment.trainer if assignment else None
+
+
+def supervisors_of(trainee, *, on: datetime.date | None = None) -> QuerySet[User]:
+    """The trainers who may supervise the trainee on `on` (default today)."""
+    pk = _pk(trainee)
+    if pk is None:
+        return User.objects.none()
+    trainer_ids = _eligible_assignments(_day(on)).filter(trainee_id=pk).values("trainer_id")
+    return User.objects.filter(pk__in=trainer_ids).exclude(pk=pk).order_by("full_name", "id")
+
+
+def supervised_trainee_ids(trainer, *, on: datetime.date | None = None) -> QuerySet[int]:
+    """Ids of the trainees the trainer may supervise on `on` (default today), as a lazy
+    `values_list` for `filter(trainee_id__in=...)`; empty when the trainer is not accredited
+    that day. One subquery, no query of its own."""
+    pk = _pk(trainer)
+    if pk is None:
+        return Assignment.objects.none().values_list("trainee_id", flat=True)
+    return (
+        _eligible_assignments(_day(on))
+        .filter(trainer_id=pk)
+        .exclude(trainee_id=pk)
+        .order_by()
+        .values_list("trainee_id", flat=True)
+        .distinct()
+    )

@@ -1,0 +1,94 @@
+"""Scheduled workflows of the faculty: accreditation expiry notices and enrolment target
+warnings (to the trainee and their educational supervisor).
+
+Each sweep selects what is *due and not yet sent* (never "due exactly today"), so a day when
+beat was down is caught up on the next run, and each notification carries an idempotency
+key naming (kind, object, period): a sweep run twice, or by two beat processes by mistake,
+stores and sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+
+from accreditation.faculty.eligibility import educational_supervisor_of
+from accreditation.faculty.models import Accreditation, AccreditationStatus
+from curriculum.models import Enrolment, EnrolmentStatus
+from curriculum.progress import progress_for
+from rastrack.accounts.selectors import regional_leads_of
+from rastrack.notifications.selectors import notification_stored
+from rastrack.notifications.services import notify
+
+
+def _notice_threshold(days_left: int) -> int | None:
+    """The smallest notice period that has started: 95 days left -> none; 40 -> 90; 5 -> 7.
+
+    A missed earlier notice is not sent late: the nearer one says more.
+    """
+    started = [d for d in sorted(settings.ACCREDITATION_EXPIRY_NOTICE_DAYS) if days_left <= d]
+    return started[0] if started else None
+
+
+def accreditation_expiry_notices(*, today: datetime.date) -> int:
+    """Tell each trainer, and their regional lead, that the accreditation expires in 90, 30
+    and 7 days (configurable). Returns how many notifications were stored."""
+    horizon = today + datetime.timedelta(days=max(settings.ACCREDITATION_EXPIRY_NOTICE_DAYS))
+    stored = 0
+    due = (Accreditation.objects.filter(status=AccreditationStatus.ACCREDITED,
+                                        expires_on__gte=today, expires_on__lte=horizon)
+           .select_related("trainer").order_by("expires_on", "id"))
+    for accreditation in due:
+        threshold = _notice_threshold((accreditation.expires_on - today).days)
+        if threshold is None:
+            continue
+        trainer = accreditation.trainer
+        last_day = f"{accreditation.expires_on:%-d %B %Y}"
+        recipients = [(trainer, "Your RAS trainer accreditation expires soon",
+                       f"Your accreditation as a RAS trainer is valid until {last_day}. "
+                       "Apply to renew it so that your trainees keep their supervisor.")]
+        for lead in regional_leads_of(trainer.region_id):
+            recipients.append((lead, f"{trainer.full_name}'s accreditation expires soon",
+                               f"{trainer.full_name}'s RAS trainer accreditation is valid until {last_day}."))
+        for recipient, subject, body in recipients:
+            key = (f"accreditation.expiring:{accreditation.pk}:{accreditation.expires_on}:"
+                   f"{threshold}:{recipient.pk}")
+            before = notification_stored(key)
+            notify(recipient=recipient, kind="accreditation.expiring", subject=subject, body=body,
+                   link="/faculty/", key=key)
+            stored += not before
+    return stored
+
+
+def enrolment_target_warnings(*, today: datetime.date) -> int:
+    """Enrolments whose target date is within ENROLMENT_TARGET_WARNING_DAYS with requirements
+    still unmet: tell the trainee and their educational supervisor, once per target date."""
+    horizon = today + datetime.timedelta(days=settings.ENROLMENT_TARGET_WARNING_DAYS)
+    stored = 0
+    due = (Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE, target_date__isnull=False,
+                                    target_date__gte=today, target_date__lte=horizon)
+           .select_related("trainee", "pathway").order_by("target_date", "id"))
+    for enrolment in due:
+        key_base = f"enrolment.target:{enrolment.pk}:{enrolment.target_date}"
+        if notification_stored(f"{key_base}:{enrolment.trainee_id}"):
+            continue  # progress is computed only for enrolments not yet warned
+        progress = progress_for(enrolment)
+        if progress.complete:
+            continue
+        missing = progress.total - progress.met_count
+        when = f"{enrolment.target_date:%-d %B %Y}"
+        trainee = enrolment.trainee
+        notify(recipient=trainee, kind="enrolment.target", key=f"{key_base}:{trainee.pk}",
+               subject=f"{enrolment.pathway.title}: target date {when}",
+               body=f"{missing} requirement(s) of {enrolment.pathway.title} are not met yet, and the "
+                    f"target date is {when}.", link=f"/curriculum/enrolments/{enrolment.pk}/")
+        stored += 1
+        supervisor = educational_supervisor_of(trainee, on=today)
+        if supervisor is not None:
+            notify(recipient=supervisor, kind="enrolment.target", key=f"{key_base}:{supervisor.pk}",
+                   subject=f"{trainee.full_name}: {enrolment.pathway.title} target date {when}",
+                   body=f"{trainee.full_name} has {missing} requirement(s) of {enrolment.pathway.title} "
+                        f"still unmet, and the target date is {when}.")
+            stored += 1
+    return stored

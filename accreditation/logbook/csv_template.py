@@ -1,0 +1,234 @@
+"""The logbook's one CSV template, for export and for import (all or nothing).
+
+Columns: date, site, platform, procedure, role, supervision, console_minutes,
+docking_minutes, total_minutes, conversion, complication_grade, supervisor_email,
+supervisor_name, case_reference, notes, steps.
+
+- date: YYYY-MM-DD; site and procedure: their names as in RASTrack (or ids); platform, role,
+  supervision, conversion, complication_grade: the API's codes (e.g. davinci_xi,
+  console_whole, S-TS, none, IIIa); minutes: whole numbers, may be empty where allowed.
+- steps: step names of the procedure separated by ";"; a step done at the bedside or only
+  observed is written "Step name (bedside)" / "Step name (observed)".
+- Exported cells that begin with =, +, - or @ are prefixed with ' so that a spreadsheet
+  never runs them as formulas; the import removes that prefix again.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from accreditation.logbook.models import Case, StepRole
+from accreditation.logbook.services import StepEntry, case_check, case_create
+from rastrack.accounts.models import User
+from rastrack.accounts.roles import Role
+from rastrack.core.exceptions import ApplicationError, NotPermitted
+from rastrack.reference.models import Procedure, ProcedureStep, Site
+
+COLUMNS = [
+    "date", "site", "platform", "procedure", "role", "supervision", "console_minutes",
+    "docking_minutes", "total_minutes", "conversion", "complication_grade", "supervisor_email",
+    "supervisor_name", "case_reference", "notes", "steps",
+]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_IMPORT_ROWS = 5000
+_STEP_ROLE = re.compile(r"^(?P<name>.*?)\s*\((?P<role>bedside|observed|console)\)\s*$", re.I)
+
+
+def escape_cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _unescape(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
+def _steps_cell(case: Case) -> str:
+    parts = []
+    for case_step in case.steps.all():
+        suffix = "" if case_step.role == StepRole.CONSOLE else f" ({case_step.role})"
+        parts.append(case_step.step.name + suffix)
+    return "; ".join(parts)
+
+
+def export_cases(cases) -> str:
+    """The cases as CSV text in the template's columns (cases with steps prefetched)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for case in cases:
+        row = [
+            case.date.isoformat(), case.site.name, case.platform, case.procedure.name, case.role,
+            case.supervision, case.console_minutes, case.docking_minutes, case.total_minutes,
+            case.conversion, case.complication_grade,
+            case.supervisor.email if case.supervisor_id else "", case.supervisor_name,
+            case.case_reference, case.notes, _steps_cell(case),
+        ]
+        writer.writerow([escape_cell(v) for v in row])
+    return out.getvalue()
+
+
+@dataclass
+class RowResult:
+    row: int  # the line number in the file, the header being line 1
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    summary: str = ""
+
+
+@dataclass
+class ImportResult:
+    rows: list[RowResult]
+    imported: int = 0
+    dry_run: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return all(not r.errors for r in self.rows)
+
+
+class _Lookups:
+    """Reference data read once per import, not once per row."""
+
+    def __init__(self):
+        self.sites = {}
+        for site in Site.objects.all():
+            self.sites.setdefault(site.name.casefold(), site)
+            self.sites[str(site.pk)] = site
+        self.procedures = {}
+        for procedure in Procedure.objects.all():
+            for key in (procedure.name.casefold(), procedure.code.casefold(), str(procedure.pk)):
+                self.procedures[key] = procedure
+        self.steps: dict[tuple[int, str], ProcedureStep] = {
+            (s.procedure_id, s.name.casefold()): s for s in ProcedureStep.objects.all()
+        }
+        self.users: dict[str, User | None] = {}
+
+    def user(self, email: str) -> User | None:
+        key = email.casefold()
+        if key not in self.users:
+            self.users[key] = User.objects.filter(email__iexact=email, is_active=True).first()
+        return self.users[key]
+
+
+def _int(value: str, field_name: str, errors: dict) -> int | None:
+    if value == "":
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        errors.setdefault(field_name, []).append(f"“{value}” is not a whole number of minutes.")
+        return None
+    if number < 0:
+        errors.setdefault(field_name, []).append("Minutes cannot be negative.")
+    return number
+
+
+def _parse_row(raw: dict[str, str], lookups: _Lookups) -> tuple[dict, list[StepEntry], dict]:
+    errors: dict[str, list[str]] = {}
+    value = {k: _unescape((raw.get(k) or "").strip()) for k in COLUMNS}
+    data: dict[str, Any] = {}
+    try:
+        data["date"] = datetime.date.fromisoformat(value["date"])
+    except ValueError:
+        errors["date"] = [f"“{value['date']}” is not a date in the form YYYY-MM-DD."]
+    site = lookups.sites.get(value["site"].casefold())
+    if site is None:
+        errors["site"] = [f"No site called “{value['site']}”."]
+    data["site"] = site
+    procedure = lookups.procedures.get(value["procedure"].casefold())
+    if procedure is None:
+        errors["procedure"] = [f"No procedure called “{value['procedure']}”."]
+    data["procedure"] = procedure
+    for name in ("platform", "role", "supervision"):
+        data[name] = value[name]
+    data["conversion"] = value["conversion"] or "none"
+    data["complication_grade"] = value["complication_grade"] or "none"
+    for name in ("console_minutes", "docking_minutes", "total_minutes"):
+        data[name] = _int(value[name], name, errors)
+    if value["supervisor_email"]:
+        supervisor = lookups.user(value["supervisor_email"])
+        if supervisor is None:
+            errors["supervisor_email"] = [f"No registered trainer has the address {value['supervisor_email']}."]
+        data["supervisor"] = supervisor
+    else:
+        data["supervisor"] = None
+    data["supervisor_name"] = value["supervisor_name"]
+    data["case_reference"] = value["case_reference"]
+    data["notes"] = value["notes"]
+    steps = []
+    for part in filter(None, (p.strip() for p in value["steps"].split(";"))):
+        match = _STEP_ROLE.match(part)
+        name, role = (match["name"], match["role"].lower()) if match else (part, StepRole.CONSOLE)
+        step = lookups.steps.get((procedure.pk, name.casefold())) if procedure else None
+        if step is None and procedure is not None:
+            errors.setdefault("steps", []).append(f"“{name}” is not a step of {procedure.name}.")
+        elif step is not None:
+            steps.append(StepEntry(step=step, role=role))
+    return data, steps, errors
+
+
+def _read(file_bytes: bytes) -> list[dict[str, str]]:
+    try:
+        text = file_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApplicationError(errors={"file": [
+            "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again."]}) from None
+    if "\x00" in text:
+        raise ApplicationError(errors={"file": ["The file contains NUL characters: it is not a CSV file."]})
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ApplicationError(errors={"file": [f"Missing columns: {', '.join(missing)}. "
+                                                 "Download the template to see them all."]})
+    reader.fieldnames = header
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise ApplicationError(errors={"file": [f"The CSV cannot be read: {exc}."]}) from None
+    if not rows:
+        raise ApplicationError(errors={"file": ["The file has no cases in it."]})
+    if len(rows) > MAX_IMPORT_ROWS:
+        raise ApplicationError(errors={"file": [f"At most {MAX_IMPORT_ROWS} cases per file."]})
+    return rows
+
+
+def import_cases(*, trainee: User, actor: User, file_bytes: bytes, dry_run: bool) -> ImportResult:
+    """Check every row; import them all in one transaction only if none has an error."""
+    # Checked before reading, so that a dry run answers exactly as the real import would.
+    if actor.pk != trainee.pk:
+        raise NotPermitted("You can log cases only in your own logbook.")
+    if not trainee.has_role(Role.TRAINEE):
+        raise NotPermitted("Only trainees keep a logbook.")
+    rows = _read(file_bytes)
+    lookups = _Lookups()
+    parsed = []
+    results = []
+    for line, raw in enumerate(rows, start=2):
+        if None in raw:  # more cells than columns
+            results.append(RowResult(row=line, errors={"non_field_errors": ["This row has more cells than the header."]}))
+            continue
+        data, steps, errors = _parse_row(raw, lookups)
+        if not errors:
+            try:
+                case_check(trainee=trainee, data=data, steps=steps)
+            except ApplicationError as exc:
+                errors = exc.errors or {"non_field_errors": [exc.message]}
+        summary = f"{raw.get('date', '')} {raw.get('procedure', '')} ({raw.get('role', '')})".strip()
+        results.append(RowResult(row=line, errors=errors, summary=summary))
+        parsed.append((data, steps))
+    result = ImportResult(rows=results, dry_run=dry_run)
+    if not result.ok or dry_run:
+        return result
+    with transaction.atomic():
+        for data, steps in parsed:
+            case_create(trainee=trainee, actor=actor, data=data, steps=steps)
+    result.imported = len(parsed)
+    return result

@@ -1,0 +1,197 @@
+"""Forms of the logbook's web pages. They only collect and parse input: every field rule is
+the services' (`logbook_services.case_check`), whose refusals come back per field through
+`rastrack.core.forms.add_errors`.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.db import models
+
+from accreditation.logbook.filters import CaseFilter
+from accreditation.logbook.models import (
+    Case,
+    CaseRole,
+    ComplicationGrade,
+    Conversion,
+    StepRole,
+    Supervision,
+)
+from accreditation.logbook.services import CASE_FIELDS, StepEntry
+from rastrack.accounts.models import User
+from rastrack.core.forms import NHSUKFormMixin
+from rastrack.reference.models import Platform, Procedure, ProcedureStep, Site
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def _minutes(label: str, help_text: str = "") -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, required=False, help_text=help_text,
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-4", "inputmode": "numeric",
+                                        "pattern": "[0-9]*"}))
+
+
+def _supervisor_label(user: User) -> str:
+    return user.full_name or user.email
+
+
+class CaseForm(NHSUKFormMixin, forms.Form):
+    """Log or edit a case. The steps offered are those of the chosen procedure: a checkbox
+    per step (`steps`, the step ids) and the trainee's role in it (`step_role_<id>`)."""
+
+    date = forms.DateField(label="Date of the operation",
+                           widget=_DateInput(attrs={"class": "nhsuk-input--width-10"}))
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), empty_label="Choose a site")
+    platform = forms.ChoiceField(choices=[("", "Choose a platform"), *Platform.choices])
+    procedure = forms.ModelChoiceField(queryset=Procedure.objects.order_by("name"),
+                                       empty_label="Choose a procedure")
+    role = forms.ChoiceField(label="Your role", choices=CaseRole.choices, widget=forms.RadioSelect,
+                             error_messages={"required": "Choose your role in the case."})
+    console_minutes = _minutes("Console time (minutes)",
+                               "Your own time at the console. Needed when you were the console surgeon.")
+    supervision = forms.ChoiceField(label="Supervision code", choices=Supervision.choices,
+                                    widget=forms.RadioSelect,
+                                    error_messages={"required": "Choose the supervision code."})
+    steps = forms.MultipleChoiceField(label="Steps you took part in", required=False,
+                                      widget=forms.CheckboxSelectMultiple)
+    supervisor = forms.ModelChoiceField(
+        label="Supervising trainer", queryset=User.objects.none(), required=False,
+        empty_label="None of these: a consultant who is not registered")
+    supervisor_name = forms.CharField(
+        label="Name of the consultant who is not registered", required=False, max_length=150,
+        help_text="Only when your supervisor is not in the list above.")
+    docking_minutes = _minutes("Docking time (minutes)")
+    total_minutes = _minutes("Total operative time (minutes)")
+    conversion = forms.ChoiceField(choices=Conversion.choices, initial=Conversion.NONE)
+    complication_grade = forms.ChoiceField(label="Complications (Clavien-Dindo grade)",
+                                           choices=ComplicationGrade.choices,
+                                           initial=ComplicationGrade.NONE)
+    case_reference = forms.CharField(
+        label="Your case reference (optional)", required=False, max_length=60,
+        help_text="Anonymised, for example “RARP 14”. Never a hospital or NHS number.")
+    notes = forms.CharField(label="Notes (optional)", required=False,
+                            widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="No patient-identifiable data: no names, NHS numbers, "
+                                      "hospital numbers or dates of birth.")
+
+    # Fields shown folded under "More details": open when one of them needs attention.
+    MORE = ("docking_minutes", "total_minutes", "conversion", "complication_grade",
+            "case_reference", "notes")
+
+    def __init__(self, *args, trainee: User, supervisors, case: Case | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trainee = trainee
+        # The trainee's own region's sites first, then the others, by name.
+        self.fields["site"].queryset = Site.objects.annotate(
+            elsewhere=models.Case(models.When(region_id=trainee.region_id, then=models.Value(0)),
+                                  default=models.Value(1), output_field=models.IntegerField())
+        ).order_by("elsewhere", "name")
+        # The trainers who may supervise the trainee today, and the case's own supervisor
+        # (an edit must not lose one whose assignment has ended since).
+        queryset = supervisors
+        if case is not None and case.supervisor_id:
+            queryset = queryset | User.objects.filter(pk=case.supervisor_id)
+        self.fields["supervisor"].queryset = queryset.order_by("full_name", "id")
+        self.fields["supervisor"].label_from_instance = _supervisor_label
+        self.procedure_steps = self._steps_of(self._procedure_id())
+        self.fields["steps"].choices = [(str(s.pk), s.name) for s in self.procedure_steps]
+        for step in self.procedure_steps:
+            self.fields[f"step_role_{step.pk}"] = forms.ChoiceField(
+                label=f"Your role in “{step.name}”", choices=StepRole.choices, required=False,
+                initial=self.initial.get(f"step_role_{step.pk}", StepRole.CONSOLE),
+                widget=forms.Select(attrs={"class": "nhsuk-select rastrack-step-role"}))
+
+    def _procedure_id(self) -> int | None:
+        raw = self.data.get("procedure") if self.is_bound else self.initial.get("procedure")
+        raw = getattr(raw, "pk", raw)
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            return None
+
+    @staticmethod
+    def _steps_of(procedure_id: int | None) -> list[ProcedureStep]:
+        if procedure_id is None:
+            return []
+        return list(ProcedureStep.objects.filter(procedure_id=procedure_id).order_by("order"))
+
+    def step_rows(self) -> list[dict]:
+        """One row per step of the procedure: the checkbox's state and the role's field."""
+        chosen = set(self["steps"].value() or [])
+        return [{"step": step, "id": f"id_steps_{step.pk}", "checked": str(step.pk) in chosen,
+                 "role": self[f"step_role_{step.pk}"]} for step in self.procedure_steps]
+
+    def more_fields(self):
+        return [self[name] for name in self.MORE]
+
+    def more_open(self) -> bool:
+        if any(self.errors.get(name) for name in self.MORE):
+            return True
+        return any(self[name].value() not in (None, "", "none") for name in self.MORE)
+
+    def service_arguments(self) -> tuple[dict, list[StepEntry]]:
+        """The service's `data` and `steps` from the cleaned form."""
+        data = {name: self.cleaned_data[name] for name in CASE_FIELDS}
+        by_id = {str(step.pk): step for step in self.procedure_steps}
+        steps = [StepEntry(step=by_id[pk], role=self.cleaned_data.get(f"step_role_{pk}") or StepRole.CONSOLE)
+                 for pk in self.cleaned_data["steps"] if pk in by_id]
+        return data, steps
+
+    @staticmethod
+    def initial_from_case(case: Case) -> dict:
+        initial = {name: getattr(case, name) for name in CASE_FIELDS}
+        initial["steps"] = [str(cs.step_id) for cs in case.steps.all()]
+        for cs in case.steps.all():
+            initial[f"step_role_{cs.step_id}"] = cs.role
+        return initial
+
+
+class ValidateForm(NHSUKFormMixin, forms.Form):
+    role = forms.ChoiceField(label="Role, as you saw it", choices=CaseRole.choices)
+    supervision = forms.ChoiceField(label="Supervision code, as agreed", choices=Supervision.choices)
+
+
+class RejectForm(NHSUKFormMixin, forms.Form):
+    reason = forms.CharField(label="Why are you returning it?", widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="The trainee sees this. No patient-identifiable data.")
+
+
+class ImportForm(NHSUKFormMixin, forms.Form):
+    file = forms.FileField(label="CSV file", help_text="In the template's columns, saved as CSV UTF-8.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB: split it into several files.")
+        return upload
+
+
+class _FilterForm(NHSUKFormMixin, forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("date_from", "date_to"):
+            self.fields[name].widget = _DateInput(attrs={"class": "nhsuk-input"})
+        self.fields["date_from"].label = "From"
+        self.fields["date_to"].label = "To"
+        self.fields["procedure"].queryset = Procedure.objects.order_by("name")
+        self.fields["procedure"].empty_label = "Any"
+        for name in ("status", "platform", "role"):
+            choices = [c for c in self.fields[name].choices if c[0] != ""]
+            self.fields[name].choices = [("", "Any"), *choices]
+
+
+class LogbookFilter(CaseFilter):
+    """The API's case filter on the "my logbook" page, minus `trainee` (the page is one
+    logbook: whose is in the URL)."""
+
+    class Meta(CaseFilter.Meta):
+        fields = ["status", "procedure", "platform", "role", "date_from", "date_to"]
+        form = _FilterForm

@@ -1,0 +1,114 @@
+"""The logbook's evidence for the curriculum's progress engine.
+
+Only validated cases count, read as the trainer confirmed them (`validated_role`,
+`validated_supervision`), so over-logging by the trainee never inflates progress.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+
+from accreditation.logbook.models import (
+    CONSOLE_ROLES,
+    Case,
+    CaseRole,
+    CaseStatus,
+    CaseStep,
+    SimulatorSession,
+    StepRole,
+    Supervision,
+)
+from curriculum.progress import EvidenceItem, Measurement, best_run_minimum
+
+# Which validated cases each kind of component counts.
+CASE_KINDS = {
+    "case_observation": Q(validated_role=CaseRole.OBSERVER) | Q(validated_supervision=Supervision.O),
+    "bedside_assisting": Q(validated_role=CaseRole.BEDSIDE_ASSISTANT),
+    "supervised_console_cases": Q(validated_role__in=CONSOLE_ROLES)
+    & Q(validated_supervision__in=[Supervision.S_TS, Supervision.S_TU, Supervision.A]),
+    "independent_console_cases": Q(validated_role__in=CONSOLE_ROLES)
+    & Q(validated_supervision__in=[Supervision.P, Supervision.T]),
+}
+_STEP_ROLE = {
+    "bedside_assisting": [StepRole.BEDSIDE],
+    "supervised_console_cases": [StepRole.CONSOLE],
+    "independent_console_cases": [StepRole.CONSOLE],
+    "case_observation": list(StepRole.values),
+}
+HOURS = Decimal("0.1")
+
+
+def _hours(minutes) -> Decimal:
+    return (Decimal(minutes or 0) / Decimal(60)).quantize(HOURS)
+
+
+class CaseEvidenceProvider:
+    """Counts or hours of validated cases, narrowed by platform, procedure and step."""
+
+    name = "accreditation.cases"
+
+    def handles(self, requirement) -> bool:
+        return requirement.type in ("min_count", "min_hours") and requirement.component.kind in CASE_KINDS
+
+    def cases(self, *, trainee, requirement) -> QuerySet[Case]:
+        kind = requirement.component.kind
+        qs = Case.objects.filter(trainee=trainee, status=CaseStatus.VALIDATED).filter(CASE_KINDS[kind])
+        if requirement.platform:
+            qs = qs.filter(platform=requirement.platform)
+        if requirement.procedure_id:
+            qs = qs.filter(procedure_id=requirement.procedure_id)
+        if requirement.procedure_step_id:
+            # EXISTS, not a join + DISTINCT: a case lists a step once (case_step_once).
+            qs = qs.filter(Exists(CaseStep.objects.filter(
+                case_id=OuterRef("pk"), step_id=requirement.procedure_step_id, role__in=_STEP_ROLE[kind])))
+        return qs
+
+    def measure(self, *, trainee, requirement) -> Measurement:
+        qs = self.cases(trainee=trainee, requirement=requirement)
+        # Plain rows, not model instances: a trainee with hundreds of cases has hundreds of
+        # pieces of evidence per requirement (issue 12: the progress page at 500 cases).
+        rows = list(qs.order_by("date", "id").values_list("id", "date", "procedure__name"))
+        evidence = tuple(EvidenceItem("case", pk, f"{name}, {date:%d %b %Y}", date) for pk, date, name in rows)
+        if requirement.type == "min_hours":
+            column = "console_minutes" if requirement.component.kind.endswith("console_cases") else "total_minutes"
+            minutes = qs.order_by().aggregate(m=Sum(column))["m"] if rows else 0
+            return Measurement(value=_hours(minutes), evidence=evidence)
+        return Measurement(value=len(rows), evidence=evidence)
+
+
+class SimulatorEvidenceProvider:
+    """Simulator sessions: how many, how long, and scores on K consecutive attempts."""
+
+    name = "accreditation.simulator"
+
+    def handles(self, requirement) -> bool:
+        return requirement.component.kind == "simulation" and requirement.type in (
+            "min_count", "min_hours", "min_score")
+
+    def measure(self, *, trainee, requirement) -> Measurement:
+        qs = SimulatorSession.objects.filter(trainee=trainee)
+        if requirement.exercise:
+            qs = qs.filter(exercise__iexact=requirement.exercise)
+        sessions = list(qs.order_by("date", "id").only("id", "date", "exercise", "score", "minutes"))
+        evidence = tuple(EvidenceItem("simulator_session", s.pk, f"{s.exercise}: {s.score}", s.date)
+                         for s in sessions)
+        if requirement.type == "min_hours":
+            return Measurement(value=_hours(sum(s.minutes for s in sessions)), evidence=evidence)
+        if requirement.type == "min_score":
+            value = best_run_minimum([s.score for s in sessions], requirement.consecutive or 1)
+            return Measurement(value=value, evidence=evidence)
+        return Measurement(value=len(sessions), evidence=evidence)
+
+
+def register() -> None:
+    from curriculum.progress import register_provider
+
+    register_provider(CaseEvidenceProvider())
+    register_provider(SimulatorEvidenceProvider())
+
+    from curriculum.progress_summary import watch
+
+    watch(Case)
+    watch(SimulatorSession)

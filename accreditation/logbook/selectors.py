@@ -1,0 +1,91 @@
+"""Reads for the logbook, scoped to what the caller may see (others: 404)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from accreditation.faculty.eligibility import supervised_trainee_ids
+from accreditation.logbook.learning_curve import CurvePoint, cusum_points
+from accreditation.logbook.models import CONSOLE_ROLES, Case, CaseStatus, CaseStep, SimulatorSession
+from rastrack.accounts.models import User
+from rastrack.accounts.roles import Role
+
+
+def _scope(user: User) -> Q | None:
+    """Whose records the user may read: themself, trainees they may supervise today, the
+    trainees now in their region (lead); None means everyone (programme admin)."""
+    if user.has_role(Role.PROGRAMME_ADMIN):
+        return None
+    scope = Q(trainee=user)
+    if user.has_role(Role.TRAINER):
+        scope |= Q(trainee_id__in=supervised_trainee_ids(user))
+    if user.has_role(Role.REGIONAL_LEAD) and user.region_id:
+        scope |= Q(trainee__region_id=user.region_id)
+    return scope
+
+
+def trainees_visible_to(user: User) -> QuerySet[User]:
+    """The people whose logbooks the user may read; the same rule as `_scope`."""
+    qs = User.objects.all()
+    if user.has_role(Role.PROGRAMME_ADMIN):
+        return qs
+    scope = Q(pk=user.pk)
+    if user.has_role(Role.TRAINER):
+        scope |= Q(pk__in=supervised_trainee_ids(user))
+    if user.has_role(Role.REGIONAL_LEAD) and user.region_id:
+        scope |= Q(region_id=user.region_id)
+    return qs.filter(scope)
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    qs = Case.objects.select_related(
+        "trainee", "site", "procedure", "supervisor", "validator"
+    ).prefetch_related(
+        Prefetch("steps", queryset=CaseStep.objects.select_related("step").order_by("step__order"))
+    ).order_by("-date", "-id")
+    scope = _scope(user)
+    return qs if scope is None else qs.filter(scope)
+
+
+def validation_queue(trainer: User) -> QuerySet[Case]:
+    """Submitted cases waiting for this trainer, oldest first."""
+    return cases_visible_to(trainer).filter(
+        status=CaseStatus.SUBMITTED, validator=trainer
+    ).order_by("submitted_at", "id")
+
+
+def simulator_sessions_visible_to(user: User) -> QuerySet[SimulatorSession]:
+    qs = SimulatorSession.objects.select_related("trainee", "verified_by").order_by("-date", "-id")
+    scope = _scope(user)
+    return qs if scope is None else qs.filter(scope)
+
+
+def logbook_totals(cases: QuerySet[Case]) -> dict:
+    """Totals of a (filtered) logbook: by role, platform and procedure, and console hours."""
+    base = cases.order_by()
+    by_role = dict(base.values_list("role").annotate(n=Count("id")).values_list("role", "n"))
+    by_platform = dict(base.values_list("platform").annotate(n=Count("id")).values_list("platform", "n"))
+    by_procedure = list(
+        base.values("procedure_id", "procedure__name").annotate(n=Count("id")).order_by("-n", "procedure__name")
+    )
+    minutes = base.filter(role__in=CONSOLE_ROLES).aggregate(m=Sum("console_minutes"))["m"] or 0
+    return {
+        "cases": base.count(),
+        "by_role": by_role,
+        "by_platform": by_platform,
+        "by_procedure": [{"procedure": r["procedure_id"], "name": r["procedure__name"], "cases": r["n"]}
+                         for r in by_procedure],
+        "console_hours": round(minutes / 60, 1),
+    }
+
+
+def learning_curve(*, trainee: User, procedure_id: int) -> list[CurvePoint]:
+    """Console time by case number and its CUSUM, over the trainee's submitted and
+    validated console cases of one procedure, in date then id order."""
+    rows = (
+        Case.objects.filter(trainee=trainee, procedure_id=procedure_id, role__in=CONSOLE_ROLES,
+                            status__in=[CaseStatus.SUBMITTED, CaseStatus.VALIDATED],
+                            console_minutes__isnull=False)
+        .order_by("date", "id").values_list("date", "console_minutes")
+    )
+    return cusum_points(list(rows))

@@ -1,0 +1,413 @@
+"""The logbook's web pages: log a case (phone-first), my logbook, a case's page, the
+trainer's validation queue, CSV import and the learning curve.
+
+Same rules as the API: selectors scope (404 outside), services decide and refuse; a
+service's refusal becomes a form error (400) or the error page (403 / 404 / 409, through
+`DomainErrorMiddleware`). The views hold no rule of their own: where a page hides a button
+(editing a validated case, say) the service would refuse the action anyway.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from accreditation.faculty.eligibility import supervisors_of
+from accreditation.logbook import selectors, services
+from accreditation.logbook.csv_template import COLUMNS, import_cases
+from accreditation.logbook.forms import (
+    CaseForm,
+    ImportForm,
+    LogbookFilter,
+    RejectForm,
+    ValidateForm,
+)
+from accreditation.logbook.learning_curve import chart_data, learning_phase_end
+from accreditation.logbook.models import CONSOLE_ROLES, Case, CaseRole, CaseStatus, Supervision
+from rastrack.accounts.models import User
+from rastrack.accounts.roles import Role
+from rastrack.core.exceptions import ApplicationError, Conflict
+from rastrack.core.forms import add_errors
+from rastrack.core.permissions import get_visible_or_404, require, require_role
+from rastrack.reference.models import Platform, Procedure
+
+# One-shot session flags.
+CLEAR_DRAFT = "logbook.clear_draft"  # the next page tells the phone to forget its unsent draft
+BATCH_RESULTS = "logbook.batch_results"  # the queue shows the last batch's result per case
+IMPORT_FILE = "logbook.import"  # the previewed CSV, kept until it is imported or replaced
+
+PAGE_SIZE = 25
+QUEUE_PAGE_SIZE = 50
+# The role's short names for the queue's narrow columns.
+SHORT_ROLES = [(CaseRole.CONSOLE_WHOLE, "Console, whole case"), (CaseRole.CONSOLE_PART, "Console, part"),
+               (CaseRole.BEDSIDE_ASSISTANT, "Bedside assistant"), (CaseRole.OBSERVER, "Observer")]
+
+
+def draft_key(user: User) -> str:
+    """The key of the unsent case kept in the phone's localStorage, one per person."""
+    return f"rastrack:case-draft:{user.pk}"
+
+
+# --- Log and edit a case --------------------------------------------------------------------
+
+def _own_cases(user: User):
+    return selectors.cases_visible_to(user).filter(trainee=user)
+
+
+def _prefill(user: User, supervisors) -> dict:
+    """Today, and the site, platform, procedure and supervisor of the latest case."""
+    initial = {"date": timezone.localdate()}
+    last = _own_cases(user).prefetch_related(None).first()
+    if last is None:
+        return initial
+    initial.update(site=last.site_id, platform=last.platform, procedure=last.procedure_id)
+    if last.supervisor_id and supervisors.filter(pk=last.supervisor_id).exists():
+        initial["supervisor"] = last.supervisor_id
+    elif last.supervisor_name:
+        initial["supervisor_name"] = last.supervisor_name
+    return initial
+
+
+def _submit(request, case: Case) -> None:
+    try:
+        services.case_submit(case=case, actor=request.user)
+    except ApplicationError as exc:
+        if exc.status_code != 400:
+            raise
+        messages.error(request, f"Saved as a draft, but not submitted: {exc.message}")
+    else:
+        messages.success(request, "Case submitted: your trainer will validate it.")
+
+
+def _save(request, form: CaseForm, case: Case | None):
+    """Create or update from a valid form; return the redirect, or None (errors on the form)."""
+    data, steps = form.service_arguments()
+    creating = case is None
+    try:
+        if creating:
+            case = services.case_create(trainee=request.user, actor=request.user, data=data, steps=steps)
+        else:
+            case = services.case_update(case=case, actor=request.user, data=data, steps=steps)
+    except ApplicationError as exc:
+        if exc.status_code != 400:
+            raise
+        add_errors(form, exc)
+        return None
+    if creating:  # the new case is on the server now: the phone may forget its copy
+        request.session[CLEAR_DRAFT] = True
+    if request.POST.get("action") == "submit":
+        _submit(request, case)
+    else:
+        messages.success(request, "Draft saved. Submit it when you are ready.")
+    return redirect("accreditation:logbook-case", case.pk)
+
+
+def _case_form_page(request, *, case: Case | None):
+    user = request.user
+    supervisors = supervisors_of(user)
+    initial = CaseForm.initial_from_case(case) if case else _prefill(user, supervisors)
+    if request.method == "POST" and request.POST.get("action") == "steps":
+        # Without JavaScript: show the steps of the procedure just chosen, keep the rest.
+        refreshed = {k: v for k, v in request.POST.items() if k not in ("steps", "action")}
+        form = CaseForm(initial={**initial, **refreshed}, trainee=user, supervisors=supervisors, case=case)
+    else:
+        form = CaseForm(request.POST or None, initial=initial, trainee=user, supervisors=supervisors, case=case)
+        if request.method == "POST" and form.is_valid():
+            response = _save(request, form, case)
+            if response is not None:
+                return response
+    return render(request, "accreditation/logbook/case_form.html", {
+        "form": form, "case": case,
+        "draft_key": draft_key(user) if case is None else "",
+    }, status=400 if form.is_bound and form.errors else 200)
+
+
+@login_required
+def case_new(request):
+    """Log a case: phone-first, prefilled, the unsent draft kept on the device."""
+    require_role(request.user, Role.TRAINEE)
+    return _case_form_page(request, case=None)
+
+
+def _own_editable(request, pk: int) -> Case:
+    case = get_visible_or_404(selectors.cases_visible_to(request.user), pk)
+    require(case.trainee_id == request.user.pk, "Nobody edits another person's case.")
+    if case.status not in services.EDITABLE_STATUSES:
+        raise Conflict(f"This case is {case.get_status_display().lower()}: it cannot be changed now.")
+    return case
+
+
+@login_required
+def case_edit(request, pk: int):
+    return _case_form_page(request, case=_own_editable(request, pk))
+
+
+@login_required
+@require_GET
+def steps_partial(request):
+    """The steps of a procedure as the log form shows them (fetched when it changes)."""
+    procedure = request.GET.get("procedure", "")
+    form = CaseForm(initial={"procedure": procedure if procedure.isdigit() else None},
+                    trainee=request.user, supervisors=User.objects.none())
+    return render(request, "accreditation/logbook/_steps.html", {"form": form})
+
+
+# --- A case's page and its actions ----------------------------------------------------------
+
+def _detail(request, case: Case, *, validate_form=None, reject_form=None, status=200):
+    user = request.user
+    own = case.trainee_id == user.pk
+    decidable = case.status == CaseStatus.SUBMITTED and case.validator_id == user.pk
+    return render(request, "accreditation/logbook/case_detail.html", {
+        "case": case, "own": own,
+        "editable": own and case.status in services.EDITABLE_STATUSES,
+        "decidable": decidable,
+        "validate_form": validate_form or ValidateForm(
+            prefix="validate", initial={"role": case.role, "supervision": case.supervision}),
+        "reject_form": reject_form or RejectForm(prefix="reject"),
+        "clear_draft": draft_key(user) if own and request.session.pop(CLEAR_DRAFT, False) else "",
+    }, status=status)
+
+
+@login_required
+def case_detail(request, pk: int):
+    return _detail(request, get_visible_or_404(selectors.cases_visible_to(request.user), pk))
+
+
+@login_required
+@require_POST
+def case_submit(request, pk: int):
+    case = get_visible_or_404(selectors.cases_visible_to(request.user), pk)
+    _submit(request, case)
+    return redirect("accreditation:logbook-case", case.pk)
+
+
+@login_required
+def case_delete(request, pk: int):
+    case = _own_editable(request, pk)
+    if request.method == "POST":
+        services.case_delete(case=case, actor=request.user)
+        messages.success(request, f"The {case.procedure.name} case of {case.date:%-d %B %Y} is deleted.")
+        return redirect("accreditation:logbook")
+    return render(request, "accreditation/logbook/case_delete.html", {"case": case})
+
+
+def _back(request, case: Case):
+    if request.POST.get("next") == "queue":
+        return redirect("accreditation:logbook-queue")
+    return redirect("accreditation:logbook-case", case.pk)
+
+
+@login_required
+@require_POST
+def case_validate(request, pk: int):
+    case = get_visible_or_404(selectors.cases_visible_to(request.user), pk)
+    form = ValidateForm(request.POST, prefix="validate")
+    if form.is_valid():
+        try:
+            case = services.case_validate(case=case, actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            if exc.status_code != 400:
+                raise
+            add_errors(form, exc)
+        else:
+            messages.success(request, f"Validated: {case.trainee.full_name}, {case.procedure.name} of "
+                                      f"{case.date:%-d %B %Y}.")
+            return _back(request, case)
+    return _detail(request, case, validate_form=form, status=400)
+
+
+@login_required
+@require_POST
+def case_reject(request, pk: int):
+    case = get_visible_or_404(selectors.cases_visible_to(request.user), pk)
+    form = RejectForm(request.POST, prefix="reject")
+    if form.is_valid():
+        try:
+            case = services.case_reject(case=case, actor=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            if exc.status_code != 400:
+                raise
+            add_errors(form, exc)
+        else:
+            messages.success(request, f"Returned to {case.trainee.full_name}: {case.procedure.name} of "
+                                      f"{case.date:%-d %B %Y}.")
+            return _back(request, case)
+    return _detail(request, case, reject_form=form, status=400)
+
+
+# --- My logbook (and a trainee's, for those who may read it) ---------------------------------
+
+def _labelled(counts: dict, choices) -> list[tuple[str, int]]:
+    return [(label, counts[code]) for code, label in choices if counts.get(code)]
+
+
+@login_required
+def logbook(request, trainee_id: int | None = None):
+    user = request.user
+    if trainee_id is None:
+        trainee = user
+    else:
+        trainee = get_visible_or_404(selectors.trainees_visible_to(user), trainee_id)
+    cases = selectors.cases_visible_to(user).filter(trainee=trainee).prefetch_related(None)
+    filterset = LogbookFilter(request.GET or None, queryset=cases)
+    filtered = filterset.qs
+    totals = selectors.logbook_totals(filtered)
+    page = Paginator(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    own = trainee.pk == user.pk
+    export = reverse("case-export") + ("" if own else f"?trainee={trainee.pk}")
+    return render(request, "accreditation/logbook/logbook.html", {
+        "trainee": trainee, "own": own, "filter_form": filterset.form, "page": page,
+        "query": query.urlencode(), "filtered": bool(filterset.is_bound and any(
+            v for k, v in request.GET.items() if k != "page")),
+        "totals": totals,
+        "by_role": _labelled(totals["by_role"], CaseRole.choices),
+        "by_platform": _labelled(totals["by_platform"], Platform.choices),
+        "export_url": export,
+        "curve_url": reverse("accreditation:logbook-curve") + ("" if own else f"?trainee={trainee.pk}"),
+        "can_log": own and user.has_role(Role.TRAINEE),
+    })
+
+
+# --- The trainer's validation queue ----------------------------------------------------------
+
+def _ids(values) -> list[int]:
+    return [int(v) for v in values if v.isdigit()][:QUEUE_PAGE_SIZE * 2]
+
+
+@login_required
+def queue(request):
+    """Cases waiting for the trainer's validation, oldest first; validate several at once."""
+    user = request.user
+    require_role(user, Role.TRAINER)
+    if request.method == "POST":
+        ids = _ids(request.POST.getlist("cases"))
+        if not ids:
+            messages.error(request, "Select at least one case to validate.")
+            return redirect("accreditation:logbook-queue")
+        visible = selectors.cases_visible_to(user)
+        names = {case.pk: f"{case.trainee.full_name}, {case.procedure.name} of {case.date:%-d %b %Y}"
+                 for case in visible.filter(pk__in=ids).prefetch_related(None)}
+        items = [{"id": pk, "role": request.POST.get(f"role_{pk}") or None,
+                  "supervision": request.POST.get(f"supervision_{pk}") or None} for pk in ids]
+        results = services.cases_validate_batch(actor=user, items=items, visible=visible)
+        request.session[BATCH_RESULTS] = [
+            {"id": r.id, "ok": r.ok, "case": names.get(r.id, f"Case {r.id}"), "error": r.error or ""}
+            for r in results]
+        return redirect("accreditation:logbook-queue")
+    page = Paginator(selectors.validation_queue(user).prefetch_related(None), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    trainees = (selectors.trainees_visible_to(user).exclude(pk=user.pk)
+                .filter(groups__name=Role.TRAINEE).order_by("full_name", "id"))
+    return render(request, "accreditation/logbook/queue.html", {
+        "page": page, "results": request.session.pop(BATCH_RESULTS, None),
+        "roles": SHORT_ROLES, "supervisions": [(code, code) for code in Supervision.values],
+        "supervision_codes": Supervision.choices, "trainees": trainees,
+    })
+
+
+# --- Import -----------------------------------------------------------------------------------
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@login_required
+def import_page(request):
+    """Upload, see a dry-run preview with every row's errors, then confirm (all or nothing)."""
+    user = request.user
+    require_role(user, Role.TRAINEE)
+    result = None
+    token = ""
+    if request.method == "POST" and "confirm" in request.POST:
+        form = ImportForm()
+        stored = request.session.get(IMPORT_FILE)
+        if not stored or stored["digest"] != request.POST.get("confirm"):
+            messages.error(request, "That preview has expired: upload the file again.")
+            return redirect("accreditation:logbook-import")
+        result = import_cases(trainee=user, actor=user, file_bytes=stored["text"].encode(), dry_run=False)
+        if result.ok:
+            del request.session[IMPORT_FILE]
+            messages.success(request, f"{result.imported} case{'s' if result.imported != 1 else ''} "
+                                      "imported as drafts: submit them for validation.")
+            return redirect("accreditation:logbook")
+    else:
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            content = form.cleaned_data["file"].read()
+            try:
+                result = import_cases(trainee=user, actor=user, file_bytes=content, dry_run=True)
+            except ApplicationError as exc:
+                add_errors(form, exc)
+            else:
+                if result.ok:
+                    text = content.decode("utf-8-sig")
+                    token = _digest(text)
+                    request.session[IMPORT_FILE] = {"text": text, "digest": token}
+                else:
+                    request.session.pop(IMPORT_FILE, None)
+    failed = bool(form.errors) or (result is not None and not result.ok)
+    return render(request, "accreditation/logbook/import.html", {
+        "form": form, "result": result, "token": token, "columns": COLUMNS,
+        "rows_with_errors": [r for r in result.rows if r.errors] if result else [],
+    }, status=400 if failed else 200)
+
+
+@login_required
+@require_GET
+def import_template(request):
+    out = io.StringIO()
+    csv.writer(out).writerow(COLUMNS)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="rastrack-logbook-template.csv"'
+    return response
+
+
+# --- Learning curve ---------------------------------------------------------------------------
+
+def _console_procedures(user: User, trainee: User) -> list[Procedure]:
+    """The procedures the trainee has console cases of (that the user may see), most first."""
+    counts = dict(selectors.cases_visible_to(user).filter(trainee=trainee, role__in=CONSOLE_ROLES)
+                  .order_by().values_list("procedure_id").annotate(n=Count("id")).values_list("procedure_id", "n"))
+    found = list(Procedure.objects.filter(pk__in=list(counts)))
+    for procedure in found:
+        procedure.console_cases = counts[procedure.pk]
+    return sorted(found, key=lambda p: (-p.console_cases, p.name))
+
+
+@login_required
+def learning_curve(request):
+    """Console time by case number and its CUSUM, per procedure, as a chart and a table."""
+    user = request.user
+    trainee_id = request.GET.get("trainee", "")
+    trainee = user if trainee_id in ("", str(user.pk)) else get_visible_or_404(
+        selectors.trainees_visible_to(user), trainee_id)
+    procedures = _console_procedures(user, trainee)
+    wanted = request.GET.get("procedure", "")
+    chosen = next((p for p in procedures if str(p.pk) == wanted), procedures[0] if procedures else None)
+    points = selectors.learning_curve(trainee=trainee, procedure_id=chosen.pk) if chosen else []
+    end = learning_phase_end(points)
+    chart = chart_data(chosen.name if chosen else "", points)
+    trainees = None
+    if user.has_role(Role.TRAINER, Role.REGIONAL_LEAD, Role.PROGRAMME_ADMIN):
+        trainees = list(selectors.trainees_visible_to(user).exclude(pk=user.pk)
+                        .filter(groups__name=Role.TRAINEE).order_by("full_name", "id"))
+    return render(request, "accreditation/logbook/curve.html", {
+        "trainee": trainee, "own": trainee.pk == user.pk, "procedures": procedures, "chosen": chosen,
+        "points": points, "end": end, "chart": chart, "trainees": trainees,
+        "user_is_trainee": user.has_role(Role.TRAINEE),
+        "mean": round(sum(p.console_minutes for p in points) / len(points)) if points else None,
+    })

@@ -1,0 +1,43 @@
+"""Scheduled workflows of the logbook: the weekly digest of cases waiting for validation.
+
+A "due and not yet sent" sweep with an idempotency key per validator and ISO week: run twice,
+it stores and sends nothing twice; a missed week is caught up on the next run.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Count, Min
+
+from accreditation.logbook.models import Case, CaseStatus
+from rastrack.accounts.models import User
+from rastrack.notifications.selectors import notification_stored
+from rastrack.notifications.services import notify
+
+
+def unvalidated_cases_digest(*, today: datetime.date) -> int:
+    """Once per ISO week, each validator whose queue holds cases submitted more than
+    CASE_DIGEST_AFTER_DAYS ago gets one digest. Returns how many digests were stored."""
+    cutoff = today - datetime.timedelta(days=settings.CASE_DIGEST_AFTER_DAYS)
+    rows = (Case.objects.filter(status=CaseStatus.SUBMITTED, validator__isnull=False,
+                                submitted_at__date__lt=cutoff)
+            .values("validator_id").annotate(waiting=Count("id"), oldest=Min("submitted_at")))
+    year, week, _ = today.isocalendar()
+    stored = 0
+    validators = User.objects.in_bulk([r["validator_id"] for r in rows])
+    for row in rows:
+        validator = validators[row["validator_id"]]
+        if not validator.is_active:
+            continue
+        key = f"cases.digest:{validator.pk}:{year}-W{week:02d}"
+        before = notification_stored(key)
+        notify(recipient=validator, kind="cases.digest",
+               subject=f"{row['waiting']} case(s) waiting for your validation",
+               body=(f"{row['waiting']} logbook case(s) have waited more than "
+                     f"{settings.CASE_DIGEST_AFTER_DAYS} days for your validation; the oldest was "
+                     f"submitted on {row['oldest']:%-d %B %Y}."),
+               link="/logbook/queue/", key=key)
+        stored += not before
+    return stored

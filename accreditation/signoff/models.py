@@ -1,0 +1,313 @@
+"""Assessment tools (as data), assessments with blinded self-rating, and sign-off requests.
+
+Imported by accreditation/models.py so that Django registers these models.
+
+- `SignoffRules`: the one row of configurable numbers (due days, blinding window).
+- `AssessmentTool` + `AssessmentDomain`: a tool is rows, not code (GEARS, the entrustment
+  scale; RACE or NOTSS can be added in Django admin). Scores are validated against them.
+- `Assessment`: a trainer's rating of a trainee, or a trainee's self-rating of one of their
+  own cases (`is_self`). Immutable once recorded. Blinding: see `signoff_selectors`.
+- `SignoffRequest`: a trainee asks a trainer who may supervise them to sign off a competency,
+  a module component, or the final sign-off of a pathway (an enrolment), with evidence.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from rastrack.audit.querysets import AuditedManager
+from rastrack.core.pii import NoPIIValidator
+
+
+class SignoffRules(models.Model):
+    """The sign-off's configurable numbers: one row, edited in Django admin.
+
+    Read them with `accreditation.signoff.selectors.signoff_rules()`.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    due_days = models.PositiveSmallIntegerField(
+        default=14, validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="A sign-off request is due this many days after it is made (then it is overdue).")
+    blind_window_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="A trainer's assessment of a case is final this many days after it is recorded: "
+                  "until then the trainee sees its scores only after rating the case themself.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "sign-off rules"
+        verbose_name_plural = "sign-off rules"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="signoff_rules_singleton"),
+            models.CheckConstraint(condition=Q(due_days__gte=1) & Q(due_days__lte=365),
+                                   name="signoff_rules_due_days_range"),
+            models.CheckConstraint(condition=Q(blind_window_days__gte=1) & Q(blind_window_days__lte=90),
+                                   name="signoff_rules_blind_window_range"),
+        ]
+
+    def __str__(self) -> str:
+        return "Sign-off rules"
+
+
+# --- Assessment tools -------------------------------------------------------------------------
+
+
+class AssessmentTool(models.Model):
+    """An assessment instrument: a scale and its domains. The total is the sum of the domains."""
+
+    code = models.SlugField(max_length=20, unique=True,
+                            help_text="What the API calls it, e.g. gears (the curriculum's requirements "
+                                      "name tools by this code).")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    scale_min = models.PositiveSmallIntegerField(default=1, help_text="Lowest score of each domain.")
+    scale_max = models.PositiveSmallIntegerField(default=5, help_text="Highest score of each domain.")
+    is_active = models.BooleanField(default=True, help_text="Offered for new assessments.")
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(scale_max__gt=F("scale_min")), name="assessment_tool_scale_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def _domain_count(self) -> int:
+        cache = getattr(self, "_prefetched_objects_cache", {})
+        if "domains" in cache:
+            return len(cache["domains"])
+        return self.domains.count()
+
+    @property
+    def total_min(self) -> int:
+        return self.scale_min * self._domain_count()
+
+    @property
+    def total_max(self) -> int:
+        return self.scale_max * self._domain_count()
+
+
+class AssessmentDomain(models.Model):
+    tool = models.ForeignKey(AssessmentTool, on_delete=models.CASCADE, related_name="domains")
+    code = models.SlugField(max_length=40, help_text="The key in an assessment's scores, e.g. autonomy.")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    anchors = models.JSONField(default=dict, blank=True,
+                               help_text='What a score means, e.g. {"1": "...", "3": "...", "5": "..."}.')
+
+    class Meta:
+        ordering = ["tool_id", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tool", "code"], name="assessment_domain_code_unique_in_tool"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tool.code}.{self.code}"
+
+
+# --- Assessments ------------------------------------------------------------------------------
+
+
+class Assessment(models.Model):
+    """A rating with a tool. `is_self`: the trainee rated one of their own cases.
+
+    Never edited or deleted once recorded (a calibration that can be changed afterwards
+    calibrates nothing). `blind_until` is set on a trainer's assessment of a case: from that
+    day it is final and shown to the trainee even without their own rating of the case.
+    """
+
+    trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessments")
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="assessments_given")
+    tool = models.ForeignKey(AssessmentTool, on_delete=models.PROTECT, related_name="assessments")
+    # SET_NULL: the logbook may delete a case that was rejected later; the rating stays.
+    case = models.ForeignKey("accreditation.Case", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="assessments")
+    date = models.DateField()
+    is_self = models.BooleanField(default=False)
+    scores = models.JSONField(help_text="Domain code -> whole-number score within the tool's scale.")
+    total = models.PositiveSmallIntegerField()
+    feedback = models.TextField(blank=True, validators=[NoPIIValidator()])
+    blind_until = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    # Audited: bulk updates are refused (rastrack/audit/querysets.py); change rows through services.
+    objects = AuditedManager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["trainee", "tool", "date", "id"], name="assessment_series_idx"),
+            models.Index(fields=["assessor", "-date"], name="assessment_assessor_idx"),
+            # The calibration figures: trainer ratings of cases in a period.
+            models.Index(fields=["date", "case"], condition=Q(is_self=False), name="assessment_calibration_idx"),
+        ]
+        constraints = [
+            # One rating of a case per person and tool: one self-assessment, one per trainer.
+            models.UniqueConstraint(fields=["case", "tool", "assessor"], condition=Q(case__isnull=False),
+                                    name="assessment_once_per_case_tool_assessor"),
+            models.CheckConstraint(
+                condition=(Q(is_self=True) & Q(assessor=F("trainee")))
+                | (Q(is_self=False) & ~Q(assessor=F("trainee"))),
+                name="assessment_self_means_own"),
+            models.CheckConstraint(condition=Q(is_self=False) | Q(blind_until__isnull=True),
+                                   name="assessment_self_has_no_blind_until"),
+        ]
+
+    def __str__(self) -> str:
+        who = "self-assessment" if self.is_self else "assessment"
+        return f"{self.tool_id} {who} of {self.trainee_id} on {self.date}"
+
+
+# --- Sign-off requests ------------------------------------------------------------------------
+
+
+class SignoffTarget(models.TextChoices):
+    COMPETENCY = "competency", "Competency"
+    COMPONENT = "component", "Module component"
+    FINAL = "final", "Final sign-off of a pathway"
+
+
+class SignoffStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    RETURNED = "returned", "Returned"
+    REVERSED = "reversed", "Reversed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# A target with a request in one of these states cannot be asked for again (409).
+BLOCKING_STATUSES = (SignoffStatus.PENDING, SignoffStatus.APPROVED)
+DECIDED_STATUSES = (SignoffStatus.APPROVED, SignoffStatus.RETURNED, SignoffStatus.REVERSED)
+
+
+class SignoffRequest(models.Model):
+    """A trainee's request to a trainer to sign off one target, with their own evidence.
+
+    `target_key` names the target independently of versions: `competency:<key>` (the
+    competency's stable key, so a v2 competency is the same target as v1), `component:<key>`
+    (the component's stable UUID) or `enrolment:<id>` (the final sign-off). The database
+    refuses a second pending or approved request for the same trainee and target.
+    """
+
+    trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="signoff_requests")
+    trainer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="signoff_requests_to_decide")
+    target = models.CharField(max_length=12, choices=SignoffTarget.choices)
+    competency = models.ForeignKey("curriculum.Competency", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="signoff_requests")
+    component = models.ForeignKey("curriculum.Component", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="signoff_requests")
+    enrolment = models.ForeignKey("curriculum.Enrolment", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="signoff_requests")
+    target_key = models.CharField(max_length=120, editable=False)
+    note = models.TextField(blank=True, validators=[NoPIIValidator()])
+
+    evidence_cases = models.ManyToManyField("accreditation.Case", blank=True, related_name="signoff_requests")
+    evidence_simulator_sessions = models.ManyToManyField("accreditation.SimulatorSession", blank=True,
+                                                         related_name="signoff_requests")
+    evidence_assessments = models.ManyToManyField(Assessment, blank=True, related_name="signoff_requests")
+    evidence_elearning_completions = models.ManyToManyField("curriculum.ELearningCompletion", blank=True,
+                                                            related_name="signoff_requests")
+
+    status = models.CharField(max_length=10, choices=SignoffStatus.choices, default=SignoffStatus.PENDING)
+    due_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    feedback = models.TextField(blank=True, validators=[NoPIIValidator()])
+    reversed_at = models.DateTimeField(null=True, blank=True)
+    reversed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    reversal_reason = models.TextField(blank=True, validators=[NoPIIValidator()])
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    # Audited: bulk updates are refused (rastrack/audit/querysets.py); change rows through services.
+    objects = AuditedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["trainer", "status", "created_at"], name="signoff_queue_idx"),
+            models.Index(fields=["trainee", "status"], name="signoff_trainee_idx"),
+            models.Index(fields=["status", "due_on"], name="signoff_due_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["trainee", "target_key"],
+                                    condition=Q(status__in=["pending", "approved"]),
+                                    name="signoff_one_live_request_per_target"),
+            models.CheckConstraint(condition=Q(status__in=SignoffStatus.values), name="signoff_status_valid"),
+            models.CheckConstraint(
+                condition=(Q(target="competency", competency__isnull=False, component__isnull=True,
+                             enrolment__isnull=True)
+                           | Q(target="component", competency__isnull=True, component__isnull=False,
+                               enrolment__isnull=True)
+                           | Q(target="final", competency__isnull=True, component__isnull=True,
+                               enrolment__isnull=False)),
+                name="signoff_exactly_one_target"),
+            models.CheckConstraint(condition=~Q(trainer=F("trainee")), name="signoff_not_own"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["approved", "returned", "reversed"])
+                | (Q(decided_at__isnull=False) & Q(decided_by__isnull=False)),
+                name="signoff_decided_has_decider"),
+            models.CheckConstraint(condition=~Q(status="returned") | ~Q(feedback=""),
+                                   name="signoff_returned_has_feedback"),
+            models.CheckConstraint(
+                condition=~Q(status="reversed")
+                | (Q(reversed_at__isnull=False) & Q(reversed_by__isnull=False) & ~Q(reversal_reason="")),
+                name="signoff_reversed_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sign-off request {self.pk} ({self.target_key}) of {self.trainee_id}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == SignoffStatus.PENDING and self.due_on < timezone.localdate()
+
+    @property
+    def target_label(self) -> str:
+        if self.target == SignoffTarget.COMPETENCY and self.competency_id:
+            return f"{self.competency.code} {self.competency.title}"
+        if self.target == SignoffTarget.COMPONENT and self.component_id:
+            return f"{self.component.title} ({self.component.module.title})"
+        if self.target == SignoffTarget.FINAL and self.enrolment_id:
+            return f"Final sign-off: {self.enrolment.pathway.title}"
+        return self.target_key
+
+
+# --- One-tap decision links (in reminder e-mails) ----------------------------------------
+
+
+class DecisionLink(models.Model):
+    """A signed, expiring, single-use link to decide one sign-off request.
+
+    The link is not a credential: the page still needs the addressed trainer signed in.
+    It only saves the trainer from finding the request; `used_at` is set by a
+    compare-and-set, so it works once.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    signoff_request = models.ForeignKey("accreditation.SignoffRequest", on_delete=models.CASCADE,
+                                        related_name="decision_links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Decision link for request {self.signoff_request_id}"

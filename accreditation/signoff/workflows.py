@@ -1,0 +1,159 @@
+"""Sign-off reminders, escalation, reassignment and one-tap decision links.
+
+Reminders and escalations are "due and not yet sent" sweeps with idempotency keys that name
+the request and its due date, so a sweep run twice sends nothing twice, a missed day is
+caught up, and a reassigned request (new due date) starts a fresh cycle.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accreditation.faculty.eligibility import can_supervise
+from accreditation.signoff.models import DecisionLink, SignoffRequest, SignoffStatus
+from rastrack.accounts.models import User
+from rastrack.accounts.roles import Role
+from rastrack.accounts.selectors import regional_leads_of
+from rastrack.audit.services import audited
+from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
+from rastrack.notifications.selectors import notification_stored
+from rastrack.notifications.services import notify
+
+_SALT = "accreditation.decision-link"
+
+
+# --- One-tap links --------------------------------------------------------------------------
+
+def decision_link_create(*, request: SignoffRequest, now: datetime.datetime | None = None) -> str:
+    """A new link for the addressed trainer; returns the URL path (signed token inside)."""
+    now = now or timezone.now()
+    link = DecisionLink.objects.create(
+        signoff_request=request, user_id=request.trainer_id,
+        expires_at=now + datetime.timedelta(days=settings.DECISION_LINK_VALID_DAYS))
+    token = signing.dumps(str(link.pk), salt=_SALT)
+    return reverse("accreditation:signoff-decide", args=[token])
+
+
+class LinkRefused(Exception):
+    """Why a link does nothing: the page says it, and changes nothing."""
+
+
+def decision_link_open(*, token: str, user: User, now: datetime.datetime | None = None) -> DecisionLink:
+    now = now or timezone.now()
+    try:
+        link_id = signing.loads(token, salt=_SALT)
+    except signing.BadSignature:
+        raise LinkRefused("This link is not valid. Open the request from your sign-off queue instead.") from None
+    link = DecisionLink.objects.select_related("signoff_request__trainee").filter(pk=link_id).first()
+    if link is None:
+        raise LinkRefused("This link is not valid. Open the request from your sign-off queue instead.")
+    if link.user_id != user.pk:
+        raise LinkRefused("This link was sent to another trainer: it does nothing for your account.")
+    if link.used_at is not None:
+        raise LinkRefused("This link has been used already: each link works once.")
+    if link.expires_at <= now:
+        raise LinkRefused("This link has expired. Open the request from your sign-off queue instead.")
+    return link
+
+
+@transaction.atomic
+def decision_link_use(*, token: str, user: User, decision: str, feedback: str = "") -> SignoffRequest:
+    """Decide through a link: the link is spent (compare-and-set) in the same transaction as
+    the decision, so a refused decision leaves the link usable and a decision happens once."""
+    from accreditation.signoff import services as signoff_services
+
+    now = timezone.now()
+    link = decision_link_open(token=token, user=user, now=now)
+    spent = DecisionLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=now)
+    if spent != 1:
+        raise LinkRefused("This link has been used already: each link works once.")
+    request = link.signoff_request
+    if decision == "approve":
+        return signoff_services.signoff_request_approve(request=request, actor=user, feedback=feedback)
+    if decision == "return":
+        return signoff_services.signoff_request_return(request=request, actor=user, feedback=feedback)
+    raise ApplicationError(errors={"decision": ["Choose approve or return."]})
+
+
+# --- Reminders and escalation ---------------------------------------------------------------
+
+def signoff_reminders(*, today: datetime.date) -> dict[str, int]:
+    """Remind the trainer before and on the due date; escalate to the trainee's regional
+    lead when the request is overdue by SIGNOFF_ESCALATE_AFTER_DAYS."""
+    before = settings.SIGNOFF_REMIND_BEFORE_DAYS
+    escalate_after = settings.SIGNOFF_ESCALATE_AFTER_DAYS
+    counts = {"reminded": 0, "escalated": 0}
+    due = (SignoffRequest.objects.filter(status=SignoffStatus.PENDING,
+                                         due_on__lte=today + datetime.timedelta(days=before))
+           .select_related("trainee", "trainer").order_by("due_on", "id"))
+    for request in due:
+        stage = "before" if today < request.due_on else "due"
+        key = f"signoff.reminder.{stage}:{request.pk}:{request.due_on}"
+        if not notification_stored(key):
+            with transaction.atomic():
+                path = decision_link_create(request=request)
+                when = "is due on" if stage == "before" else "was due on"
+                notify(recipient=request.trainer, kind="signoff.reminder", key=key,
+                       subject=f"Sign-off for {request.trainee.full_name} {when} {request.due_on:%-d %B}",
+                       body=(f"{request.trainee.full_name} asked you to sign off: {request.target_label}. "
+                             f"It {when} {request.due_on:%-d %B %Y}. Decide with one tap (you will be "
+                             "asked to sign in; the link works once):"),
+                       link=path)
+            counts["reminded"] += 1
+        if today >= request.due_on + datetime.timedelta(days=escalate_after):
+            for lead in regional_leads_of(request.trainee.region_id):
+                key = f"signoff.escalated:{request.pk}:{request.due_on}:{lead.pk}"
+                if notification_stored(key):
+                    continue
+                notify(recipient=lead, kind="signoff.escalated", key=key,
+                       subject=f"Overdue sign-off: {request.trainee.full_name}",
+                       body=(f"{request.trainee.full_name}'s request to {request.trainer.full_name} "
+                             f"({request.target_label}) was due on {request.due_on:%-d %B %Y} and is still "
+                             "undecided. You can reassign it to another trainer who may supervise them."),
+                       link=reverse("accreditation:signoff", args=[request.pk]))
+                counts["escalated"] += 1
+    return counts
+
+
+def can_reassign(user: User, request: SignoffRequest) -> bool:
+    if not (user.is_active and user.has_role(Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD)):
+        return False
+    return user.has_role(Role.PROGRAMME_ADMIN) or user.region_id == request.trainee.region_id
+
+
+@transaction.atomic
+def signoff_request_reassign(*, request: SignoffRequest, actor: User, trainer: User,
+                             today: datetime.date | None = None) -> SignoffRequest:
+    """The trainee's regional lead (or a programme admin) hands an overdue request to
+    another trainer who may supervise the trainee; the due date starts again."""
+    from accreditation.signoff.selectors import signoff_rules
+
+    today = today or timezone.localdate()
+    request = (SignoffRequest.objects.select_for_update(of=("self",)).select_related("trainee", "trainer")
+               .get(pk=request.pk))
+    if not can_reassign(actor, request):
+        raise NotPermitted("Only the trainee's regional lead or a programme admin may reassign a request.")
+    if request.status != SignoffStatus.PENDING:
+        raise Conflict("Only a pending request can be reassigned.")
+    if request.due_on >= today:
+        raise Conflict("Only an overdue request can be reassigned.")
+    if trainer.pk in (request.trainer_id, request.trainee_id) or not can_supervise(trainer, request.trainee, on=today):
+        raise ApplicationError(errors={"trainer": [
+            "Choose another trainer who may supervise this trainee today."]})
+    due_days = signoff_rules().due_days
+    with audited(actor=actor, action="signoff.reassign", instance=request, fields=["trainer", "due_on"],
+                 stream=f"portfolio:{request.trainee_id}"):
+        request.trainer = trainer
+        request.due_on = today + datetime.timedelta(days=due_days)
+        request.save(update_fields=["trainer", "due_on"])
+    notify(recipient=trainer, kind="signoff.new", key=f"signoff.reassigned:{request.pk}:{trainer.pk}:{request.due_on}",
+           subject=f"Sign-off request from {request.trainee.full_name}",
+           body=f"{actor.full_name} passed you {request.trainee.full_name}'s request: {request.target_label}.",
+           link=reverse("accreditation:signoff", args=[request.pk]))
+    return request

@@ -1,0 +1,83 @@
+"""Over-logging and calibration figures, by the trainee's current region and month
+([Dashboards] 3). Reads only; one aggregate query each.
+
+- **Over-logging** (`disagreement_by_region_month`): of the cases validated (by case date),
+  how many the trainer corrected (`Case.disagreement`), split by what was corrected: the
+  role (a trainee logging "console surgeon" for a case they assisted at) or the supervision
+  code. The rate is disagreements / validated.
+- **Calibration** (`assessment_gap_by_region_month`): for each case rated by both the trainee
+  (a self-assessment) and a trainer with the same tool, the gap self - trainer in points
+  (positive: trainees rate themselves higher), as mean and mean absolute gap, by the month of
+  the trainer's rating.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import (
+    Avg,
+    Count,
+    DateField,
+    F,
+    FilteredRelation,
+    FloatField,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import Abs, Cast, TruncMonth
+
+from accreditation.logbook.models import Case, CaseStatus
+from accreditation.signoff.models import Assessment
+
+OVERLOGGING_COLUMNS = ("region", "region_name", "month", "validated", "disagreements", "role_corrected",
+                       "supervision_corrected", "disagreement_rate")
+CALIBRATION_COLUMNS = ("region", "region_name", "month", "tool", "pairs", "mean_gap", "mean_abs_gap")
+
+
+def _rounded(value, places: int = 2):
+    return None if value is None else round(float(value), places)
+
+
+def disagreement_by_region_month(cases: QuerySet[Case]) -> list[dict]:
+    """Validated cases among `cases`, grouped by the trainee's region and the case's month."""
+    rows = (cases.filter(status=CaseStatus.VALIDATED, trainee__region__isnull=False)
+            .annotate(month=TruncMonth("date", output_field=DateField()))
+            .values("trainee__region_id", "trainee__region__name", "month")
+            .annotate(validated=Count("id"),
+                      disagreements=Count("id", filter=Q(disagreement=True)),
+                      role_corrected=Count("id", filter=Q(disagreement=True) & ~Q(validated_role=F("role"))),
+                      supervision_corrected=Count("id", filter=Q(disagreement=True)
+                                                  & ~Q(validated_supervision=F("supervision"))))
+            .order_by("trainee__region__name", "month"))
+    return [{"region": row["trainee__region_id"], "region_name": row["trainee__region__name"],
+             "month": row["month"].strftime("%Y-%m"), "validated": row["validated"],
+             "disagreements": row["disagreements"], "role_corrected": row["role_corrected"],
+             "supervision_corrected": row["supervision_corrected"],
+             "disagreement_rate": _rounded(row["disagreements"] / row["validated"], 3)} for row in rows]
+
+
+def assessment_gap_by_region_month(assessments: QuerySet[Assessment]) -> list[dict]:
+    """Trainer assessments among `assessments` that have a self-assessment of the same case
+    and tool, grouped by the trainee's region, the month of the trainer's rating and the
+    tool."""
+    # A join on the self-assessment (at most one per case and tool: a unique constraint), not a
+    # correlated subquery: measured 239 ms against 3-4 s on the 1M-case bench world.
+    own = FilteredRelation("case__assessments",
+                           condition=Q(case__assessments__is_self=True, case__assessments__tool=F("tool")))
+    gap = Cast(F("own__total"), FloatField()) - Cast(F("total"), FloatField())
+    rows = (assessments.filter(is_self=False, case__isnull=False, trainee__region__isnull=False)
+            .annotate(own=own)
+            .filter(own__isnull=False)
+            .annotate(month=TruncMonth("date", output_field=DateField()))
+            .values("trainee__region_id", "trainee__region__name", "month", "tool__code")
+            .annotate(pairs=Count("id"), mean_gap=Avg(gap), mean_abs_gap=Avg(Abs(gap)))
+            .order_by("trainee__region__name", "month", "tool__code"))
+    return [{"region": row["trainee__region_id"], "region_name": row["trainee__region__name"],
+             "month": row["month"].strftime("%Y-%m"), "tool": row["tool__code"], "pairs": row["pairs"],
+             "mean_gap": _rounded(row["mean_gap"]), "mean_abs_gap": _rounded(row["mean_abs_gap"])}
+            for row in rows]
+
+
+def in_period(queryset: QuerySet, field: str, start: datetime.date, end_exclusive: datetime.date) -> QuerySet:
+    return queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end_exclusive})

@@ -1,0 +1,316 @@
+"""The national and regional dashboards ([Dashboards], API.md "Dashboards"): reads only.
+
+They live in `labs` because they need every app (faculty, sign-off, logbook, curriculum and
+the labs' capacity report), and `labs` is the last app in the layering
+(core <- curriculum <- accreditation <- labs).
+
+Each section is tabular: a list of rows whose keys are `SECTIONS[name]`, so that the JSON and
+its CSV download have the same shape. Scope: `region=None` is national; otherwise trainees
+(enrolments, cases, sign-offs, assessments) and trainers (faculty) count by their *current*
+region (`User.region`) and labs by `Lab.region`. The specialty filter narrows what has a
+specialty: accreditations (faculty, trainer capacity) and cases by their procedure (cases,
+over-logging, calibration); labs, sign-offs, trainees and lab need have none.
+
+Every section is a fixed number of aggregate queries, whatever the data size (21 in all,
+pinned in tests/dashboards): faculty 3, labs 2, sign-offs 3, trainees 2 (bands from the
+progress summaries kept by `curriculum.progress_summary`, and their freshness), cases 1,
+capacity versus need 4, trainer capacity 4, over-logging 1, calibration 1.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, DateField, Q
+from django.db.models.functions import TruncMonth
+
+from accreditation.faculty.models import Accreditation, AccreditationStatus, Assignment
+from accreditation.faculty.selectors import active_on, faculty_rules
+from accreditation.logbook.models import Case, CaseStatus
+from accreditation.signoff.models import Assessment, SignoffRequest
+from accreditation.signoff.selectors import signoff_figures
+from curriculum.models import Enrolment, EnrolmentStatus, ProgressBand
+from curriculum.progress import progress_for
+from curriculum.progress_summary import band_of, freshness  # noqa: F401 - band_of re-exported
+from dashboards import capacity_need
+from dashboards.calibration import (
+    CALIBRATION_COLUMNS,
+    OVERLOGGING_COLUMNS,
+    assessment_gap_by_region_month,
+    disagreement_by_region_month,
+)
+from labs import capacity
+from labs.models import Lab
+from rastrack.core.months import add_months, first_of_month
+
+BANDS = tuple(ProgressBand.values)
+
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "faculty": ("region", "region_name", *AccreditationStatus.values, "total", "expiring_soon",
+                "active_assignments", "assignments_per_trainer"),
+    "labs": ("month", "sessions", "seats_offered", "booked", "attended", "no_shows",
+             "waitlist_demand", "waitlisted"),
+    "signoffs": ("pending", "overdue", "decided", "turnaround_median_days", "turnaround_p90_days"),
+    "trainees": ("pathway", "pathway_code", "pathway_title", *BANDS, "not_computed", "total"),
+    "cases": ("month", "platform", "validated", "submitted"),
+    "capacity": capacity_need.CAPACITY_COLUMNS,
+    "trainers": capacity_need.TRAINER_COLUMNS,
+    "overlogging": OVERLOGGING_COLUMNS,
+    "calibration": CALIBRATION_COLUMNS,
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a dashboard shows: the region (None: national), a specialty ("" for all) and the
+    months from `start` to `end` (first days of the months) for the figures by month."""
+
+    region_id: int | None
+    specialty: str
+    start: datetime.date
+    end: datetime.date
+    today: datetime.date
+
+    @property
+    def end_exclusive(self) -> datetime.date:
+        return add_months(self.end, 1)
+
+    def region(self, field: str) -> Q:
+        return Q() if self.region_id is None else Q(**{field: self.region_id})
+
+    def specialty_of(self, field: str) -> Q:
+        return Q(**{field: self.specialty}) if self.specialty else Q()
+
+
+# --- Sections ---------------------------------------------------------------------------------
+
+
+def faculty_section(f: Filters) -> tuple[list[dict], int]:
+    """Accreditations by trainer's region and status, with those accredited and expiring within
+    the faculty rules' warning days (90 by default), and the trainer-to-trainee ratio: active
+    assignments of accredited trainers per accredited trainer. Two aggregate queries (and the
+    rules)."""
+    today = f.today
+    warning_days = faculty_rules().expiry_warning_days
+    soon = Q(status=AccreditationStatus.ACCREDITED, expires_on__gte=today,
+             expires_on__lte=today + datetime.timedelta(days=warning_days))
+    counts = {status: Count("id", filter=Q(status=status)) for status in AccreditationStatus.values}
+    rows = (Accreditation.objects.filter(f.region("trainer__region_id"), f.specialty_of("specialty"))
+            .values("trainer__region_id", "trainer__region__name")
+            .annotate(**counts, total=Count("id"), expiring_soon=Count("id", filter=soon))
+            .order_by("trainer__region__name"))
+    assignments = dict(
+        Assignment.objects.filter(active_on(today), f.region("trainer__region_id"),
+                                  f.specialty_of("trainer__accreditation__specialty"),
+                                  trainer__accreditation__status=AccreditationStatus.ACCREDITED)
+        .values("trainer__region_id").annotate(n=Count("id")).order_by().values_list("trainer__region_id", "n"))
+    result = []
+    for row in rows:
+        active = assignments.get(row["trainer__region_id"], 0)
+        accredited = row[AccreditationStatus.ACCREDITED]
+        result.append({"region": row["trainer__region_id"], "region_name": row["trainer__region__name"] or "",
+                       **{status: row[status] for status in AccreditationStatus.values},
+                       "total": row["total"], "expiring_soon": row["expiring_soon"],
+                       "active_assignments": active,
+                       "assignments_per_trainer": round(active / accredited, 2) if accredited else None})
+    return result, warning_days
+
+
+def labs_section(f: Filters) -> list[dict]:
+    """Seats offered, booked, attended and waitlist by month (`labs.capacity.capacity_report`)."""
+    labs = Lab.objects.filter(f.region("region_id"))
+    rows = capacity.capacity_report(labs=labs, start=f.start, end=f.end, group_by="month")
+    return [{column: row[column] for column in SECTIONS["labs"]} for row in rows]
+
+
+def signoffs_section(f: Filters) -> list[dict]:
+    """One row: pending, overdue, decided, and the turnaround median and 90th percentile in
+    days (`signoff_figures`: linear interpolation, the same on SQLite and PostgreSQL)."""
+    requests = SignoffRequest.objects.filter(f.region("trainee__region_id"))
+    figures = signoff_figures(requests, today=f.today)
+    return [{column: figures[column] for column in SECTIONS["signoffs"]}]
+
+
+def _enrolments(f: Filters):
+    return Enrolment.objects.filter(
+        f.region("trainee__region_id"),
+        status__in=(EnrolmentStatus.ACTIVE, EnrolmentStatus.PAUSED, EnrolmentStatus.COMPLETED))
+
+
+def trainees_section(f: Filters) -> list[dict]:
+    """Enrolments (active, paused, completed) by pathway and progress band, from the progress
+    summaries; completed enrolments are "complete"; live ones without a summary yet count as
+    `not_computed`. One aggregate query."""
+    completed = Q(status=EnrolmentStatus.COMPLETED)
+    bands = {band: Count("id", filter=~completed & Q(progress_snapshot__band=band)) for band in BANDS}
+    bands[ProgressBand.COMPLETE] = Count("id", filter=completed | Q(progress_snapshot__band=ProgressBand.COMPLETE))
+    rows = (_enrolments(f)
+            .values("pathway_id", "pathway__code", "pathway__title", "pathway__version")
+            .annotate(**bands, not_computed=Count("id", filter=~completed & Q(progress_snapshot__isnull=True)),
+                      total=Count("id"))
+            .order_by("pathway__code", "pathway__version"))
+    return [{"pathway": row["pathway_id"], "pathway_code": row["pathway__code"],
+             "pathway_title": str(row["pathway__title"]), **{band: row[band] for band in BANDS},
+             "not_computed": row["not_computed"], "total": row["total"]} for row in rows]
+
+
+def cases_section(f: Filters) -> list[dict]:
+    """Validated cases by month (of the case date) and platform, submitted ones (waiting for
+    validation) apart. One aggregate query."""
+    rows = (Case.objects.filter(f.region("trainee__region_id"), f.specialty_of("procedure__specialty"),
+                                status__in=(CaseStatus.VALIDATED, CaseStatus.SUBMITTED),
+                                date__gte=f.start, date__lt=f.end_exclusive)
+            .annotate(month=TruncMonth("date", output_field=DateField()))
+            .values("month", "platform")
+            .annotate(validated=Count("id", filter=Q(status=CaseStatus.VALIDATED)),
+                      submitted=Count("id", filter=Q(status=CaseStatus.SUBMITTED)))
+            .order_by("month", "platform"))
+    return [{"month": row["month"].strftime("%Y-%m"), "platform": row["platform"],
+             "validated": row["validated"], "submitted": row["submitted"]} for row in rows]
+
+
+def overlogging_section(f: Filters) -> list[dict]:
+    """Trainee/trainer disagreement on role and supervision code by region and month."""
+    cases = Case.objects.filter(f.region("trainee__region_id"), f.specialty_of("procedure__specialty"),
+                                date__gte=f.start, date__lt=f.end_exclusive)
+    return disagreement_by_region_month(cases)
+
+
+def calibration_section(f: Filters) -> list[dict]:
+    """The self-versus-trainer assessment gap by region and month."""
+    assessments = Assessment.objects.filter(f.region("trainee__region_id"),
+                                            f.specialty_of("case__procedure__specialty"),
+                                            date__gte=f.start, date__lt=f.end_exclusive)
+    return assessment_gap_by_region_month(assessments)
+
+
+# --- The dashboard ----------------------------------------------------------------------------
+
+
+def dashboard(*, region=None, start: datetime.date | None = None, end: datetime.date | None = None,
+              specialty: str = "", today: datetime.date | None = None,
+              now: datetime.datetime | None = None) -> dict:
+    """Every section for the nation (`region=None`) or one region, for the months from
+    `start`'s to `end`'s (default: `labs.capacity.default_period`), optionally for one
+    specialty; capacity versus need always looks three months ahead from now."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    default_start, default_end = capacity.default_period(today)
+    f = Filters(region_id=region.pk if region is not None else None, specialty=specialty or "",
+                start=first_of_month(start or default_start),
+                end=first_of_month(end or default_end), today=today)
+    faculty, warning_days = faculty_section(f)
+    horizon_start, horizon_end = capacity_need.horizon(now)
+    fresh = freshness(_enrolments(f))
+    return {
+        "computed_at": now.isoformat(),
+        "scope": {"region": f.region_id, "region_name": region.name if region is not None else ""},
+        "period": {"from": f.start.strftime("%Y-%m"), "to": f.end.strftime("%Y-%m")},
+        "filters": {"region": f.region_id, "specialty": f.specialty},
+        "expiry_warning_days": warning_days,
+        "capacity_period": {"from": timezone.localdate(horizon_start).isoformat(),
+                            "to": timezone.localdate(horizon_end).isoformat()},
+        "progress_freshness": fresh,
+        "faculty": faculty,
+        "labs": labs_section(f),
+        "signoffs": signoffs_section(f),
+        "trainees": trainees_section(f),
+        "cases": cases_section(f),
+        "capacity": capacity_need.capacity_versus_need(f.region_id, now=now),
+        "trainers": capacity_need.trainer_capacity(f.region_id, today=today, specialty=f.specialty),
+        "overlogging": overlogging_section(f),
+        "calibration": calibration_section(f),
+    }
+
+
+def section_csv(rows: list[dict], section: str) -> str:
+    """A section as CSV text: the header is the section's columns, in order."""
+    import csv
+    import io
+
+    from accreditation.logbook.csv_template import escape_cell  # formula injection
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=SECTIONS[section], extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: escape_cell(value) if isinstance(value, str) else ("" if value is None else value)
+                         for key, value in row.items()})
+    return out.getvalue()
+
+
+def dashboard_regions_visible_to(user):
+    """The regions whose dashboard `user` may see: every region for programme admins, their
+    own for regional leads, none for anyone else (so another region answers 404)."""
+    from rastrack.accounts.roles import Role
+    from rastrack.reference.models import Region
+
+    if not (user and user.is_authenticated and user.is_active):
+        return Region.objects.none()
+    if user.has_role(Role.PROGRAMME_ADMIN):
+        return Region.objects.all()
+    if user.has_role(Role.REGIONAL_LEAD) and user.region_id:
+        return Region.objects.filter(pk=user.region_id)
+    return Region.objects.none()
+
+
+# --- Trainer and trainee dashboards (web pages) -------------------------------------------------
+
+QUEUE_LIMIT = 20
+
+
+def trainer_dashboard(trainer, *, today: datetime.date | None = None) -> dict:
+    """The trainees the trainer supervises today with their live enrolments' progress (per
+    enrolment, bounded by the faculty's trainee cap), and the cases and sign-off requests
+    waiting for them, oldest first, with the overdue count."""
+    from django.utils import timezone
+
+    from accreditation.logbook.selectors import validation_queue
+    from accreditation.signoff.selectors import signoff_queue, trainees_assessable_by
+    from curriculum.selectors import live_enrolments_of
+
+    today = today or timezone.localdate()
+    trainees = []
+    for trainee in trainees_assessable_by(trainer):
+        trainees.append({"trainee": trainee,
+                         "progress": [progress_for(e) for e in live_enrolments_of(trainee).select_related("trainee")]})
+    cases = validation_queue(trainer)
+    signoffs = signoff_queue(trainer).select_related("trainee")
+    return {"trainees": trainees,
+            "cases": list(cases[:QUEUE_LIMIT]), "cases_count": cases.count(),
+            "signoffs": list(signoffs[:QUEUE_LIMIT]), "signoffs_count": signoffs.count(),
+            "signoffs_overdue": signoffs.filter(due_on__lt=today).count()}
+
+
+def trainee_dashboard(trainee) -> dict:
+    """The trainee's live enrolments with progress against each requirement, what to do next
+    (the unmet requirements, in pathway order) and their upcoming lab bookings."""
+    from curriculum.selectors import live_enrolments_of
+    from labs.selectors import upcoming_bookings_of
+
+    progress = [progress_for(e) for e in live_enrolments_of(trainee).select_related("trainee")]
+    return {"progress": progress,
+            "next": [item for p in progress for item in p.unmet()][:5],
+            "bookings": list(upcoming_bookings_of(trainee)[:10]),
+            "curve": _main_learning_curve(trainee)}
+
+
+def _main_learning_curve(trainee) -> dict | None:
+    """The learning curve of the procedure the trainee has most console cases of (submitted
+    or validated), or None before the first."""
+    from accreditation.logbook.learning_curve import chart_data
+    from accreditation.logbook.models import CONSOLE_ROLES
+    from accreditation.logbook.selectors import learning_curve
+    from rastrack.reference.models import Procedure
+
+    top = (Case.objects.filter(trainee=trainee, role__in=CONSOLE_ROLES, console_minutes__isnull=False,
+                               status__in=(CaseStatus.SUBMITTED, CaseStatus.VALIDATED))
+           .values("procedure_id").annotate(n=Count("id")).order_by("-n", "procedure_id").first())
+    if top is None:
+        return None
+    procedure = Procedure.objects.get(pk=top["procedure_id"])
+    return {"procedure": procedure, "chart": chart_data(procedure.name,
+                                                        learning_curve(trainee=trainee, procedure_id=procedure.pk))}

@@ -1,0 +1,56 @@
+"""Dashboard snapshots: the default national and regional dashboards, computed by a beat task
+so that the pages and the API answer them from one row ([Dashboards] 6, [Performance]).
+
+`labs.refresh_dashboards` (every `DASHBOARD_REFRESH_SECONDS`) recomputes the national
+dashboard and every region's with the default filters (`dashboards.selectors.dashboard`). A
+request with no filter reads the snapshot when it is younger than
+`DASHBOARD_SNAPSHOT_MAX_AGE_SECONDS`, and computes live otherwise (no beat, a new region).
+Every answer carries `computed_at`, shown on the page, so a reader knows how fresh the
+figures are. Requests with filters (months, specialty, region) are always computed live.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+
+from dashboards import selectors as dashboards
+from dashboards.models import DashboardSnapshot
+
+
+def scope_key(region) -> str:
+    return "national" if region is None else f"region:{region.pk}"
+
+
+def as_json(data: dict) -> dict:
+    """The dashboard as stored and as served: dates and datetimes as ISO text, whichever way
+    it was computed."""
+    import json
+
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def refresh_dashboards(*, now: datetime.datetime | None = None) -> int:
+    """Recompute and store the national dashboard and every region's; returns how many."""
+    from rastrack.reference.models import Region
+
+    now = now or timezone.now()
+    done = 0
+    for region in [None, *Region.objects.order_by("pk")]:
+        data = as_json(dashboards.dashboard(region=region, now=now))
+        DashboardSnapshot.objects.update_or_create(scope=scope_key(region),
+                                                   defaults={"data": data, "computed_at": now})
+        done += 1
+    return done
+
+
+def stored_dashboard(region, *, now: datetime.datetime | None = None) -> dict | None:
+    """The stored default dashboard of the scope, if fresh enough; else None."""
+    now = now or timezone.now()
+    oldest = now - datetime.timedelta(seconds=settings.DASHBOARD_SNAPSHOT_MAX_AGE_SECONDS)
+    found = (DashboardSnapshot.objects.filter(scope=scope_key(region), computed_at__gte=oldest)
+             .values_list("data", flat=True).first())
+    return found

@@ -1,0 +1,130 @@
+"""Evidence documents: who may upload and see them (policies), reading (selectors), storing (services).
+
+One module rather than an app: every later app (trainer applications, e-learning
+certificates, course documents) attaches these, and the rules for seeing one are the rules
+for seeing the owner's record, which live here once.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import PurePosixPath
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from rastrack.accounts.models import User
+from rastrack.accounts.roles import Role
+from rastrack.accounts.supervision import may_supervise, supervised_trainee_ids
+from rastrack.core.exceptions import ApplicationError, NotPermitted
+from rastrack.core.models import EvidenceDocument
+from rastrack.core.uploads import ALLOWED_TYPES, sniff_content_type, validate_evidence_file
+
+SUPERVISE_PORTFOLIO = "accounts.supervise_portfolio"
+
+# --- Policies --------------------------------------------------------------------------------
+
+
+def can_upload_document(user: User, owner: User) -> bool:
+    """A person uploads to their own record; a programme admin to anyone's."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return user.pk == owner.pk or user.has_role(Role.PROGRAMME_ADMIN)
+
+
+def _supervises(user: User, owner: User) -> bool:
+    # The guardian right on the owner's portfolio AND the faculty's eligibility rule
+    # (accredited and assigned today), re-checked here because guardian rows do not expire.
+    return user.has_role(Role.TRAINER) and may_supervise(user, owner)
+
+
+def can_view_document(user: User, document: EvidenceDocument) -> bool:
+    """Same people as `documents_visible_to`; anyone else gets a 404, never a 403."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.pk in (document.owner_id, document.uploaded_by_id):
+        return True
+    if user.has_role(Role.PROGRAMME_ADMIN):
+        return True
+    owner = document.owner
+    # By the owner's current region: a trainee's record moves with them (RegionStay).
+    if user.has_role(Role.REGIONAL_LEAD) and user.region_id and user.region_id == owner.region_id:
+        return True
+    return _supervises(user, owner)
+
+
+# --- Selectors -------------------------------------------------------------------------------
+
+
+def documents_visible_to(user: User) -> QuerySet[EvidenceDocument]:
+    """The documents `user` may see; keep in step with `can_view_document`."""
+    qs = EvidenceDocument.objects.select_related("owner", "uploaded_by").order_by(
+        "-uploaded_at", "-id"
+    )
+    if not (user.is_authenticated and user.is_active):
+        return qs.none()
+    if user.has_role(Role.PROGRAMME_ADMIN):
+        return qs
+    visible = Q(owner=user) | Q(uploaded_by=user)
+    if user.has_role(Role.REGIONAL_LEAD) and user.region_id:
+        visible |= Q(owner__region_id=user.region_id)
+    if user.has_role(Role.TRAINER):
+        visible |= Q(owner_id__in=supervised_trainee_ids(user))
+    return qs.filter(visible)
+
+
+def resolve_upload_owner(*, uploader: User, owner_id: int | None) -> User:
+    """The person an upload is for: the uploader unless `owner_id` names someone else.
+
+    Someone who may only upload for themself gets the same 403 whether the id exists or
+    not, so the endpoint cannot be used to probe which user ids exist.
+    """
+    if owner_id is None or owner_id == uploader.pk:
+        return uploader
+    owner = User.objects.filter(pk=owner_id).first()
+    if owner is None:
+        if not (uploader.is_active and uploader.has_role(Role.PROGRAMME_ADMIN)):
+            raise NotPermitted("You may upload documents only to your own record.")
+        raise ApplicationError(errors={"owner": ["No person has this id."]})
+    return owner
+
+
+# --- Services --------------------------------------------------------------------------------
+
+
+def _clean_original_name(name: str, content_type: str) -> str:
+    # Browsers may send a full Windows path; control characters would break the
+    # Content-Disposition header when the file is served back.
+    base = PurePosixPath((name or "").replace("\\", "/")).name
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    if not base:
+        base = f"document.{ALLOWED_TYPES[content_type]}"
+    return base[:255]
+
+
+@transaction.atomic
+def document_upload(*, owner: User, uploaded_by: User, file) -> EvidenceDocument:
+    if not can_upload_document(uploaded_by, owner):
+        raise NotPermitted("You may upload documents only to your own record.")
+    try:
+        validate_evidence_file(file)
+    except ValidationError as exc:
+        raise ApplicationError(errors={"file": list(exc.messages)}) from None
+    content_type = sniff_content_type(file)
+    document = EvidenceDocument(
+        owner=owner,
+        uploaded_by=uploaded_by,
+        original_name=_clean_original_name(getattr(file, "name", ""), content_type),
+        content_type=content_type,
+        size=file.size,
+    )
+    # The storage is not part of the database transaction: if the row cannot be saved,
+    # remove the file we just stored rather than leave an orphan behind.
+    document.file.save(document.original_name, file, save=False)
+    try:
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    return document

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from rastrack.accounts.demo import DEMO_PASSWORD
+from rastrack.demo import DEMO_LOGINS, seed_demo_world
+
+
+class Command(BaseCommand):
+    help = "Load the small, realistic demo world (idempotent; dates relative to today)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true",
+                            help="Seed even though DEBUG is false (never on a live service).")
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("Refusing to seed demo data with DEBUG=false; use --force if you mean it.")
+        seed_demo_world()
+        self.stdout.write(self.style.SUCCESS("Demo world ready. Sign in with any of these:"))
+        for email, role in DEMO_LOGINS:
+            self.stdout.write(f"  {email:<36} {role}")
+        self.stdout.write(f"  password for all: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "  the admin and the leads also need a two-factor code: "
+            ".venv/bin/python manage.py demo_otp <email>  (DEBUG only)"
+        )
