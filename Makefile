@@ -64,6 +64,7 @@ chromium:
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
