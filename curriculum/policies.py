@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from curriculum.models import Lifecycle
 from rastrack.accounts.roles import Role
-
-
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
+from rastrack.core.permissions import signed_in
 
 
 def can_edit_curriculum(user) -> bool:
     """Programme admins own standards and curriculum."""
-    return _active(user) and user.has_role(Role.PROGRAMME_ADMIN)
+    return signed_in(user) and user.has_role(Role.PROGRAMME_ADMIN)
 
 
 def can_moderate_resources(user) -> bool:
-    return _active(user) and user.has_role(Role.PROGRAMME_ADMIN)
+    return signed_in(user) and user.has_role(Role.PROGRAMME_ADMIN)
 
 
 def can_submit_resources(user) -> bool:
     """Anyone signed in contributes to the catalogue (the DART-Ed crowdsourcing)."""
-    return _active(user)
+    return signed_in(user)
 
 
 def _in_scope(user, trainee) -> bool:
@@ -33,7 +30,7 @@ def _in_scope(user, trainee) -> bool:
 
 def can_enrol(user, trainee, pathway) -> bool:
     """Self-enrolment on an open pathway, or a lead / admin enrolling a trainee in scope."""
-    if not _active(user) or pathway.status != Lifecycle.PUBLISHED:
+    if not signed_in(user) or pathway.status != Lifecycle.PUBLISHED:
         return False
     if not (trainee.is_active and trainee.has_role(Role.TRAINEE)):
         return False
@@ -44,7 +41,7 @@ def can_enrol(user, trainee, pathway) -> bool:
 
 def can_manage_enrolment(user, enrolment) -> bool:
     """Pause, resume or withdraw: the trainee, their regional lead, or a programme admin."""
-    if not _active(user):
+    if not signed_in(user):
         return False
     if user.pk == enrolment.trainee_id and user.has_role(Role.TRAINEE):
         return True
@@ -53,4 +50,4 @@ def can_manage_enrolment(user, enrolment) -> bool:
 
 def can_record_elearning(user, trainee) -> bool:
     """A trainee records their own e-learning."""
-    return _active(user) and user.pk == trainee.pk and user.has_role(Role.TRAINEE)
+    return signed_in(user) and user.pk == trainee.pk and user.has_role(Role.TRAINEE)

@@ -25,19 +25,17 @@ from curriculum.models import (
     ResourceStatus,
     Standard,
 )
-from rastrack.accounts.models import Portfolio, User
+from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
-from rastrack.accounts.supervision import supervised_trainee_ids
+from rastrack.accounts.trainee_scope import scoped
+from rastrack.core.permissions import signed_in
 
 _REQUIREMENT_RELATED = ("competency", "procedure", "procedure_step", "procedure_step__procedure")
 
 
-def _signed_in(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
 
 def _is_admin(user) -> bool:
-    return _signed_in(user) and user.has_role(Role.PROGRAMME_ADMIN)
+    return signed_in(user) and user.has_role(Role.PROGRAMME_ADMIN)
 
 
 # --- Standards --------------------------------------------------------------------------------
@@ -45,7 +43,7 @@ def _is_admin(user) -> bool:
 
 def frameworks_visible_to(user) -> QuerySet[Framework]:
     qs = Framework.objects.order_by("code", "-version")
-    if not _signed_in(user):
+    if not signed_in(user):
         return qs.none()
     return qs if _is_admin(user) else qs.exclude(status=Lifecycle.DRAFT)
 
@@ -54,7 +52,7 @@ def standards_visible_to(user) -> QuerySet[Standard]:
     qs = (Standard.objects.select_related("framework")
           .prefetch_related(Prefetch("competencies", queryset=Competency.objects.order_by("order", "code")))
           .order_by("framework_id", "order", "code"))
-    if not _signed_in(user):
+    if not signed_in(user):
         return qs.none()
     return qs if _is_admin(user) else qs.exclude(framework__status=Lifecycle.DRAFT)
 
@@ -62,7 +60,7 @@ def standards_visible_to(user) -> QuerySet[Standard]:
 def competencies_visible_to(user) -> QuerySet[Competency]:
     qs = Competency.objects.select_related("framework", "standard").order_by(
         "framework_id", "standard__order", "order", "code")
-    if not _signed_in(user):
+    if not signed_in(user):
         return qs.none()
     return qs if _is_admin(user) else qs.exclude(framework__status=Lifecycle.DRAFT)
 
@@ -84,7 +82,7 @@ def pathways_visible_to(user) -> QuerySet[Pathway]:
     qs = (Pathway.objects.select_related("framework")
           .prefetch_related(Prefetch("modules", queryset=Module.objects.order_by("is_final", "order", "id")))
           .order_by("title", "-version", "id"))
-    if not _signed_in(user):
+    if not signed_in(user):
         return qs.none()
     return qs if _is_admin(user) else qs.exclude(status=Lifecycle.DRAFT)
 
@@ -103,7 +101,7 @@ def modules_visible_to(user) -> QuerySet[Module]:
     qs = (Module.objects.select_related("pathway", "pathway__framework")
           .prefetch_related(Prefetch("components", queryset=_components_qs()))
           .order_by("pathway_id", "is_final", "order", "id"))
-    if not _signed_in(user):
+    if not signed_in(user):
         return qs.none()
     return qs if _is_admin(user) else qs.exclude(pathway__status=Lifecycle.DRAFT)
 
@@ -112,7 +110,7 @@ def components_visible_to(user) -> QuerySet[Component]:
     qs = (Component.objects.select_related("module", "module__pathway")
           .prefetch_related(Prefetch("requirements", queryset=_requirements_qs()))
           .order_by("module__pathway_id", "module__is_final", "module__order", "order", "id"))
-    if not _signed_in(user):
+    if not signed_in(user):
         return qs.none()
     return qs if _is_admin(user) else qs.exclude(module__pathway__status=Lifecycle.DRAFT)
 
@@ -122,7 +120,7 @@ def requirements_visible_to(user) -> QuerySet[Requirement]:
         "component", "component__module", *_REQUIREMENT_RELATED
     ).order_by("component__module__pathway_id", "component__module__is_final", "component__module__order",
                "component__order", "component_id", "id")
-    if not _signed_in(user):
+    if not signed_in(user):
         return qs.none()
     return qs if _is_admin(user) else qs.exclude(component__module__pathway__status=Lifecycle.DRAFT)
 
@@ -146,34 +144,13 @@ def final_requirement_of(pathway) -> Requirement | None:
 # --- Enrolments ------------------------------------------------------------------------------
 
 
-def _supervised_trainee_ids(user) -> QuerySet:
-    """Ids of the trainees `user` may supervise today: the guardian right on the portfolio
-    and the faculty's eligibility rule (accredited and assigned today), as a subquery."""
-    if not user.has_role(Role.TRAINER):
-        return Portfolio.objects.none().values("trainee_id")
-    return supervised_trainee_ids(user)
-
-
-def _trainee_scope(user, field: str = "trainee") -> Q | None:
-    """The rows about trainees `user` may see; None means all of them."""
-    if user.has_role(Role.PROGRAMME_ADMIN):
-        return None
-    scope = Q(**{field: user})
-    if user.has_role(Role.REGIONAL_LEAD) and user.region_id:
-        scope |= Q(**{f"{field}__region_id": user.region_id})
-    if user.has_role(Role.TRAINER):
-        scope |= Q(**{f"{field}_id__in": _supervised_trainee_ids(user)})
-    return scope
-
-
 def enrolments_visible_to(user) -> QuerySet[Enrolment]:
     qs = (Enrolment.objects.select_related("trainee", "pathway", "pathway__framework", "enrolled_by")
           .prefetch_related("pauses")
           .order_by("-enrolled_on", "-id"))
-    if not _signed_in(user):
+    if not signed_in(user):
         return qs.none()
-    scope = _trainee_scope(user)
-    return qs if scope is None else qs.filter(scope)
+    return scoped(qs, user)
 
 
 def active_enrolments_of(trainee) -> QuerySet[Enrolment]:
@@ -193,7 +170,7 @@ def live_enrolments_of(trainee) -> QuerySet[Enrolment]:
 def trainees_enrollable_by(user) -> QuerySet[User]:
     """Trainees a lead (own region now) or programme admin (all) may enrol."""
     qs = User.objects.filter(groups__name=Role.TRAINEE, is_active=True).order_by("full_name", "id")
-    if not _signed_in(user):
+    if not signed_in(user):
         return qs.none()
     if user.has_role(Role.PROGRAMME_ADMIN):
         return qs
@@ -209,10 +186,9 @@ def elearning_completions_visible_to(user) -> QuerySet[ELearningCompletion]:
     qs = (ELearningCompletion.objects.select_related("trainee", "component", "component__module",
                                                      "component__module__pathway", "certificate")
           .order_by("-completed_on", "-id"))
-    if not _signed_in(user):
+    if not signed_in(user):
         return qs.none()
-    scope = _trainee_scope(user)
-    return qs if scope is None else qs.filter(scope)
+    return scoped(qs, user)
 
 
 def elearning_components_for(trainee) -> QuerySet[Component]:
@@ -236,7 +212,7 @@ def resources_visible_to(user) -> QuerySet[LearningResource]:
     """Approved resources for everyone signed in; pending and rejected ones for programme
     admins and for the person who submitted them."""
     qs = _resources_qs().order_by("title", "id")
-    if not _signed_in(user):
+    if not signed_in(user):
         return qs.none()
     if _is_admin(user):
         return qs

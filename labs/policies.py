@@ -20,15 +20,12 @@ from django.utils import timezone
 from accreditation.faculty.eligibility import is_accredited_on
 from labs.models import Booking, Lab, LabManager, LabSession
 from rastrack.accounts.roles import Role
-
-
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
+from rastrack.core.permissions import signed_in
 
 
 def manages_lab_id(user, lab_id: int | None) -> bool:
     """The membership row exists and the user holds the lab_manager role (one query)."""
-    if not _active(user) or lab_id is None or not user.has_role(Role.LAB_MANAGER):
+    if not signed_in(user) or lab_id is None or not user.has_role(Role.LAB_MANAGER):
         return False
     return LabManager.objects.filter(user=user, lab_id=lab_id).exists()
 
@@ -39,7 +36,7 @@ def can_manage_lab(user, lab: Lab) -> bool:
 
 
 def can_create_lab(user) -> bool:
-    return _active(user) and user.has_role(Role.PROGRAMME_ADMIN)
+    return signed_in(user) and user.has_role(Role.PROGRAMME_ADMIN)
 
 
 def can_edit_lab(user, lab: Lab) -> bool:
@@ -61,7 +58,7 @@ def can_cancel_session(user, session: LabSession) -> bool:
 
 
 def is_faculty_of(user, session: LabSession) -> bool:
-    if not _active(user):
+    if not signed_in(user):
         return False
     # Uses the prefetched faculty when the caller prefetched them.
     return any(member.pk == user.pk for member in session.faculty.all())
@@ -80,7 +77,7 @@ def can_mark_attendance(user, booking: Booking) -> bool:
 def can_see_session_bookings(user, session: LabSession) -> bool:
     """Who sees the bookings list of a session (web page): its managers and faculty, the
     lab's regional lead and programme admins."""
-    if not _active(user):
+    if not signed_in(user):
         return False
     if user.has_role(Role.PROGRAMME_ADMIN):
         return True
@@ -90,13 +87,13 @@ def can_see_session_bookings(user, session: LabSession) -> bool:
 
 
 def can_book(user) -> bool:
-    return _active(user) and user.has_role(Role.TRAINEE)
+    return signed_in(user) and user.has_role(Role.TRAINEE)
 
 
 def can_cancel_booking(user, booking: Booking) -> bool:
     """The trainee who made it, only."""
-    return _active(user) and booking.trainee_id == user.pk
+    return signed_in(user) and booking.trainee_id == user.pk
 
 
 def can_view_capacity(user) -> bool:
-    return _active(user) and user.has_role(Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD, Role.LAB_MANAGER)
+    return signed_in(user) and user.has_role(Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD, Role.LAB_MANAGER)

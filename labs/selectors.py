@@ -41,11 +41,7 @@ from labs.models import (
 )
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
-
-
-def _signed_in(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
+from rastrack.core.permissions import signed_in
 
 # --- Labs ------------------------------------------------------------------------------------
 
@@ -61,18 +57,18 @@ def _labs_qs() -> QuerySet[Lab]:
 
 def labs_visible_to(user) -> QuerySet[Lab]:
     """Every lab, for everyone signed in (the directory)."""
-    return _labs_qs() if _signed_in(user) else Lab.objects.none()
+    return _labs_qs() if signed_in(user) else Lab.objects.none()
 
 
 def managed_lab_ids(user) -> set[int]:
-    if not (_signed_in(user) and user.has_role(Role.LAB_MANAGER)):
+    if not (signed_in(user) and user.has_role(Role.LAB_MANAGER)):
         return set()
     return set(LabManager.objects.filter(user=user).values_list("lab_id", flat=True))
 
 
 def managed_labs(user) -> QuerySet[Lab]:
     """The labs `user` manages (LabManager rows, lab_manager role)."""
-    if not (_signed_in(user) and user.has_role(Role.LAB_MANAGER)):
+    if not (signed_in(user) and user.has_role(Role.LAB_MANAGER)):
         return Lab.objects.none()
     return _labs_qs().filter(manager_links__user=user)
 
@@ -88,7 +84,7 @@ def lab_with_equipment(user, pk) -> Lab:
 
 
 def equipment_visible_to(user) -> QuerySet[Equipment]:
-    if not _signed_in(user):
+    if not signed_in(user):
         return Equipment.objects.none()
     return Equipment.objects.select_related("lab", "lab__region").order_by("lab__name", "kind", "model", "id")
 
@@ -120,7 +116,7 @@ def _sessions_qs() -> QuerySet[LabSession]:
 
 def lab_sessions_visible_to(user) -> QuerySet[LabSession]:
     """Every session, for everyone signed in: trainees browse upcoming ones to book."""
-    return _sessions_qs() if _signed_in(user) else LabSession.objects.none()
+    return _sessions_qs() if signed_in(user) else LabSession.objects.none()
 
 
 def with_bookings_of(qs: QuerySet[LabSession], user) -> QuerySet[LabSession]:
@@ -193,7 +189,7 @@ def booking_scope(user) -> Q | None:
 
 def bookings_visible_to(user) -> QuerySet[Booking]:
     qs = _bookings_qs()
-    if not _signed_in(user):
+    if not signed_in(user):
         return qs.none()
     scope = booking_scope(user)
     return qs if scope is None else qs.filter(scope)

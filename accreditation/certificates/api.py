@@ -38,8 +38,8 @@ from accreditation.certificates.portfolio_export import (
     portfolio_csv,
     portfolio_pdf,
 )
-from accreditation.logbook.selectors import trainees_visible_to
 from rastrack.accounts.roles import Role
+from rastrack.accounts.trainee_scope import trainees_visible_to
 from rastrack.core.permissions import (
     ActionRolesMixin,
     RoleRequired,

@@ -1,6 +1,6 @@
 """Reads for certificates, scoped to the caller (others: 404), and the public lookup.
 
-Scope is the logbook's rule (`logbook_selectors.trainees_visible_to`): the holder; trainers
+Scope is the one trainee-scope rule (`rastrack.accounts.trainee_scope`): the holder; trainers
 who may supervise the holder today; the regional lead of the region the holder is in now;
 every programme admin.
 """
@@ -10,23 +10,14 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from accreditation.certificates.models import Certificate, normalise_code
-from accreditation.logbook.selectors import trainees_visible_to
 from rastrack.accounts.models import User
-from rastrack.accounts.roles import Role
-
-
-def _signed_in(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
+from rastrack.accounts.trainee_scope import scoped
 
 
 def certificates_visible_to(user: User) -> QuerySet[Certificate]:
     qs = Certificate.objects.select_related("trainee", "pathway", "enrolment", "signoff_request",
                                             "revoked_by").order_by("-issued_on", "-id")
-    if not _signed_in(user):
-        return qs.none()
-    if user.has_role(Role.PROGRAMME_ADMIN):
-        return qs
-    return qs.filter(trainee_id__in=trainees_visible_to(user).values("pk"))
+    return scoped(qs, user)
 
 
 def certificates_of(trainee: User) -> QuerySet[Certificate]:

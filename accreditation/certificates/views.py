@@ -47,9 +47,9 @@ from accreditation.certificates.portfolio_export import (
     portfolio_csv,
     portfolio_pdf,
 )
-from accreditation.logbook.selectors import trainees_visible_to
 from rastrack.accounts.login_protection import client_ip
 from rastrack.accounts.roles import Role
+from rastrack.accounts.trainee_scope import trainees_visible_to
 from rastrack.core.exceptions import ApplicationError
 from rastrack.core.forms import add_errors
 from rastrack.core.permissions import get_visible_or_404, require_role

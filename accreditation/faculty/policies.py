@@ -10,10 +10,7 @@ from __future__ import annotations
 from accreditation.faculty.models import Accreditation, Assignment, TrainerApplication
 from rastrack.accounts.models import Profession, User
 from rastrack.accounts.roles import Role
-
-
-def _active(user: User) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
+from rastrack.core.permissions import signed_in
 
 
 def _leads_region_of(user: User, person: User) -> bool:
@@ -26,12 +23,12 @@ def _leads_region_of(user: User, person: User) -> bool:
 
 def can_apply(user: User) -> bool:
     """Any signed-in surgeon may apply to become (or stay) an accredited trainer."""
-    return _active(user) and user.profession == Profession.SURGEON
+    return signed_in(user) and user.profession == Profession.SURGEON
 
 
 def can_decide_application(user: User, application: TrainerApplication) -> bool:
     """A programme admin, or the regional lead of the applicant's region; never the applicant."""
-    if not _active(user) or user.pk == application.applicant_id:
+    if not signed_in(user) or user.pk == application.applicant_id:
         return False
     return user.has_role(Role.PROGRAMME_ADMIN) or _leads_region_of(user, application.applicant)
 
@@ -39,7 +36,7 @@ def can_decide_application(user: User, application: TrainerApplication) -> bool:
 def can_manage_accreditation(user: User, accreditation: Accreditation) -> bool:
     """Suspend, reinstate or revoke: a programme admin or the trainer's regional lead, never
     the trainer themself."""
-    if not _active(user) or user.pk == accreditation.trainer_id:
+    if not signed_in(user) or user.pk == accreditation.trainer_id:
         return False
     return user.has_role(Role.PROGRAMME_ADMIN) or _leads_region_of(user, accreditation.trainer)
 
@@ -47,7 +44,7 @@ def can_manage_accreditation(user: User, accreditation: Accreditation) -> bool:
 def can_manage_assignments_for(user: User, trainee: User) -> bool:
     """Assign trainers to, and end assignments of, a trainee: a programme admin or the
     trainee's regional lead."""
-    if not _active(user):
+    if not signed_in(user):
         return False
     return user.has_role(Role.PROGRAMME_ADMIN) or _leads_region_of(user, trainee)
 
@@ -58,7 +55,7 @@ def can_end_assignment(user: User, assignment: Assignment) -> bool:
 
 def can_view_register(user: User) -> bool:
     """The faculty register (all of it for admins, their own region for leads)."""
-    return _active(user) and user.has_role(Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD)
+    return signed_in(user) and user.has_role(Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD)
 
 
 def can_use_decision_queue(user: User) -> bool:

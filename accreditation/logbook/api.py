@@ -28,6 +28,7 @@ from accreditation.logbook.models import (
     Supervision,
 )
 from rastrack.accounts.models import User
+from rastrack.accounts.trainee_scope import trainees_visible_to
 from rastrack.core.permissions import ScopedViewSetMixin, get_visible_or_404
 from rastrack.reference.models import ProcedureStep
 
@@ -159,7 +160,7 @@ def _visible_trainee(user: User, trainee_id) -> User:
     """The trainee whose records the caller asks for (default: themself); 404 if not theirs to see."""
     if trainee_id in (None, ""):
         return user
-    return get_visible_or_404(logbook_selectors.trainees_visible_to(user), trainee_id)
+    return get_visible_or_404(trainees_visible_to(user), trainee_id)
 
 
 class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):

@@ -2,39 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 
-from accreditation.faculty.eligibility import supervised_trainee_ids
 from accreditation.logbook.learning_curve import CurvePoint, cusum_points
 from accreditation.logbook.models import CONSOLE_ROLES, Case, CaseStatus, CaseStep, SimulatorSession
 from rastrack.accounts.models import User
-from rastrack.accounts.roles import Role
-
-
-def _scope(user: User) -> Q | None:
-    """Whose records the user may read: themself, trainees they may supervise today, the
-    trainees now in their region (lead); None means everyone (programme admin)."""
-    if user.has_role(Role.PROGRAMME_ADMIN):
-        return None
-    scope = Q(trainee=user)
-    if user.has_role(Role.TRAINER):
-        scope |= Q(trainee_id__in=supervised_trainee_ids(user))
-    if user.has_role(Role.REGIONAL_LEAD) and user.region_id:
-        scope |= Q(trainee__region_id=user.region_id)
-    return scope
-
-
-def trainees_visible_to(user: User) -> QuerySet[User]:
-    """The people whose logbooks the user may read; the same rule as `_scope`."""
-    qs = User.objects.all()
-    if user.has_role(Role.PROGRAMME_ADMIN):
-        return qs
-    scope = Q(pk=user.pk)
-    if user.has_role(Role.TRAINER):
-        scope |= Q(pk__in=supervised_trainee_ids(user))
-    if user.has_role(Role.REGIONAL_LEAD) and user.region_id:
-        scope |= Q(region_id=user.region_id)
-    return qs.filter(scope)
+from rastrack.accounts.trainee_scope import scoped
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -43,8 +16,7 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     ).prefetch_related(
         Prefetch("steps", queryset=CaseStep.objects.select_related("step").order_by("step__order"))
     ).order_by("-date", "-id")
-    scope = _scope(user)
-    return qs if scope is None else qs.filter(scope)
+    return scoped(qs, user)
 
 
 def validation_queue(trainer: User) -> QuerySet[Case]:
@@ -56,8 +28,7 @@ def validation_queue(trainer: User) -> QuerySet[Case]:
 
 def simulator_sessions_visible_to(user: User) -> QuerySet[SimulatorSession]:
     qs = SimulatorSession.objects.select_related("trainee", "verified_by").order_by("-date", "-id")
-    scope = _scope(user)
-    return qs if scope is None else qs.filter(scope)
+    return scoped(qs, user)
 
 
 def logbook_totals(cases: QuerySet[Case]) -> dict:

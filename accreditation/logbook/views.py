@@ -37,6 +37,7 @@ from accreditation.logbook.learning_curve import chart_data, learning_phase_end
 from accreditation.logbook.models import CONSOLE_ROLES, Case, CaseRole, CaseStatus, Supervision
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
+from rastrack.accounts.trainee_scope import trainees_visible_to
 from rastrack.core.exceptions import ApplicationError, Conflict
 from rastrack.core.forms import add_errors
 from rastrack.core.permissions import get_visible_or_404, require, require_role
@@ -259,7 +260,7 @@ def logbook(request, trainee_id: int | None = None):
     if trainee_id is None:
         trainee = user
     else:
-        trainee = get_visible_or_404(selectors.trainees_visible_to(user), trainee_id)
+        trainee = get_visible_or_404(trainees_visible_to(user), trainee_id)
     cases = selectors.cases_visible_to(user).filter(trainee=trainee).prefetch_related(None)
     filterset = LogbookFilter(request.GET or None, queryset=cases)
     filtered = filterset.qs
@@ -310,7 +311,7 @@ def queue(request):
         return redirect("accreditation:logbook-queue")
     page = Paginator(selectors.validation_queue(user).prefetch_related(None), QUEUE_PAGE_SIZE).get_page(
         request.GET.get("page"))
-    trainees = (selectors.trainees_visible_to(user).exclude(pk=user.pk)
+    trainees = (trainees_visible_to(user).exclude(pk=user.pk)
                 .filter(groups__name=Role.TRAINEE).order_by("full_name", "id"))
     return render(request, "accreditation/logbook/queue.html", {
         "page": page, "results": request.session.pop(BATCH_RESULTS, None),
@@ -394,7 +395,7 @@ def learning_curve(request):
     user = request.user
     trainee_id = request.GET.get("trainee", "")
     trainee = user if trainee_id in ("", str(user.pk)) else get_visible_or_404(
-        selectors.trainees_visible_to(user), trainee_id)
+        trainees_visible_to(user), trainee_id)
     procedures = _console_procedures(user, trainee)
     wanted = request.GET.get("procedure", "")
     chosen = next((p for p in procedures if str(p.pk) == wanted), procedures[0] if procedures else None)
@@ -403,7 +404,7 @@ def learning_curve(request):
     chart = chart_data(chosen.name if chosen else "", points)
     trainees = None
     if user.has_role(Role.TRAINER, Role.REGIONAL_LEAD, Role.PROGRAMME_ADMIN):
-        trainees = list(selectors.trainees_visible_to(user).exclude(pk=user.pk)
+        trainees = list(trainees_visible_to(user).exclude(pk=user.pk)
                         .filter(groups__name=Role.TRAINEE).order_by("full_name", "id"))
     return render(request, "accreditation/logbook/curve.html", {
         "trainee": trainee, "own": trainee.pk == user.pk, "procedures": procedures, "chosen": chosen,

@@ -19,7 +19,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accreditation.logbook.selectors import trainees_visible_to
 from accreditation.signoff import selectors, services
 from accreditation.signoff.models import (
     Assessment,
@@ -31,6 +30,7 @@ from accreditation.signoff.models import (
 )
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
+from rastrack.accounts.trainee_scope import trainees_visible_to
 from rastrack.core.permissions import (
     ActionRolesMixin,
     ScopedViewSetMixin,

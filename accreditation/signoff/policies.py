@@ -14,43 +14,41 @@ from accreditation.faculty.eligibility import can_supervise
 from accreditation.signoff.models import SignoffRequest, SignoffStatus
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
+from rastrack.core.permissions import signed_in
 
 READERS = (Role.TRAINEE, Role.TRAINER, Role.REGIONAL_LEAD, Role.PROGRAMME_ADMIN)
 
 
-def _active(user: User) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
 
 def can_read(user: User) -> bool:
     """Assessments and sign-off requests are for these roles (lab managers: 403)."""
-    return _active(user) and user.has_role(*READERS)
+    return signed_in(user) and user.has_role(*READERS)
 
 
 def can_assess(user: User, trainee: User) -> bool:
     """A trainer who may supervise the trainee today."""
-    return _active(user) and user.has_role(Role.TRAINER) and can_supervise(user, trainee,
+    return signed_in(user) and user.has_role(Role.TRAINER) and can_supervise(user, trainee,
                                                                            on=timezone.localdate())
 
 
 def can_self_assess(user: User) -> bool:
-    return _active(user) and user.has_role(Role.TRAINEE)
+    return signed_in(user) and user.has_role(Role.TRAINEE)
 
 
 def can_request_signoff(user: User) -> bool:
-    return _active(user) and user.has_role(Role.TRAINEE)
+    return signed_in(user) and user.has_role(Role.TRAINEE)
 
 
 def can_decide(user: User, request: SignoffRequest) -> bool:
     """The addressed trainer, on a pending request, still able to supervise the trainee."""
-    return (_active(user) and request.status == SignoffStatus.PENDING and user.pk == request.trainer_id
+    return (signed_in(user) and request.status == SignoffStatus.PENDING and user.pk == request.trainer_id
             and user.pk != request.trainee_id and can_supervise(user, request.trainee, on=timezone.localdate()))
 
 
 def can_reverse(user: User, request: SignoffRequest) -> bool:
-    return (_active(user) and user.has_role(Role.PROGRAMME_ADMIN) and request.status == SignoffStatus.APPROVED
+    return (signed_in(user) and user.has_role(Role.PROGRAMME_ADMIN) and request.status == SignoffStatus.APPROVED
             and user.pk != request.trainee_id)
 
 
 def can_withdraw(user: User, request: SignoffRequest) -> bool:
-    return _active(user) and request.status == SignoffStatus.PENDING and user.pk == request.trainee_id
+    return signed_in(user) and request.status == SignoffStatus.PENDING and user.pk == request.trainee_id

@@ -59,7 +59,8 @@ from accreditation.signoff.models import (
 )
 from curriculum.models import ELearningCompletion
 from rastrack.accounts.models import User
-from rastrack.accounts.roles import Role
+from rastrack.accounts.trainee_scope import trainee_scope
+from rastrack.core.permissions import signed_in
 from rastrack.core.stats import percentiles
 
 # Cases that can be rated or attached as evidence: a draft or a returned case may still change.
@@ -71,21 +72,6 @@ def signoff_rules() -> SignoffRules:
     rules, _ = SignoffRules.objects.get_or_create(pk=1)
     return rules
 
-
-def _signed_in(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def _trainee_scope(user: User) -> Q | None:
-    """Whose records the user may read (the logbook's rule); None means everyone."""
-    if user.has_role(Role.PROGRAMME_ADMIN):
-        return None
-    scope = Q(trainee=user)
-    if user.has_role(Role.TRAINER):
-        scope |= Q(trainee_id__in=supervised_trainee_ids(user))
-    if user.has_role(Role.REGIONAL_LEAD) and user.region_id:
-        scope |= Q(trainee__region_id=user.region_id)
-    return scope
 
 
 # --- Tools ----------------------------------------------------------------------------------------
@@ -157,9 +143,9 @@ def assessments_visible_to(user: User, today: datetime.date | None = None) -> Qu
         Prefetch("tool", queryset=AssessmentTool.objects.prefetch_related(
             Prefetch("domains", queryset=AssessmentDomain.objects.order_by("order", "id"))))
     ).order_by("-date", "-id")
-    if not _signed_in(user):
+    if not signed_in(user):
         return qs.none()
-    scope = _trainee_scope(user)
+    scope = trainee_scope(user)
     if scope is not None:
         qs = qs.filter(scope | Q(assessor=user))
     return annotate_blinding(qs, user, today)
@@ -262,9 +248,9 @@ def signoff_requests_visible_to(user: User) -> QuerySet[SignoffRequest]:
         Prefetch("evidence_elearning_completions",
                  queryset=ELearningCompletion.objects.select_related("component").order_by("completed_on", "id")),
     ).order_by("-created_at", "-id")
-    if not _signed_in(user):
+    if not signed_in(user):
         return qs.none()
-    scope = _trainee_scope(user)
+    scope = trainee_scope(user)
     return qs if scope is None else qs.filter(scope | Q(trainer=user))
 
 

@@ -20,7 +20,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accreditation.logbook.selectors import trainees_visible_to
 from accreditation.signoff import policies, selectors, services
 from accreditation.signoff.forms import (
     ApproveForm,
@@ -38,6 +37,7 @@ from accreditation.signoff.models import Assessment, SignoffRequest, SignoffStat
 from accreditation.signoff.workflows import LinkRefused, decision_link_open, decision_link_use
 from curriculum.selectors import live_enrolments_of
 from rastrack.accounts.roles import Role
+from rastrack.accounts.trainee_scope import trainees_visible_to
 from rastrack.core.exceptions import ApplicationError
 from rastrack.core.forms import add_errors
 from rastrack.core.permissions import get_visible_or_404, require, require_role

@@ -16,12 +16,11 @@ from django.db.models import Q, QuerySet
 
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
-from rastrack.accounts.supervision import may_supervise, supervised_trainee_ids
+from rastrack.accounts.trainee_scope import may_read_records_of, trainee_scope
 from rastrack.core.exceptions import ApplicationError, NotPermitted
 from rastrack.core.models import EvidenceDocument
+from rastrack.core.permissions import signed_in
 from rastrack.core.uploads import ALLOWED_TYPES, sniff_content_type, validate_evidence_file
-
-SUPERVISE_PORTFOLIO = "accounts.supervise_portfolio"
 
 # --- Policies --------------------------------------------------------------------------------
 
@@ -33,45 +32,26 @@ def can_upload_document(user: User, owner: User) -> bool:
     return user.pk == owner.pk or user.has_role(Role.PROGRAMME_ADMIN)
 
 
-def _supervises(user: User, owner: User) -> bool:
-    # The guardian right on the owner's portfolio AND the faculty's eligibility rule
-    # (accredited and assigned today), re-checked here because guardian rows do not expire.
-    return user.has_role(Role.TRAINER) and may_supervise(user, owner)
-
-
 def can_view_document(user: User, document: EvidenceDocument) -> bool:
     """Same people as `documents_visible_to`; anyone else gets a 404, never a 403."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.pk in (document.owner_id, document.uploaded_by_id):
+    if signed_in(user) and user.pk == document.uploaded_by_id:
         return True
-    if user.has_role(Role.PROGRAMME_ADMIN):
-        return True
-    owner = document.owner
-    # By the owner's current region: a trainee's record moves with them (RegionStay).
-    if user.has_role(Role.REGIONAL_LEAD) and user.region_id and user.region_id == owner.region_id:
-        return True
-    return _supervises(user, owner)
+    return may_read_records_of(user, document.owner)
 
 
 # --- Selectors -------------------------------------------------------------------------------
 
 
 def documents_visible_to(user: User) -> QuerySet[EvidenceDocument]:
-    """The documents `user` may see; keep in step with `can_view_document`."""
+    """The documents `user` may see: the owner's records (the one trainee-scope rule), and
+    what they uploaded themself; keep in step with `can_view_document`."""
     qs = EvidenceDocument.objects.select_related("owner", "uploaded_by").order_by(
         "-uploaded_at", "-id"
     )
-    if not (user.is_authenticated and user.is_active):
-        return qs.none()
-    if user.has_role(Role.PROGRAMME_ADMIN):
+    scope = trainee_scope(user, "owner")
+    if scope is None:
         return qs
-    visible = Q(owner=user) | Q(uploaded_by=user)
-    if user.has_role(Role.REGIONAL_LEAD) and user.region_id:
-        visible |= Q(owner__region_id=user.region_id)
-    if user.has_role(Role.TRAINER):
-        visible |= Q(owner_id__in=supervised_trainee_ids(user))
-    return qs.filter(visible)
+    return qs.filter(scope | Q(uploaded_by_id=user.pk)) if signed_in(user) else qs.none()
 
 
 def resolve_upload_owner(*, uploader: User, owner_id: int | None) -> User:

@@ -39,6 +39,11 @@ from rest_framework.permissions import BasePermission
 from rastrack.core.exceptions import NotFound, NotPermitted
 
 
+def signed_in(user) -> bool:
+    """An authenticated, active account: anyone else may read and do nothing."""
+    return bool(user and user.is_authenticated and user.is_active)
+
+
 def require(allowed: bool, message: str = "You do not have permission to do this.") -> None:
     if not allowed:
         raise NotPermitted(message)
