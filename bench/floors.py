@@ -1,9 +1,9 @@
-"""The floors of the benchmark (issue 12, point 3): the least work that returns the same data.
+"""The floors of the benchmark: the least work that returns the same data.
 
 - Lists (a trainee's logbook, a trainer's validation queue, a learning curve): a bare Django
   view, the same rows with `.values()` and `JsonResponse`, no DRF, no serializer.
 - Dashboards: hand-written SQL, one statement per section, in a view that returns the
-  figures as JSON, for the five sections API.md requires (faculty, labs, sign-offs,
+  figures as JSON, for the five sections every dashboard has (faculty, labs, sign-offs,
   trainees by progress band from the progress summaries, cases by month and platform).
   The dashboard also serves sections added since (capacity versus need, trainer capacity,
   over-logging, calibration) which this floor does not compute: the ratio overstates the

@@ -1,4 +1,4 @@
-"""The RASTrack benchmark (issue 12): `make bench`, or `python bench/run.py --cases N`.
+"""The RASTrack benchmark: `make bench`, or `python bench/run.py --cases N`.
 
 1. Makes sure the bench database `rastrack_bench_<N>` exists on PostgreSQL (127.0.0.1:5432,
    override with BENCH_PG_URL), migrates it and loads the world with `seed_bench` if it is

@@ -1,4 +1,4 @@
-"""The benchmark world of `manage.py seed_bench` (issue 12): a national-scale RASTrack.
+"""The benchmark world of `manage.py seed_bench`: a national-scale RASTrack.
 
 Sizes follow the number of cases N: about 1 trainee per 100 cases, 1 trainer per 10
 trainees, one lab per 100 trainees (spread over the regions), and assessments, sign-off

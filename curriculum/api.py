@@ -1,7 +1,7 @@
 """The curriculum API: frameworks, standards, competencies, pathways, modules, components,
 requirements, enrolments (with progress), e-learning completions and learning resources.
 
-Status codes (API.md): anonymous 401; a role that may never use an endpoint or action 403
+Status codes (the same for every endpoint): anonymous 401; a role that may never use an endpoint or action 403
 (`RoleRequired`); a record outside the caller's scope, a draft for anyone but a programme
 admin included, 404 (`ScopedViewSetMixin`); a wrong state or a duplicate 409; bad input
 400 per field. View sets only translate: the services decide.
@@ -13,7 +13,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -61,7 +60,7 @@ from curriculum.serializers import (
     WithdrawRequestSerializer,
 )
 from rastrack.accounts.roles import Role
-from rastrack.core.permissions import RoleRequired, ScopedViewSetMixin
+from rastrack.core.permissions import SIGNED_IN, ActionRolesMixin, ScopedViewSetMixin
 
 ADMIN = (Role.PROGRAMME_ADMIN,)
 # Enrolments concern trainees and the people who train or oversee them; lab managers never.
@@ -69,46 +68,23 @@ ENROLMENT_READERS = (Role.TRAINEE, Role.TRAINER, Role.REGIONAL_LEAD, Role.PROGRA
 ENROLMENT_MANAGERS = (Role.TRAINEE, Role.REGIONAL_LEAD, Role.PROGRAMME_ADMIN)
 
 
-class RolesPerActionMixin:
-    """`IsAuthenticated` always; `RoleRequired(...)` per action.
-
-    `action_roles` maps an action to the roles that may use it; actions not listed are
-    open to everyone signed in when they are reads (`list`, `retrieve`), and to
-    `write_roles` otherwise.
-    """
-
-    action_roles: dict[str, tuple[str, ...]] = {}
-    write_roles: tuple[str, ...] = ADMIN
-    read_actions = frozenset({"list", "retrieve", None})
-
-    def get_permissions(self):
-        roles = self.action_roles.get(self.action)
-        if roles is None and self.action not in self.read_actions:
-            roles = self.write_roles
-        permissions = [IsAuthenticated()]
-        if roles:
-            permissions.append(RoleRequired(*roles)())
-        return permissions
-
-
-class CurriculumEditViewSet(RolesPerActionMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
+class CurriculumEditViewSet(ActionRolesMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
     """Read by everyone signed in (drafts: programme admins only); written by programme
     admins through the services. PATCH only (no PUT): send what changes."""
 
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    action_roles = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "create": ADMIN, "partial_update": ADMIN,
+                    "destroy": ADMIN}
     instance_kwarg: str
     create_service = None
     update_service = None
     delete_service = None
 
-    def _refetch(self, obj):
-        return self.visible_queryset(self.request.user).get(pk=obj.pk)
-
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         obj = type(self).create_service(actor=request.user, **serializer.validated_data)
-        return Response(self.get_serializer(self._refetch(obj)).data, status=status.HTTP_201_CREATED)
+        return self.answer(obj, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -116,7 +92,7 @@ class CurriculumEditViewSet(RolesPerActionMixin, ScopedViewSetMixin, viewsets.Mo
         serializer.is_valid(raise_exception=True)
         obj = type(self).update_service(actor=request.user, **{self.instance_kwarg: instance},
                                         **serializer.validated_data)
-        return Response(self.get_serializer(self._refetch(obj)).data)
+        return self.answer(obj)
 
     def destroy(self, request, *args, **kwargs):
         type(self).delete_service(actor=request.user, **{self.instance_kwarg: self.get_object()})
@@ -133,6 +109,7 @@ class FrameworkViewSet(CurriculumEditViewSet):
     competency keys."""
 
     model = Framework
+    action_roles = {**CurriculumEditViewSet.action_roles, "publish": ADMIN, "retire": ADMIN, "new_version": ADMIN}
     serializer_class = FrameworkSerializer
     filterset_fields = ["code", "status"]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -199,6 +176,7 @@ class PathwayViewSet(CurriculumEditViewSet):
     at once; a published pathway is frozen except for `self_enrol`."""
 
     model = Pathway
+    action_roles = {**CurriculumEditViewSet.action_roles, "publish": ADMIN, "retire": ADMIN, "new_version": ADMIN}
     serializer_class = PathwaySerializer
     filterset_fields = ["code", "status", "audience", "framework", "self_enrol"]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -213,13 +191,13 @@ class PathwayViewSet(CurriculumEditViewSet):
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         pathway = services.pathway_publish(actor=request.user, pathway=self.get_object())
-        return Response(PathwaySerializer(self._refetch(pathway)).data)
+        return self.answer(pathway)
 
     @_lifecycle_schema(PathwaySerializer, verb="Retire: no new enrolments; live ones carry on.")
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
         pathway = services.pathway_retire(actor=request.user, pathway=self.get_object())
-        return Response(PathwaySerializer(self._refetch(pathway)).data)
+        return self.answer(pathway)
 
     @extend_schema(request=PathwayNewVersionSerializer, responses={201: PathwaySerializer},
                    description="Copy into a new draft (version + 1), optionally onto another framework version; "
@@ -231,7 +209,7 @@ class PathwayViewSet(CurriculumEditViewSet):
         data.is_valid(raise_exception=True)
         pathway = services.pathway_new_version(actor=request.user, pathway=source,
                                                framework=data.validated_data.get("framework"))
-        return Response(PathwaySerializer(self._refetch(pathway)).data, status=status.HTTP_201_CREATED)
+        return self.answer(pathway, status.HTTP_201_CREATED)
 
 
 class ModuleViewSet(CurriculumEditViewSet):
@@ -286,14 +264,14 @@ class RequirementViewSet(CurriculumEditViewSet):
         changes = {name: value for name, value in serializer.validated_data.items() if name in request.data}
         changes.pop("component", None)
         requirement = services.requirement_update(actor=request.user, requirement=instance, **changes)
-        return Response(self.get_serializer(self._refetch(requirement)).data)
+        return self.answer(requirement)
 
 
 # --- Enrolments -------------------------------------------------------------------------------
 
 
 @extend_schema_view(create=extend_schema(request=EnrolmentCreateSerializer, responses={201: EnrolmentSerializer}))
-class EnrolmentViewSet(RolesPerActionMixin, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+class EnrolmentViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
                        mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Trainees on pathways. A trainee sees their own; a regional lead those of trainees now
     in their region; a trainer those of trainees they supervise; a programme admin all."""
@@ -310,16 +288,12 @@ class EnrolmentViewSet(RolesPerActionMixin, ScopedViewSetMixin, mixins.CreateMod
     def visible_queryset(self, user):
         return selectors.enrolments_visible_to(user)
 
-    def _whole(self, enrolment):
-        return Response(EnrolmentSerializer(self.visible_queryset(self.request.user).get(pk=enrolment.pk)).data)
-
     def create(self, request, *args, **kwargs):
-        data = EnrolmentCreateSerializer(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        data = self.validated(EnrolmentCreateSerializer)
+        values = dict(data)
         enrolment = services.enrolment_create(actor=request.user, trainee=values.pop("trainee", request.user),
                                               **values)
-        response = self._whole(enrolment)
+        response = self.answer(enrolment)
         response.status_code = status.HTTP_201_CREATED
         return response
 
@@ -329,9 +303,8 @@ class EnrolmentViewSet(RolesPerActionMixin, ScopedViewSetMixin, mixins.CreateMod
     @action(detail=True, methods=["post"])
     def pause(self, request, pk=None):
         enrolment = self.get_object()
-        data = PauseRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._whole(services.enrolment_pause(actor=request.user, enrolment=enrolment, **data.validated_data))
+        data = self.validated(PauseRequestSerializer)
+        return self.answer(services.enrolment_pause(actor=request.user, enrolment=enrolment, **data))
 
     @extend_schema(request=ResumeRequestSerializer, responses={200: EnrolmentSerializer},
                    description="Resume a paused enrolment (409 otherwise); the target date moves later by the "
@@ -339,20 +312,18 @@ class EnrolmentViewSet(RolesPerActionMixin, ScopedViewSetMixin, mixins.CreateMod
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         enrolment = self.get_object()
-        data = ResumeRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._whole(services.enrolment_resume(actor=request.user, enrolment=enrolment,
-                                                     **data.validated_data))
+        data = self.validated(ResumeRequestSerializer)
+        return self.answer(services.enrolment_resume(actor=request.user, enrolment=enrolment,
+                                                     **data))
 
     @extend_schema(request=WithdrawRequestSerializer, responses={200: EnrolmentSerializer},
                    description="Withdraw an active or paused enrolment (409 otherwise).")
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         enrolment = self.get_object()
-        data = WithdrawRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._whole(services.enrolment_withdraw(actor=request.user, enrolment=enrolment,
-                                                       **data.validated_data))
+        data = self.validated(WithdrawRequestSerializer)
+        return self.answer(services.enrolment_withdraw(actor=request.user, enrolment=enrolment,
+                                                       **data))
 
     @extend_schema(responses={200: EnrolmentProgressSerializer},
                    description="Every requirement of the pathway: met or not, value against target, and the "
@@ -362,7 +333,7 @@ class EnrolmentViewSet(RolesPerActionMixin, ScopedViewSetMixin, mixins.CreateMod
         return Response(EnrolmentProgressSerializer(progress_for(self.get_object())).data)
 
 
-class ELearningCompletionViewSet(RolesPerActionMixin, ScopedViewSetMixin, mixins.CreateModelMixin,
+class ELearningCompletionViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin,
                                  mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """E-learning a trainee completed: evidence for `min_count` requirements of e-learning
     components. Recorded by the trainee for themself (other roles: 403)."""
@@ -404,7 +375,7 @@ class FormatIsAFilterNegotiation(DefaultContentNegotiation):
     request=ResourceMappingSerializer, responses={200: LearningResourceSerializer},
     description="Map a resource to modules and competencies (programme admins); a list given replaces the "
                 "mapping, an omitted one is kept."))
-class LearningResourceViewSet(RolesPerActionMixin, ScopedViewSetMixin, mixins.ListModelMixin,
+class LearningResourceViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.ListModelMixin,
                               mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """The catalogue of free, open-access learning material, crowdsourced and moderated.
 
@@ -422,13 +393,11 @@ class LearningResourceViewSet(RolesPerActionMixin, ScopedViewSetMixin, mixins.Li
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"\d+"
     content_negotiation_class = FormatIsAFilterNegotiation
-    action_roles = {"submissions": ()}  # anyone signed in
+    action_roles = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "submissions": SIGNED_IN, "partial_update": ADMIN,
+                    "approve": ADMIN, "reject": ADMIN}
 
     def visible_queryset(self, user):
         return selectors.resources_visible_to(user)
-
-    def _whole(self, resource):
-        return Response(LearningResourceSerializer(self.visible_queryset(self.request.user).get(pk=resource.pk)).data)
 
     @extend_schema(request=ResourceSubmissionCreateSerializer, responses={
         201: ResourceSubmissionSerializer,
@@ -436,9 +405,8 @@ class LearningResourceViewSet(RolesPerActionMixin, ScopedViewSetMixin, mixins.Li
     })
     @action(detail=False, methods=["post"])
     def submissions(self, request):
-        data = ResourceSubmissionCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        submission = services.resource_submit(submitted_by=request.user, items=data.validated_data["items"])
+        data = self.validated(ResourceSubmissionCreateSerializer)
+        submission = services.resource_submit(submitted_by=request.user, items=data["items"])
         submission = (type(submission).objects.prefetch_related("items__topics", "items__modules",
                                                                 "items__competencies")
                       .select_related("submitted_by").get(pk=submission.pk))
@@ -446,22 +414,20 @@ class LearningResourceViewSet(RolesPerActionMixin, ScopedViewSetMixin, mixins.Li
 
     def partial_update(self, request, *args, **kwargs):
         resource = self.get_object()
-        data = ResourceMappingSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._whole(services.resource_map(actor=request.user, resource=resource, **data.validated_data))
+        data = self.validated(ResourceMappingSerializer)
+        return self.answer(services.resource_map(actor=request.user, resource=resource, **data))
 
     @extend_schema(request=None, responses={200: LearningResourceSerializer},
                    description="Approve a pending resource (programme admins). Already decided: 409.")
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._whole(services.resource_approve(actor=request.user, resource=self.get_object()))
+        return self.answer(services.resource_approve(actor=request.user, resource=self.get_object()))
 
     @extend_schema(request=ResourceRejectSerializer, responses={200: LearningResourceSerializer},
                    description="Reject a pending resource with a reason (programme admins). Already decided: 409.")
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         resource = self.get_object()
-        data = ResourceRejectSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._whole(services.resource_reject(actor=request.user, resource=resource,
-                                                    reason=data.validated_data["reason"]))
+        data = self.validated(ResourceRejectSerializer)
+        return self.answer(services.resource_reject(actor=request.user, resource=resource,
+                                                    reason=data["reason"]))

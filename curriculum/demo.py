@@ -1,7 +1,7 @@
 """The curriculum part of the demo world (`manage.py seed_demo`).
 
-A published framework v1 of the RAS training standards (6 standards, 25 competencies, from
-DOMAIN.md), the five pathways of PRODUCT.md with realistic modules and requirements,
+A published framework v1 of the RAS training standards (6 standards, 25 competencies, drawn
+from the RAS training literature), the five pathways of the programme with realistic modules and requirements,
 trainee1 and trainee2 on Robotic literacy (trainee1 also on RAS console surgeon), some
 e-learning trainee1 has done, and a small learning-resource catalogue. Idempotent (keyed on
 codes, e-mail addresses and URLs); dates are relative to today. Everything goes through the

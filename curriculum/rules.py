@@ -22,8 +22,6 @@ import decimal
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
-
 from curriculum.models import (
     ASSESSMENT_TOTAL_RANGE,
     AssessmentTool,
@@ -32,7 +30,7 @@ from curriculum.models import (
     Requirement,
     RequirementType,
 )
-from rastrack.core.pii import validate_no_pii
+from rastrack.core.free_text import free_text_messages
 from rastrack.reference.models import Platform
 
 MAX_COUNT = 10_000
@@ -162,15 +160,12 @@ def check_requirement(*, component, type: str, params: Mapping[str, Any] | None,
         exercise = params.get("exercise") or ""
         if not isinstance(exercise, str):
             errors.add("exercise", "Enter the exercise's name as text.")
-        elif len(exercise.strip()) > 120:
-            errors.add("exercise", "Use at most 120 characters.")
         else:
-            try:
-                validate_no_pii(exercise)
-            except ValidationError as exc:
-                for message in exc.messages:
-                    errors.add("exercise", message)
-            columns["exercise"] = exercise.strip()
+            exercise, messages = free_text_messages(exercise, max_length=120)
+            for message in messages:
+                errors.add("exercise", message)
+            if not messages:
+                columns["exercise"] = exercise
     elif type == RequirementType.COMPETENCY_SIGNOFF:
         _take_competency(params, component, columns, errors)
     elif type == RequirementType.ASSESSMENT_THRESHOLD:

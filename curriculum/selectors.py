@@ -136,7 +136,7 @@ def requirements_of_pathway(pathway_id: int) -> list[Requirement]:
 
 
 def final_requirement_of(pathway) -> Requirement | None:
-    """The pathway's final sign-off requirement (what [Sign-off] approves for a whole pathway)."""
+    """The pathway's final sign-off requirement (what sign-off approves for a whole pathway)."""
     return (Requirement.objects.select_related("component", "component__module")
             .filter(component__module__pathway=pathway, type="final_signoff").first())
 

@@ -235,7 +235,8 @@ class WithdrawRequestSerializer(serializers.Serializer):
 
 class EvidenceItemListSerializer(serializers.ListSerializer):
     """The same JSON as the fields below, built directly: a requirement of a trainee with
-    hundreds of cases has hundreds of evidence items (issue 12, the progress page)."""
+    hundreds of cases has hundreds of evidence items, and serialising each through fields
+    was most of the progress page's time."""
 
     def to_representation(self, data):
         items = data.all() if hasattr(data, "all") else data

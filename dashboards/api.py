@@ -1,4 +1,4 @@
-"""The dashboards API (API.md "Dashboards"):
+"""The dashboards API:
 
 - `GET /api/v1/dashboards/national/`: programme admins (other roles 403).
 - `GET /api/v1/dashboards/regions/<id>/`: programme admins, or that region's lead (another

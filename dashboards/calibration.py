@@ -1,5 +1,5 @@
-"""Over-logging and calibration figures, by the trainee's current region and month
-([Dashboards] 3). Reads only; one aggregate query each.
+"""Over-logging and calibration figures, by the trainee's current region and month. Reads
+only; one aggregate query each.
 
 - **Over-logging** (`disagreement_by_region_month`): of the cases validated (by case date),
   how many the trainer corrected (`Case.disagreement`), split by what was corrected: the

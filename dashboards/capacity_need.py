@@ -1,4 +1,4 @@
-"""Capacity versus need, per region, for the next three months ([Dashboards] 2): what
+"""Capacity versus need, per region, for the next three months: what
 regional leads need to argue for resources.
 
 Lab seats, by session kind (`capacity_versus_need`):

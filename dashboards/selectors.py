@@ -1,4 +1,4 @@
-"""The national and regional dashboards ([Dashboards], API.md "Dashboards"): reads only.
+"""The national and regional dashboards: reads only.
 
 They live in `labs` because they need every app (faculty, sign-off, logbook, curriculum and
 the labs' capacity report), and `labs` is the last app in the layering

@@ -1,5 +1,6 @@
 """Dashboard snapshots: the default national and regional dashboards, computed by a beat task
-so that the pages and the API answer them from one row ([Dashboards] 6, [Performance]).
+so that the pages and the API answer them from one row: at national scale a live dashboard
+costs seconds of database time.
 
 `labs.refresh_dashboards` (every `DASHBOARD_REFRESH_SECONDS`) recomputes the national
 dashboard and every region's with the default filters (`dashboards.selectors.dashboard`). A

@@ -1,27 +1,40 @@
-"""Django admin for the labs: reference-style editing of labs, managers and equipment.
+"""Django admin for the labs: read-only.
 
-Sessions and bookings are read-only here: they change only through the services, which keep
-the seat counter, the waitlist, the audit trail and the notifications right.
+Labs, their managers and opening hours, equipment, sessions and bookings change only through
+the labs' services (the pages under /labs/ and the API), which keep the seat counter, the
+waitlist, the audit trail and the notifications right.
 """
 
 from django.contrib import admin
 
 from labs.models import Booking, Equipment, Lab, LabManager, LabOpeningHours, LabSession
+from rastrack.core.admin import ReadOnlyAdmin
 
 
 class LabManagerInline(admin.TabularInline):
     model = LabManager
     extra = 0
-    autocomplete_fields = ["user"]
+    can_delete = False
+    readonly_fields = ["user"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class OpeningHoursInline(admin.TabularInline):
     model = LabOpeningHours
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Lab)
-class LabAdmin(admin.ModelAdmin):
+class LabAdmin(ReadOnlyAdmin):
     list_display = ["name", "region", "site"]
     list_filter = ["region"]
     search_fields = ["name"]
@@ -29,30 +42,19 @@ class LabAdmin(admin.ModelAdmin):
 
 
 @admin.register(Equipment)
-class EquipmentAdmin(admin.ModelAdmin):
+class EquipmentAdmin(ReadOnlyAdmin):
     list_display = ["model", "kind", "count", "status", "lab"]
     list_filter = ["kind", "status", "lab"]
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(LabSession)
-class LabSessionAdmin(_ReadOnly):
+class LabSessionAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "lab", "kind", "starts_at", "seats", "seats_booked", "status"]
     list_filter = ["kind", "status", "lab"]
     date_hierarchy = "starts_at"
 
 
 @admin.register(Booking)
-class BookingAdmin(_ReadOnly):
+class BookingAdmin(ReadOnlyAdmin):
     list_display = ["id", "session", "trainee", "status", "created_at"]
     list_filter = ["status"]

@@ -1,4 +1,4 @@
-"""The labs API (API.md "Labs"): /api/v1/labs/ (with /api/v1/labs/capacity/),
+"""The labs API: /api/v1/labs/ (with /api/v1/labs/capacity/),
 /api/v1/lab-equipment/, /api/v1/lab-sessions/ and /api/v1/bookings/.
 
 Views only translate: selectors scope what a caller sees (404 outside it), `RoleRequired`
@@ -35,7 +35,8 @@ from labs.models import (
 )
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
-from rastrack.core.permissions import ActionRolesMixin, ScopedViewSetMixin
+from rastrack.core.free_text import MAX_TEXT
+from rastrack.core.permissions import SIGNED_IN, ActionRolesMixin, ScopedViewSetMixin
 from rastrack.core.pii import NoPIIValidator
 from rastrack.reference.models import Region, Site
 
@@ -85,9 +86,9 @@ class LabWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
     site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all(), help_text="The host site, in the region.")
-    address = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT,
+    address = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT,
                                     validators=[NoPIIValidator()])
-    description = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT,
+    description = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT,
                                         validators=[NoPIIValidator()])
     opening_hours = OpeningHoursSerializer(many=True, required=False,
                                            help_text="Replaces all opening hours. Default on create: "
@@ -144,22 +145,17 @@ class LabViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin, 
     model = Lab
     serializer_class = LabSerializer
     filterset_fields = ["region", "site"]
-    action_roles = {"create": (ADMIN,), "update": (ADMIN, MANAGER), "partial_update": (ADMIN, MANAGER),
-                    "capacity": (ADMIN, LEAD, MANAGER)}
+    action_roles = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "create": (ADMIN,), "update": (ADMIN, MANAGER),
+                    "partial_update": (ADMIN, MANAGER), "capacity": (ADMIN, LEAD, MANAGER)}
 
     def visible_queryset(self, user):
         return selectors.labs_visible_to(user)
 
-    def _answer(self, lab, code=status.HTTP_200_OK):
-        fresh = selectors.labs_visible_to(self.request.user).get(pk=lab.pk)
-        return Response(LabSerializer(fresh).data, status=code)
-
     @extend_schema(request=LabWriteSerializer, responses={201: LabSerializer})
     def create(self, request, *args, **kwargs):
-        data = LabWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        lab = services.lab_create(actor=request.user, **data.validated_data)
-        return self._answer(lab, status.HTTP_201_CREATED)
+        data = self.validated(LabWriteSerializer)
+        lab = services.lab_create(actor=request.user, **data)
+        return self.answer(lab, status.HTTP_201_CREATED)
 
     @extend_schema(request=LabWriteSerializer, responses=LabSerializer)
     def update(self, request, *args, **kwargs):
@@ -167,7 +163,7 @@ class LabViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin, 
         data = LabWriteSerializer(data=request.data, partial=kwargs.get("partial", False))
         data.is_valid(raise_exception=True)
         services.lab_update(actor=request.user, lab=lab, **data.validated_data)
-        return self._answer(lab)
+        return self.answer(lab)
 
     @extend_schema(request=LabWriteSerializer, responses=LabSerializer)
     def partial_update(self, request, *args, **kwargs):
@@ -202,7 +198,7 @@ class EquipmentSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=EquipmentKind.choices)
     status = serializers.ChoiceField(choices=EquipmentStatus.choices, default=EquipmentStatus.AVAILABLE)
     count = serializers.IntegerField(min_value=1, max_value=500, default=1)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT,
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT,
                                   validators=[NoPIIValidator()])
 
     class Meta:
@@ -217,7 +213,7 @@ class EquipmentUpdateSerializer(serializers.Serializer):
     count = serializers.IntegerField(min_value=1, max_value=500, required=False)
     status = serializers.ChoiceField(choices=EquipmentStatus.choices, required=False,
                                      help_text="out_of_service flags the future sessions that need it.")
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT,
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT,
                                   validators=[NoPIIValidator()])
 
 
@@ -239,20 +235,16 @@ class EquipmentViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelM
     model = Equipment
     serializer_class = EquipmentSerializer
     filterset_class = EquipmentFilter
-    action_roles = {"create": (MANAGER,), "update": (MANAGER,), "partial_update": (MANAGER,)}
+    action_roles = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "create": (MANAGER,), "update": (MANAGER,),
+                    "partial_update": (MANAGER,)}
 
     def visible_queryset(self, user):
         return selectors.equipment_visible_to(user)
 
-    def _answer(self, equipment, code=status.HTTP_200_OK):
-        fresh = selectors.equipment_visible_to(self.request.user).get(pk=equipment.pk)
-        return Response(EquipmentSerializer(fresh).data, status=code)
-
     def create(self, request, *args, **kwargs):
-        data = EquipmentSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        equipment = services.equipment_create(actor=request.user, **data.validated_data)
-        return self._answer(equipment, status.HTTP_201_CREATED)
+        data = self.validated(EquipmentSerializer)
+        equipment = services.equipment_create(actor=request.user, **data)
+        return self.answer(equipment, status.HTTP_201_CREATED)
 
     @extend_schema(request=EquipmentUpdateSerializer, responses=EquipmentSerializer)
     def update(self, request, *args, **kwargs):
@@ -260,7 +252,7 @@ class EquipmentViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelM
         data = EquipmentUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.equipment_update(actor=request.user, equipment=equipment, **data.validated_data)
-        return self._answer(equipment)
+        return self.answer(equipment)
 
     @extend_schema(request=EquipmentUpdateSerializer, responses=EquipmentSerializer)
     def partial_update(self, request, *args, **kwargs):
@@ -323,12 +315,12 @@ class LabSessionCreateSerializer(serializers.Serializer):
     prerequisite = serializers.PrimaryKeyRelatedField(
         required=False, allow_null=True, queryset=Module.objects.filter(pathway__status=Lifecycle.PUBLISHED),
         help_text="A curriculum module (id) the trainee must have met to book.")
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT,
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT,
                                   validators=[NoPIIValidator()])
 
 
 class SessionCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT,
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT,
                                    validators=[NoPIIValidator()], help_text="Told to the trainees.")
 
 
@@ -368,21 +360,16 @@ class LabSessionViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModel
     model = LabSession
     serializer_class = LabSessionSerializer
     filterset_class = LabSessionFilter
-    action_roles = {"create": (MANAGER,), "cancel": (MANAGER,)}
+    action_roles = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "create": (MANAGER,), "cancel": (MANAGER,)}
 
     def visible_queryset(self, user):
         return selectors.with_bookings_of(selectors.lab_sessions_visible_to(user), user)
 
-    def _answer(self, session, code=status.HTTP_200_OK):
-        fresh = self.visible_queryset(self.request.user).get(pk=session.pk)
-        return Response(LabSessionSerializer(fresh).data, status=code)
-
     @extend_schema(request=LabSessionCreateSerializer, responses={201: LabSessionSerializer})
     def create(self, request, *args, **kwargs):
-        data = LabSessionCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        session = services.session_create(actor=request.user, **data.validated_data)
-        return self._answer(session, status.HTTP_201_CREATED)
+        data = self.validated(LabSessionCreateSerializer)
+        session = services.session_create(actor=request.user, **data)
+        return self.answer(session, status.HTTP_201_CREATED)
 
     @extend_schema(request=SessionCancelSerializer, responses=LabSessionSerializer)
     @action(detail=True, methods=["post"])
@@ -390,10 +377,9 @@ class LabSessionViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModel
         """Cancel the session before it starts: every booking is cancelled and notified (409
         once it has started or if already cancelled)."""
         session = self.get_object()
-        data = SessionCancelSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.session_cancel(actor=request.user, session=session, reason=data.validated_data.get("reason", ""))
-        return self._answer(session)
+        data = self.validated(SessionCancelSerializer)
+        services.session_cancel(actor=request.user, session=session, reason=data.get("reason", ""))
+        return self.answer(session)
 
 
 # --- Bookings --------------------------------------------------------------------------------
@@ -459,40 +445,35 @@ class BookingViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMix
     model = Booking
     serializer_class = BookingSerializer
     filterset_class = BookingFilter
-    action_roles = {"create": (TRAINEE,), "cancel": (TRAINEE,), "attended": (MANAGER, TRAINER),
-                    "no_show": (MANAGER, TRAINER)}
+    action_roles = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "create": (TRAINEE,), "cancel": (TRAINEE,),
+                    "attended": (MANAGER, TRAINER), "no_show": (MANAGER, TRAINER)}
 
     def visible_queryset(self, user):
         return selectors.bookings_visible_to(user)
 
-    def _answer(self, booking, code=status.HTTP_200_OK):
-        fresh = selectors.bookings_visible_to(self.request.user).get(pk=booking.pk)
-        return Response(BookingSerializer(fresh).data, status=code)
-
     @extend_schema(request=BookingCreateSerializer, responses={201: BookingSerializer})
     def create(self, request, *args, **kwargs):
-        data = BookingCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        booking = services.booking_create(trainee=request.user, session=data.validated_data["session"])
-        return self._answer(booking, status.HTTP_201_CREATED)
+        data = self.validated(BookingCreateSerializer)
+        booking = services.booking_create(trainee=request.user, session=data["session"])
+        return self.answer(booking, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         booking = self.get_object()
         services.booking_cancel(actor=request.user, booking=booking)
-        return self._answer(booking)
+        return self.answer(booking)
 
     @extend_schema(request=None, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def attended(self, request, pk=None):
         booking = self.get_object()
         services.booking_mark_attendance(actor=request.user, booking=booking, attended=True)
-        return self._answer(booking)
+        return self.answer(booking)
 
     @extend_schema(request=None, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def no_show(self, request, pk=None):
         booking = self.get_object()
         services.booking_mark_attendance(actor=request.user, booking=booking, attended=False)
-        return self._answer(booking)
+        return self.answer(booking)

@@ -1,5 +1,5 @@
 """Capacity reporting: seats offered, booked, attended, no-shows and waitlist demand by lab,
-region and month. The dashboards ([Dashboards]) reuse `capacity_report`.
+region and month. The dashboards reuse `capacity_report`.
 
 Definitions (cancelled sessions are left out of every figure: their seats were never
 offered):

@@ -11,10 +11,11 @@ from django.utils import timezone
 from curriculum.models import Component, Lifecycle, Module
 from labs.capacity import GROUPS
 from labs.models import Equipment, EquipmentKind, EquipmentStatus, Lab, LabSessionKind
-from labs.services import MAX_SEATS, MAX_TEXT
+from labs.services import MAX_SEATS
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.core.forms import NHSUKFormMixin
+from rastrack.core.free_text import MAX_TEXT
 from rastrack.core.pii import NoPIIValidator
 from rastrack.reference.models import Region
 

@@ -1,4 +1,4 @@
-"""Regional skills labs, equipment, sessions and bookings (issue [Labs]).
+"""Regional skills labs, equipment, sessions and bookings.
 
 The shape::
 

@@ -1,4 +1,4 @@
-"""Certificates API (API.md "Sign-off": `/api/v1/certificates/`) and the portfolio export.
+"""Certificates API (`/api/v1/certificates/`) and the portfolio export.
 
 - `GET /api/v1/certificates/` and `/{id}/`: `id`, `trainee`, `pathway`, `issued_on`, `status`
   (`valid`, `revoked`), `verification_code`, plus names, the verification URL and the
@@ -30,7 +30,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accreditation.certificates import selectors, services
+from accreditation.certificates import policies, selectors, services
 from accreditation.certificates.models import Certificate, CertificateStatus
 from accreditation.certificates.pdf import certificate_pdf
 from accreditation.certificates.portfolio_export import (
@@ -48,7 +48,7 @@ from rastrack.core.permissions import (
 )
 
 ADMIN, LEAD, TRAINER, TRAINEE = (Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD, Role.TRAINER, Role.TRAINEE)
-READERS = (ADMIN, LEAD, TRAINER, TRAINEE)
+READERS = policies.READERS
 
 
 # --- File answers ------------------------------------------------------------------------------
@@ -118,7 +118,7 @@ class CertificateSerializer(serializers.ModelSerializer):
 
 
 class RevokeSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=services.MAX_REASON,
+    reason = serializers.CharField(max_length=services.MAX_TEXT,
                                    help_text="Why the certificate is revoked: the holder is told. "
                                              "No patient-identifiable data.")
 
@@ -153,10 +153,9 @@ class CertificateViewSet(_JSONErrors, ActionRolesMixin, ScopedViewSetMixin, view
     def revoke(self, request, pk=None):
         """Revoke (programme admins; reason required). Already revoked: 409."""
         certificate = self.get_object()
-        body = RevokeSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = self.validated(RevokeSerializer)
         services.certificate_revoke(certificate=certificate, actor=request.user,
-                                    reason=body.validated_data["reason"])
+                                    reason=body["reason"])
         fresh = self.visible_queryset(request.user).get(pk=certificate.pk)
         return Response(CertificateSerializer(fresh).data)
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from django import forms
 
 from accreditation.certificates.models import CertificateStatus
-from accreditation.certificates.services import MAX_REASON
 from rastrack.core.forms import NHSUKFormMixin
+from rastrack.core.free_text import MAX_TEXT
 
 
 class RevokeForm(NHSUKFormMixin, forms.Form):
-    reason = forms.CharField(label="Reason", max_length=MAX_REASON, widget=forms.Textarea(attrs={"rows": 3}),
+    reason = forms.CharField(label="Reason", max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="The holder is told, and it stays in the audit trail. "
                                        "No patient-identifiable data.",
                              error_messages={"required": "Say why the certificate is revoked."})

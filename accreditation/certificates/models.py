@@ -1,4 +1,4 @@
-"""Certificates (issue [Certificates]): one per enrolment, issued when its final sign-off is
+"""Certificates: one per enrolment, issued when its final sign-off is
 approved, checked by anyone at /verify/<verification_code>/.
 
 Imported by accreditation/models.py so that Django registers the model.

@@ -37,22 +37,21 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accreditation.certificates import policies
 from accreditation.certificates.models import Certificate, CertificateStatus
 from accreditation.signoff.models import SignoffRequest, SignoffStatus, SignoffTarget
 from curriculum.models import LIVE_ENROLMENT_STATUSES, Enrolment, EnrolmentStatus
 from rastrack.accounts.models import User
-from rastrack.accounts.roles import Role
 from rastrack.audit.services import audit_record, snapshot
-from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
-from rastrack.core.pii import validate_no_pii
+from rastrack.core.exceptions import Conflict
+from rastrack.core.free_text import MAX_TEXT, free_text
+from rastrack.core.permissions import refuse_unless
 from rastrack.notifications.services import notify
 
-MAX_REASON = 5000
 CERTIFICATE_FIELDS = ["trainee", "pathway", "enrolment", "signoff_request", "issued_on", "status",
                       "verification_code", "revoked_on", "revoked_by", "revocation_reason"]
 ENROLMENT_FIELDS = ["trainee", "pathway", "status", "enrolled_on", "target_date", "completed_on", "withdrawn_on"]
@@ -85,21 +84,6 @@ def _locked_certificate(**lookup) -> Certificate | None:
             .select_related("trainee", "pathway", "revoked_by").filter(**lookup).first())
 
 
-def _reason(value: str | None, *, required_message: str) -> str:
-    value = (value or "").strip()
-    messages: list[str] = []
-    if not value:
-        messages.append(required_message)
-    elif len(value) > MAX_REASON:
-        messages.append(f"Keep it under {MAX_REASON} characters.")
-    else:
-        try:
-            validate_no_pii(value)
-        except ValidationError as exc:
-            messages.extend(exc.messages)
-    if messages:
-        raise ApplicationError(errors={"reason": messages})
-    return value
 
 
 # --- Issue ---------------------------------------------------------------------------------------
@@ -204,16 +188,14 @@ def certificate_revoke(*, certificate: Certificate, actor: User, reason: str,
     """A programme admin revokes a valid certificate, saying why (the trainee is told, the
     verification page shows it revoked). 403: anyone else, or the holder; 409: already
     revoked; 400: no reason, or one with patient-identifiable data."""
-    if not (actor.is_active and actor.has_role(Role.PROGRAMME_ADMIN)):
-        raise NotPermitted("Only a programme admin can revoke a certificate.")
+    refuse_unless(policies.refusal_to_revoke(actor))
     locked = _locked_certificate(pk=certificate.pk)
     if locked is None:
         raise Conflict("This certificate no longer exists.")
-    if actor.pk == locked.trainee_id:
-        raise NotPermitted("Nobody revokes their own certificate.")
+    refuse_unless(policies.refusal_to_revoke(actor, locked))
     if locked.status == CertificateStatus.REVOKED:
         raise Conflict(f"This certificate is already revoked (since {locked.revoked_on:%-d %B %Y}).")
-    reason = _reason(reason, required_message="Say why the certificate is revoked: the holder is told, and it "
+    reason = free_text("reason", reason, required_message="Say why the certificate is revoked: the holder is told, and it "
                                               "stays in the audit trail.")
     return _revoke(certificate=locked, actor=actor, reason=reason, today=today or timezone.localdate())
 
@@ -248,7 +230,7 @@ def on_final_reversed(*, request: SignoffRequest, actor: User) -> None:
     certificate = _locked_certificate(signoff_request=request)
     if certificate is not None and certificate.is_valid:
         reason = f"Final sign-off reversed: {request.reversal_reason}".strip()
-        _revoke(certificate=certificate, actor=actor, reason=reason[:MAX_REASON], today=timezone.localdate())
+        _revoke(certificate=certificate, actor=actor, reason=reason[:MAX_TEXT], today=timezone.localdate())
     if request.enrolment_id is not None:
         _reopen_enrolment(actor=actor, enrolment_id=request.enrolment_id)
 

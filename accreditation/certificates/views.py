@@ -33,7 +33,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from accreditation.certificates import selectors, services
+from accreditation.certificates import policies, selectors, services
 from accreditation.certificates.forms import (
     CertificateFilterForm,
     RevokeForm,
@@ -52,9 +52,9 @@ from rastrack.accounts.roles import Role
 from rastrack.accounts.trainee_scope import trainees_visible_to
 from rastrack.core.exceptions import ApplicationError
 from rastrack.core.forms import add_errors
-from rastrack.core.permissions import get_visible_or_404, require_role
+from rastrack.core.permissions import get_visible_or_404, refuse_unless, require_role
 
-READERS = (Role.TRAINEE, Role.TRAINER, Role.REGIONAL_LEAD, Role.PROGRAMME_ADMIN)
+READERS = policies.READERS
 PAGE_SIZE = 25
 
 # --- The public verification page ------------------------------------------------------------------
@@ -168,7 +168,7 @@ def certificate_list(request):
     query = "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page" and v)
     return render(request, "accreditation/certificates/list.html", {
         "page": page, "form": form, "query": query,
-        "can_revoke": request.user.has_role(Role.PROGRAMME_ADMIN),
+        "can_revoke": policies.can_revoke(request.user),
     })
 
 
@@ -184,8 +184,7 @@ def certificate_detail(request, pk: int):
     return render(request, "accreditation/certificates/detail.html", {
         "certificate": certificate, "verification_url": url,
         "qr_svg": mark_safe(_qr_svg(url)),  # noqa: S308 - segno's own SVG markup
-        "can_revoke": request.user.has_role(Role.PROGRAMME_ADMIN) and certificate.is_valid
-        and certificate.trainee_id != request.user.pk,
+        "can_revoke": policies.can_revoke(request.user, certificate),
         "own": certificate.trainee_id == request.user.pk,
     })
 
@@ -203,7 +202,7 @@ def certificate_download(request, pk: int):
 @login_required
 def certificate_revoke(request, pk: int):
     """A programme admin revokes with a reason (others: 403; outside the scope: 404)."""
-    require_role(request.user, Role.PROGRAMME_ADMIN)
+    refuse_unless(policies.refusal_to_revoke(request.user))
     certificate = get_visible_or_404(selectors.certificates_visible_to(request.user), pk)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

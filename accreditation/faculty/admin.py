@@ -1,4 +1,5 @@
-"""Django admin for the faculty: the configurable rules (one row) and read-only records.
+"""Django admin for the faculty: the configurable rules (one row, every change audited) and
+read-only records.
 
 Decisions are never made here: they go through the services (audit trail, notifications,
 rights), from the web pages or the API.
@@ -8,10 +9,12 @@ from django.contrib import admin
 
 from accreditation.faculty.models import Accreditation, Assignment, FacultyRules, TrainerApplication
 from accreditation.faculty.selectors import faculty_rules
+from rastrack.audit.admin import AuditedAdmin
+from rastrack.core.admin import ReadOnlyAdmin
 
 
 @admin.register(FacultyRules)
-class FacultyRulesAdmin(admin.ModelAdmin):
+class FacultyRulesAdmin(AuditedAdmin):
     list_display = ["__str__", "min_independent_console_cases_initial", "train_the_trainer_required_initial",
                     "min_independent_console_cases_renewal", "accreditation_period_years",
                     "max_trainees_per_trainer", "expiry_warning_days", "updated_at"]
@@ -24,23 +27,10 @@ class FacultyRulesAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return not FacultyRules.objects.exists()
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TrainerApplication)
-class TrainerApplicationAdmin(_ReadOnly):
+class TrainerApplicationAdmin(ReadOnlyAdmin):
     list_display = ["applicant", "kind", "specialty", "status", "created_at", "decided_by"]
     list_filter = ["status", "kind", "specialty"]
     list_select_related = ["applicant", "decided_by"]
@@ -48,7 +38,7 @@ class TrainerApplicationAdmin(_ReadOnly):
 
 
 @admin.register(Accreditation)
-class AccreditationAdmin(_ReadOnly):
+class AccreditationAdmin(ReadOnlyAdmin):
     list_display = ["trainer", "status", "accredited_on", "expires_on", "specialty"]
     list_filter = ["status", "specialty", "trainer__region"]
     list_select_related = ["trainer"]
@@ -56,7 +46,7 @@ class AccreditationAdmin(_ReadOnly):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(_ReadOnly):
+class AssignmentAdmin(ReadOnlyAdmin):
     list_display = ["trainer", "trainee", "kind", "starts_on", "ends_on"]
     list_filter = ["kind"]
     list_select_related = ["trainer", "trainee"]

@@ -28,12 +28,12 @@ from accreditation.faculty.models import (
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.accounts.selectors import users_visible_to
-from rastrack.core.permissions import ActionRolesMixin, ScopedViewSetMixin
+from rastrack.core.free_text import MAX_TEXT
+from rastrack.core.permissions import SIGNED_IN, ActionRolesMixin, ScopedViewSetMixin
 from rastrack.core.pii import NoPIIValidator
 from rastrack.reference.models import Specialty
 
 ADMIN, LEAD, TRAINER, TRAINEE = (Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD, Role.TRAINER, Role.TRAINEE)
-MAX_TEXT = services.MAX_TEXT
 
 
 
@@ -103,42 +103,36 @@ class TrainerApplicationViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.Cre
     model = TrainerApplication
     serializer_class = TrainerApplicationSerializer
     filterset_class = TrainerApplicationFilter
-    action_roles = {"approve": (ADMIN, LEAD), "reject": (ADMIN, LEAD)}
+    action_roles = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "create": SIGNED_IN, "approve": (ADMIN, LEAD),
+                    "reject": (ADMIN, LEAD)}
 
     def visible_queryset(self, user):
         return selectors.trainer_applications_visible_to(user)
 
-    def _answer(self, application, code=status.HTTP_200_OK):
-        fresh = selectors.trainer_applications_visible_to(self.request.user).get(pk=application.pk)
-        return Response(TrainerApplicationSerializer(fresh).data, status=code)
-
     @extend_schema(request=TrainerApplicationCreateSerializer, responses={201: TrainerApplicationSerializer})
     def create(self, request, *args, **kwargs):
-        data = TrainerApplicationCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        application = services.trainer_application_create(applicant=request.user, **data.validated_data)
-        return self._answer(application, status.HTTP_201_CREATED)
+        data = self.validated(TrainerApplicationCreateSerializer)
+        application = services.trainer_application_create(applicant=request.user, **data)
+        return self.answer(application, status.HTTP_201_CREATED)
 
     @extend_schema(request=OptionalReasonSerializer, responses=TrainerApplicationSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve: grants the trainer role, creates or renews the accreditation."""
         application = self.get_object()
-        data = OptionalReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = self.validated(OptionalReasonSerializer)
         services.trainer_application_approve(application=application, actor=request.user,
-                                             reason=data.validated_data.get("reason", ""))
-        return self._answer(application)
+                                             reason=data.get("reason", ""))
+        return self.answer(application)
 
     @extend_schema(request=ReasonSerializer, responses=TrainerApplicationSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         application = self.get_object()
-        data = ReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = self.validated(ReasonSerializer)
         services.trainer_application_reject(application=application, actor=request.user,
-                                            reason=data.validated_data["reason"])
-        return self._answer(application)
+                                            reason=data["reason"])
+        return self.answer(application)
 
 
 # --- Accreditations (and the faculty register) -------------------------------------------------
@@ -220,9 +214,8 @@ class AccreditationViewSet(ActionRolesMixin, ScopedViewSetMixin, viewsets.ReadOn
 
     def _transition(self, request, service):
         accreditation = self.get_object()
-        data = ReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        service(accreditation=accreditation, actor=request.user, reason=data.validated_data["reason"])
+        data = self.validated(ReasonSerializer)
+        service(accreditation=accreditation, actor=request.user, reason=data["reason"])
         fresh = self.visible_queryset(request.user).get(pk=accreditation.pk)
         return Response(self.get_serializer(fresh).data)
 
@@ -324,24 +317,18 @@ class AssignmentViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModel
     def visible_queryset(self, user):
         return selectors.assignments_visible_to(user)
 
-    def _answer(self, assignment, code=status.HTTP_200_OK):
-        fresh = selectors.assignments_visible_to(self.request.user).get(pk=assignment.pk)
-        return Response(AssignmentSerializer(fresh, context=self.get_serializer_context()).data, status=code)
-
     @extend_schema(request=AssignmentCreateSerializer, responses={201: AssignmentSerializer})
     def create(self, request, *args, **kwargs):
-        data = AssignmentCreateSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        assignment = services.assignment_create(actor=request.user, **data.validated_data)
-        return self._answer(assignment, status.HTTP_201_CREATED)
+        data = self.validated(AssignmentCreateSerializer)
+        assignment = services.assignment_create(actor=request.user, **data)
+        return self.answer(assignment, status.HTTP_201_CREATED)
 
     @extend_schema(request=AssignmentEndSerializer, responses=AssignmentSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         """End the assignment (default today): the trainer's rights on the trainee end at once."""
         assignment = self.get_object()
-        data = AssignmentEndSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = self.validated(AssignmentEndSerializer)
         services.assignment_end(assignment=assignment, actor=request.user,
-                                ends_on=data.validated_data.get("ends_on"))
-        return self._answer(assignment)
+                                ends_on=data.get("ends_on"))
+        return self.answer(assignment)

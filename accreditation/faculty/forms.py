@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from accreditation.faculty.models import AccreditationStatus, AssignmentKind, Platform
-from accreditation.faculty.services import MAX_TEXT
 from rastrack.core.forms import NHSUKFormMixin
+from rastrack.core.free_text import MAX_TEXT
 from rastrack.core.models import EvidenceDocument
 from rastrack.reference.models import Region, Specialty
 

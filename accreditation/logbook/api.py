@@ -1,4 +1,4 @@
-"""Logbook API: /api/v1/cases/ and /api/v1/simulator-sessions/ (API.md "Logbook")."""
+"""Logbook API: /api/v1/cases/ and /api/v1/simulator-sessions/."""
 
 from __future__ import annotations
 
@@ -174,10 +174,6 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     def visible_queryset(self, user):
         return logbook_selectors.cases_visible_to(user)
 
-    def _out(self, case: Case, code=status.HTTP_200_OK) -> Response:
-        fresh = self.visible_queryset(self.request.user).get(pk=case.pk)
-        return Response(CaseSerializer(fresh).data, status=code)
-
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(list_queryset(self.filter_queryset(self.get_queryset())))
         return self.get_paginated_response(CaseSerializer(with_step_rows(page), many=True).data)
@@ -187,7 +183,7 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         data, steps = serializer.service_arguments()
         case = logbook_services.case_create(trainee=request.user, actor=request.user, data=data, steps=steps)
-        return self._out(case, status.HTTP_201_CREATED)
+        return self.answer(case, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
         case = self.get_object()
@@ -195,7 +191,7 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         data, steps = serializer.service_arguments()
         case = logbook_services.case_update(case=case, actor=request.user, data=data, steps=steps)
-        return self._out(case)
+        return self.answer(case)
 
     def destroy(self, request, *args, **kwargs):
         logbook_services.case_delete(case=self.get_object(), actor=request.user)
@@ -204,23 +200,21 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     @extend_schema(request=None, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._out(logbook_services.case_submit(case=self.get_object(), actor=request.user))
+        return self.answer(logbook_services.case_submit(case=self.get_object(), actor=request.user))
 
     @extend_schema(request=ValidateSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def validate(self, request, pk=None):
         case = self.get_object()
-        body = ValidateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._out(logbook_services.case_validate(case=case, actor=request.user, **body.validated_data))
+        body = self.validated(ValidateSerializer)
+        return self.answer(logbook_services.case_validate(case=case, actor=request.user, **body))
 
     @extend_schema(request=RejectSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         case = self.get_object()
-        body = RejectSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return self._out(logbook_services.case_reject(case=case, actor=request.user, **body.validated_data))
+        body = self.validated(RejectSerializer)
+        return self.answer(logbook_services.case_reject(case=case, actor=request.user, **body))
 
     @extend_schema(responses=CaseSerializer(many=True))
     @action(detail=False, methods=["get"], filterset_class=None)
@@ -233,10 +227,9 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     @action(detail=False, methods=["post"], url_path="validate-batch")
     def validate_batch(self, request):
         """Validate several cases; each gets its own result (ok, or the error)."""
-        body = BatchSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = self.validated(BatchSerializer)
         results = logbook_services.cases_validate_batch(
-            actor=request.user, items=body.validated_data["cases"],
+            actor=request.user, items=body["cases"],
             visible=self.visible_queryset(request.user))
         return Response({"results": [
             {"id": r.id, "ok": r.ok, "status": r.status, "error": r.error} for r in results]})
@@ -282,11 +275,10 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_csv(self, request):
         """Import one's own cases from the CSV template; nothing is imported if any row fails."""
-        body = ImportSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = self.validated(ImportSerializer)
         result = logbook_csv.import_cases(
-            trainee=request.user, actor=request.user, file_bytes=body.validated_data["file"].read(),
-            dry_run=body.validated_data["dry_run"])
+            trainee=request.user, actor=request.user, file_bytes=body["file"].read(),
+            dry_run=body["dry_run"])
         payload = {"ok": result.ok, "dry_run": result.dry_run, "imported": result.imported,
                    "rows": [{"row": r.row, "summary": r.summary, "errors": r.errors} for r in result.rows]}
         return Response(payload, status=200 if result.ok else 400)
@@ -310,10 +302,9 @@ class SimulatorSessionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixin
         return logbook_selectors.simulator_sessions_visible_to(user)
 
     def create(self, request, *args, **kwargs):
-        serializer = SimulatorSessionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        serializer = self.validated(SimulatorSessionSerializer)
         session = logbook_services.simulator_session_create(
-            trainee=request.user, actor=request.user, data=dict(serializer.validated_data))
+            trainee=request.user, actor=request.user, data=dict(serializer))
         return Response(SimulatorSessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=SimulatorSessionSerializer)

@@ -3,8 +3,8 @@
 - trainee1 (Sam Patel, London): about 60 cases over the last 18 months, robot-assisted
   radical prostatectomy and robotic right hemicolectomy. Console time falls along an
   exponential learning curve with noise (RARP from about 240 towards 140 minutes), docking
-  from about 20 towards 7 minutes (DOMAIN.md: the Xi plateaus near 7 minutes after ~18
-  cases), part-case console work early and whole cases later, supervision from S-TS
+  from about 20 towards 7 minutes (the Xi plateaus near 7 minutes after ~18 cases in
+  published series), part-case console work early and whole cases later, supervision from S-TS
   towards S-TU and P, and more of the procedure's steps done at the console as time goes on.
   Most cases are validated by trainer1 (a few by trainer2, his clinical supervisor, who
   supervised them), trainer1 correcting the supervision code on a few (disagreements); the

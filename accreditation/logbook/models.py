@@ -67,6 +67,9 @@ class CaseStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+# A trainee may still change these; a submitted case waits for its validator, a validated one is frozen.
+EDITABLE_STATUSES = (CaseStatus.DRAFT, CaseStatus.REJECTED)
+
 class StepRole(models.TextChoices):
     CONSOLE = "console", "At the console"
     BEDSIDE = "bedside", "At the bedside"

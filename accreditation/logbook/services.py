@@ -15,8 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accreditation.faculty.eligibility import can_supervise, educational_supervisor_of
+from accreditation.logbook import policies
 from accreditation.logbook.models import (
     CONSOLE_ROLES,
+    EDITABLE_STATUSES,
     Case,
     CaseRole,
     CaseStatus,
@@ -28,7 +30,8 @@ from accreditation.logbook.models import (
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.audit.services import audit_record, audited
-from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
+from rastrack.core.exceptions import ApplicationError, Conflict
+from rastrack.core.permissions import refuse_unless
 from rastrack.notifications.services import notify
 from rastrack.reference.models import ProcedureStep
 
@@ -37,7 +40,6 @@ CASE_FIELDS = [
     "docking_minutes", "total_minutes", "conversion", "complication_grade", "supervisor",
     "supervisor_name", "case_reference", "notes",
 ]
-EDITABLE_STATUSES = (CaseStatus.DRAFT, CaseStatus.REJECTED)
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def case_check(*, trainee: User, data: dict[str, Any], steps: list[StepEntry],
         # validate_constraints=False: the CHECK constraints this could evaluate are each
         # checked above (console time) or by a field validator (docking, total), and the
         # database enforces them all again; evaluating them in Python costs a savepoint and a
-        # query each (issue 12: case create).
+        # query each on the busiest write there is.
         case.full_clean(exclude=["trainee", "validator", "decided_by", "status"], validate_constraints=False)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
@@ -133,10 +135,7 @@ def _snapshot_steps(steps: list[StepEntry]) -> list[list]:
 def case_create(*, trainee: User, actor: User, data: dict[str, Any],
                 steps: list[StepEntry] | None = None) -> Case:
     """Log a case. A trainee logs for themself only."""
-    if actor.pk != trainee.pk:
-        raise NotPermitted("You can log cases only in your own logbook.")
-    if not trainee.has_role(Role.TRAINEE):
-        raise NotPermitted("Only trainees keep a logbook.")
+    refuse_unless(policies.refusal_to_log(actor, trainee))
     steps = steps or []
     case = case_check(trainee=trainee, data=data, steps=steps)
     case.validator = case_validator(trainee=trainee, supervisor=case.supervisor, date=case.date)
@@ -162,8 +161,7 @@ def _lock(case: Case) -> Case:
 def case_update(*, case: Case, actor: User, data: dict[str, Any],
                 steps: list[StepEntry] | None = None) -> Case:
     case = _lock(case)
-    if actor.pk != case.trainee_id:
-        raise NotPermitted("Nobody edits another person's case.")
+    refuse_unless(policies.refusal_to_change(actor, case, verb="edit"))
     if case.status == CaseStatus.VALIDATED:
         raise Conflict("A validated case is frozen: it cannot be edited.")
     if case.status == CaseStatus.SUBMITTED:
@@ -182,8 +180,7 @@ def case_update(*, case: Case, actor: User, data: dict[str, Any],
 @transaction.atomic
 def case_delete(*, case: Case, actor: User) -> None:
     case = _lock(case)
-    if actor.pk != case.trainee_id:
-        raise NotPermitted("Nobody deletes another person's case.")
+    refuse_unless(policies.refusal_to_change(actor, case, verb="delete"))
     if case.status == CaseStatus.VALIDATED:
         raise Conflict("A validated case is frozen: it cannot be deleted.")
     if case.status == CaseStatus.SUBMITTED:
@@ -196,8 +193,7 @@ def case_delete(*, case: Case, actor: User) -> None:
 @transaction.atomic
 def case_submit(*, case: Case, actor: User) -> Case:
     case = _lock(case)
-    if actor.pk != case.trainee_id:
-        raise NotPermitted("Only the trainee submits their case.")
+    refuse_unless(policies.refusal_to_change(actor, case, verb="submit"))
     if case.status not in EDITABLE_STATUSES:
         raise Conflict(f"A {case.status} case cannot be submitted.")
     validator = case_validator(trainee=case.trainee, supervisor=case.supervisor, date=case.date)
@@ -216,8 +212,7 @@ def case_submit(*, case: Case, actor: User) -> Case:
 
 def _require_validator(case: Case, actor: User) -> None:
     current = case_validator(trainee=case.trainee, supervisor=case.supervisor, date=case.date)
-    if current is None or current.pk != actor.pk:
-        raise NotPermitted("Only the case's validator may validate or reject it.")
+    refuse_unless(policies.refusal_to_validate(actor, case, current))
     if case.validator_id != current.pk:
         case.validator = current  # the rule's answer changed since submission (e.g. reassignment)
 
@@ -310,11 +305,8 @@ def cases_validate_batch(*, actor: User, items: list[dict], visible) -> list[Bat
 
 @transaction.atomic
 def simulator_session_create(*, trainee: User, actor: User, data: dict[str, Any]) -> SimulatorSession:
-    if actor.pk != trainee.pk:
-        raise NotPermitted("You can record simulator sessions only for yourself.")
     # Like cases: simulator sessions are logbook evidence, and only trainees keep a logbook.
-    if not trainee.has_role(Role.TRAINEE):
-        raise NotPermitted("Only trainees keep a logbook.")
+    refuse_unless(policies.refusal_to_log(actor, trainee, what="simulator sessions"))
     session = SimulatorSession(trainee=trainee, **data)
     errors = {}
     if session.date and session.date > timezone.localdate():
@@ -335,8 +327,7 @@ def simulator_session_create(*, trainee: User, actor: User, data: dict[str, Any]
 def simulator_session_verify(*, session: SimulatorSession, actor: User) -> SimulatorSession:
     session = (SimulatorSession.objects.select_for_update(of=("self",)).select_related("trainee")
                .get(pk=session.pk))
-    if not can_supervise(actor, session.trainee, on=timezone.localdate()):
-        raise NotPermitted("Only a trainer who supervises this trainee may verify the session.")
+    refuse_unless(policies.refusal_to_verify(actor, session))
     if session.verified_by_id:
         raise Conflict("This session is already verified.")
     with audited(actor=actor, action="simulator_session.verify", instance=session,

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accreditation.faculty.eligibility import supervisors_of
-from accreditation.logbook import selectors, services
+from accreditation.logbook import policies, selectors, services
 from accreditation.logbook.csv_template import COLUMNS, import_cases
 from accreditation.logbook.forms import (
     CaseForm,
@@ -34,13 +34,19 @@ from accreditation.logbook.forms import (
     ValidateForm,
 )
 from accreditation.logbook.learning_curve import chart_data, learning_phase_end
-from accreditation.logbook.models import CONSOLE_ROLES, Case, CaseRole, CaseStatus, Supervision
+from accreditation.logbook.models import (
+    CONSOLE_ROLES,
+    EDITABLE_STATUSES,
+    Case,
+    CaseRole,
+    Supervision,
+)
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.accounts.trainee_scope import trainees_visible_to
 from rastrack.core.exceptions import ApplicationError, Conflict
 from rastrack.core.forms import add_errors
-from rastrack.core.permissions import get_visible_or_404, require, require_role
+from rastrack.core.permissions import get_visible_or_404, refuse_unless, require_role
 from rastrack.reference.models import Platform, Procedure
 
 # One-shot session flags.
@@ -143,8 +149,8 @@ def case_new(request):
 
 def _own_editable(request, pk: int) -> Case:
     case = get_visible_or_404(selectors.cases_visible_to(request.user), pk)
-    require(case.trainee_id == request.user.pk, "Nobody edits another person's case.")
-    if case.status not in services.EDITABLE_STATUSES:
+    refuse_unless(policies.refusal_to_change(request.user, case, verb="edit"))
+    if case.status not in EDITABLE_STATUSES:
         raise Conflict(f"This case is {case.get_status_display().lower()}: it cannot be changed now.")
     return case
 
@@ -169,10 +175,10 @@ def steps_partial(request):
 def _detail(request, case: Case, *, validate_form=None, reject_form=None, status=200):
     user = request.user
     own = case.trainee_id == user.pk
-    decidable = case.status == CaseStatus.SUBMITTED and case.validator_id == user.pk
+    decidable = policies.can_validate(user, case)
     return render(request, "accreditation/logbook/case_detail.html", {
         "case": case, "own": own,
-        "editable": own and case.status in services.EDITABLE_STATUSES,
+        "editable": policies.can_change(user, case),
         "decidable": decidable,
         "validate_form": validate_form or ValidateForm(
             prefix="validate", initial={"role": case.role, "supervision": case.supervision}),
@@ -279,7 +285,7 @@ def logbook(request, trainee_id: int | None = None):
         "by_platform": _labelled(totals["by_platform"], Platform.choices),
         "export_url": export,
         "curve_url": reverse("accreditation:logbook-curve") + ("" if own else f"?trainee={trainee.pk}"),
-        "can_log": own and user.has_role(Role.TRAINEE),
+        "can_log": own and policies.can_log(user),
     })
 
 

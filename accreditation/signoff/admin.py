@@ -1,7 +1,8 @@
 """Django admin for sign-off: the rules (one row), the assessment tools (data: add RACE or
 NOTSS here, with their domains) and read-only views of assessments and requests.
 
-Decisions are never made here: they go through the services (audit trail, notifications).
+Every change here is audited; a tool is retired (inactive), never deleted. Decisions are never
+made here: they go through the services (audit trail, notifications).
 """
 
 from django.contrib import admin
@@ -14,10 +15,12 @@ from accreditation.signoff.models import (
     SignoffRules,
 )
 from accreditation.signoff.selectors import signoff_rules
+from rastrack.audit.admin import AuditedAdmin
+from rastrack.core.admin import ReadOnlyAdmin
 
 
 @admin.register(SignoffRules)
-class SignoffRulesAdmin(admin.ModelAdmin):
+class SignoffRulesAdmin(AuditedAdmin):
     list_display = ["__str__", "due_days", "blind_window_days", "updated_at"]
     readonly_fields = ["updated_at"]
 
@@ -28,9 +31,6 @@ class SignoffRulesAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return not SignoffRules.objects.exists()
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 class AssessmentDomainInline(admin.TabularInline):
     model = AssessmentDomain
@@ -39,7 +39,7 @@ class AssessmentDomainInline(admin.TabularInline):
 
 
 @admin.register(AssessmentTool)
-class AssessmentToolAdmin(admin.ModelAdmin):
+class AssessmentToolAdmin(AuditedAdmin):
     list_display = ["code", "name", "scale_min", "scale_max", "is_active"]
     inlines = [AssessmentDomainInline]
 
@@ -49,30 +49,17 @@ class AssessmentToolAdmin(admin.ModelAdmin):
             return ["code", "scale_min", "scale_max"]
         return []
 
-    def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.assessments.exists()
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(_ReadOnly):
+class AssessmentAdmin(ReadOnlyAdmin):
     list_display = ["id", "trainee", "assessor", "tool", "date", "is_self", "case"]
     list_filter = ["tool", "is_self"]
     raw_id_fields = ["trainee", "assessor", "case"]
 
 
 @admin.register(SignoffRequest)
-class SignoffRequestAdmin(_ReadOnly):
+class SignoffRequestAdmin(ReadOnlyAdmin):
     list_display = ["id", "trainee", "trainer", "target", "target_key", "status", "due_on", "created_at"]
     list_filter = ["status", "target"]
     raw_id_fields = ["trainee", "trainer", "competency", "component", "enrolment"]

@@ -1,4 +1,4 @@
-"""Sign-off API (API.md "Sign-off"): /api/v1/assessments/, /api/v1/assessment-tools/ and
+"""Sign-off API: /api/v1/assessments/, /api/v1/assessment-tools/ and
 /api/v1/signoff-requests/.
 
 Views only translate: selectors scope and blind what a caller sees (404 outside the scope),
@@ -31,6 +31,7 @@ from accreditation.signoff.models import (
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.accounts.trainee_scope import trainees_visible_to
+from rastrack.core.free_text import MAX_TEXT
 from rastrack.core.permissions import (
     ActionRolesMixin,
     ScopedViewSetMixin,
@@ -39,7 +40,6 @@ from rastrack.core.permissions import (
 
 ADMIN, LEAD, TRAINER, TRAINEE = (Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD, Role.TRAINER, Role.TRAINEE)
 READERS = (ADMIN, LEAD, TRAINER, TRAINEE)
-MAX_TEXT = services.MAX_TEXT
 
 SCORES_SCHEMA = {
     "type": "object",
@@ -216,9 +216,8 @@ class AssessmentViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModel
 
     @extend_schema(request=AssessmentCreateSerializer, responses={201: AssessmentSerializer})
     def create(self, request, *args, **kwargs):
-        body = AssessmentCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        body = self.validated(AssessmentCreateSerializer)
+        data = body
         assessment = services.assessment_create(
             actor=request.user, trainee=data["trainee"], tool=data["tool"], scores=data["scores"],
             case=data.get("case"), date=data.get("date"), feedback=data.get("feedback", ""))
@@ -361,15 +360,10 @@ class SignoffRequestViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateM
     def visible_queryset(self, user):
         return selectors.signoff_requests_visible_to(user)
 
-    def _answer(self, request_obj, code=status.HTTP_200_OK):
-        fresh = self.visible_queryset(self.request.user).get(pk=request_obj.pk)
-        return Response(SignoffRequestSerializer(fresh).data, status=code)
-
     @extend_schema(request=SignoffRequestCreateSerializer, responses={201: SignoffRequestSerializer})
     def create(self, request, *args, **kwargs):
-        body = SignoffRequestCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        body = self.validated(SignoffRequestCreateSerializer)
+        data = body
         created = services.signoff_request_create(
             trainee=request.user, trainer=data["trainer"], competency=data.get("competency"),
             component=data.get("component"), enrolment=data.get("enrolment"),
@@ -378,38 +372,35 @@ class SignoffRequestViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateM
             evidence_assessments=data.get("evidence_assessments", []),
             evidence_elearning_completions=data.get("evidence_elearning_completions", []),
             note=data.get("note", ""))
-        return self._answer(created, status.HTTP_201_CREATED)
+        return self.answer(created, status.HTTP_201_CREATED)
 
     @extend_schema(request=ApproveSerializer, responses=SignoffRequestSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve (the addressed trainer; optional feedback)."""
         obj = self.get_object()
-        body = ApproveSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = self.validated(ApproveSerializer)
         services.signoff_request_approve(request=obj, actor=request.user,
-                                         feedback=body.validated_data.get("feedback", ""))
-        return self._answer(obj)
+                                         feedback=body.get("feedback", ""))
+        return self.answer(obj)
 
     @extend_schema(request=ReturnSerializer, responses=SignoffRequestSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         """Return with feedback (the addressed trainer; feedback required)."""
         obj = self.get_object()
-        body = ReturnSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.signoff_request_return(request=obj, actor=request.user, feedback=body.validated_data["feedback"])
-        return self._answer(obj)
+        body = self.validated(ReturnSerializer)
+        services.signoff_request_return(request=obj, actor=request.user, feedback=body["feedback"])
+        return self.answer(obj)
 
     @extend_schema(request=ReverseSerializer, responses=SignoffRequestSerializer)
     @action(detail=True, methods=["post"])
     def reverse(self, request, pk=None):
         """Reverse an approval (a programme admin; reason required): not signed off any more."""
         obj = self.get_object()
-        body = ReverseSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.signoff_request_reverse(request=obj, actor=request.user, reason=body.validated_data["reason"])
-        return self._answer(obj)
+        body = self.validated(ReverseSerializer)
+        services.signoff_request_reverse(request=obj, actor=request.user, reason=body["reason"])
+        return self.answer(obj)
 
     @extend_schema(request=ReassignSerializer, responses=SignoffRequestSerializer)
     @action(detail=True, methods=["post"])
@@ -419,10 +410,9 @@ class SignoffRequestViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateM
         from accreditation.signoff.workflows import signoff_request_reassign
 
         obj = self.get_object()
-        body = ReassignSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        signoff_request_reassign(request=obj, actor=request.user, trainer=body.validated_data["trainer"])
-        return self._answer(obj)
+        body = self.validated(ReassignSerializer)
+        signoff_request_reassign(request=obj, actor=request.user, trainer=body["trainer"])
+        return self.answer(obj)
 
     @extend_schema(request=None, responses=SignoffRequestSerializer)
     @action(detail=True, methods=["post"])
@@ -430,7 +420,7 @@ class SignoffRequestViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateM
         """Withdraw a pending request (the trainee who made it)."""
         obj = self.get_object()
         services.signoff_request_withdraw(request=obj, actor=request.user)
-        return self._answer(obj)
+        return self.answer(obj)
 
     @extend_schema(responses=SignoffRequestSerializer(many=True))
     @action(detail=False, methods=["get"], filterset_class=None)

@@ -12,7 +12,6 @@ from accreditation.signoff.selectors import (
     trainees_assessable_by,
     trainers_for_request,
 )
-from accreditation.signoff.services import MAX_TEXT
 from curriculum.models import (
     Competency,
     Component,
@@ -23,6 +22,7 @@ from curriculum.models import (
     Lifecycle,
 )
 from rastrack.core.forms import NHSUKFormMixin
+from rastrack.core.free_text import MAX_TEXT
 
 
 class _DateInput(forms.DateInput):

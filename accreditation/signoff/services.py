@@ -31,13 +31,13 @@ import datetime
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.faculty.eligibility import can_supervise
 from accreditation.logbook.models import Case, SimulatorSession
+from accreditation.signoff import policies
 from accreditation.signoff.models import (
     Assessment,
     AssessmentTool,
@@ -62,13 +62,12 @@ from curriculum.models import (
     Lifecycle,
 )
 from rastrack.accounts.models import User
-from rastrack.accounts.roles import Role
 from rastrack.audit.services import audit_record, snapshot
-from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
-from rastrack.core.pii import validate_no_pii
+from rastrack.core.exceptions import ApplicationError, Conflict
+from rastrack.core.free_text import free_text_into
+from rastrack.core.permissions import refuse_unless
 from rastrack.notifications.services import notify
 
-MAX_TEXT = 5000
 MAX_EVIDENCE = 200
 
 SIGNOFF_FIELDS = ["status", "decided_at", "decided_by", "feedback", "reversed_at", "reversed_by",
@@ -98,18 +97,6 @@ def on_final_signoff_reversed(listener: Listener) -> Listener:
 # --- Helpers ---------------------------------------------------------------------------------------
 
 
-def _text(field: str, value: str | None, *, errors: dict[str, list[str]], required_message: str = "") -> str:
-    value = (value or "").strip()
-    if required_message and not value:
-        errors.setdefault(field, []).append(required_message)
-    elif len(value) > MAX_TEXT:
-        errors.setdefault(field, []).append(f"Keep it under {MAX_TEXT} characters.")
-    else:
-        try:
-            validate_no_pii(value)
-        except ValidationError as exc:
-            errors.setdefault(field, []).extend(exc.messages)
-    return value
 
 
 def _raise(errors: dict[str, list[str]]) -> None:
@@ -205,11 +192,7 @@ def assessment_create(*, actor: User, trainee: User, tool, scores, case: Case | 
     """
     today = today or timezone.localdate()
     is_self = actor.pk == trainee.pk
-    if is_self:
-        if not trainee.has_role(Role.TRAINEE):
-            raise NotPermitted("Only trainees rate their own cases.")
-    elif not can_supervise(actor, trainee, on=today):
-        raise NotPermitted("Only a trainer who may supervise this trainee today can assess them.")
+    refuse_unless(policies.refusal_to_assess(actor, trainee, on=today))
 
     errors: dict[str, list[str]] = {}
     tool_obj = _resolve_tool(tool)
@@ -237,7 +220,7 @@ def assessment_create(*, actor: User, trainee: User, tool, scores, case: Case | 
     elif not is_self and date != today and not can_supervise(actor, trainee, on=date):
         errors.setdefault("date", []).append("You could not supervise this trainee on that date.")
 
-    feedback = _text("feedback", feedback, errors=errors)
+    feedback = free_text_into(errors, "feedback", feedback)
     clean, score_errors = ({}, {}) if tool_obj is None else assessment_scores_check(tool=tool_obj, scores=scores)
     if errors or score_errors:
         if set(score_errors) == {"scores"}:
@@ -383,11 +366,8 @@ def signoff_request_create(*, trainee: User, trainer: User | int | None, compete
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    if not trainee.has_role(Role.TRAINEE):
-        raise NotPermitted("Only trainees ask for sign-off.")
     trainer_obj = trainer if isinstance(trainer, User) else User.objects.filter(pk=_pk(trainer)).first()
-    if trainer_obj is not None and trainer_obj.pk == trainee.pk:
-        raise NotPermitted("Nobody signs off their own evidence: ask one of your trainers.")
+    refuse_unless(policies.refusal_to_request_signoff(trainee, trainer_obj))
 
     errors: dict[str, list[str]] = {}
     target, obj = _resolve_target(trainee=trainee, competency=competency, component=component,
@@ -403,7 +383,7 @@ def signoff_request_create(*, trainee: User, trainer: User | int | None, compete
                            label="assessments", errors=errors)
     completions = _own_ids(ELearningCompletion, evidence_elearning_completions, trainee=trainee,
                            field="evidence_elearning_completions", label="e-learning completions", errors=errors)
-    note = _text("note", note, errors=errors)
+    note = free_text_into(errors, "note", note)
     if target == SignoffTarget.FINAL and obj is not None and "enrolment" not in errors:
         unmet = _unmet_except_final(obj)
         if unmet:
@@ -465,18 +445,9 @@ def _change(*, actor: User, action: str, request: SignoffRequest, mutate) -> Non
 
 
 def _require_decider(request: SignoffRequest, actor: User, today: datetime.date) -> None:
-    """The addressed trainer, on a pending request, who is not the trainee and may still
-    supervise them today."""
-    if actor.pk != request.trainer_id:
-        raise NotPermitted("Only the trainer the request is addressed to may decide it.")
+    refuse_unless(policies.refusal_to_decide(actor, request, on=today))
     if request.status != SignoffStatus.PENDING:
         raise Conflict(f"This request is already {request.get_status_display().lower()}: a decision is final.")
-    if actor.pk == request.trainee_id:
-        raise NotPermitted("Nobody signs off their own evidence.")
-    if not can_supervise(actor, request.trainee, on=today):
-        raise NotPermitted("You may no longer supervise this trainee (assignment ended, or accreditation "
-                           "not current): the request stays pending for the trainee to withdraw and ask "
-                           "another trainer.")
 
 
 def _notify_decision(request: SignoffRequest) -> None:
@@ -495,7 +466,7 @@ def signoff_request_approve(*, request: SignoffRequest, actor: User, feedback: s
     request = _locked(request)
     _require_decider(request, actor, timezone.localdate(now))
     errors: dict[str, list[str]] = {}
-    feedback = _text("feedback", feedback, errors=errors)
+    feedback = free_text_into(errors, "feedback", feedback)
     _raise(errors)
     if request.target == SignoffTarget.FINAL:
         unmet = _unmet_except_final(request.enrolment)
@@ -520,7 +491,7 @@ def signoff_request_return(*, request: SignoffRequest, actor: User, feedback: st
     request = _locked(request)
     _require_decider(request, actor, timezone.localdate(now))
     errors: dict[str, list[str]] = {}
-    feedback = _text("feedback", feedback, errors=errors,
+    feedback = free_text_into(errors, "feedback", feedback,
                      required_message="Say what is missing or needs doing, so the trainee can act on it.")
     _raise(errors)
 
@@ -537,16 +508,13 @@ def signoff_request_reverse(*, request: SignoffRequest, actor: User, reason: str
                             now: datetime.datetime | None = None) -> SignoffRequest:
     """A programme admin withdraws an approval: the target counts as not signed off again."""
     now = now or timezone.now()
-    if not actor.has_role(Role.PROGRAMME_ADMIN):
-        raise NotPermitted("Only a programme admin can reverse a sign-off.")
     request = _locked(request)
-    if actor.pk == request.trainee_id:
-        raise NotPermitted("Nobody reverses their own sign-off.")
+    refuse_unless(policies.refusal_to_reverse(actor, request))
     if request.status != SignoffStatus.APPROVED:
         raise Conflict(f"Only an approved sign-off can be reversed; this one is "
                        f"{request.get_status_display().lower()}.")
     errors: dict[str, list[str]] = {}
-    reason = _text("reason", reason, errors=errors,
+    reason = free_text_into(errors, "reason", reason,
                    required_message="Say why the sign-off is reversed: the trainee and trainer are told.")
     _raise(errors)
 
@@ -572,8 +540,7 @@ def signoff_request_withdraw(*, request: SignoffRequest, actor: User,
     """The trainee takes back a pending request (e.g. to ask another trainer)."""
     now = now or timezone.now()
     request = _locked(request)
-    if actor.pk != request.trainee_id:
-        raise NotPermitted("Only the trainee who asked can withdraw the request.")
+    refuse_unless(policies.refusal_to_withdraw(actor, request))
     if request.status != SignoffStatus.PENDING:
         raise Conflict(f"Only a pending request can be withdrawn; this one is "
                        f"{request.get_status_display().lower()}.")

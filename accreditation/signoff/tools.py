@@ -1,4 +1,4 @@
-"""The assessment tools RASTrack starts with, as data (DOMAIN.md "Assessment instruments").
+"""The assessment tools RASTrack starts with, as data (GEARS, Goh 2012, and the supervision levels).
 
 Loaded by data migration and restored by tests after a flush. A tool is rows, not code: RACE,
 NOTSS or a procedure-based assessment are added as an `AssessmentTool` with its

@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.faculty.eligibility import can_supervise
+from accreditation.signoff import policies
 from accreditation.signoff.models import DecisionLink, SignoffRequest, SignoffStatus
 from rastrack.accounts.models import User
-from rastrack.accounts.roles import Role
 from rastrack.accounts.selectors import regional_leads_of
 from rastrack.audit.services import audited
-from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
+from rastrack.core.exceptions import ApplicationError, Conflict
+from rastrack.core.permissions import refuse_unless
 from rastrack.notifications.selectors import notification_stored
 from rastrack.notifications.services import notify
 
@@ -121,12 +122,6 @@ def signoff_reminders(*, today: datetime.date) -> dict[str, int]:
     return counts
 
 
-def can_reassign(user: User, request: SignoffRequest) -> bool:
-    if not (user.is_active and user.has_role(Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD)):
-        return False
-    return user.has_role(Role.PROGRAMME_ADMIN) or user.region_id == request.trainee.region_id
-
-
 @transaction.atomic
 def signoff_request_reassign(*, request: SignoffRequest, actor: User, trainer: User,
                              today: datetime.date | None = None) -> SignoffRequest:
@@ -137,8 +132,7 @@ def signoff_request_reassign(*, request: SignoffRequest, actor: User, trainer: U
     today = today or timezone.localdate()
     request = (SignoffRequest.objects.select_for_update(of=("self",)).select_related("trainee", "trainer")
                .get(pk=request.pk))
-    if not can_reassign(actor, request):
-        raise NotPermitted("Only the trainee's regional lead or a programme admin may reassign a request.")
+    refuse_unless(policies.refusal_to_reassign(actor, request))
     if request.status != SignoffStatus.PENDING:
         raise Conflict("Only a pending request can be reassigned.")
     if request.due_on >= today:

@@ -52,7 +52,7 @@ class AssessmentTool(models.TextChoices):
     GEARS = "gears", "GEARS"
 
 
-# The range of a tool's total: GEARS has 6 domains scored 1-5 (DOMAIN.md).
+# The range of a tool's total: GEARS has 6 domains scored 1-5 (Goh 2012).
 ASSESSMENT_TOTAL_RANGE = {AssessmentTool.GEARS: (6, 30)}
 
 

@@ -15,7 +15,6 @@ from curriculum.models import (
     Lifecycle,
 )
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
-from rastrack.core.pii import validate_no_pii
 
 
 def require_editor(actor) -> None:
@@ -42,14 +41,6 @@ def full_clean_or_400(instance, *, exclude: Iterable[str] = ()) -> None:
             ("non_field_errors" if field == "__all__" else field): messages
             for field, messages in exc.message_dict.items()
         }) from None
-
-
-def pii_messages(text: str) -> list[str]:
-    try:
-        validate_no_pii(text)
-    except ValidationError as exc:
-        return list(exc.messages)
-    return []
 
 
 def apply_changes(instance, changes: Mapping[str, Any], allowed: Iterable[str]) -> list[str]:

@@ -22,7 +22,6 @@ from curriculum.models import (
     PauseKind,
 )
 from curriculum.services.editing import (
-    pii_messages,
     save_unique,
 )
 from curriculum.services.pathways import (
@@ -31,6 +30,7 @@ from curriculum.services.pathways import (
 from rastrack.accounts.roles import Role
 from rastrack.audit.services import audit_record, snapshot
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
+from rastrack.core.free_text import free_text, free_text_into
 from rastrack.notifications.services import notify
 
 
@@ -97,11 +97,7 @@ def enrolment_pause(*, actor, enrolment: Enrolment, kind: str, reason: str,
     errors: dict[str, list[str]] = {}
     if kind not in PauseKind.values:
         errors["kind"] = [f"Choose one of: {', '.join(PauseKind.values)}."]
-    reason = (reason or "").strip()
-    if not reason:
-        errors["reason"] = ["Say why the training is paused."]
-    elif pii_messages(reason):
-        errors["reason"] = pii_messages(reason)
+    reason = free_text_into(errors, "reason", reason, required_message="Say why the training is paused.")
     if started_on > today:
         errors["started_on"] = ["A pause cannot start in the future: record it on the day it starts."]
     elif started_on < enrolment.enrolled_on:
@@ -156,9 +152,7 @@ def enrolment_withdraw(*, actor, enrolment: Enrolment, reason: str = "") -> Enro
     _require_manager(actor, enrolment)
     if enrolment.status not in LIVE_ENROLMENT_STATUSES:
         raise Conflict(f"This enrolment is already {enrolment.status}.")
-    reason = (reason or "").strip()
-    if reason and pii_messages(reason):
-        raise ApplicationError(errors={"reason": pii_messages(reason)})
+    reason = free_text("reason", reason)
     today = timezone.localdate()
     before = _enrolment_snapshot(enrolment)
     # An open pause ends with the enrolment; the target date no longer matters.
@@ -174,7 +168,7 @@ def enrolment_withdraw(*, actor, enrolment: Enrolment, reason: str = "") -> Enro
 @transaction.atomic
 def enrolment_complete(*, actor, enrolment: Enrolment, on: datetime.date | None = None) -> Enrolment:
     """Mark an active enrolment completed once every requirement is met (the final sign-off
-    included). [Sign-off] calls this, in its own transaction, when it approves the final
+    included). Sign-off calls this, in its own transaction, when it approves the final
     sign-off; who may do that is its rule, so this checks the state only."""
     from curriculum.progress import progress_for
 
@@ -211,13 +205,9 @@ def elearning_record(*, trainee, component: Component, completed_on: datetime.da
         errors["completed_on"] = ["Enter the date you completed it."]
     elif completed_on > today:
         errors["completed_on"] = ["The completion date cannot be in the future."]
-    provider = (provider or "").strip()
-    if not provider:
-        errors["provider"] = ["Say who provided the e-learning (for example the platform's maker or e-LfH)."]
-    elif len(provider) > 200:
-        errors["provider"] = ["Use at most 200 characters."]
-    elif pii_messages(provider):
-        errors["provider"] = pii_messages(provider)
+    provider = free_text_into(
+        errors, "provider", provider, max_length=200,
+        required_message="Say who provided the e-learning (for example the platform's maker or e-LfH).")
     if certificate is not None and certificate.owner_id != trainee.pk:
         errors["certificate"] = ["This document is not on your record: upload your own certificate."]
     if errors:

@@ -24,11 +24,9 @@ from curriculum.models import (
     Topic,
 )
 from curriculum.normalise import normalise_url
-from curriculum.services.editing import (
-    pii_messages,
-)
 from rastrack.audit.services import audit_record, audited
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
+from rastrack.core.free_text import free_text, free_text_into
 from rastrack.notifications.services import notify
 
 MAX_RESOURCES_PER_SUBMISSION = 3
@@ -41,20 +39,13 @@ def _resource_item_errors(item: Mapping[str, Any]) -> tuple[dict[str, Any], dict
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
 
-    def text(name: str, label: str, limit: int | None, *, pii: bool = False) -> None:
-        value = item.get(name)
-        value = value.strip() if isinstance(value, str) else ""
-        if not value:
-            errors[name] = [f"Enter the {label}."]
-        elif limit and len(value) > limit:
-            errors[name] = [f"Use at most {limit} characters."]
-        elif pii and pii_messages(value):
-            errors[name] = pii_messages(value)
-        clean[name] = value
+    def text(name: str, label: str, limit: int) -> None:
+        clean[name] = free_text_into(errors, name, item.get(name), required_message=f"Enter the {label}.",
+                                     max_length=limit)
 
     text("title", "title", 200)
-    text("provider", "provider (who publishes it)", 200, pii=True)
-    text("description", "description", 2000, pii=True)
+    text("provider", "provider (who publishes it)", 200)
+    text("description", "description", 2000)
     url = item.get("url")
     url = url.strip() if isinstance(url, str) else ""
     clean["url"] = url
@@ -180,11 +171,7 @@ def resource_approve(*, actor, resource: LearningResource) -> LearningResource:
 @transaction.atomic
 def resource_reject(*, actor, resource: LearningResource, reason: str) -> LearningResource:
     _require_moderator(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError(errors={"reason": ["Say why the resource is rejected: the submitter will read it."]})
-    if pii_messages(reason):
-        raise ApplicationError(errors={"reason": pii_messages(reason)})
+    reason = free_text("reason", reason, required_message="Say why the resource is rejected: the submitter will read it.")
     resource = _locked_resource(resource)
     if resource.status != ResourceStatus.PENDING:
         raise Conflict(f"This resource has already been {resource.status}.")

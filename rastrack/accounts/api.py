@@ -97,7 +97,6 @@ class InvitationViewSet(
 
     @extend_schema(request=InvitationCreateSerializer, responses={201: InvitationSerializer})
     def create(self, request):
-        data = InvitationCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        invitation, _token = services.invitation_create(invited_by=request.user, **data.validated_data)
+        data = self.validated(InvitationCreateSerializer)
+        invitation, _token = services.invitation_create(invited_by=request.user, **data)
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)

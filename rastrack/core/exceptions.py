@@ -1,7 +1,7 @@
 """Domain errors raised by services and mapped to HTTP answers in one place.
 
 Services raise these; the API's exception handler (rastrack.core.api.exceptions) and the
-web views turn them into 400 / 403 / 404 / 409 as API.md says.
+web views turn them into 400 / 403 / 404 / 409, the codes every client relies on.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The one way every app scopes what a caller may see and checks what they may do.
 
-API.md's status rules, in three layers:
+The API's status rules (the same for the pages), in three layers:
 
 1. **Endpoint (403)**: a role that may never use an endpoint or action is refused with
    `RoleRequired(...)` (a DRF permission class) or `require_role(user, ...)`.
@@ -49,6 +49,12 @@ def require(allowed: bool, message: str = "You do not have permission to do this
         raise NotPermitted(message)
 
 
+def refuse_unless(refusal: str | None) -> None:
+    """Raise the 403 a policy's `refusal_to_<verb>` gave; nothing when it gave none."""
+    if refusal:
+        raise NotPermitted(refusal)
+
+
 def require_role(user, *roles: str) -> None:
     if not (user.is_authenticated and user.has_role(*roles)):
         raise NotPermitted("Your role does not allow this.")
@@ -76,10 +82,26 @@ def RoleRequired(*roles: str) -> type[BasePermission]:  # noqa: N802 - reads lik
     return _RoleRequired
 
 
-class ActionRolesMixin:
-    """Per-action role rules for a view set: `action_roles = {"approve": (TRAINER,), ...}`.
+# An action open to every signed-in account, whatever its roles.
+SIGNED_IN: tuple[str, ...] = ()
 
-    Roles listed for an action may use it (others 403); actions not listed need sign-in only.
+
+class NotListed(BasePermission):
+    """The action is in no view set's `action_roles`: nobody may use it."""
+
+    message = "No role may use this action."
+
+    def has_permission(self, request, view) -> bool:
+        return False
+
+
+class ActionRolesMixin:
+    """Who may use each action of a view set (403 for everyone else):
+    `action_roles = {"list": SIGNED_IN, "approve": (TRAINER,), ...}`.
+
+    Every action must be listed. One that is not is refused to everyone, so an action added
+    later stays closed until someone says who may use it. A method the view set does not
+    serve still answers 405, and OPTIONS (the endpoint's own description) needs sign-in only.
     """
 
     action_roles: dict[str, tuple[str, ...]] = {}
@@ -87,9 +109,14 @@ class ActionRolesMixin:
     def get_permissions(self):
         from rest_framework.permissions import IsAuthenticated
 
-        roles = self.action_roles.get(getattr(self, "action", None) or "")
-        classes = [IsAuthenticated] + ([RoleRequired(*roles)] if roles else [])
-        return [cls() for cls in classes]
+        action = getattr(self, "action", None)
+        method = getattr(getattr(self, "request", None), "method", "") or ""
+        if action in (None, "metadata") or method.lower() not in self.http_method_names:
+            return [IsAuthenticated()]
+        if action not in self.action_roles:
+            return [IsAuthenticated(), NotListed()]
+        roles = self.action_roles[action]
+        return [IsAuthenticated(), *([RoleRequired(*roles)()] if roles else [])]
 
 
 class ScopedViewSetMixin:
@@ -104,3 +131,21 @@ class ScopedViewSetMixin:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return self.model.objects.none()
         return self.visible_queryset(self.request.user)
+
+    # The one shape of a write through the API: check the body, call the service, answer with
+    # the resource as the caller now sees it (read again through their scope, so annotations
+    # and blinding are the list's and the detail's).
+
+    def validated(self, serializer_class, **kwargs) -> dict:
+        """The request body checked by `serializer_class` (400 per field)."""
+        body = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
+        body.is_valid(raise_exception=True)
+        return body.validated_data
+
+    def answer(self, obj, code: int = 200, serializer_class=None):
+        """`obj` read again through the caller's scope and serialised, with status `code`."""
+        from rest_framework.response import Response
+
+        fresh = self.visible_queryset(self.request.user).get(pk=obj.pk)
+        serializer_class = serializer_class or self.get_serializer_class()
+        return Response(serializer_class(fresh, context=self.get_serializer_context()).data, status=code)

@@ -1,16 +1,19 @@
+"""Django admin for reference data: read-only (loaded by data migration)."""
+
 from django.contrib import admin
 
+from rastrack.core.admin import ReadOnlyAdmin
 from rastrack.reference.models import Procedure, ProcedureStep, Region, Site
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ReadOnlyAdmin):
     list_display = ["name", "code"]
     search_fields = ["name"]
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(ReadOnlyAdmin):
     list_display = ["name", "region", "ods_code"]
     list_filter = ["region"]
     search_fields = ["name", "ods_code"]
@@ -20,10 +23,17 @@ class SiteAdmin(admin.ModelAdmin):
 class ProcedureStepInline(admin.TabularInline):
     model = ProcedureStep
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(ReadOnlyAdmin):
     list_display = ["name", "specialty", "code"]
     list_filter = ["specialty"]
     search_fields = ["name"]

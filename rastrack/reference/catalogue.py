@@ -2,7 +2,7 @@
 
 Regions: the seven NHS England regions. Procedures: common robotic operations across the
 specialties that use RAS most, each with ordered steps. For radical prostatectomy the steps
-are the ERUS modular-training steps (DOMAIN.md); for the others, the steps trainees are
+are the ERUS modular-training steps; for the others, the steps trainees are
 usually given one at a time at the console, framed by docking and undocking (BIARGS items).
 """
 

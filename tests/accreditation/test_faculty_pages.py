@@ -212,6 +212,11 @@ def test_the_rules_are_edited_in_django_admin(client, admin):
     })
     assert response.status_code == 302
     assert FacultyRules.objects.get().accreditation_period_years == 5
+    from rastrack.audit.models import AuditEntry
+
+    [entry] = AuditEntry.objects.filter(action="facultyrules.update")
+    assert (entry.before["accreditation_period_years"], entry.after["accreditation_period_years"]) == (3, 5)
+    assert client.post("/admin/accreditation/facultyrules/1/delete/", {"post": "yes"}).status_code == 403
     for url in ("/admin/accreditation/accreditation/", "/admin/accreditation/assignment/",
                 "/admin/accreditation/trainerapplication/"):
         assert client.get(url).status_code == 200

@@ -211,21 +211,30 @@ def test_navigation_links(client, trainee, admin, lab_manager):
     assert "/curriculum/resources/moderation/" in _html(client.get("/"))
 
 
-def test_django_admin_edits_drafts_and_shows_published_read_only(client, admin, framework, draft_framework,
-                                                                 draft_pathway, pathway):
+def test_django_admin_shows_the_curriculum_read_only_and_publishes_through_the_service(
+        client, admin, framework, draft_framework, draft_pathway, pathway):
+    from rastrack.audit.models import AuditEntry
+
     admin.is_staff = admin.is_superuser = True
     admin.save()
     login_verified(client, admin)
-    draft = _html(client.get(f"/admin/curriculum/framework/{draft_framework.pk}/change/"))
-    assert 'name="_save"' in draft
-    published = _html(client.get(f"/admin/curriculum/framework/{framework.pk}/change/"))
-    assert 'name="_save"' not in published
-    refused = client.post(f"/admin/curriculum/framework/{framework.pk}/change/", {"title": "Changed"})
+    for obj, model in ((draft_framework, "framework"), (framework, "framework"), (draft_pathway, "pathway"),
+                       (pathway, "pathway")):
+        page = client.get(f"/admin/curriculum/{model}/{obj.pk}/change/")
+        assert page.status_code == 200 and 'name="_save"' not in _html(page), (model, obj.status)
+    # Even a draft is not edited here: writes go through the services (editor check, audit).
+    refused = client.post(f"/admin/curriculum/framework/{draft_framework.pk}/change/", {"title": "Changed"})
     assert refused.status_code == 403
-    assert 'name="_save"' in _html(client.get(f"/admin/curriculum/pathway/{draft_pathway.pk}/change/"))
-    assert 'name="_save"' not in _html(client.get(f"/admin/curriculum/pathway/{pathway.pk}/change/"))
+    draft_framework.refresh_from_db()
+    assert draft_framework.title != "Changed"
     component = draft_pathway.modules.get(title="Skills").components.get(title="Simulator")
-    assert "requirements-0-score" in _html(client.get(f"/admin/curriculum/component/{component.pk}/change/"))
+    assert 'name="_save"' not in _html(client.get(f"/admin/curriculum/component/{component.pk}/change/"))
     for model in ("standard", "competency", "module", "component", "enrolment", "learningresource",
                   "elearningcompletion"):
         assert client.get(f"/admin/curriculum/{model}/").status_code == 200, model
+        assert client.get(f"/admin/curriculum/{model}/add/").status_code == 403, model
+    # The lifecycle actions call the services, which audit them.
+    client.post("/admin/curriculum/framework/", {"action": "publish", "_selected_action": [draft_framework.pk]})
+    draft_framework.refresh_from_db()
+    assert draft_framework.status == "published"
+    assert AuditEntry.objects.filter(action="framework.publish", object_id=str(draft_framework.pk)).count() == 1

@@ -102,12 +102,12 @@ def _kill_own_backend() -> None:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_booking_cut_off_mid_transaction_leaves_nothing(monkeypatch, lab_session, trainee):
-    from labs import services
     from labs.models import Booking, LabSession
+    from labs.services import bookings as services
     from rastrack.audit.models import AuditEntry
     from tests.faults.conftest import token_client
 
-    real_audit = services._audit
+    real_audit = services.audit
 
     def audit_after_losing_the_database(**kwargs):
         # The booking row and the seat counter are written; the database goes before the
@@ -115,7 +115,7 @@ def test_a_booking_cut_off_mid_transaction_leaves_nothing(monkeypatch, lab_sessi
         _kill_own_backend()
         return real_audit(**kwargs)
 
-    monkeypatch.setattr(services, "_audit", audit_after_losing_the_database)
+    monkeypatch.setattr(services, "audit", audit_after_losing_the_database)
     audit_before = AuditEntry.objects.count()
     response = token_client(trainee).post("/api/v1/bookings/", {"session": lab_session.pk}, format="json")
 
@@ -126,7 +126,7 @@ def test_a_booking_cut_off_mid_transaction_leaves_nothing(monkeypatch, lab_sessi
     assert LabSession.objects.get(pk=lab_session.pk).seats_booked == 0
     assert AuditEntry.objects.count() == audit_before
     # And the next request, on a new connection, works.
-    monkeypatch.setattr(services, "_audit", real_audit)
+    monkeypatch.setattr(services, "audit", real_audit)
     again = token_client(trainee).post("/api/v1/bookings/", {"session": lab_session.pk}, format="json")
     assert again.status_code == 201, again.content
 

@@ -1,4 +1,4 @@
-"""`manage.py seed_bench --cases N`: load the national-scale benchmark world (issue 12).
+"""`manage.py seed_bench --cases N`: load the national-scale benchmark world.
 
 Refuses to run unless the database is explicitly a bench database: its name contains
 "bench", or `--yes` is given. It only adds rows, but a real database is never the place

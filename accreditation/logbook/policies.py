@@ -1,0 +1,60 @@
+"""Who may do what with logbook cases and simulator sessions: the one place each rule lives.
+
+`refusal_to_<verb>` returns why a person may not (shown as a 403) or None; `can_<verb>` is
+the same rule as a yes/no for pages, with the record's state where it matters. The services
+call the refusals, so the API, the pages and the CSV import meet the same rule.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from accreditation.faculty.eligibility import can_supervise
+from accreditation.logbook.models import EDITABLE_STATUSES, Case, CaseStatus, SimulatorSession
+from rastrack.accounts.models import User
+from rastrack.accounts.roles import Role
+from rastrack.core.permissions import signed_in
+
+
+def refusal_to_log(user: User, trainee: User, *, what: str = "cases") -> str | None:
+    """Trainees keep a logbook, each their own."""
+    if user.pk != trainee.pk:
+        return ("You can log cases only in your own logbook." if what == "cases"
+                else f"You can record {what} only for yourself.")
+    if not trainee.has_role(Role.TRAINEE):
+        return "Only trainees keep a logbook."
+    return None
+
+
+def can_log(user: User) -> bool:
+    return signed_in(user) and refusal_to_log(user, user) is None
+
+
+def refusal_to_change(user: User, case: Case, *, verb: str) -> str | None:
+    """Only the case's trainee edits, deletes or submits it."""
+    if user.pk != case.trainee_id:
+        return "Only the trainee submits their case." if verb == "submit" else f"Nobody {verb}s another person's case."
+    return None
+
+
+def can_change(user: User, case: Case) -> bool:
+    """Edit or delete now: the trainee's own draft or returned case."""
+    return signed_in(user) and case.status in EDITABLE_STATUSES and refusal_to_change(user, case, verb="edit") is None
+
+
+def refusal_to_validate(user: User, case: Case, validator: User | None) -> str | None:
+    """The case's validator, as the rule names them now (`case_validator`)."""
+    if validator is None or validator.pk != user.pk:
+        return "Only the case's validator may validate or reject it."
+    return None
+
+
+def can_validate(user: User, case: Case) -> bool:
+    return signed_in(user) and case.status == CaseStatus.SUBMITTED and case.validator_id == user.pk
+
+
+def refusal_to_verify(user: User, session: SimulatorSession) -> str | None:
+    """A trainer who may supervise the trainee today; never one's own session."""
+    if user.pk == session.trainee_id or not can_supervise(user, session.trainee, on=timezone.localdate()):
+        return "Only a trainer who supervises this trainee may verify the session."
+    return None
