@@ -23,6 +23,12 @@ class AccreditationConfig(AppConfig):
 
         logbook_progress.register()
 
+        # The assessment instruments (data kept by sign-off) that requirements may name.
+        from accreditation.signoff.selectors import assessment_tool_ranges
+        from curriculum.instruments import register_assessment_tools
+
+        register_assessment_tools(assessment_tool_ranges)
+
         # Assessments and sign-offs (competency, final, assessment thresholds) for progress.
         from accreditation.signoff import progress as signoff_progress
 

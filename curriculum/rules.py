@@ -22,9 +22,8 @@ import decimal
 from collections.abc import Mapping
 from typing import Any
 
+from curriculum.instruments import assessment_tool_ranges, tool_label
 from curriculum.models import (
-    ASSESSMENT_TOTAL_RANGE,
-    AssessmentTool,
     Competency,
     ComponentKind,
     Requirement,
@@ -170,13 +169,14 @@ def check_requirement(*, component, type: str, params: Mapping[str, Any] | None,
         _take_competency(params, component, columns, errors)
     elif type == RequirementType.ASSESSMENT_THRESHOLD:
         tool = params.get("tool")
-        if tool not in AssessmentTool.values:
-            errors.add("tool", f"Choose the assessment tool: one of {', '.join(AssessmentTool.values)}.")
+        tools = assessment_tool_ranges()
+        if not isinstance(tool, str) or tool not in tools:
+            errors.add("tool", f"Choose the assessment tool: one of {', '.join(sorted(tools))}.")
         else:
             columns["tool"] = tool
-            low, high = ASSESSMENT_TOTAL_RANGE[AssessmentTool(tool)]
+            low, high = tools[tool]
             _take_whole(params, "min_total", columns, errors, low=low, high=high, required=True,
-                        missing=f"Enter the minimum {AssessmentTool(tool).label} total ({low}-{high}).")
+                        missing=f"Enter the minimum {tool_label(tool)} total ({low}-{high}).")
         _take_whole(params, "consecutive", columns, errors, low=1, high=MAX_CONSECUTIVE, default=1)
 
     _check_narrowing(type, columns, errors)
@@ -362,7 +362,7 @@ def requirement_description(requirement: Requirement) -> str:
         name = f"{competency.code} {competency.title}" if competency else "a competency"
         return f"Signed off: {name}"
     if type_ == RequirementType.ASSESSMENT_THRESHOLD:
-        tool = AssessmentTool(requirement.tool).label if requirement.tool in AssessmentTool.values else requirement.tool
+        tool = tool_label(requirement.tool)
         times = f" on {requirement.consecutive} consecutive assessments" if (requirement.consecutive or 1) > 1 else ""
         return f"A {tool} total of at least {requirement.min_total}{times}{_narrowing(requirement)}"
     if type_ == RequirementType.FINAL_SIGNOFF:

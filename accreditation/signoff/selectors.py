@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     Exists,
     F,
     JSONField,
@@ -83,6 +84,14 @@ def assessment_tools(*, active_only: bool = True) -> QuerySet[AssessmentTool]:
         Prefetch("domains", queryset=AssessmentDomain.objects.order_by("order", "id"))
     ).order_by("name", "id")
     return qs.filter(is_active=True) if active_only else qs
+
+
+def assessment_tool_ranges() -> dict[str, tuple[int, int]]:
+    """The active tools by code with the range of their totals (registered with the
+    curriculum, whose requirements name tools by code). One query."""
+    rows = (AssessmentTool.objects.filter(is_active=True).annotate(n=Count("domains"))
+            .values_list("code", "scale_min", "scale_max", "n"))
+    return {code: (low * n, high * n) for code, low, high, n in rows}
 
 
 def assessment_tool(code: str, *, active_only: bool = True) -> AssessmentTool | None:

@@ -3,8 +3,8 @@
 Loaded by data migration and restored by tests after a flush. A tool is rows, not code: RACE,
 NOTSS or a procedure-based assessment are added as an `AssessmentTool` with its
 `AssessmentDomain` rows (Django admin, or another data migration), and every form, the API's
-validation and the totals follow. The tool codes line up with `curriculum.models.AssessmentTool`
-("gears"), which the curriculum's `assessment_threshold` requirements name.
+validation and the totals follow. The curriculum's `assessment_threshold` requirements name a
+tool by its code ("gears"), checked against these rows (`curriculum.instruments`).
 
 - GEARS (Goh 2012): six domains scored 1-5, total 6-30; anchors at 1, 3 and 5.
 - Supervision / entrustment level: one domain, "level", 1-5 meaning I-V.

@@ -26,9 +26,7 @@ from curriculum.models.enrolments import (  # noqa: F401
     PauseKind,
 )
 from curriculum.models.pathways import (  # noqa: F401
-    ASSESSMENT_TOTAL_RANGE,
     PARAM_COLUMNS,
-    AssessmentTool,
     Audience,
     Component,
     ComponentKind,

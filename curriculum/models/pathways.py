@@ -48,14 +48,6 @@ class RequirementType(models.TextChoices):
     FINAL_SIGNOFF = "final_signoff", "Final sign-off"
 
 
-class AssessmentTool(models.TextChoices):
-    GEARS = "gears", "GEARS"
-
-
-# The range of a tool's total: GEARS has 6 domains scored 1-5 (Goh 2012).
-ASSESSMENT_TOTAL_RANGE = {AssessmentTool.GEARS: (6, 30)}
-
-
 class Pathway(VersionedModel):
     """An ordered list of modules for one audience, bound to one framework version."""
 
@@ -212,7 +204,8 @@ class Requirement(_PathwayPart):
     score = models.PositiveSmallIntegerField(null=True, blank=True)
     consecutive = models.PositiveSmallIntegerField(null=True, blank=True)
     exercise = models.CharField(max_length=120, blank=True, validators=[NoPIIValidator()])
-    tool = models.CharField(max_length=20, choices=AssessmentTool.choices, blank=True)
+    tool = models.CharField(max_length=20, blank=True,
+                            help_text="An assessment instrument's code (see /api/v1/assessment-tools/).")
     min_total = models.PositiveSmallIntegerField(null=True, blank=True)
     competency = models.ForeignKey(Competency, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="requirements")

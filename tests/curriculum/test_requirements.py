@@ -86,6 +86,25 @@ def test_good_parameters_are_stored_as_typed_columns(admin, component):
     assert signoff.competency.framework_id == component.module.pathway.framework_id
 
 
+def test_a_requirement_names_any_active_instrument_from_the_tool_data(admin, component):
+    """Instruments are data kept by sign-off: one added there is at once one a requirement
+    may name, with its own range of totals; a retired one is refused."""
+    from accreditation.signoff.models import AssessmentDomain, AssessmentTool
+
+    notss = AssessmentTool.objects.create(code="notss", name="NOTSS", scale_min=1, scale_max=4)
+    for order, code in enumerate(["situation_awareness", "decision_making", "communication", "leadership"]):
+        AssessmentDomain.objects.create(tool=notss, code=code, name=code, order=order)
+    req = services.requirement_create(actor=admin, component=component, type="assessment_threshold",
+                                      params={"tool": "notss", "min_total": 12})
+    assert (req.tool, req.min_total) == ("notss", 12)
+    assert requirement_description(req) == "A NOTSS total of at least 12"
+    assert "min_total" in _errors(admin, component, "assessment_threshold", {"tool": "notss", "min_total": 17})
+    notss.is_active = False
+    notss.save()
+    errors = _errors(admin, component, "assessment_threshold", {"tool": "notss", "min_total": 12})
+    assert "tool" in errors and "gears" in errors["tool"][0]
+
+
 def test_a_step_must_belong_to_the_procedure(admin, component):
     other = Procedure.objects.get(code="hysterectomy")
     errors = _errors(admin, component, "min_count", {"count": 5}, procedure=other,
