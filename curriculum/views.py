@@ -34,8 +34,8 @@ from curriculum.models import (
 )
 from curriculum.progress import progress_for
 from rastrack.accounts.roles import Role
-from rastrack.core.exceptions import ApplicationError, NotPermitted
-from rastrack.core.forms import add_errors
+from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
+from rastrack.core.forms import add_errors, submit_form
 from rastrack.core.permissions import get_visible_or_404, require, require_role
 
 ENROLMENT_READERS = (Role.TRAINEE, Role.TRAINER, Role.REGIONAL_LEAD, Role.PROGRAMME_ADMIN)
@@ -157,22 +157,18 @@ def _managed_enrolment(request, pk: int):
 def enrolment_pause(request, pk: int):
     enrolment = _managed_enrolment(request, pk)
     form = PauseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.enrolment_pause(actor=request.user, enrolment=enrolment, kind=form.cleaned_data["kind"],
-                                     reason=form.cleaned_data["reason"],
-                                     started_on=form.cleaned_data["started_on"])
-        except NotPermitted:
-            raise
-        except ApplicationError as exc:
-            if exc.status_code == 409:
-                _refusal(request, exc)
-                return redirect("curriculum:enrolment", pk=enrolment.pk)
-            add_errors(form, exc)
-        else:
-            messages.success(request, "The enrolment is paused. Its target date moves by the pause's length "
-                                      "when you resume.")
-            return redirect("curriculum:enrolment", pk=enrolment.pk)
+    try:
+        response = submit_form(
+            request, form,
+            lambda data: services.enrolment_pause(actor=request.user, enrolment=enrolment, kind=data["kind"],
+                                                  reason=data["reason"], started_on=data["started_on"]),
+            success="The enrolment is paused. Its target date moves by the pause's length when you resume.",
+            then=("curriculum:enrolment", enrolment.pk))
+    except Conflict as exc:  # not active (any more): said on the enrolment's page, not the form
+        _refusal(request, exc)
+        return redirect("curriculum:enrolment", pk=enrolment.pk)
+    if response:
+        return response
     return render(request, "curriculum/enrolment_pause.html", {"enrolment": enrolment, "form": form})
 
 
@@ -218,23 +214,26 @@ def elearning_record(request):
     components = selectors.elearning_components_for(request.user)
     initial = {"component": request.GET.get("component")} if request.GET.get("component") else None
     form = ELearningForm(request.POST or None, request.FILES or None, components=components, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.elearning_record_with_upload(
-                trainee=request.user, component=data["component"], completed_on=data["completed_on"],
-                provider=data["provider"], certificate_file=data.get("certificate"))
-        except NotPermitted:
-            raise
-        except ApplicationError as exc:
-            if "file" in exc.errors:  # the upload's own message, shown on the upload field
-                exc = ApplicationError(errors={"certificate": exc.errors["file"]})
-            add_errors(form, exc)
-        else:
-            messages.success(request, f"Recorded: {data['component'].title}.")
-            enrolment = selectors.live_enrolments_of(request.user).filter(
-                pathway_id=data["component"].module.pathway_id).first()
-            return redirect("curriculum:enrolment", pk=enrolment.pk) if enrolment else redirect("curriculum:enrolments")
+
+    def show_refusal(exc: ApplicationError) -> None:
+        if "file" in exc.errors:  # the upload's own message, shown on the upload field
+            exc = ApplicationError(errors={"certificate": exc.errors["file"]})
+        add_errors(form, exc)
+
+    def then(_completion):
+        enrolment = selectors.live_enrolments_of(request.user).filter(
+            pathway_id=form.cleaned_data["component"].module.pathway_id).first()
+        return ("curriculum:enrolment", enrolment.pk) if enrolment else "curriculum:enrolments"
+
+    response = submit_form(
+        request, form,
+        lambda data: services.elearning_record_with_upload(
+            trainee=request.user, component=data["component"], completed_on=data["completed_on"],
+            provider=data["provider"], certificate_file=data.get("certificate")),
+        success=lambda _: f"Recorded: {form.cleaned_data['component'].title}.", then=then,
+        form_statuses=(400, 409), show_refusal=show_refusal)
+    if response:
+        return response
     completions = selectors.elearning_completions_visible_to(request.user).filter(trainee=request.user)[:20]
     return render(request, "curriculum/elearning_form.html", {"form": form, "completions": completions})
 
@@ -274,21 +273,21 @@ def _show_item_errors(formset, exc: ApplicationError) -> None:
             [m for ms in exc.errors.values() for m in ms if isinstance(m, str)] or [exc.message])
 
 
+def _submitted_message(submission) -> str:
+    count = submission.items.count()
+    return (f"Thank you: {count} resource{'s' if count != 1 else ''} sent for moderation. "
+            "You will get a notification when each is decided.")
+
+
 @login_required
 def resource_submit(request):
     formset = ResourceFormSet(request.POST or None, prefix="items")
-    if request.method == "POST" and formset.is_valid():
-        try:
-            submission = services.resource_submit(submitted_by=request.user, items=formset.items())
-        except NotPermitted:
-            raise
-        except ApplicationError as exc:
-            _show_item_errors(formset, exc)
-        else:
-            count = submission.items.count()
-            messages.success(request, f"Thank you: {count} resource{'s' if count != 1 else ''} sent for "
-                                      "moderation. You will get a notification when each is decided.")
-            return redirect("curriculum:resources")
+    response = submit_form(
+        request, formset, lambda _data: services.resource_submit(submitted_by=request.user, items=formset.items()),
+        success=_submitted_message, then="curriculum:resources",
+        form_statuses=(400, 409), show_refusal=lambda exc: _show_item_errors(formset, exc))
+    if response:
+        return response
     return render(request, "curriculum/resource_submit.html", {"formset": formset})
 
 

@@ -35,7 +35,7 @@ from labs.forms import (
 from labs.models import LIVE_BOOKING, Lab, LabSessionStatus
 from rastrack.accounts.roles import Role
 from rastrack.core.exceptions import ApplicationError, NotPermitted
-from rastrack.core.forms import add_errors
+from rastrack.core.forms import add_errors, form_status, submit_form
 from rastrack.core.permissions import get_visible_or_404
 from rastrack.reference.models import Region
 
@@ -178,8 +178,6 @@ def session_book(request, pk: int):
     _require(policies.can_book(request.user))
     try:
         booking = services.booking_create(trainee=request.user, session=session)
-    except NotPermitted:
-        raise PermissionDenied from None
     except ApplicationError as exc:
         if exc.status_code not in (400, 409):
             raise
@@ -198,8 +196,6 @@ def booking_cancel(request, pk: int):
     booking = get_visible_or_404(selectors.bookings_visible_to(request.user), pk)
     try:
         services.booking_cancel(actor=request.user, booking=booking)
-    except NotPermitted:
-        raise PermissionDenied from None
     except ApplicationError as exc:
         if exc.status_code not in (400, 409):
             raise
@@ -220,8 +216,6 @@ def attendance(request, pk: int):
                              error=ApplicationError("Choose attended or did not attend."))
     try:
         services.booking_mark_attendance(actor=request.user, booking=booking, attended=value == "attended")
-    except NotPermitted:
-        raise PermissionDenied from None
     except ApplicationError as exc:
         if exc.status_code not in (400, 409):
             raise
@@ -242,8 +236,6 @@ def session_cancel(request, pk: int):
         return _session_page(request, session, status=400, cancel_form=form)
     try:
         services.session_cancel(actor=request.user, session=session, reason=form.cleaned_data["reason"])
-    except NotPermitted:
-        raise PermissionDenied from None
     except ApplicationError as exc:
         if exc.status_code not in (400, 409):
             raise
@@ -288,21 +280,13 @@ def _managed_lab(request, pk) -> Lab:
 def manage_equipment(request, pk: int):
     lab = _managed_lab(request, pk)
     form = EquipmentForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.equipment_create(actor=request.user, lab=lab, **form.cleaned_data)
-            except NotPermitted:
-                raise PermissionDenied from None
-            except ApplicationError as exc:
-                add_errors(form, exc)
-            else:
-                messages.success(request, f"Added {form.cleaned_data['model']}.")
-                return redirect("labs:manage-equipment", lab.pk)
-        status = 400
+    response = submit_form(
+        request, form, lambda data: services.equipment_create(actor=request.user, lab=lab, **data),
+        success=lambda _: f"Added {form.cleaned_data['model']}.", then=("labs:manage-equipment", lab.pk))
+    if response:
+        return response
     lab = selectors.lab_with_equipment(request.user, pk)
-    return render(request, "labs/manage_equipment.html", {"lab": lab, "form": form}, status=status)
+    return render(request, "labs/manage_equipment.html", {"lab": lab, "form": form}, status=form_status(request))
 
 
 @login_required
@@ -316,7 +300,7 @@ def equipment_update(request, pk: int):
             services.equipment_update(actor=request.user, equipment=equipment, status=form.cleaned_data["status"],
                                       count=form.cleaned_data.get("count"))
         except NotPermitted:
-            raise PermissionDenied from None
+            raise  # DomainErrorMiddleware answers 403
         except ApplicationError as exc:
             messages.error(request, exc.message or "; ".join(m for ms in exc.errors.values() for m in ms))
         else:
@@ -345,34 +329,27 @@ def manage_sessions(request, pk: int):
 def session_new(request, pk: int):
     lab = _managed_lab(request, pk)
     form = SessionForm(request.POST or None, lab=lab)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            starts_at, ends_at = form.times()
-            try:
-                session = services.session_create(
-                    actor=request.user, lab=lab, kind=data["kind"], starts_at=starts_at, ends_at=ends_at,
-                    seats=data["seats"], title=data["title"], faculty=data["faculty"], equipment=data["equipment"],
-                    component=data["component"], prerequisite=data["prerequisite"], notes=data["notes"])
-            except NotPermitted:
-                raise PermissionDenied from None
-            except ApplicationError as exc:
-                if exc.status_code != 400:
-                    raise
-                _map_session_errors(exc)
-                add_errors(form, exc)
-            else:
-                messages.success(request, f"Scheduled: {session.display_title}.")
-                return redirect("labs:session", session.pk)
-        status = 400
-    return render(request, "labs/session_form.html", {"lab": lab, "form": form}, status=status)
+
+    def create(data):
+        starts_at, ends_at = form.times()
+        return services.session_create(
+            actor=request.user, lab=lab, kind=data["kind"], starts_at=starts_at, ends_at=ends_at,
+            seats=data["seats"], title=data["title"], faculty=data["faculty"], equipment=data["equipment"],
+            component=data["component"], prerequisite=data["prerequisite"], notes=data["notes"])
+
+    response = submit_form(
+        request, form, create, success=lambda session: f"Scheduled: {session.display_title}.",
+        then=lambda session: ("labs:session", session.pk), show_refusal=lambda exc: _show_session_refusal(form, exc))
+    if response:
+        return response
+    return render(request, "labs/session_form.html", {"lab": lab, "form": form}, status=form_status(request))
 
 
-def _map_session_errors(exc: ApplicationError) -> None:
+def _show_session_refusal(form: SessionForm, exc: ApplicationError) -> None:
     """The service speaks of starts_at / ends_at; the form has date, starts and ends."""
     renames = {"starts_at": "starts", "ends_at": "ends"}
-    exc.errors = {renames.get(field, field): messages for field, messages in exc.errors.items()}
+    add_errors(form, ApplicationError(exc.message, {renames.get(field, field): messages
+                                                    for field, messages in exc.errors.items()}))
 
 
 # --- Capacity ----------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -50,8 +49,7 @@ from accreditation.certificates.portfolio_export import (
 from rastrack.accounts.login_protection import client_ip
 from rastrack.accounts.roles import Role
 from rastrack.accounts.trainee_scope import trainees_visible_to
-from rastrack.core.exceptions import ApplicationError
-from rastrack.core.forms import add_errors
+from rastrack.core.forms import form_status, submit_form
 from rastrack.core.permissions import get_visible_or_404, refuse_unless, require_role
 
 READERS = policies.READERS
@@ -205,21 +203,16 @@ def certificate_revoke(request, pk: int):
     refuse_unless(policies.refusal_to_revoke(request.user))
     certificate = get_visible_or_404(selectors.certificates_visible_to(request.user), pk)
     form = RevokeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.certificate_revoke(certificate=certificate, actor=request.user,
-                                        reason=form.cleaned_data["reason"])
-        except ApplicationError as exc:
-            if exc.status_code != 400:
-                raise
-            add_errors(form, exc)
-        else:
-            messages.success(request, f"The certificate of {certificate.trainee.full_name} is revoked; they are told "
-                                      "and the verification page shows it.")
-            return redirect("accreditation:certificate", certificate.pk)
-    status = 400 if request.method == "POST" else 200
+    response = submit_form(
+        request, form,
+        lambda data: services.certificate_revoke(certificate=certificate, actor=request.user, reason=data["reason"]),
+        success=f"The certificate of {certificate.trainee.full_name} is revoked; they are told "
+                "and the verification page shows it.",
+        then=("accreditation:certificate", certificate.pk))
+    if response:
+        return response
     return render(request, "accreditation/certificates/revoke.html", {"certificate": certificate, "form": form},
-                  status=status)
+                  status=form_status(request))
 
 
 # --- Portfolio ------------------------------------------------------------------------------------

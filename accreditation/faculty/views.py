@@ -35,8 +35,8 @@ from accreditation.faculty.policies import (
     can_view_register,
 )
 from rastrack.accounts.roles import Role
-from rastrack.core.exceptions import ApplicationError, NotPermitted
-from rastrack.core.forms import add_errors
+from rastrack.core.exceptions import ApplicationError
+from rastrack.core.forms import form_status, submit_form
 from rastrack.core.permissions import get_visible_or_404
 
 
@@ -74,24 +74,21 @@ def apply(request):
     accreditation = selectors.accreditation_of(user)
     kind = ApplicationKind.INITIAL if accreditation is None else ApplicationKind.RENEWAL
     form = ApplicationForm(request.POST or None, request.FILES or None, owner=user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            application = services.trainer_application_create(
-                applicant=user, kind=kind, specialty=data["specialty"], platforms=data["platforms"],
-                independent_console_cases=data["independent_console_cases"],
-                train_the_trainer_completed_on=data["train_the_trainer_completed_on"],
-                statement=data["statement"],
-                documents=[d.pk for d in data.get("documents") or []],
-                upload=data.get("file"),
-            )
-        except NotPermitted:
-            raise PermissionDenied from None
-        except ApplicationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, "Your application is sent; you will be told of the decision.")
-            return redirect("accreditation:application", application.pk)
+    response = submit_form(
+        request, form,
+        lambda data: services.trainer_application_create(
+            applicant=user, kind=kind, specialty=data["specialty"], platforms=data["platforms"],
+            independent_console_cases=data["independent_console_cases"],
+            train_the_trainer_completed_on=data["train_the_trainer_completed_on"],
+            statement=data["statement"],
+            documents=[d.pk for d in data.get("documents") or []],
+            upload=data.get("file"),
+        ),
+        success="Your application is sent; you will be told of the decision.",
+        then=lambda application: ("accreditation:application", application.pk),
+        form_statuses=(400, 409))
+    if response:
+        return response
     return render(request, "accreditation/faculty/apply.html", {
         "form": form, "kind": kind, "accreditation": accreditation, "rules": selectors.faculty_rules(),
     })
@@ -120,29 +117,18 @@ def application(request, pk: int):
 def _decide(request, pk: int, *, approve: bool):
     app = get_visible_or_404(selectors.trainer_applications_visible_to(request.user), pk)
     form = (OptionalReasonForm if approve else ReasonForm)(request.POST, prefix="approve" if approve else "reject")
-    if form.is_valid():
-        try:
-            if approve:
-                services.trainer_application_approve(application=app, actor=request.user,
-                                                     reason=form.cleaned_data["reason"])
-            else:
-                services.trainer_application_reject(application=app, actor=request.user,
-                                                    reason=form.cleaned_data["reason"])
-        except NotPermitted:
-            raise PermissionDenied from None
-        except ApplicationError as exc:
-            if exc.status_code != 400:
-                raise
-            add_errors(form, exc)
-        else:
-            messages.success(request, f"The application of {app.applicant.full_name} is "
-                                      f"{'approved' if approve else 'rejected'}.")
-            return redirect("accreditation:queue")
+    decide = services.trainer_application_approve if approve else services.trainer_application_reject
+    response = submit_form(
+        request, form, lambda data: decide(application=app, actor=request.user, reason=data["reason"]),
+        success=f"The application of {app.applicant.full_name} is {'approved' if approve else 'rejected'}.",
+        then="accreditation:queue")
+    if response:
+        return response
     return render(request, "accreditation/faculty/application.html", {
         "application": app, "decidable": True,
         "approve_form": form if approve else OptionalReasonForm(prefix="approve"),
         "reject_form": ReasonForm(prefix="reject") if approve else form,
-    }, status=400)
+    }, status=form_status(request))
 
 
 @login_required
@@ -211,22 +197,16 @@ def transition(request, pk: int, verb: str):
     acc = get_visible_or_404(selectors.accreditations_visible_to(request.user), pk)
     service, done = _TRANSITIONS[verb]
     form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            service(accreditation=acc, actor=request.user, reason=form.cleaned_data["reason"])
-        except NotPermitted:
-            raise PermissionDenied from None
-        except ApplicationError as exc:
-            if exc.status_code != 400:
-                raise
-            add_errors(form, exc)
-        else:
-            messages.success(request, f"The accreditation of {acc.trainer.full_name} is {done}.")
-            return redirect("accreditation:accreditation", acc.pk)
+    response = submit_form(
+        request, form, lambda data: service(accreditation=acc, actor=request.user, reason=data["reason"]),
+        success=f"The accreditation of {acc.trainer.full_name} is {done}.",
+        then=("accreditation:accreditation", acc.pk))
+    if response:
+        return response
     return render(request, "accreditation/faculty/accreditation.html", {
         "accreditation": acc, "manageable": True, "form": form,
         "assignments": selectors.assignments_visible_to(request.user).filter(trainer_id=acc.trainer_id),
-    }, status=400)
+    }, status=form_status(request))
 
 
 @login_required
@@ -237,20 +217,15 @@ def assignments(request):
     today = timezone.localdate()
     form = AssignmentForm(request.POST or None, trainers=selectors.trainers_accredited_on(today),
                           trainees=selectors.assignable_trainees(user))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            assignment = services.assignment_create(
-                actor=user, trainer=data["trainer"], trainee=data["trainee"], kind=data["kind"],
-                starts_on=data["starts_on"], ends_on=data["ends_on"])
-        except NotPermitted:
-            raise PermissionDenied from None
-        except ApplicationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, f"{assignment.trainer.full_name} is assigned to "
-                                      f"{assignment.trainee.full_name}.")
-            return redirect("accreditation:assignments")
+    response = submit_form(
+        request, form,
+        lambda data: services.assignment_create(
+            actor=user, trainer=data["trainer"], trainee=data["trainee"], kind=data["kind"],
+            starts_on=data["starts_on"], ends_on=data["ends_on"]),
+        success=lambda assignment: f"{assignment.trainer.full_name} is assigned to {assignment.trainee.full_name}.",
+        then="accreditation:assignments", form_statuses=(400, 409))
+    if response:
+        return response
     visible = selectors.assignments_visible_to(user)
     if not user.has_role(Role.PROGRAMME_ADMIN):
         visible = visible.filter(trainee__region_id=user.region_id)
@@ -273,11 +248,7 @@ def assignment_end(request, pk: int):
     form = EndAssignmentForm(request.POST)
     if not form.is_valid():
         raise ApplicationError(errors={field: list(errs) for field, errs in form.errors.items()})
-    try:
-        services.assignment_end(assignment=assignment, actor=request.user,
-                                ends_on=form.cleaned_data["ends_on"])
-    except NotPermitted:
-        raise PermissionDenied from None
+    services.assignment_end(assignment=assignment, actor=request.user, ends_on=form.cleaned_data["ends_on"])
     messages.success(request, f"The assignment of {assignment.trainer.full_name} to "
                               f"{assignment.trainee.full_name} is ended.")
     return redirect("accreditation:assignments")

@@ -45,7 +45,7 @@ from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.accounts.trainee_scope import trainees_visible_to
 from rastrack.core.exceptions import ApplicationError, Conflict
-from rastrack.core.forms import add_errors
+from rastrack.core.forms import add_errors, form_status, submit_form
 from rastrack.core.permissions import get_visible_or_404, refuse_unless, require_role
 from rastrack.reference.models import Platform, Procedure
 
@@ -98,26 +98,25 @@ def _submit(request, case: Case) -> None:
 
 
 def _save(request, form: CaseForm, case: Case | None):
-    """Create or update from a valid form; return the redirect, or None (errors on the form)."""
-    data, steps = form.service_arguments()
+    """Create or update from a posted form; return the redirect, or None (errors on the form)."""
     creating = case is None
-    try:
+    submitting = request.POST.get("action") == "submit"
+
+    def save(_data) -> Case:
+        data, steps = form.service_arguments()
         if creating:
-            case = services.case_create(trainee=request.user, actor=request.user, data=data, steps=steps)
-        else:
-            case = services.case_update(case=case, actor=request.user, data=data, steps=steps)
-    except ApplicationError as exc:
-        if exc.status_code != 400:
-            raise
-        add_errors(form, exc)
-        return None
-    if creating:  # the new case is on the server now: the phone may forget its copy
-        request.session[CLEAR_DRAFT] = True
-    if request.POST.get("action") == "submit":
-        _submit(request, case)
-    else:
-        messages.success(request, "Draft saved. Submit it when you are ready.")
-    return redirect("accreditation:logbook-case", case.pk)
+            return services.case_create(trainee=request.user, actor=request.user, data=data, steps=steps)
+        return services.case_update(case=case, actor=request.user, data=data, steps=steps)
+
+    def then(saved: Case):
+        if creating:  # the new case is on the server now: the phone may forget its copy
+            request.session[CLEAR_DRAFT] = True
+        if submitting:
+            _submit(request, saved)
+        return ("accreditation:logbook-case", saved.pk)
+
+    return submit_form(request, form, save, then=then,
+                       success=None if submitting else "Draft saved. Submit it when you are ready.")
 
 
 def _case_form_page(request, *, case: Case | None):
@@ -130,10 +129,9 @@ def _case_form_page(request, *, case: Case | None):
         form = CaseForm(initial={**initial, **refreshed}, trainee=user, supervisors=supervisors, case=case)
     else:
         form = CaseForm(request.POST or None, initial=initial, trainee=user, supervisors=supervisors, case=case)
-        if request.method == "POST" and form.is_valid():
-            response = _save(request, form, case)
-            if response is not None:
-                return response
+        response = _save(request, form, case)
+        if response:
+            return response
     return render(request, "accreditation/logbook/case_form.html", {
         "form": form, "case": case,
         "draft_key": draft_key(user) if case is None else "",
@@ -221,18 +219,14 @@ def _back(request, case: Case):
 def case_validate(request, pk: int):
     case = get_visible_or_404(selectors.cases_visible_to(request.user), pk)
     form = ValidateForm(request.POST, prefix="validate")
-    if form.is_valid():
-        try:
-            case = services.case_validate(case=case, actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            if exc.status_code != 400:
-                raise
-            add_errors(form, exc)
-        else:
-            messages.success(request, f"Validated: {case.trainee.full_name}, {case.procedure.name} of "
-                                      f"{case.date:%-d %B %Y}.")
-            return _back(request, case)
-    return _detail(request, case, validate_form=form, status=400)
+    response = submit_form(
+        request, form, lambda data: services.case_validate(case=case, actor=request.user, **data),
+        success=lambda validated: f"Validated: {validated.trainee.full_name}, {validated.procedure.name} of "
+                                  f"{validated.date:%-d %B %Y}.",
+        then=lambda validated: _back(request, validated))
+    if response:
+        return response
+    return _detail(request, case, validate_form=form, status=form_status(request))
 
 
 @login_required
@@ -240,18 +234,14 @@ def case_validate(request, pk: int):
 def case_reject(request, pk: int):
     case = get_visible_or_404(selectors.cases_visible_to(request.user), pk)
     form = RejectForm(request.POST, prefix="reject")
-    if form.is_valid():
-        try:
-            case = services.case_reject(case=case, actor=request.user, reason=form.cleaned_data["reason"])
-        except ApplicationError as exc:
-            if exc.status_code != 400:
-                raise
-            add_errors(form, exc)
-        else:
-            messages.success(request, f"Returned to {case.trainee.full_name}: {case.procedure.name} of "
-                                      f"{case.date:%-d %B %Y}.")
-            return _back(request, case)
-    return _detail(request, case, reject_form=form, status=400)
+    response = submit_form(
+        request, form, lambda data: services.case_reject(case=case, actor=request.user, reason=data["reason"]),
+        success=lambda returned: f"Returned to {returned.trainee.full_name}: {returned.procedure.name} of "
+                                 f"{returned.date:%-d %B %Y}.",
+        then=lambda returned: _back(request, returned))
+    if response:
+        return response
+    return _detail(request, case, reject_form=form, status=form_status(request))
 
 
 # --- My logbook (and a trainee's, for those who may read it) ---------------------------------

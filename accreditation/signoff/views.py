@@ -39,7 +39,7 @@ from curriculum.selectors import live_enrolments_of
 from rastrack.accounts.roles import Role
 from rastrack.accounts.trainee_scope import trainees_visible_to
 from rastrack.core.exceptions import ApplicationError
-from rastrack.core.forms import add_errors
+from rastrack.core.forms import add_errors, form_status, submit_form
 from rastrack.core.permissions import get_visible_or_404, require, require_role
 
 READERS = policies.READERS
@@ -89,28 +89,30 @@ def signoff_new(request):
     require(policies.can_request_signoff(user), "Only trainees ask for sign-off.")
     form = SignoffRequestForm(request.POST or None, trainee=user, blocked_keys=_blocked_keys(user),
                               initial={"target": initial_target(request.GET)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.signoff_request_create(
-                trainee=user, trainer=form.cleaned_data["trainer"], note=form.cleaned_data["note"],
-                **form.target_arguments(), **form.evidence_arguments())
-        except ApplicationError as exc:
-            if exc.status_code == 403:
-                raise
-            if exc.status_code == 409 or not exc.errors:
-                form.add_error(None, exc.message)
-            else:
-                # The API's target fields are one choice on the page.
-                errors: dict[str, list[str]] = {}
-                for field, field_messages in exc.errors.items():
-                    key = "target" if field in ("competency", "component", "enrolment") else field
-                    errors.setdefault(key, []).extend(field_messages)
-                add_errors(form, ApplicationError(errors=errors))
-        else:
-            messages.success(request, f"Your request is sent to {created.trainer.full_name}, due by "
-                                      f"{created.due_on:%-d %B %Y}.")
-            return redirect("accreditation:signoff", created.pk)
+    response = submit_form(
+        request, form,
+        lambda data: services.signoff_request_create(
+            trainee=user, trainer=data["trainer"], note=data["note"],
+            **form.target_arguments(), **form.evidence_arguments()),
+        success=lambda created: f"Your request is sent to {created.trainer.full_name}, due by "
+                                f"{created.due_on:%-d %B %Y}.",
+        then=lambda created: ("accreditation:signoff", created.pk),
+        form_statuses=(400, 409), show_refusal=lambda exc: _show_request_refusal(form, exc))
+    if response:
+        return response
     return render(request, "accreditation/signoff/form.html", {"form": form})
+
+
+def _show_request_refusal(form: SignoffRequestForm, exc: ApplicationError) -> None:
+    if exc.status_code == 409 or not exc.errors:
+        form.add_error(None, exc.message)
+        return
+    # The API's target fields are one choice on the page.
+    errors: dict[str, list[str]] = {}
+    for field, field_messages in exc.errors.items():
+        key = "target" if field in ("competency", "component", "enrolment") else field
+        errors.setdefault(key, []).extend(field_messages)
+    add_errors(form, ApplicationError(errors=errors))
 
 
 def _detail_context(request, obj: SignoffRequest, **forms) -> dict:
@@ -141,18 +143,12 @@ def signoff_detail(request, pk: int):
 def _act(request, pk: int, *, form_class, prefix: str, run, done: str):
     obj = get_visible_or_404(selectors.signoff_requests_visible_to(request.user), pk)
     form = form_class(request.POST, prefix=prefix)
-    if form.is_valid():
-        try:
-            run(obj, form.cleaned_data)
-        except ApplicationError as exc:
-            if exc.status_code != 400:
-                raise
-            add_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("accreditation:signoff", obj.pk)
+    response = submit_form(request, form, lambda data: run(obj, data), success=done,
+                           then=("accreditation:signoff", obj.pk))
+    if response:
+        return response
     return render(request, "accreditation/signoff/detail.html", _detail_context(request, obj, **{prefix: form}),
-                  status=400)
+                  status=form_status(request))
 
 
 @login_required
@@ -257,6 +253,13 @@ def assessment_detail(request, pk: int):
     })
 
 
+def _show_assessment_refusal(form, exc: ApplicationError) -> None:
+    if isinstance(exc, services.AssessmentInvalid):  # the scores' messages go on their domains
+        form.add_score_errors(exc.score_errors)
+        exc = ApplicationError(errors={k: v for k, v in exc.errors.items() if k != "scores"})
+    add_errors(form, exc)
+
+
 def _tool(request):
     tool = selectors.assessment_tool(request.GET.get("tool") or request.POST.get("tool_code") or "gears")
     if tool is None:
@@ -276,21 +279,16 @@ def assessment_new(request):
     tool = selectors.assessment_tool(tool.code)
     initial = {"case": request.GET.get("case")} if (request.GET.get("case") or "").isdigit() else {}
     form = AssessmentForm(request.POST or None, tool=tool, trainee=trainee, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            assessment = services.assessment_create(
-                actor=request.user, trainee=trainee, tool=tool, scores=form.scores(), case=form.cleaned_data["case"],
-                date=form.cleaned_data["date"], feedback=form.cleaned_data["feedback"])
-        except services.AssessmentInvalid as exc:
-            form.add_score_errors(exc.score_errors)
-            add_errors(form, ApplicationError(errors={k: v for k, v in exc.errors.items() if k != "scores"}))
-        except ApplicationError as exc:
-            if exc.status_code == 403:
-                raise
-            add_errors(form, exc)
-        else:
-            messages.success(request, f"{tool.name} recorded for {trainee.full_name}.")
-            return redirect("accreditation:assessment", assessment.pk)
+    response = submit_form(
+        request, form,
+        lambda data: services.assessment_create(
+            actor=request.user, trainee=trainee, tool=tool, scores=form.scores(), case=data["case"],
+            date=data["date"], feedback=data["feedback"]),
+        success=f"{tool.name} recorded for {trainee.full_name}.",
+        then=lambda assessment: ("accreditation:assessment", assessment.pk),
+        form_statuses=(400, 409), show_refusal=lambda exc: _show_assessment_refusal(form, exc))
+    if response:
+        return response
     return render(request, "accreditation/signoff/assessment_form.html", {
         "form": form, "tool": tool, "trainee": trainee, "self_assessment": False,
     })
@@ -303,21 +301,16 @@ def assessment_self(request):
     tool = _tool(request)
     initial = {"case": request.GET.get("case")} if (request.GET.get("case") or "").isdigit() else {}
     form = SelfAssessmentForm(request.POST or None, tool=tool, trainee=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            assessment = services.assessment_create(
-                actor=request.user, trainee=request.user, tool=tool, scores=form.scores(),
-                case=form.cleaned_data["case"], feedback=form.cleaned_data["feedback"])
-        except services.AssessmentInvalid as exc:
-            form.add_score_errors(exc.score_errors)
-            add_errors(form, ApplicationError(errors={k: v for k, v in exc.errors.items() if k != "scores"}))
-        except ApplicationError as exc:
-            if exc.status_code == 403:
-                raise
-            add_errors(form, exc)
-        else:
-            messages.success(request, "Your self-assessment is recorded.")
-            return redirect("accreditation:assessment", assessment.pk)
+    response = submit_form(
+        request, form,
+        lambda data: services.assessment_create(
+            actor=request.user, trainee=request.user, tool=tool, scores=form.scores(),
+            case=data["case"], feedback=data["feedback"]),
+        success="Your self-assessment is recorded.",
+        then=lambda assessment: ("accreditation:assessment", assessment.pk),
+        form_statuses=(400, 409), show_refusal=lambda exc: _show_assessment_refusal(form, exc))
+    if response:
+        return response
     return render(request, "accreditation/signoff/assessment_form.html", {
         "form": form, "tool": tool, "trainee": request.user, "self_assessment": True,
         "tools": selectors.assessment_tools(),

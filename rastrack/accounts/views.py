@@ -18,7 +18,7 @@ from rastrack.accounts import mfa, selectors, services
 from rastrack.accounts.forms import AcceptInvitationForm, InvitationForm, TOTPCodeForm
 from rastrack.accounts.policies import can_manage_people
 from rastrack.core.exceptions import ApplicationError, NotPermitted
-from rastrack.core.forms import add_errors
+from rastrack.core.forms import submit_form
 from rastrack.core.permissions import get_visible_or_404
 
 
@@ -27,14 +27,13 @@ def people(request):
     if not can_manage_people(request.user):
         raise PermissionDenied
     form = InvitationForm(request.POST or None, initial={"region": request.user.region_id})
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation, _ = services.invitation_create(invited_by=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
-            return redirect("accounts:people")
+    # A lead may not invite every role to every region: that refusal (403) is the form's too.
+    response = submit_form(
+        request, form, lambda data: services.invitation_create(invited_by=request.user, **data)[0],
+        success=lambda invitation: f"Invitation sent to {invitation.email}.", then="accounts:people",
+        form_statuses=(400, 403, 409))
+    if response:
+        return response
     users = selectors.users_visible_to(request.user).order_by("full_name", "id")
     return render(request, "accounts/people.html", {"form": form, "people": users})
 
@@ -48,7 +47,7 @@ def deactivate(request, pk: int):
     try:
         services.user_deactivate(user=user, actor=request.user)
     except NotPermitted:
-        raise PermissionDenied from None
+        raise  # DomainErrorMiddleware answers 403
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -61,19 +60,20 @@ def accept_invitation(request, token: str):
     if invitation is None:
         raise Http404("This invitation link is not valid.")
     form = AcceptInvitationForm(request.POST or None, initial={"full_name": invitation.full_name})
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.invitation_accept(
-                token=token, password=form.cleaned_data["password"],
-                full_name=form.cleaned_data["full_name"],
-            )
-        except ApplicationError as exc:
-            add_errors(form, exc)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Welcome to RASTrack.")
-            return redirect("home")
+    response = submit_form(
+        request, form,
+        lambda data: services.invitation_accept(token=token, password=data["password"],
+                                                full_name=data["full_name"]),
+        success="Welcome to RASTrack.", then=lambda user: _signed_in(request, user),
+        form_statuses=(400, 409))
+    if response:
+        return response
     return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
+
+
+def _signed_in(request, user):
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect("home")
 
 
 def _next_url(request) -> str:
@@ -101,15 +101,13 @@ def mfa_setup(request):
         return redirect(f"{reverse('accounts:mfa-verify')}?{request.GET.urlencode()}")
     device = mfa.totp_device_start(user=request.user)
     form = TOTPCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            device = mfa.totp_device_confirm(user=request.user, device=device,
-                                             token=form.cleaned_data["token"])
-        except ApplicationError as exc:
-            add_errors(form, exc)
-        else:
-            messages.success(request, "Two-factor authentication is set up.")
-            return _verified(request, device)
+    response = submit_form(
+        request, form,
+        lambda data: mfa.totp_device_confirm(user=request.user, device=device, token=data["token"]),
+        success="Two-factor authentication is set up.", then=lambda confirmed: _verified(request, confirmed),
+        form_statuses=(400, 409))
+    if response:
+        return response
     return render(request, "accounts/mfa_setup.html", {
         "form": form, "next": _next_url(request),
         # segno's SVG is built from our own otpauth:// link: markup we made, not user input.

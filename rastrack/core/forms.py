@@ -1,4 +1,12 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import Any
+
 from django import forms
+from django.contrib import messages as flash
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
 
 from rastrack.core.exceptions import ApplicationError
 
@@ -12,6 +20,74 @@ def add_errors(form: forms.Form, exc: ApplicationError) -> None:
         target = field if field in form.fields else None
         for message in messages:
             form.add_error(target, message)
+
+
+def submit_form(
+    request: HttpRequest,
+    form,
+    call: Callable[[dict], Any],
+    *,
+    success: str | Callable[[Any], str] | None,
+    then: Any,
+    form_statuses: Collection[int] = (400,),
+    show_refusal: Callable[[ApplicationError], None] | None = None,
+) -> HttpResponseBase | None:
+    """Handle a form's POST: call the service, then redirect, or keep the refusal on the form.
+
+    Does nothing (returns None) unless the request is a POST and `form.is_valid()`. Then:
+
+    - `call(form.cleaned_data)` runs the service; what it returns is the *result*.
+    - On success: `success` (a message, or a function of the result; None for no message)
+      is flashed, and the response of `then` is returned: `then` is a URL or a URL name
+      (`"labs:session"`), a tuple of a URL name and its arguments (`("labs:session", pk)`),
+      or a function of the result that returns either of those or a response of its own.
+    - A refusal (`ApplicationError`) whose `status_code` is in `form_statuses` goes onto the
+      form: `show_refusal(exc)` when given, else `add_errors(form, exc)` (per field where the
+      service named one, otherwise the error summary at the top of the page). Returns None.
+    - Any other refusal propagates: `DomainErrorMiddleware` answers it with the error page
+      (403 `NotPermitted`, 404 `NotFound`, 409 `Conflict`, 400 otherwise), so views never
+      catch `NotPermitted` themselves.
+
+    None means "render the form page again"; after a POST it now shows why the submission
+    failed (its own validation or the service's refusal), and the page answers
+    `form_status(request)`, 400::
+
+        response = submit_form(request, form, lambda data: services.thing_create(actor=request.user, **data),
+                               success="Saved.", then=lambda thing: ("app:thing", thing.pk))
+        if response:
+            return response
+        return render(request, "app/thing_form.html", {"form": form}, status=form_status(request))
+
+    `form` may be a formset (anything with `is_valid()` and `cleaned_data`) when
+    `show_refusal` puts the refusal on it.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = call(form.cleaned_data)
+    except ApplicationError as exc:
+        if exc.status_code not in form_statuses:
+            raise
+        if show_refusal is not None:
+            show_refusal(exc)
+        else:
+            add_errors(form, exc)
+        return None
+    message = success(result) if callable(success) else success
+    if message:
+        flash.success(request, message)
+    target = then(result) if callable(then) else then
+    if isinstance(target, HttpResponseBase):
+        return target
+    if isinstance(target, tuple):
+        return redirect(*target)
+    return redirect(target)
+
+
+def form_status(request: HttpRequest) -> int:
+    """The status of a page that shows a form again: 400 after a POST (the submission
+    failed, and the form says why), 200 for the first GET."""
+    return 400 if request.method == "POST" else 200
 
 
 _WIDGET_CLASSES = {

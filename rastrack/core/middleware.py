@@ -37,8 +37,10 @@ class RequestIdMiddleware:
 class DomainErrorMiddleware:
     """Web pages answer a service's refusal as the API does: 404, 403, 409 or 400.
 
-    Views may let `NotFound`, `NotPermitted`, `Conflict` and `ApplicationError` propagate;
-    forms that want a per-field error catch `ApplicationError` themselves.
+    Views let `NotFound`, `NotPermitted`, `Conflict` and `ApplicationError` propagate and
+    never translate them (no `except NotPermitted: raise PermissionDenied`): this is the one
+    place they become error pages. A form page keeps the refusals it can show on the form
+    through `rastrack.core.forms.submit_form`; the rest reach this middleware.
     """
 
     def __init__(self, get_response):
