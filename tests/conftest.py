@@ -8,8 +8,6 @@ trainee's records; `assigned_trainer` supervises the trainee; `unassigned_traine
 
 from __future__ import annotations
 
-import os
-
 import hypothesis
 import pytest
 from django.contrib.auth.models import Group
@@ -20,9 +18,8 @@ from rastrack.accounts.roles import Role
 from rastrack.accounts.roles_data import create_role_groups
 from rastrack.reference.catalogue import load_reference_data
 from rastrack.reference.models import Procedure, ProcedureStep, Region
-from tests.factories import UserFactory, region
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
+from tests.builders.people import UserFactory, region
+from tests.support.services import needs, redis_reachable
 
 # Hypothesis measures its own speed: on a busy 2-core CI machine generating examples can be
 # slow without anything being wrong, and a timing-based failure would prove nothing.
@@ -31,35 +28,13 @@ hypothesis.settings.register_profile(
 hypothesis.settings.load_profile("rastrack")
 
 
-def _needs(service: str, available: bool, reason: str) -> None:
-    """Skip locally when a service is missing; in CI, fail: a skipped test proves nothing."""
-    if available:
-        return
-    message = f"needs {service}: {reason}"
-    if IN_CI:
-        pytest.fail(f"{message} (CI=true, so this is a failure, not a skip)")
-    pytest.skip(message)
-
-
 @pytest.fixture(autouse=True)
 def _service_markers(request):
     if request.node.get_closest_marker("postgres"):
-        _needs("PostgreSQL", connection.vendor == "postgresql",
-               "set DATABASE_URL=postgres://... to run it")
+        needs("PostgreSQL", connection.vendor == "postgresql",
+              "set DATABASE_URL=postgres://... to run it")
     if request.node.get_closest_marker("redis"):
-        _needs("Redis", _redis_reachable(), "set REDIS_URL=redis://... to a running Redis")
-
-
-def _redis_reachable() -> bool:
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        return False
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
-    except redis.RedisError:
-        return False
+        needs("Redis", redis_reachable(), "set REDIS_URL=redis://... to a running Redis")
 
 
 @pytest.fixture(autouse=True)
@@ -124,7 +99,7 @@ def other_trainee(london):
 def assigned_trainer(london, trainee):
     """Accredited two years ago (until a year from now), the trainee's educational
     supervisor since a year ago, holding the right on the trainee's portfolio."""
-    from tests.accreditation.faculty_factories import accredit, assign
+    from tests.builders.faculty import accredit, assign
 
     trainer = UserFactory(full_name="Ada Assigned", roles=[Role.TRAINER], region=london)
     accredit(trainer)
@@ -135,7 +110,7 @@ def assigned_trainer(london, trainee):
 @pytest.fixture
 def unassigned_trainer(london):
     """Accredited just like `assigned_trainer`, but assigned to nobody."""
-    from tests.accreditation.faculty_factories import accredit
+    from tests.builders.faculty import accredit
 
     trainer = UserFactory(full_name="Uma Unassigned", roles=[Role.TRAINER], region=london)
     accredit(trainer)
@@ -160,12 +135,6 @@ def other_lead(north_west):
 @pytest.fixture
 def admin(db):
     return UserFactory(full_name="Pam Programme", roles=[Role.PROGRAMME_ADMIN])
-
-
-PERSONAS = [
-    "trainee", "other_trainee", "assigned_trainer", "unassigned_trainer",
-    "lab_manager", "lead", "other_lead", "admin",
-]
 
 
 @pytest.fixture

@@ -12,14 +12,14 @@ from rest_framework.test import APIClient
 
 from curriculum import services
 from curriculum.models import Competency, Component, Module, Requirement, Standard
-from tests.curriculum.conftest import (
-    days_ago,
+from tests.builders.curriculum import (
     elearning_component,
     make_framework,
     make_pathway,
     resource_item,
     submit,
 )
+from tests.builders.dates import days_ago
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """Worker faults the [Workflows] tests leave out, with real Celery processes on Redis and
 PostgreSQL: poison messages, and two beat processes running the same schedule.
 
-Covered in tests/workflows/test_worker_faults.py and tests/notifications/test_worker.py, not
+Covered in tests/accreditation/test_tasks_on_a_worker.py and tests/rastrack/notifications/test_worker.py, not
 repeated here: bounded retries of a failing task, a worker killed mid-task (runs again, one
 effect), duplicate delivery of one e-mail task (sent once).
 """
@@ -22,9 +22,8 @@ from django.utils import timezone
 from rastrack.core.models import TaskFailure
 from rastrack.notifications.models import EmailStatus, Notification
 from rastrack.notifications.services import notify
-from tests.celery_helpers import ROOT, celery_worker, wait_until
-from tests.celery_helpers import test_database_url as database_url
-from tests.factories import UserFactory
+from tests.builders.people import UserFactory
+from tests.support.celery_workers import ROOT, celery_worker, database_url, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -101,7 +100,7 @@ def _beat(schedule_file, lines: list[str]) -> subprocess.Popen:
 def test_two_beat_processes_running_at_once_have_each_effect_once(tmp_path, london, lead):
     from accreditation.faculty.models import Accreditation, AccreditationStatus
     from rastrack.audit.models import AuditEntry
-    from tests.accreditation.faculty_factories import accredit
+    from tests.builders.faculty import accredit
 
     today = timezone.localdate()
     expired = accredit(UserFactory(roles=["trainer"], region=london), since=today - datetime.timedelta(days=1200),

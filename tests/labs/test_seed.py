@@ -25,7 +25,7 @@ def _world():
     }
 
 
-# What the labs' seeder builds on (the whole `seed_demo` is tested in tests/test_seed_demo.py).
+# What the labs' seeder builds on (the whole `seed_demo` is tested in tests/rastrack/test_seed_demo.py).
 SEEDERS = [reference_demo.seed, accounts_demo.seed, curriculum_demo.seed, faculty_demo.seed, labs_demo.seed]
 
 
