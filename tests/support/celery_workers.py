@@ -1,4 +1,10 @@
-"""Real Celery workers (not eager mode) and a private Redis, for the workflow tests."""
+"""Real Celery workers (not eager mode) and a private Redis, for the workflow and fault tests.
+
+Every process started here is a child of one pytest process (an xdist worker): it works on
+that process's test database, listens on its Celery queue and shares its var folder
+(`child_env`, rastrack/settings_test.py). The tests that start them are in the `serial`
+group (README "Tests"): they run one after another on one xdist worker.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +33,40 @@ def database_url() -> str:
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a worker, beat or manage.py process a test starts: the test
+    settings on this process's test database, Celery queue and var folder."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "rastrack.settings_test",
+        "DATABASE_URL": database_url(),
+        "RASTRACK_TEST_OWNER": settings.TEST_OWNER,
+        **extra,
+    }
+
+
+def queue_is_empty() -> bool:
+    """Nothing waiting in this process's queue, and nothing of it delivered but unacknowledged
+    (kombu keeps one "unacked" hash for every queue of the Redis database: only the entries
+    routed to this queue count)."""
+    import json
+
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    if client.llen(queue):
+        return False
+    return not any(json.loads(raw)[2] == queue for raw in client.hvals("unacked"))
+
+
+def purge_queue() -> None:
+    """Empty this process's own queue (never another's: the name carries the owner's pid)."""
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL).delete(settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 30, interval: float = 0.2) -> bool:
@@ -107,17 +147,13 @@ class Worker:
 @contextlib.contextmanager
 def celery_worker(*, broker_url: str, mail_dir: Path, extra_env: dict | None = None,
                   pool: str = "solo", concurrency: int = 1) -> Iterator[Worker]:
-    """A real `celery worker` process on the test database, this run's queue and `broker_url`."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "rastrack.settings_test",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": broker_url,
-        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-        "TEST_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
+    """A real `celery worker` process on the test database, this process's queue and `broker_url`."""
+    env = child_env(
+        REDIS_URL=broker_url,
+        TEST_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mail_dir),
         **(extra_env or {}),
-    }
+    )
     name = f"test-{uuid.uuid4().hex[:8]}@%h"
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "rastrack", "worker", "--pool", pool,

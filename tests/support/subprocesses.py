@@ -22,12 +22,14 @@ def run_manage(env_overrides: dict, *args: str) -> subprocess.CompletedProcess:
 
     A fresh process sees only the production environment: not this run's services, nor the
     async-safety switch the browser tests need in the test process itself. Its var folder
-    is a temporary one of this pytest process, so parallel runs never share it.
+    is inside this pytest process's own (settings_test), so parallel workers never share it.
     """
+    from django.conf import settings
+
     env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+           if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "RASTRACK_TEST_OWNER"}}
     env.update({"DJANGO_SETTINGS_MODULE": "rastrack.settings",
-                "RASTRACK_VAR_DIR": f"/tmp/rastrack-test-var-{os.getpid()}"})
+                "RASTRACK_VAR_DIR": str(settings.VAR_DIR / "manage")})
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
