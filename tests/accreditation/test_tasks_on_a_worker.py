@@ -10,7 +10,7 @@ from rastrack.core.models import Heartbeat, TaskFailure
 from rastrack.core.tasks import always_fails, slow_idempotent_effect
 from tests.support.celery_workers import celery_worker, wait_until
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_task_that_always_fails_stops_after_its_bounded_retries_and_is_recorded(tmp_path):

@@ -25,7 +25,7 @@ from tests.support.celery_workers import (
     wait_until,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 
 def _accept(client, admin, london, n):

@@ -1,46 +1,20 @@
-"""The faculty's demo world: who is accredited, lapsed, pending and assigned; idempotent."""
+"""The faculty's demo world: who is accredited, lapsed, pending and assigned (read from the
+shared demo world, tests/builders/demo.py; seeding it twice is tests/rastrack/test_seed_demo.py)."""
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from accreditation.faculty.eligibility import can_supervise, educational_supervisor_of
-from accreditation.faculty.models import Accreditation, Assignment, TrainerApplication
+from accreditation.faculty.models import Accreditation, TrainerApplication
 from rastrack.accounts.models import User
-from rastrack.audit.models import AuditEntry
-
-pytestmark = pytest.mark.django_db
-
-
-def _seed():
-    # The seeders this one builds on, then the faculty's own (the whole `seed_demo` is
-    # tested in tests/rastrack/test_seed_demo.py).
-    from accreditation.faculty.demo import seed
-    from rastrack.accounts.demo import seed as seed_people
-    from rastrack.reference.demo import seed as seed_reference
-
-    seed_reference()
-    seed_people()
-    seed()
 
 
 def _user(email):
     return User.objects.get(email=email)
 
 
-def _faculty_world():
-    return {
-        "accreditations": sorted(Accreditation.objects.values_list(
-            "trainer__email", "status", "accredited_on", "expires_on")),
-        "assignments": sorted(Assignment.objects.values_list("trainer__email", "trainee__email", "kind")),
-        "applications": sorted(TrainerApplication.objects.values_list("applicant__email", "status")),
-        "audit": AuditEntry.objects.count(),
-    }
-
-
-def test_the_demo_faculty():
-    _seed()
+def test_the_demo_faculty(demo_world):
     today = timezone.localdate()
     status = {a.trainer.email: a for a in Accreditation.objects.select_related("trainer")}
 
@@ -65,9 +39,3 @@ def test_the_demo_faculty():
         assert can_supervise(trainer, trainee, on=two_years_ago)
         assert trainer.has_perm("accounts.supervise_portfolio", trainee.portfolio)
 
-
-def test_seeding_twice_changes_nothing():
-    _seed()
-    first = _faculty_world()
-    _seed()
-    assert _faculty_world() == first

@@ -1,7 +1,6 @@
-"""The logbook's demo world: idempotent, deterministic, and the shape the pages show."""
+"""The logbook's demo world: the shape the pages show (read from the shared demo world,
+tests/builders/demo.py; seeding it twice is tests/rastrack/test_seed_demo.py)."""
 
-import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from accreditation.faculty.models import Assignment
@@ -9,33 +8,11 @@ from accreditation.logbook.learning_curve import learning_phase_end
 from accreditation.logbook.models import Case, SimulatorSession
 from accreditation.logbook.selectors import learning_curve
 from rastrack.accounts.models import User
-from rastrack.audit.models import AuditEntry
 from rastrack.reference.models import Procedure
 
-pytestmark = pytest.mark.django_db
 
-
-def _world():
-    return {
-        "cases": sorted(Case.objects.values_list("trainee__email", "date", "procedure__code", "role",
-                                                 "status", "console_minutes")),
-        "sessions": sorted(SimulatorSession.objects.values_list("trainee__email", "date", "exercise", "score")),
-        "audit": AuditEntry.objects.count(),
-    }
-
-
-def test_seed_demo_twice_gives_the_same_logbooks(settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
-    first = _world()
-    call_command("seed_demo")
-    assert _world() == first
-    assert Case.objects.count() == len(first["cases"]) > 60
-
-
-def test_the_demo_logbook_of_trainee1(settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
+def test_the_demo_logbook_of_trainee1(demo_world):
+    assert Case.objects.count() > 60
     today = timezone.localdate()
     trainee1 = User.objects.get(email="trainee1@demo.rastrack.org")
     trainer1 = User.objects.get(email="trainer1@demo.rastrack.org")
@@ -66,9 +43,7 @@ def test_the_demo_logbook_of_trainee1(settings):
     assert sessions.count() == 15 and sessions.first().score < sessions.last().score
 
 
-def test_trainee2_and_trainee3_have_a_few_cases(settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
+def test_trainee2_and_trainee3_have_a_few_cases(demo_world):
     trainee2 = Case.objects.filter(trainee__email="trainee2@demo.rastrack.org")
     assert {"bedside_assistant", "observer", "console_part"} <= set(trainee2.values_list("role", flat=True))
     trainee3 = Case.objects.filter(trainee__email="trainee3@demo.rastrack.org")
