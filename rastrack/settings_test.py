@@ -1,19 +1,29 @@
 """Settings for pytest: the production settings with test-only speed-ups."""
 
 import os
+import tempfile
 
 # Tests run with DEBUG off, like production; they need some key, never a real one.
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
-# A queue of this test run's own, shared with the worker processes the tests start, so that
-# runs never take each other's messages.
-os.environ.setdefault("CELERY_QUEUE", f"rastrack-test-{os.getpid()}")
+# Every pytest process (the run itself, and each pytest-xdist worker) owns a Celery queue and
+# a var folder (the embedded broker's files, beat's schedule, mail, media) named after its
+# pid, so that parallel workers and parallel runs never take each other's messages or files.
+# The worker and beat processes a test starts share their test process's: the test helpers
+# (tests/support/celery_workers.py) hand them RASTRACK_TEST_OWNER. No pytest process puts
+# it in its own environment, so each xdist worker (which inherits the environment of the run
+# that started it) takes its own pid; one inherited value would give every worker one queue.
+TEST_OWNER = os.environ.get("RASTRACK_TEST_OWNER") or str(os.getpid())
+os.environ["CELERY_QUEUE"] = f"rastrack-test-{TEST_OWNER}"
+os.environ["RASTRACK_VAR_DIR"] = os.path.join(tempfile.gettempdir(), f"rastrack-test-{TEST_OWNER}")
 
 # isort: off
 
-from rastrack.settings import *  # noqa: F403
-from rastrack.settings import INSTALLED_APPS, REST_FRAMEWORK
+from rastrack.settings import *  # noqa: E402, F403
+from rastrack.settings import INSTALLED_APPS, REST_FRAMEWORK, VAR_DIR  # noqa: E402
 # isort: on
 
+# Uploads of tests that do not set their own folder (tests/conftest.py gives each test one).
+MEDIA_ROOT = VAR_DIR / "media"
 # The benchmark world's loader (`seed_bench`) is tested too; it is never part of the product.
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 

@@ -24,24 +24,25 @@ from accreditation.signoff.models import Assessment, SignoffRequest
 from labs.models import Booking
 from rastrack.accounts.roles import Role
 from rastrack.reference.models import Procedure
-from tests.accreditation.test_certificates_factories import (  # noqa: F401 - fixtures
-    certificate_fixture,
+from tests.builders.certificates import certificate_fixture  # noqa: F401 - fixtures
+from tests.builders.labs import make_session, when
+from tests.builders.logbook import make_case
+from tests.builders.people import SiteFactory, UserFactory
+from tests.builders.signoff import (  # noqa: F401 - fixtures
+    GEARS,
     competency_fixture,
     enrolment_fixture,
     framework_fixture,
     pathway_fixture,
 )
-from tests.accreditation.test_signoff_factories import GEARS, make_case
-from tests.browser.conftest import (
+from tests.support.browser import (
     choose_by_keyboard,
     navigating,
     open_menu_if_needed,
     sign_in,
     tab_to,
 )
-from tests.factories import SiteFactory, UserFactory
-from tests.labs.conftest import make_session, when
-from tests.mfa_helpers import confirmed_device
+from tests.support.mfa import confirmed_device
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

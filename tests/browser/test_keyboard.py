@@ -12,16 +12,16 @@ import pytest
 
 from accreditation.logbook.models import Case
 from accreditation.signoff.models import SignoffRequest
-from tests.accreditation.test_signoff_factories import (  # noqa: F401 - fixtures
+from tests.builders.logbook import make_case
+from tests.builders.people import PASSWORD, SiteFactory
+from tests.builders.signoff import (  # noqa: F401 - fixtures
     competency_fixture,
     enrolment_fixture,
     framework_fixture,
-    make_case,
     pathway_fixture,
 )
-from tests.browser.conftest import focus_is_visible, navigating, tab_to
-from tests.factories import PASSWORD, SiteFactory
-from tests.mfa_helpers import confirmed_device, current_code
+from tests.support.browser import focus_is_visible, navigating, tab_to
+from tests.support.mfa import confirmed_device, current_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

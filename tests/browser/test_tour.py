@@ -19,7 +19,7 @@ from accreditation.certificates.models import Certificate
 from accreditation.faculty.models import TrainerApplication
 from accreditation.signoff.models import SignoffRequest
 from rastrack.accounts.models import User
-from tests.browser.conftest import axe_violations, screenshot, sign_in
+from tests.support.browser import axe_violations, screenshot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,7 +13,7 @@ from curriculum.selectors import active_enrolments_of
 from rastrack.audit.models import AuditEntry
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
 from rastrack.notifications.models import Notification
-from tests.curriculum.conftest import days_ago
+from tests.builders.dates import days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +177,7 @@ def test_two_simultaneous_self_enrolments_make_one(admin, trainee):
 
     from django.db import connection
 
-    from tests.curriculum.conftest import make_framework, make_pathway
+    from tests.builders.curriculum import make_framework, make_pathway
 
     pathway = make_pathway(admin, make_framework(admin))
     barrier = threading.Barrier(4)

@@ -7,7 +7,7 @@ from curriculum import services
 from curriculum.models import Competency, Framework, Lifecycle, Module, Requirement, Standard
 from rastrack.audit.models import AuditEntry
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
-from tests.curriculum.conftest import make_framework, make_pathway
+from tests.builders.curriculum import make_framework, make_pathway
 
 pytestmark = pytest.mark.django_db
 

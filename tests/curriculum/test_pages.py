@@ -6,8 +6,9 @@ import pytest
 
 from curriculum import services
 from curriculum.models import ELearningCompletion, Enrolment, LearningResource
-from tests.curriculum.conftest import days_ago, elearning_component, pdf, resource_item, submit
-from tests.mfa_helpers import login_verified
+from tests.builders.curriculum import elearning_component, pdf, resource_item, submit
+from tests.builders.dates import days_ago
+from tests.support.mfa import login_verified
 
 pytestmark = pytest.mark.django_db
 

@@ -12,22 +12,25 @@ from rest_framework.test import APIClient
 
 from curriculum import services
 from curriculum.models import Competency, Component, Module, Requirement, Standard
-from tests.curriculum.conftest import (
-    days_ago,
+from tests.builders.curriculum import (
     elearning_component,
     make_framework,
     make_pathway,
     resource_item,
     submit,
 )
+from tests.builders.dates import days_ago
+from tests.builders.held import held_world, refetch
+from tests.builders.personas import make_personas
 
 pytestmark = pytest.mark.django_db
 
 MISSING = 999999
 
 
-@pytest.fixture
-def w(admin, trainee, other_trainee, lead, other_lead, assigned_trainer, unassigned_trainer, lab_manager):
+def _build():
+    people = make_personas()
+    admin, trainee, other_trainee = people.admin, people.trainee, people.other_trainee
     framework = make_framework(admin)
     draft_framework = make_framework(admin, code="ras-draft", publish=False)
     pathway = make_pathway(admin, framework)
@@ -43,8 +46,9 @@ def w(admin, trainee, other_trainee, lead, other_lead, assigned_trainer, unassig
     services.resource_approve(actor=admin, resource=approved)
     draft_module = Module.objects.get(pathway=draft_pathway, title="Skills")
     return SimpleNamespace(
-        admin=admin, trainee=trainee, other_trainee=other_trainee, lead=lead, other_lead=other_lead,
-        assigned_trainer=assigned_trainer, unassigned_trainer=unassigned_trainer, lab_manager=lab_manager,
+        admin=admin, trainee=trainee, other_trainee=other_trainee, lead=people.lead, other_lead=people.other_lead,
+        assigned_trainer=people.assigned_trainer, unassigned_trainer=people.unassigned_trainer,
+        lab_manager=people.lab_manager,
         framework=framework, draft_framework=draft_framework, pathway=pathway, draft_pathway=draft_pathway,
         standard=Standard.objects.filter(framework=framework).first(),
         draft_standard=Standard.objects.filter(framework=draft_framework).first(),
@@ -57,6 +61,18 @@ def w(admin, trainee, other_trainee, lead, other_lead, assigned_trainer, unassig
         draft_requirement=Requirement.objects.get(component__module=draft_module, type="min_score"),
         enrolment=enrolment, paused=paused, completion=completion, pending=pending, approved=approved,
     )
+
+
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker):
+    """Built once for the module's tests (tests/builders/held.py); each test's writes are undone."""
+    with held_world(django_db_blocker, _build) as world:
+        yield world
+
+
+@pytest.fixture
+def w(_world, db):
+    return refetch(_world)
 
 
 # (name, method, path(w), body(w), denied persona (403) or None, hidden (persona, path(w)) or None,

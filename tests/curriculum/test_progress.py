@@ -18,13 +18,8 @@ from curriculum.progress import (
 )
 from rastrack.accounts.documents import document_upload
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
-from tests.curriculum.conftest import (
-    days_ago,
-    elearning_component,
-    make_pathway,
-    pdf,
-    requirement_of,
-)
+from tests.builders.curriculum import elearning_component, make_pathway, pdf, requirement_of
+from tests.builders.dates import days_ago
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 from curriculum import progress_summary
 from curriculum.models import ProgressSnapshot, RequirementSnapshot
 from curriculum.tasks import refresh_progress_summaries
-from tests.accreditation.test_signoff_factories import enrol, make_case, small_pathway
-from tests.curriculum.conftest import make_framework
+from tests.builders.curriculum import make_framework
+from tests.builders.logbook import make_case
+from tests.builders.signoff import enrol, small_pathway
 
 pytestmark = pytest.mark.django_db
 

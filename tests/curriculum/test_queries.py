@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from curriculum import services
-from tests.curriculum.conftest import make_framework, resource_item, submit
+from tests.builders.curriculum import make_framework, resource_item, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_the_resource_list_takes_constant_queries(api, admin, trainee, other_tra
 
 def test_the_enrolment_list_takes_constant_queries(api, admin, lead, london):
     from rastrack.accounts.roles import Role
-    from tests.factories import UserFactory
+    from tests.builders.people import UserFactory
 
     framework = make_framework(admin)
     pathway = _pathway(admin, framework, 0)

@@ -11,7 +11,7 @@ from curriculum.models import Requirement
 from curriculum.rules import requirement_description
 from rastrack.core.exceptions import ApplicationError
 from rastrack.reference.models import Procedure
-from tests.curriculum.conftest import rarp_step
+from tests.builders.curriculum import rarp_step
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +118,7 @@ def test_signoffs_cannot_be_narrowed(admin, component):
 
 
 def test_a_competency_of_another_framework_is_refused(admin, component):
-    from tests.curriculum.conftest import make_framework
+    from tests.builders.curriculum import make_framework
 
     other = make_framework(admin, code="elsewhere")
     foreign = other.competencies.get(key="comp-1-1")

@@ -9,7 +9,7 @@ from curriculum.normalise import normalise_url
 from rastrack.audit.models import AuditEntry
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
 from rastrack.notifications.models import Notification
-from tests.curriculum.conftest import resource_item, submit
+from tests.builders.curriculum import resource_item, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,5 @@
-"""The curriculum's demo world: realistic, idempotent, current."""
-
-import pytest
-from django.core.management import call_command
+"""The curriculum's demo world: realistic and current (read from the shared demo world,
+tests/builders/demo.py; seeding it twice is tests/rastrack/test_seed_demo.py)."""
 
 from curriculum.models import (
     Competency,
@@ -16,8 +14,6 @@ from curriculum.models import (
 from curriculum.progress import progress_for
 from curriculum.selectors import requirements_of_pathway
 from rastrack.audit.models import AuditEntry
-
-pytestmark = pytest.mark.django_db
 
 
 def _world():
@@ -34,9 +30,7 @@ def _world():
     }
 
 
-def test_the_demo_curriculum(settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
+def test_the_demo_curriculum(demo_world):
     world = _world()
     assert world["frameworks"] == [("ras-standards", 1, "published")]
     assert world["standards"] == 6 and world["competencies"] == 25
@@ -67,6 +61,3 @@ def test_the_demo_curriculum(settings):
     assert progress.met_count >= 3 and not progress.complete
     assert world["resources"] == ["approved", "approved", "approved", "pending"]
     assert AuditEntry.objects.filter(action="framework.publish").count() == 1
-
-    call_command("seed_demo")
-    assert _world() == world

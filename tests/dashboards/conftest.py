@@ -1,11 +1,16 @@
-"""Dashboards fixtures: the labs fixtures (a London lab, a North West lab) and a North West
-trainee."""
+"""Dashboards fixtures: the two labs (tests/builders/labs.py: a London lab, a North West lab)
+and a North West trainee."""
 
 import pytest
 
 from rastrack.accounts.roles import Role
-from tests.factories import UserFactory
-from tests.labs.conftest import lab, london_site, other_lab, other_lab_manager  # noqa: F401
+from tests.builders.labs import (  # noqa: F401 - fixtures
+    lab_fixture,
+    london_site_fixture,
+    other_lab_fixture,
+    other_lab_manager_fixture,
+)
+from tests.builders.people import UserFactory
 
 
 @pytest.fixture

@@ -14,11 +14,12 @@ from dashboards import capacity_need
 from dashboards import selectors as dashboards
 from labs import services
 from rastrack.accounts.roles import Role
-from tests.accreditation.faculty_factories import assign
-from tests.curriculum.conftest import days_ago, make_framework
-from tests.factories import UserFactory
-from tests.labs.conftest import book_in_past, make_session, when
-from tests.mfa_helpers import login_verified
+from tests.builders.curriculum import make_framework
+from tests.builders.dates import days_ago
+from tests.builders.faculty import assign
+from tests.builders.labs import book_in_past, make_session, when
+from tests.builders.people import UserFactory
+from tests.support.mfa import login_verified
 
 pytestmark = pytest.mark.django_db
 

@@ -14,13 +14,10 @@ from dashboards.models import DashboardSnapshot
 from dashboards.snapshots import refresh_dashboards
 from dashboards.tasks import refresh_dashboards as refresh_task
 from rastrack.reference.models import Region
-from tests.dashboards import test_dashboards
-from tests.dashboards.test_dashboards import NATIONAL, region_url
-from tests.mfa_helpers import login_verified
+from tests.builders.dashboards import NATIONAL, region_url, world_fixture  # noqa: F401 - fixture
+from tests.support.mfa import login_verified
 
 pytestmark = pytest.mark.django_db
-
-world = test_dashboards.world  # the same hand-computed world
 
 
 def test_the_task_stores_national_and_every_region(world, settings):

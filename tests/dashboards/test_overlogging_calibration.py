@@ -8,9 +8,10 @@ import pytest
 from accreditation.logbook import services as logbook
 from dashboards import selectors as dashboards
 from rastrack.accounts.roles import Role
-from tests.accreditation.faculty_factories import accredit, assign
-from tests.accreditation.test_signoff_factories import assess, make_case, self_assess
-from tests.factories import UserFactory
+from tests.builders.faculty import accredit, assign
+from tests.builders.logbook import make_case
+from tests.builders.people import UserFactory
+from tests.builders.signoff import assess, self_assess
 
 pytestmark = pytest.mark.django_db
 

@@ -10,15 +10,11 @@ from django.utils import timezone
 from accreditation.signoff.models import SignoffRequest
 from dashboards import selectors as dashboards
 from labs import services
-from tests.accreditation.test_signoff_factories import (
-    enrol,
-    make_case,
-    request_signoff,
-    small_pathway,
-)
-from tests.curriculum.conftest import make_framework
-from tests.labs.conftest import make_session, when
-from tests.mfa_helpers import login_verified
+from tests.builders.curriculum import make_framework
+from tests.builders.labs import make_session, when
+from tests.builders.logbook import make_case
+from tests.builders.signoff import enrol, request_signoff, small_pathway
+from tests.support.mfa import login_verified
 
 pytestmark = pytest.mark.django_db
 

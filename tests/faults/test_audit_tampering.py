@@ -1,4 +1,4 @@
-"""Audit tampering that the existing trail tests (tests/audit/test_audit_trail.py) leave out:
+"""Audit tampering that the existing trail tests (tests/rastrack/audit/test_audit_trail.py) leave out:
 bulk `QuerySet.update()` on audited models is impossible, and rows forged or wiped behind
 Django's back are found by `verify_audit`.
 
@@ -37,7 +37,7 @@ def test_a_bulk_update_on_an_audited_model_is_refused(model):
 
 
 def test_a_related_manager_cannot_bulk_update_either(trainee, assigned_trainer):
-    from tests.accreditation.test_signoff_factories import make_case
+    from tests.builders.logbook import make_case
 
     case = make_case(trainee, assigned_trainer)
     with pytest.raises(UnauditedWriteError):
@@ -49,7 +49,7 @@ def test_a_related_manager_cannot_bulk_update_either(trainee, assigned_trainer):
 def test_a_refused_bulk_update_changes_nothing_and_the_service_path_audits(trainee, assigned_trainer):
     from accreditation.logbook import services as logbook
     from rastrack.audit.models import AuditEntry
-    from tests.accreditation.test_signoff_factories import make_case
+    from tests.builders.logbook import make_case
 
     case = make_case(trainee, assigned_trainer, status="submitted")
     with pytest.raises(UnauditedWriteError):
@@ -60,7 +60,7 @@ def test_a_refused_bulk_update_changes_nothing_and_the_service_path_audits(train
 
 
 def test_the_explicit_path_needs_a_reason(trainee, assigned_trainer):
-    from tests.accreditation.test_signoff_factories import make_case
+    from tests.builders.logbook import make_case
 
     case = make_case(trainee, assigned_trainer)
     with pytest.raises(ValueError, match="Say why"):

@@ -13,8 +13,8 @@ import uuid
 import pytest
 from django.db import connection, connections
 
-from tests.celery_helpers import ROOT
-from tests.celery_helpers import test_database_url as source_url
+from tests.support.celery_workers import ROOT
+from tests.support.celery_workers import database_url as source_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -62,10 +62,11 @@ def world(trainee, assigned_trainer, admin, london, lab_manager):
     """Some of everything, made through the services, so the audit trail has entries."""
     from accreditation.signoff import services as signoff_services
     from labs import services as labs
-    from tests.accreditation.test_signoff_factories import make_case, request_signoff
-    from tests.curriculum.conftest import make_framework
-    from tests.factories import SiteFactory
-    from tests.labs.conftest import make_session
+    from tests.builders.curriculum import make_framework
+    from tests.builders.labs import make_session
+    from tests.builders.logbook import make_case
+    from tests.builders.people import SiteFactory
+    from tests.builders.signoff import request_signoff
 
     cases = [make_case(trainee, assigned_trainer, days=d) for d in (3, 4, 5)]
     make_case(trainee, assigned_trainer, status="submitted", days=2)
@@ -120,7 +121,7 @@ def test_a_restored_database_holds_the_same_data_and_passes_verify_audit(world, 
 
     # The API serves the same data from the copy as from the original.
     def cases_json():
-        from tests.faults.conftest import token_client
+        from tests.support.api_clients import token_client
 
         return token_client(trainee).get("/api/v1/cases/?page_size=100").json()
 

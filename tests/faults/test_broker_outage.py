@@ -2,7 +2,7 @@
 succeed at once, and after Redis returns every notification is e-mailed exactly once, also
 those whose queued message died with the broker.
 
-tests/notifications/test_worker.py covers a broker that is down from the start for one
+tests/rastrack/notifications/test_worker.py covers a broker that is down from the start for one
 request; this adds a broker that stops mid-way (live pooled connections go dead), pages and
 the API together, a queued message lost with the broker, and duplicate relays afterwards.
 """
@@ -15,11 +15,17 @@ import pytest
 
 from rastrack.accounts import services as accounts
 from rastrack.notifications.models import EmailStatus, Notification
-from tests.accreditation.test_signoff_factories import competency_fixture, framework_fixture  # noqa: F401
-from tests.celery_helpers import celery_worker, free_port, private_redis, publishing_to, wait_until
-from tests.faults.conftest import token_client
+from tests.builders.signoff import competency_fixture, framework_fixture  # noqa: F401 - fixtures
+from tests.support.api_clients import token_client
+from tests.support.celery_workers import (
+    celery_worker,
+    free_port,
+    private_redis,
+    publishing_to,
+    wait_until,
+)
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 
 def _accept(client, admin, london, n):

@@ -11,7 +11,7 @@ from django.db import connection, connections
 from django.test import Client
 from rest_framework.test import APIClient
 
-from tests.celery_helpers import free_port
+from tests.support.celery_workers import free_port
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def test_a_booking_cut_off_mid_transaction_leaves_nothing(monkeypatch, lab_sessi
     from labs.models import Booking, LabSession
     from labs.services import bookings as services
     from rastrack.audit.models import AuditEntry
-    from tests.faults.conftest import token_client
+    from tests.support.api_clients import token_client
 
     real_audit = services.audit
 
@@ -134,8 +134,8 @@ def test_a_booking_cut_off_mid_transaction_leaves_nothing(monkeypatch, lab_sessi
 @pytest.fixture
 def lab_session(admin, london, lab_manager):
     from labs import services
-    from tests.factories import SiteFactory
-    from tests.labs.conftest import make_session
+    from tests.builders.labs import make_session
+    from tests.builders.people import SiteFactory
 
     lab = services.lab_create(actor=admin, name="Outage Lab", region=london,
                               site=SiteFactory(region=london), address="Education Centre",

@@ -4,7 +4,7 @@ the loser gets a 409 (or a harmless no-op), never a 500.
 
 Covered elsewhere, not repeated here (docs/reliability.md): the last seats of a session
 (tests/labs/test_race.py) and concurrent creation of one notification
-(tests/notifications/test_outbox.py::test_concurrent_creation_with_one_key_stores_one_row).
+(tests/rastrack/notifications/test_outbox.py::test_concurrent_creation_with_one_key_stores_one_row).
 """
 
 import pytest
@@ -17,15 +17,16 @@ from rastrack.accounts.roles import Role
 from rastrack.audit.models import AuditEntry
 from rastrack.audit.verify import first_broken_link
 from rastrack.notifications.models import Notification
-from tests.accreditation.test_signoff_factories import (  # noqa: F401 - fixtures
+from tests.builders.labs import make_session
+from tests.builders.logbook import make_case
+from tests.builders.people import UserFactory
+from tests.builders.signoff import (  # noqa: F401 - fixtures
     competency_fixture,
     framework_fixture,
-    make_case,
     request_signoff,
 )
-from tests.factories import UserFactory
-from tests.faults.conftest import race, statuses, token_client
-from tests.labs.conftest import make_session
+from tests.support.api_clients import token_client
+from tests.support.races import race, statuses
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -122,9 +123,9 @@ def test_the_last_seat_booked_through_the_api_goes_to_one_trainee(lab, lab_manag
 
 def test_two_approvals_of_one_trainer_application_grant_one_accreditation(lead, admin, london):
     applicant = UserFactory(full_name="Sara Surgeon", roles=[Role.TRAINEE], region=london)
-    from tests.accreditation.test_faculty_applications import payload
+    from tests.builders.faculty import application_payload
 
-    created = token_client(applicant).post("/api/v1/trainer-applications/", payload(), format="json")
+    created = token_client(applicant).post("/api/v1/trainer-applications/", application_payload(), format="json")
     assert created.status_code == 201, created.json()
     url = f"/api/v1/trainer-applications/{created.json()['id']}/approve/"
     by_lead, by_admin = token_client(lead), token_client(admin)

@@ -1,7 +1,7 @@
 """Worker faults the [Workflows] tests leave out, with real Celery processes on Redis and
 PostgreSQL: poison messages, and two beat processes running the same schedule.
 
-Covered in tests/workflows/test_worker_faults.py and tests/notifications/test_worker.py, not
+Covered in tests/accreditation/test_tasks_on_a_worker.py and tests/rastrack/notifications/test_worker.py, not
 repeated here: bounded retries of a failing task, a worker killed mid-task (runs again, one
 effect), duplicate delivery of one e-mail task (sent once).
 """
@@ -9,7 +9,6 @@ effect), duplicate delivery of one e-mail task (sent once).
 from __future__ import annotations
 
 import datetime
-import os
 import subprocess
 import sys
 import threading
@@ -22,28 +21,17 @@ from django.utils import timezone
 from rastrack.core.models import TaskFailure
 from rastrack.notifications.models import EmailStatus, Notification
 from rastrack.notifications.services import notify
-from tests.celery_helpers import ROOT, celery_worker, wait_until
-from tests.celery_helpers import test_database_url as database_url
-from tests.factories import UserFactory
+from tests.builders.people import UserFactory
+from tests.support.celery_workers import (
+    ROOT,
+    celery_worker,
+    child_env,
+    purge_queue,
+    queue_is_empty,
+    wait_until,
+)
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-
-
-def _queue_is_empty() -> bool:
-    """Nothing waiting in this run's queue and nothing delivered but unacknowledged."""
-    import redis
-
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    waiting = client.llen(settings.CELERY_TASK_DEFAULT_QUEUE)
-    unacked = client.hlen("unacked")
-    return waiting == 0 and unacked == 0
-
-
-def _purge_queue() -> None:
-    """Empty this run's own queue (never another's: the name carries the run's pid)."""
-    import redis
-
-    redis.Redis.from_url(settings.REDIS_URL).delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.serial, pytest.mark.django_db(transaction=True)]
 
 
 def _publish_raw(body: bytes, content_type: str, task_name: str) -> None:
@@ -63,7 +51,7 @@ def test_poison_messages_are_dropped_and_recorded_and_the_queue_keeps_flowing(tm
     from rastrack.celery import app
     from rastrack.notifications.tasks import send_notification_email
 
-    _purge_queue()  # e-mails queued by earlier tests of this run, for rows long gone
+    purge_queue()  # e-mails queued by earlier tests of this run, for rows long gone
     user = UserFactory(email="after.poison@example.org")
     # Published before the worker starts, so the poison is at the head of the queue.
     send_notification_email.delay("not-a-notification-id")         # bad arguments
@@ -74,7 +62,7 @@ def test_poison_messages_are_dropped_and_recorded_and_the_queue_keeps_flowing(tm
         good = notify(recipient=user, kind="test", subject="Still delivered", body="b", key="after-poison")
         assert wait_until(lambda: Notification.objects.get(pk=good.pk).email_status == EmailStatus.SENT,
                           30), worker.output
-        assert wait_until(_queue_is_empty, 15), worker.output
+        assert wait_until(queue_is_empty, 15), worker.output
         assert worker.proc.poll() is None, worker.output  # the worker is still up
     output = worker.output
     assert "unregistered task" in output.lower()
@@ -87,9 +75,7 @@ def test_poison_messages_are_dropped_and_recorded_and_the_queue_keeps_flowing(tm
 
 
 def _beat(schedule_file, lines: list[str]) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.faults.beat_settings",
-           "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL,
-           "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE}
+    env = child_env(DJANGO_SETTINGS_MODULE="tests.faults.beat_settings", REDIS_URL=settings.REDIS_URL)
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "rastrack", "beat", "--loglevel", "INFO",
          "-s", str(schedule_file), "--max-interval", "1"],
@@ -101,7 +87,7 @@ def _beat(schedule_file, lines: list[str]) -> subprocess.Popen:
 def test_two_beat_processes_running_at_once_have_each_effect_once(tmp_path, london, lead):
     from accreditation.faculty.models import Accreditation, AccreditationStatus
     from rastrack.audit.models import AuditEntry
-    from tests.accreditation.faculty_factories import accredit
+    from tests.builders.faculty import accredit
 
     today = timezone.localdate()
     expired = accredit(UserFactory(roles=["trainer"], region=london), since=today - datetime.timedelta(days=1200),
@@ -127,7 +113,7 @@ def test_two_beat_processes_running_at_once_have_each_effect_once(tmp_path, lond
                     beat.kill()
                     beat.wait(5)
         assert wait_until(lambda: not Notification.objects.exclude(email_status=EmailStatus.SENT).exists()
-                          and _queue_is_empty(), 30), worker.output
+                          and queue_is_empty(), 30), worker.output
 
     for log in logs:
         assert "Sending due task relay-outbox" in "".join(log)
@@ -165,7 +151,7 @@ def test_a_task_that_kills_its_worker_every_time_is_given_up_after_bounded_deliv
         good = notify(recipient=user, kind="test", subject="After the crash loop", body="b", key="after-crash")
         assert wait_until(lambda: Notification.objects.get(pk=good.pk).email_status == EmailStatus.SENT,
                           30), worker.output
-        assert wait_until(_queue_is_empty, 15), worker.output
+        assert wait_until(queue_is_empty, 15), worker.output
         time.sleep(2)  # a looping task would have run again by now
         assert worker.proc.poll() is None, worker.output
     starts = Heartbeat.objects.filter(name__startswith="crash:loop:").count()

@@ -1,68 +1,25 @@
 """Labs fixtures: a London lab run by `lab_manager`, a North West lab run by
-`other_lab_manager` (a manager of another lab), equipment, and helpers for session times.
+`other_lab_manager` (a manager of another lab), both from tests/builders/labs.py, and
+equipment, sessions and more people.
 
-Session times are relative to the current week (`when(weeks=1, weekday=1, hour=10)` is next
-week's Tuesday at 10:00, local time), always inside the labs' default opening hours
-(Monday-Friday 08:00-18:00) unless a test says otherwise.
+Session times come from `tests.builders.labs.when` (relative to the current week).
 """
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
-from django.utils import timezone
 
 from labs import services
 from labs.models import EquipmentKind
-from labs.selectors import week_start
 from rastrack.accounts.roles import Role
-from tests.factories import SiteFactory, UserFactory
-
-
-def when(*, weeks: int = 1, weekday: int = 1, hour: int = 10, minute: int = 0) -> datetime.datetime:
-    day = week_start(timezone.localdate()) + datetime.timedelta(weeks=weeks, days=weekday)
-    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=timezone.get_current_timezone())
-
-
-def make_session(lab, manager, *, starts_at=None, hours: float = 2, seats: int = 3, kind: str = "simulation",
-                 now=None, **kwargs):
-    """A session through the service; a past one is created with `now` two weeks before it."""
-    starts_at = starts_at or when()
-    if now is None and starts_at <= timezone.now():
-        now = starts_at - datetime.timedelta(days=14)
-    return services.session_create(actor=manager, lab=lab, kind=kind, starts_at=starts_at,
-                                   ends_at=starts_at + datetime.timedelta(hours=hours), seats=seats,
-                                   now=now, **kwargs)
-
-
-def book_in_past(trainee, session):
-    """A booking of a session that has started, made three days before it."""
-    return services.booking_create(trainee=trainee, session=session,
-                                   now=session.starts_at - datetime.timedelta(days=3))
-
-
-@pytest.fixture
-def london_site(london):
-    return SiteFactory(region=london, name="St Thomas' Test Hospital")
-
-
-@pytest.fixture
-def lab(admin, london, london_site, lab_manager):
-    return services.lab_create(actor=admin, name="London Test Skills Lab", region=london, site=london_site,
-                               address="Education Centre", managers=[lab_manager])
-
-
-@pytest.fixture
-def other_lab_manager(north_west):
-    return UserFactory(full_name="Mo Othermanager", roles=[Role.LAB_MANAGER], region=north_west)
-
-
-@pytest.fixture
-def other_lab(admin, north_west, other_lab_manager):
-    site = SiteFactory(region=north_west, name="Salford Test Hospital")
-    return services.lab_create(actor=admin, name="North West Test Skills Lab", region=north_west, site=site,
-                               managers=[other_lab_manager])
+from tests.builders.labs import (  # noqa: F401 - fixtures
+    lab_fixture,
+    london_site_fixture,
+    make_session,
+    other_lab_fixture,
+    other_lab_manager_fixture,
+)
+from tests.builders.people import UserFactory
 
 
 @pytest.fixture

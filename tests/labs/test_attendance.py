@@ -8,7 +8,7 @@ import time_machine
 from labs import services
 from labs.models import Booking, BookingStatus
 from rastrack.audit.models import AuditEntry
-from tests.labs.conftest import book_in_past, make_session, when
+from tests.builders.labs import book_in_past, make_session, when
 
 pytestmark = pytest.mark.django_db
 

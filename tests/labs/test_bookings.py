@@ -13,8 +13,9 @@ from labs import services
 from labs.models import Booking, BookingStatus, LabSession
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
 from rastrack.notifications.models import Notification
-from tests.curriculum.conftest import days_ago, make_framework, make_pathway
-from tests.labs.conftest import make_session, when
+from tests.builders.curriculum import make_framework, make_pathway
+from tests.builders.dates import days_ago
+from tests.builders.labs import make_session, when
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from labs import services
 from labs.capacity import capacity_report
 from rastrack.core.months import add_months
-from tests.labs.conftest import make_session
-from tests.mfa_helpers import login_verified
+from tests.builders.labs import make_session
+from tests.support.mfa import login_verified
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ import time_machine
 
 from labs import services
 from labs.models import Booking, BookingStatus, Equipment, LabSession
-from tests.curriculum.conftest import make_framework, make_pathway
-from tests.labs.conftest import book_in_past, make_session, when
-from tests.mfa_helpers import login_verified
+from tests.builders.curriculum import make_framework, make_pathway
+from tests.builders.labs import book_in_past, make_session, when
+from tests.support.mfa import login_verified
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import time_machine
 from rest_framework.test import APIClient
 
 from labs import services
-from tests.labs.conftest import make_session
+from tests.builders.labs import make_session
 
 pytestmark = pytest.mark.django_db
 

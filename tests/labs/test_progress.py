@@ -10,8 +10,9 @@ from accreditation.logbook.models import SimulatorSession
 from curriculum import services as curriculum
 from curriculum.progress import progress_for, registered_providers
 from labs import services
-from tests.curriculum.conftest import days_ago, make_framework
-from tests.labs.conftest import book_in_past, make_session, when
+from tests.builders.curriculum import make_framework
+from tests.builders.dates import days_ago
+from tests.builders.labs import book_in_past, make_session, when
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from labs import services
-from tests.labs.conftest import make_session, when
+from tests.builders.labs import make_session, when
 
 pytestmark = pytest.mark.django_db
 

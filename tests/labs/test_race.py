@@ -8,8 +8,8 @@ from django.db import connection
 from labs import services
 from labs.models import Booking, BookingStatus, LabSession
 from rastrack.accounts.roles import Role
-from tests.factories import UserFactory
-from tests.labs.conftest import make_session
+from tests.builders.labs import make_session
+from tests.builders.people import UserFactory
 
 
 @pytest.mark.postgres

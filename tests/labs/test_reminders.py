@@ -6,7 +6,7 @@ import pytest
 
 from labs import services
 from rastrack.notifications.models import Notification
-from tests.labs.conftest import make_session, when
+from tests.builders.labs import make_session, when
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """The labs' demo world: one lab per region, equipment, a timetable with bookings, attendance,
-no-shows, a full session with a waitlist; idempotent."""
+no-shows, a full session with a waitlist (read from the shared demo world,
+tests/builders/demo.py; seeding it twice is tests/rastrack/test_seed_demo.py)."""
 
-import pytest
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -13,25 +13,8 @@ from rastrack.accounts import demo as accounts_demo
 from rastrack.reference import demo as reference_demo
 from rastrack.reference.models import Region
 
-pytestmark = pytest.mark.django_db
-
-
-def _world():
-    return {
-        "labs": sorted(Lab.objects.values_list("name", "region__code")),
-        "equipment": Equipment.objects.count(),
-        "sessions": LabSession.objects.count(),
-        "bookings": sorted(Booking.objects.values_list("session_id", "trainee_id", "status")),
-    }
-
-
-# What the labs' seeder builds on (the whole `seed_demo` is tested in tests/test_seed_demo.py).
+# What the labs' seeder builds on.
 SEEDERS = [reference_demo.seed, accounts_demo.seed, curriculum_demo.seed, faculty_demo.seed, labs_demo.seed]
-
-
-def _seed():
-    for seed in SEEDERS:
-        seed()
 
 
 def test_labs_seed_runs_after_what_it_needs():
@@ -44,9 +27,7 @@ def test_labs_seed_runs_after_what_it_needs():
     assert set(SEEDERS) <= set(ALL)
 
 
-def test_the_demo_labs():
-    _seed()
-    first = _world()
+def test_the_demo_labs(demo_world):
     assert Lab.objects.count() == Region.objects.count() == 7
     london = Lab.objects.get(region__code="london")
     assert london.name == "London Robotics Skills Lab"
@@ -70,6 +51,3 @@ def test_the_demo_labs():
     for session in LabSession.objects.all():
         held = session.bookings.filter(status__in=["confirmed", "attended", "no_show"]).count()
         assert session.seats_booked == held, session
-
-    _seed()
-    assert _world() == first

@@ -8,9 +8,9 @@ from django.utils import timezone
 from labs import services
 from labs.models import EquipmentStatus, LabSession
 from rastrack.core.exceptions import ApplicationError, NotPermitted
-from tests.accreditation.faculty_factories import accredit
-from tests.factories import UserFactory
-from tests.labs.conftest import make_session, when
+from tests.builders.faculty import accredit
+from tests.builders.labs import make_session, when
+from tests.builders.people import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +159,7 @@ def test_only_the_labs_managers_create_its_sessions(lab, other_lab_manager, admi
 
 
 def test_curriculum_links(api, admin, lab, lab_manager):
-    from tests.curriculum.conftest import make_framework, make_pathway
+    from tests.builders.curriculum import make_framework, make_pathway
 
     pathway = make_pathway(admin, make_framework(admin))
     module = pathway.modules.get(title="Platform e-learning")

@@ -8,8 +8,8 @@ import re
 
 from drf_spectacular.generators import SchemaGenerator
 
+from tests.builders.security import PERSONAS
 from tests.security.requests import BODIES, MULTIPART, SIDED_QUERIES, TARGETS
-from tests.security.world import PERSONAS
 
 METHODS = ("get", "post", "put", "patch", "delete")
 SIDES = ("own", "others")

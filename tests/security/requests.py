@@ -14,10 +14,10 @@ import datetime
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accreditation.logbook.csv_template import COLUMNS
-from tests.accreditation.test_signoff_factories import gears
-from tests.curriculum.conftest import resource_item
-from tests.factories import PASSWORD
-from tests.security.world import days_ago, pdf_upload
+from tests.builders.curriculum import resource_item
+from tests.builders.people import PASSWORD
+from tests.builders.security import days_ago, pdf_upload
+from tests.builders.signoff import gears
 
 # (method, path) -> world.extra prefix; the side ("own" / "others") is appended.
 TARGETS = {

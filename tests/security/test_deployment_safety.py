@@ -3,9 +3,9 @@ response; a deactivated user's and a revoked trainer's tokens and sessions stop 
 the very next request, on every endpoint.
 
 Covered elsewhere and cited in docs/security.md: `check --deploy` with production settings
-(tests/test_settings.py), the sign-in lockout and the token endpoint's 429
-(tests/test_login_protection.py), the verification page's throttle and its single 404
-(tests/accreditation/test_certificates_verify.py).
+(tests/rastrack/test_settings.py), the sign-in lockout and the token endpoint's 429
+(tests/rastrack/accounts/test_login_protection.py), the verification page's throttle and its single 404
+(tests/accreditation/certificates/test_verify.py).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accreditation.faculty import services as faculty_services
 from rastrack.accounts import services as accounts
-from tests.security.conftest import client_for
 from tests.security.matrix import SIDES, call, expected, is_detail, operations
-from tests.security.test_permission_matrix import TABLE
+from tests.security.permission_table import TABLE
+from tests.support.api_clients import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +131,7 @@ def test_a_deactivated_users_token_and_session_stop_on_every_endpoint_at_once(wo
 
 # The trainee's own records. What the trainer authored or is addressed in (their
 # assessments, their assignment, a sign-off request addressed to them) stays readable to
-# them as history, by design (tests/accreditation/test_signoff_requests.py).
+# them as history, by design (tests/accreditation/signoff/test_requests.py).
 TRAINEE_RECORDS = tuple(f"/api/v1/{kind}/" for kind in (
     "cases", "simulator-sessions", "documents", "enrolments", "certificates", "elearning-completions",
     "portfolio", "assessments/calibration/"))

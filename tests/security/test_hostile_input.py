@@ -3,9 +3,9 @@ characters, unicode / emoji / right-to-left text, hostile CSV files and lying up
 
 A validator may accept or refuse, with a message; it must never crash (a TypeError, a
 KeyError, an IndexError is a 500 in production). Already covered elsewhere, not repeated
-here (see docs/security.md): NHS-number properties (tests/core/test_pii.py), uploads by
-content and the 10 MB limit (tests/core/test_uploads.py), the CSV template's errors and
-formula escaping (tests/accreditation/test_logbook_csv.py).
+here (see docs/security.md): NHS-number properties (tests/rastrack/core/test_pii.py), uploads by
+content and the 10 MB limit (tests/rastrack/core/test_uploads.py), the CSV template's errors and
+formula escaping (tests/accreditation/logbook/test_csv.py).
 """
 
 # Hypothesis tests accept either outcome (a value or a refusal with a message) and check the
@@ -40,9 +40,9 @@ from rastrack.accounts.validators import (
 from rastrack.core.exceptions import ApplicationError
 from rastrack.core.pii import find_pii, validate_no_pii
 from rastrack.core.uploads import validate_evidence_file
-from tests.security.conftest import client_for
+from tests.builders.security import days_ago
 from tests.security.requests import BODIES
-from tests.security.world import days_ago
+from tests.support.api_clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.security.conftest import client_for
+from tests.builders.security import PERSONAS
 from tests.security.matrix import SIDES, expected, is_detail, kind_of, operations, schema
-from tests.security.test_permission_matrix import TABLE
-from tests.security.world import PERSONAS
+from tests.security.permission_table import TABLE
+from tests.support.api_clients import client_for
 
 pytestmark = pytest.mark.django_db
 

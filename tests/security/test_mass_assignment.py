@@ -10,10 +10,10 @@ import pytest
 
 from accreditation.faculty.models import Accreditation
 from accreditation.logbook.models import Case
-from tests.accreditation.test_signoff_factories import gears
-from tests.security.conftest import client_for
+from tests.builders.security import days_ago
+from tests.builders.signoff import gears
 from tests.security.requests import BODIES
-from tests.security.world import days_ago
+from tests.support.api_clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,106 @@
+"""The test databases of a parallel run on PostgreSQL: migrated once, cloned per xdist worker.
+
+pytest-django gives each xdist worker its own database (test_rastrack_gw0, _gw1, ...) and
+would migrate each one. On PostgreSQL the first worker migrates a template database instead
+(test_rastrack_template, under an advisory lock the other workers wait on), and every
+worker copies it with `CREATE DATABASE ... TEMPLATE ...`, which takes about a second. The
+template carries the id of the run (`PYTEST_XDIST_TESTRUNUID`) as its comment, so a template
+left by an earlier run is rebuilt, never reused; the run that made it drops it at the end
+(tests/conftest.py, `pytest_sessionfinish` of the xdist controller).
+
+SQLite (an in-memory database per worker) and runs without xdist use pytest-django's own
+set-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Iterator
+
+TEMPLATE_SUFFIX = "_template"
+
+
+def template_name(settings_dict: dict) -> str:
+    return f"test_{settings_dict['NAME']}{TEMPLATE_SUFFIX}"
+
+
+@contextlib.contextmanager
+def maintenance_cursor(settings_dict: dict) -> Iterator:
+    """An autocommit cursor on the server's `postgres` database (never on a test database,
+    which CREATE DATABASE ... TEMPLATE needs idle)."""
+    import psycopg
+
+    with psycopg.connect(host=settings_dict["HOST"] or "127.0.0.1", port=settings_dict["PORT"] or 5432,
+                         user=settings_dict["USER"], password=settings_dict.get("PASSWORD") or None,
+                         dbname="postgres", autocommit=True) as conn:
+        yield conn.cursor()
+
+
+def _lock_key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def setup_cloned_database(connection, *, verbosity: int, run_id: str) -> str:
+    """Give this xdist worker its test database as a copy of the run's migrated template.
+
+    Returns the database's original NAME, for `teardown_cloned_database`."""
+    from django.conf import settings
+    from psycopg import sql
+
+    settings_dict = connection.settings_dict
+    original_name = settings_dict["NAME"]
+    worker_db = connection.creation._get_test_db_name()  # test_rastrack_gw0: pytest-django's suffix
+    template = template_name(settings_dict)
+    with maintenance_cursor(settings_dict) as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_lock_key(template)])
+        try:
+            cursor.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+                           [template])
+            row = cursor.fetchone()
+            if row is None or row[0] != f"rastrack test template {run_id}":
+                _migrate_template(connection, template, verbosity=verbosity)
+                cursor.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                    sql.Identifier(template), sql.Literal(f"rastrack test template {run_id}")))
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(worker_db)))
+            cursor.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(worker_db), sql.Identifier(template)))
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_lock_key(template)])
+    connection.close()
+    settings_dict["NAME"] = worker_db
+    settings.DATABASES[connection.alias]["NAME"] = worker_db
+    connection.ensure_connection()
+    return original_name
+
+
+def _migrate_template(connection, template: str, *, verbosity: int) -> None:
+    """Create and migrate the template as Django creates a test database, then leave it idle."""
+    test_settings = connection.settings_dict["TEST"]
+    worker_name = test_settings.get("NAME")
+    original_name = connection.settings_dict["NAME"]
+    test_settings["NAME"] = template
+    try:
+        connection.creation.create_test_db(verbosity=verbosity, autoclobber=True, serialize=False)
+    finally:
+        test_settings["NAME"] = worker_name
+        connection.close()
+        connection.settings_dict["NAME"] = original_name
+
+
+def teardown_cloned_database(connection, original_name: str, *, verbosity: int) -> None:
+    connection.creation.destroy_test_db(original_name, verbosity=verbosity)
+
+
+def drop_template(settings_dict: dict) -> None:
+    """The end of the run (the xdist controller): the template is no longer needed."""
+    from psycopg import sql
+
+    with maintenance_cursor(settings_dict) as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(template_name(settings_dict))))
+
+
+def run_id() -> str | None:
+    return os.environ.get("PYTEST_XDIST_TESTRUNUID")
