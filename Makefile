@@ -75,6 +75,7 @@ seed: install
 
 check-deploy: install
 	DEBUG=false SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	CREDENTIAL_SIGNING_KEYS="$$(DEBUG=true $(BIN)/python manage.py credential_keys new 2>/dev/null)" \
 	ALLOWED_HOSTS=rastrack.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 schema: install

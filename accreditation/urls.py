@@ -47,6 +47,7 @@ logbook_urlpatterns = [
     path("queue/", logbook_views.queue, name="logbook-queue"),
     path("import/", logbook_views.import_page, name="logbook-import"),
     path("import/template.csv", logbook_views.import_template, name="logbook-import-template"),
+    path("import-elogbook/", logbook_views.elogbook_import_page, name="logbook-import-elogbook"),
     path("learning-curve/", logbook_views.learning_curve, name="logbook-curve"),
 ]
 
@@ -79,6 +80,7 @@ certificate_urlpatterns = [
     path("mine/", certificate_views.certificates_mine, name="certificates-mine"),
     path("<int:pk>/", certificate_views.certificate_detail, name="certificate"),
     path("<int:pk>/pdf/", certificate_views.certificate_download, name="certificate-pdf"),
+    path("<int:pk>/credential.jwt", certificate_views.certificate_credential, name="certificate-credential"),
     path("<int:pk>/revoke/", certificate_views.certificate_revoke, name="certificate-revoke"),
 ]
 portfolio_urlpatterns = [

@@ -43,6 +43,15 @@ def log(message: str) -> None:
 # --- set-up --------------------------------------------------------------------------------------
 
 
+def _credential_keys() -> str:
+    """A throw-away credential signing key set (settings require one outside DEBUG)."""
+    import json
+
+    from joserfc.jwk import OKPKey
+
+    return json.dumps({"keys": [OKPKey.generate_key("Ed25519").as_dict(private=True)]})
+
+
 def bench_env(db_url: str) -> dict:
     env = dict(os.environ)
     env.update({
@@ -50,6 +59,7 @@ def bench_env(db_url: str) -> dict:
         "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
         "DEBUG": "false",
         "SECRET_KEY": env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50),
+        "CREDENTIAL_SIGNING_KEYS": env.get("CREDENTIAL_SIGNING_KEYS") or _credential_keys(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SITE_URL": "http://127.0.0.1:8000",
         "SECURE_SSL_REDIRECT": "false",

@@ -55,6 +55,7 @@ urlpatterns = [
     path("dashboards/national/", dashboard_api.NationalDashboardView.as_view(), name="dashboard-national"),
     path("dashboards/regions/<int:pk>/", dashboard_api.RegionDashboardView.as_view(), name="dashboard-region"),
     path("portfolio/export/", certificate_api.PortfolioExportView.as_view(), name="portfolio-export"),
+    path("fhir/Practitioner/<int:pk>/", certificate_api.PractitionerView.as_view(), name="fhir-practitioner"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's initialiser as a file: no inline script, so the
     # page works under the Content-Security-Policy.

@@ -89,3 +89,29 @@ def env_int_list(name: str, default: list[int]) -> list[int]:
         return [int(item) for item in raw.split(",") if item.strip()]
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be comma-separated whole numbers, not {raw!r}.") from None
+
+
+def check_key_set(name: str, value: str | os.PathLike) -> None:
+    """Fail fast on a signing key set that cannot be one: JSON `{"keys": [...]}` (a JWK Set),
+    inline or in a file, each key an Ed25519 private key (kty OKP, crv Ed25519, d and x).
+    The keys themselves are loaded where they are used (accreditation/certificates/keys.py)."""
+    import json
+    from pathlib import Path
+
+    if isinstance(value, os.PathLike):
+        path = Path(value)
+        try:
+            value = path.read_text()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}: cannot read {path}: {exc.strerror}.") from None
+    try:
+        data = json.loads(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a JWK Set in JSON: {{\"keys\": [...]}}.") from None
+    keys = data.get("keys") if isinstance(data, dict) else None
+    if not keys or not isinstance(keys, list):
+        raise ImproperlyConfigured(f"{name} must be a JWK Set with at least one key: {{\"keys\": [...]}}.")
+    for i, key in enumerate(keys):
+        if not (isinstance(key, dict) and key.get("kty") == "OKP" and key.get("crv") == "Ed25519"
+                and key.get("d") and key.get("x")):
+            raise ImproperlyConfigured(f"{name}: key {i} is not an Ed25519 private key (kty OKP, crv Ed25519, d, x).")

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from rastrack.env import (
+    check_key_set,
     env_bool,
     env_database,
     env_int,
@@ -324,6 +325,69 @@ REST_FRAMEWORK = {
 # counts requests per client address itself (accreditation/certificates/views.py), against
 # enumeration of verification codes; over the limit it answers 429 with Retry-After.
 VERIFY_THROTTLE = _throttle_rate("VERIFY_THROTTLE", "30/minute")
+# --- Interop (README "Interop") ---------------------------------------------------------------
+# OpenID Connect sign-in (mozilla-django-oidc; rastrack/accounts/oidc.py). Off unless a client
+# id and the issuer are set: the sign-in page then shows no SSO button. The endpoints come from
+# the issuer's discovery document ({OIDC_ISSUER}/.well-known/openid-configuration).
+OIDC_OP_ISSUER = env_url("OIDC_ISSUER", None, schemes=("http", "https"))
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET", "")
+if bool(OIDC_RP_CLIENT_ID) != bool(OIDC_OP_ISSUER):
+    raise ImproperlyConfigured("Set both OIDC_ISSUER and OIDC_CLIENT_ID for single sign-on, or neither.")
+if OIDC_RP_CLIENT_ID and not OIDC_RP_CLIENT_SECRET:
+    raise ImproperlyConfigured("OIDC_CLIENT_ID is set: set OIDC_CLIENT_SECRET too.")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "your organisation")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+# No account is made on a first sign-in unless this is set; then it has no role.
+OIDC_CREATE_USERS = env_bool("OIDC_CREATE_USERS", False)
+# Trust the provider's amr/acr for the second factor of programme admins and regional leads.
+OIDC_TRUST_PROVIDER_MFA = env_bool("OIDC_TRUST_PROVIDER_MFA", False)
+OIDC_MFA_AMR = env_list("OIDC_MFA_AMR", ["mfa", "otp", "hwk", "sms"])
+OIDC_MFA_ACR = env_list("OIDC_MFA_ACR", [])
+# Claims that carry a registration number, as body:claim (bodies: gmc, nmc, hcpc).
+OIDC_REGISTRATION_CLAIMS = env_list("OIDC_REGISTRATION_CLAIMS",
+                                    ["gmc:gmc_number", "nmc:nmc_pin", "hcpc:hcpc_number"])
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False  # mozilla-django-oidc's own switch: our backend decides (OIDC_CREATE_USERS)
+OIDC_AUTHENTICATE_CLASS = "rastrack.accounts.oidc.AuthenticateView"
+OIDC_CALLBACK_CLASS = "rastrack.accounts.oidc.CallbackView"
+LOGIN_REDIRECT_URL_FAILURE = "/signin/"
+AUTHENTICATION_BACKENDS.insert(2, "rastrack.accounts.oidc.OIDCBackend")
+
+# Open Badges 3.0 credentials (accreditation/certificates/credentials.py): Ed25519 keys as a JWK
+# Set, the first key signs, every key is published (/.well-known/did.json) so that credentials
+# signed before a rotation still verify. Required outside DEBUG, like SECRET_KEY; in DEBUG a
+# key set is generated on first use in $RASTRACK_VAR_DIR/credential-signing-keys.json.
+CREDENTIAL_SIGNING_KEYS = env_str("CREDENTIAL_SIGNING_KEYS", "")
+CREDENTIAL_SIGNING_KEYS_FILE = env_str("CREDENTIAL_SIGNING_KEYS_FILE", "")
+if not DEBUG and not (CREDENTIAL_SIGNING_KEYS or CREDENTIAL_SIGNING_KEYS_FILE):
+    raise ImproperlyConfigured("Set the CREDENTIAL_SIGNING_KEYS environment variable (or "
+                               "CREDENTIAL_SIGNING_KEYS_FILE): `manage.py credential_keys new` makes one.")
+if CREDENTIAL_SIGNING_KEYS:
+    check_key_set("CREDENTIAL_SIGNING_KEYS", CREDENTIAL_SIGNING_KEYS)
+elif CREDENTIAL_SIGNING_KEYS_FILE:
+    check_key_set("CREDENTIAL_SIGNING_KEYS_FILE", Path(CREDENTIAL_SIGNING_KEYS_FILE))
+CREDENTIAL_KEYS_DEV_FILE = VAR_DIR / "credential-signing-keys.json"
+CREDENTIAL_ISSUER_NAME = env_str("CREDENTIAL_ISSUER_NAME", "RASTrack")
+
+# xAPI statements to a learning record store (rastrack/notifications/xapi.py). Off when
+# XAPI_ENDPOINT is unset (nothing is stored). The endpoint is the LRS's base (".../xAPI/").
+XAPI_ENDPOINT = env_url("XAPI_ENDPOINT", None, schemes=("http", "https"))
+XAPI_USERNAME = env_str("XAPI_USERNAME", "")
+XAPI_PASSWORD = env_str("XAPI_PASSWORD", "")
+XAPI_ACTOR_EMAIL = env_bool("XAPI_ACTOR_EMAIL", False)
+XAPI_TIMEOUT = env_int("XAPI_TIMEOUT", 10, minimum=1)
+XAPI_MAX_ATTEMPTS = env_int("XAPI_MAX_ATTEMPTS", 8, minimum=1)
+XAPI_BACKOFF_SECONDS = env_int("XAPI_BACKOFF_SECONDS", 60, minimum=1)
+XAPI_CLAIM_TIMEOUT = env_int("XAPI_CLAIM_TIMEOUT", 900, minimum=60)
+XAPI_SWEEP_SECONDS = env_int("XAPI_SWEEP_SECONDS", 60, minimum=5)
+
+# eLogbook import (accreditation/logbook/elogbook.py): the default column of each field, as
+# field=Column header pairs, comma-separated (the page and the API also take a mapping).
+ELOGBOOK_COLUMNS = env_list("ELOGBOOK_COLUMNS", [])
+
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html
 SPECTACULAR_SETTINGS = {
     "TITLE": "RASTrack API",
@@ -467,6 +531,7 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly, for sessions starting within the next 24 hours (labs/services.py).
     "labs-session-reminders": {"task": "labs.send_session_reminders", "schedule": 3600},
     "labs-refresh-dashboards": {"task": "labs.refresh_dashboards", "schedule": DASHBOARD_REFRESH_SECONDS},
+    "xapi-relay-outbox": {"task": "rastrack.notifications.relay_xapi", "schedule": XAPI_SWEEP_SECONDS},
 }
 
 # --- Logging ------------------------------------------------------------------------------------

@@ -16,6 +16,20 @@ TEST_OWNER = os.environ.get("RASTRACK_TEST_OWNER") or str(os.getpid())
 os.environ["CELERY_QUEUE"] = f"rastrack-test-{TEST_OWNER}"
 os.environ["RASTRACK_VAR_DIR"] = os.path.join(tempfile.gettempdir(), f"rastrack-test-{TEST_OWNER}")
 
+
+def _test_signing_keys() -> str:
+    """A fresh Ed25519 key set for this run (credentials are signed like in production);
+    set in the environment, so worker processes the tests start sign with the same key."""
+    import json
+
+    from joserfc.jwk import OKPKey
+
+    return json.dumps({"keys": [OKPKey.generate_key("Ed25519").as_dict(private=True)]})
+
+
+if not os.environ.get("CREDENTIAL_SIGNING_KEYS_FILE"):
+    os.environ.setdefault("CREDENTIAL_SIGNING_KEYS", _test_signing_keys())
+
 # isort: off
 
 from rastrack.settings import *  # noqa: E402, F403
@@ -26,6 +40,9 @@ from rastrack.settings import INSTALLED_APPS, REST_FRAMEWORK, VAR_DIR  # noqa: E
 MEDIA_ROOT = VAR_DIR / "media"
 # The benchmark world's loader (`seed_bench`) is tested too; it is never part of the product.
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
+# A real OpenID Connect provider for the single sign-on tests (tests/rastrack/accounts/test_oidc.py), served
+# from a test-only URLconf; never part of the product.
+INSTALLED_APPS = [*INSTALLED_APPS, "oauth2_provider"]
 
 # Hashing with PBKDF2 dominates test time; the hasher is not what the tests test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -13,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("documents/<int:pk>/", document_views.download, name="document-download"),
     *auth_urlpatterns,
+    # Single sign-on (OpenID Connect): /oidc/authenticate/ and /oidc/callback/; 404 when off.
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("accounts/", include("rastrack.accounts.urls")),
     path("reference/", include("rastrack.reference.urls")),
     path("notifications/", include("rastrack.notifications.urls")),
@@ -21,7 +23,12 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     # The public certificate check: no sign-in (the MFA middleware exempts /verify/).
     path("verify/", certificate_views.verify_lookup, name="certificate-verify-lookup"),
+    # The public check of a portable credential (Open Badges 3.0): before /verify/<code>/.
+    path("verify/credential/", certificate_views.verify_credential, name="credential-verify"),
     path("verify/<path:code>/", certificate_views.verify, name="certificate-verify"),
+    # What a verifier fetches: the issuer's keys (did:web) and the revocation lists.
+    path(".well-known/did.json", certificate_views.did_document, name="did-document"),
+    path("credentials/status/<int:number>/", certificate_views.status_list, name="credential-status-list"),
     path("", include("accreditation.urls")),
     path("api/v1/", include("rastrack.api_urls")),
 ]

@@ -30,7 +30,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accreditation.certificates import policies, selectors, services
+from accreditation.certificates import credentials, fhir, policies, selectors, services
 from accreditation.certificates.models import Certificate, CertificateStatus
 from accreditation.certificates.pdf import certificate_pdf
 from accreditation.certificates.portfolio_export import (
@@ -117,6 +117,11 @@ class CertificateSerializer(serializers.ModelSerializer):
         return obj.revoked_by.full_name if obj.revoked_by_id else None
 
 
+class CredentialSerializer(serializers.Serializer):
+    credential = serializers.CharField(help_text="The OpenBadgeCredential as a compact JWS (VC-JWT, EdDSA).")
+    payload = serializers.DictField(help_text="The credential the JWS carries (W3C VC data model 2.0).")
+
+
 class RevokeSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=services.MAX_TEXT,
                                    help_text="Why the certificate is revoked: the holder is told. "
@@ -143,7 +148,8 @@ class CertificateViewSet(_JSONErrors, ActionRolesMixin, ScopedViewSetMixin, view
     model = Certificate
     serializer_class = CertificateSerializer
     filterset_class = CertificateFilter
-    action_roles = {"list": READERS, "retrieve": READERS, "pdf": READERS, "revoke": (ADMIN,)}
+    action_roles = {"list": READERS, "retrieve": READERS, "pdf": READERS, "credential": READERS,
+                    "revoke": (ADMIN,)}
 
     def visible_queryset(self, user):
         return selectors.certificates_visible_to(user)
@@ -167,6 +173,40 @@ class CertificateViewSet(_JSONErrors, ActionRolesMixin, ScopedViewSetMixin, view
         certificate = self.get_object()
         return _file(certificate_pdf(certificate), content_type="application/pdf",
                      filename=f"certificate-{certificate.verification_code}.pdf")
+
+
+    @extend_schema(responses=CredentialSerializer)
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def credential(self, request, pk=None):
+        """The certificate as an Open Badges 3.0 OpenBadgeCredential: the signed VC-JWT (EdDSA,
+        the issuer's key at /.well-known/did.json) and its decoded payload. A revoked
+        certificate's credential verifies as revoked (its status list bit is set)."""
+        token, payload = credentials.credential_issue(self.get_object())
+        return Response({"credential": token, "payload": payload})
+
+
+# --- FHIR ---------------------------------------------------------------------------------------------
+
+
+class FHIRJSONRenderer(JSONRenderer):
+    media_type = "application/fhir+json"
+    format = "fhir"
+
+
+class PractitionerView(APIView):
+    """`GET /api/v1/fhir/Practitioner/<user id>/`: the person as a FHIR R4 Practitioner, with
+    their registration number and a `qualification` per accreditation and certificate (status
+    in an extension, period, issuer). For those who may see that person's records (themselves,
+    trainers who may supervise them, their regional lead, programme admins); others 404.
+    Served as `application/json` or `application/fhir+json`, as the Accept header asks."""
+
+    renderer_classes = [JSONRenderer, FHIRJSONRenderer]
+
+    @extend_schema(operation_id="fhir_practitioner_retrieve",
+                   responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A FHIR R4 Practitioner resource.")})
+    def get(self, request, pk: int):
+        person = get_visible_or_404(trainees_visible_to(request.user), pk)
+        return Response(fhir.practitioner(person))
 
 
 # --- Portfolio export ----------------------------------------------------------------------------

@@ -30,3 +30,11 @@ class TraineeSearchForm(NHSUKFormMixin, forms.Form):
 class VerifyLookupForm(NHSUKFormMixin, forms.Form):
     code = forms.CharField(label="Verification code", max_length=40,
                            help_text="As printed on the certificate, for example ABCD-EFGH-JKLM-NPQR.")
+
+
+class CredentialCheckForm(NHSUKFormMixin, forms.Form):
+    credential = forms.CharField(
+        label="Paste the credential", required=False, widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text="The long text of three parts separated by dots, as the holder's wallet or RASTrack gave it.")
+    file = forms.FileField(label="Or upload its file", required=False,
+                           help_text="A .jwt file, or the JSON RASTrack's API answered.")

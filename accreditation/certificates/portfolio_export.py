@@ -13,7 +13,11 @@ the viewer could open one by one:
   and mean total;
 - sign-offs: decided requests (approved, returned, reversed);
 - progress: every requirement of each live or completed enrolment (`progress_for`), met or not;
-- certificates: status, issue date, verification code and address.
+- certificates: status, issue date, verification code and address;
+- the identifiers an ARCP panel uses: registration (GMC) number, grade, training programme and
+  the educational supervisor today (`educational_supervisor_of`);
+- a consolidation table like the eLogbook's: validated cases by procedure and supervision code
+  (the code as the trainer confirmed it), with totals per code and per procedure.
 
 Who may download: whoever may read the trainee's logbook (`trainees_visible_to`: the trainee,
 trainers who may supervise them today, the lead of their current region, programme admins;
@@ -40,8 +44,9 @@ from django.utils.text import slugify
 from accreditation.certificates.models import Certificate
 from accreditation.certificates.selectors import certificates_visible_to
 from accreditation.certificates.services import verification_url
+from accreditation.faculty.eligibility import educational_supervisor_of
 from accreditation.logbook.csv_template import escape_cell
-from accreditation.logbook.models import CaseRole, CaseStatus
+from accreditation.logbook.models import CaseRole, CaseStatus, Supervision
 from accreditation.logbook.selectors import cases_visible_to, logbook_totals
 from accreditation.signoff.models import DECIDED_STATUSES
 from accreditation.signoff.selectors import assessments_visible_to, signoff_requests_visible_to
@@ -122,6 +127,16 @@ class CertificateRow:
     verification_url: str
 
 
+@dataclass(frozen=True)
+class ConsolidationRow:
+    procedure: str
+    by_code: tuple[int, ...]  # in SUPERVISION_CODES order
+    total: int
+
+
+SUPERVISION_CODES = tuple(Supervision.values)
+
+
 @dataclass
 class Portfolio:
     trainee: User
@@ -129,12 +144,23 @@ class Portfolio:
     generated_on: datetime.date
     case_counts: dict[str, int]
     totals: dict
+    registration: str = ""
+    grade: str = ""
+    programme: str = ""
+    educational_supervisor: str = ""
+    consolidation: list[ConsolidationRow] = field(default_factory=list)
     assessments: list[AssessmentRow] = field(default_factory=list)
     tool_summaries: list[ToolSummary] = field(default_factory=list)
     blinded: int = 0
     signoffs: list[SignoffRow] = field(default_factory=list)
     progress: list[PathwayProgress] = field(default_factory=list)
     certificates: list[CertificateRow] = field(default_factory=list)
+
+    @property
+    def consolidation_totals(self) -> tuple[tuple[int, ...], int]:
+        """Per supervision code over every procedure, and the grand total."""
+        columns = tuple(sum(r.by_code[i] for r in self.consolidation) for i in range(len(SUPERVISION_CODES)))
+        return columns, sum(columns)
 
     @property
     def by_role(self) -> list[tuple[str, str, int]]:
@@ -221,12 +247,33 @@ def _certificates(portfolio: Portfolio) -> None:
         for c in rows]
 
 
+def _consolidation(portfolio: Portfolio, validated) -> None:
+    counts: dict[str, dict[str, int]] = {}
+    for name, code, n in (validated.order_by().values_list("procedure__name", "validated_supervision")
+                          .annotate(n=Count("id")).values_list("procedure__name", "validated_supervision", "n")):
+        counts.setdefault(name, {})[code] = n
+    portfolio.consolidation = [
+        ConsolidationRow(procedure=name, by_code=tuple(by.get(c, 0) for c in SUPERVISION_CODES), total=sum(by.values()))
+        for name, by in sorted(counts.items(), key=lambda item: (-sum(item[1].values()), item[0]))]
+
+
+def _identifiers(portfolio: Portfolio) -> None:
+    trainee = portfolio.trainee
+    if trainee.registration_number:
+        portfolio.registration = f"{trainee.registration_body.upper()} {trainee.registration_number}"
+    portfolio.grade, portfolio.programme = trainee.grade, trainee.training_programme
+    supervisor = educational_supervisor_of(trainee, on=portfolio.generated_on)
+    portfolio.educational_supervisor = supervisor.full_name if supervisor else ""
+
+
 def build_portfolio(*, viewer: User, trainee: User, today: datetime.date | None = None) -> Portfolio:
     """Everything the export shows, read for `viewer` (who must be allowed to see `trainee`)."""
     cases = cases_visible_to(viewer).filter(trainee=trainee).prefetch_related(None)
     counts = dict(cases.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     portfolio = Portfolio(trainee=trainee, viewer=viewer, generated_on=today or timezone.localdate(),
                           case_counts=counts, totals=logbook_totals(cases.filter(status=CaseStatus.VALIDATED)))
+    _identifiers(portfolio)
+    _consolidation(portfolio, cases.filter(status=CaseStatus.VALIDATED))
     _assessments(portfolio)
     _signoffs(portfolio)
     _progress(portfolio)
@@ -246,6 +293,10 @@ def portfolio_rows(p: Portfolio) -> list[list]:
     rows: list[list] = [
         ["portfolio", p.trainee.full_name, "", "", _date(p.generated_on),
          f"Portfolio for annual review (ARCP) and appraisal, exported by {p.viewer.full_name}"],
+        ["identifier", "registration number", "", p.registration, "", "GMC, NMC or HCPC"],
+        ["identifier", "grade", "", p.grade, "", ""],
+        ["identifier", "training programme", "", p.programme, "", ""],
+        ["identifier", "educational supervisor", "", p.educational_supervisor, _date(p.generated_on), "today"],
         ["logbook", "validated cases", "", p.totals["cases"], "", "cases that count as evidence"],
         ["logbook", "console hours", "", p.totals["console_hours"], "", "validated console cases"],
     ]
@@ -253,6 +304,15 @@ def portfolio_rows(p: Portfolio) -> list[list]:
     rows += [["logbook_by_role", label, code, n, "", ""] for code, label, n in p.by_role]
     rows += [["logbook_by_platform", label, code, n, "", ""] for code, label, n in p.by_platform]
     rows += [["logbook_by_procedure", r["name"], "", r["cases"], "", ""] for r in p.totals["by_procedure"]]
+    for r in p.consolidation:
+        rows += [["consolidation", r.procedure, code, n, "", "validated cases by supervision code"]
+                 for code, n in zip(SUPERVISION_CODES, r.by_code, strict=True) if n]
+        rows.append(["consolidation", r.procedure, "total", r.total, "", ""])
+    columns, grand = p.consolidation_totals
+    rows += [["consolidation", "all procedures", code, n, "", ""]
+             for code, n in zip(SUPERVISION_CODES, columns, strict=True) if n]
+    if p.consolidation:
+        rows.append(["consolidation", "all procedures", "total", grand, "", ""])
     rows += [["assessment", f"{a.tool} by {a.assessor}", "self" if a.is_self else "trainer",
               "" if a.total is None else a.total, _date(a.date), a.case] for a in p.assessments]
     rows += [["assessment_summary", s.tool, "trainer", s.count, "",
@@ -320,6 +380,13 @@ def portfolio_pdf(p: Portfolio) -> bytes:
     story.append(text(f"For annual review (ARCP) and appraisal. Exported on {p.generated_on:%-d %B %Y} by "
                       f"{p.viewer.full_name} from RASTrack.", body))
 
+    heading("For the ARCP panel")
+    table(["Identifier", "Value"], [["Registration number", p.registration or "not recorded"],
+                                    ["Grade", p.grade or "not recorded"],
+                                    ["Training programme", p.programme or "not recorded"],
+                                    ["Educational supervisor (today)", p.educational_supervisor or "none assigned"]],
+          [60, 110])
+
     heading("Logbook")
     story.append(text(f"{p.totals['cases']} validated cases (the ones that count as evidence); "
                       f"{p.totals['console_hours']} console hours.", body))
@@ -331,6 +398,16 @@ def portfolio_pdf(p: Portfolio) -> bytes:
     story.append(Spacer(1, 2 * mm))
     table(["Procedure (validated cases)", "Cases"], [[r["name"], r["cases"]] for r in p.totals["by_procedure"]],
           [100, 25])
+    story.append(Spacer(1, 2 * mm))
+    story.append(text("Consolidation: validated cases by procedure and supervision code (as the trainer "
+                      "confirmed it).", body))
+    if p.consolidation:
+        columns, grand = p.consolidation_totals
+        table(["Procedure", *SUPERVISION_CODES, "Total"],
+              [[r.procedure, *r.by_code, r.total] for r in p.consolidation] + [["All procedures", *columns, grand]],
+              [68, *([14] * len(SUPERVISION_CODES)), 18])
+    else:
+        story.append(text("None.", body))
 
     heading("Assessments")
     if p.tool_summaries:

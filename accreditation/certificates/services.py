@@ -43,6 +43,7 @@ from django.utils import timezone
 
 from accreditation.certificates import policies
 from accreditation.certificates.models import Certificate, CertificateStatus
+from accreditation.certificates.xapi import certificate_issued
 from accreditation.signoff.models import SignoffRequest, SignoffStatus, SignoffTarget
 from curriculum.models import LIVE_ENROLMENT_STATUSES, Enrolment, EnrolmentStatus
 from rastrack.accounts.models import User
@@ -161,6 +162,7 @@ def certificate_issue(*, request: SignoffRequest, actor: User) -> Certificate:
         audit_record(actor=actor, action="certificate.issue", obj=certificate,
                      stream=_portfolio(enrolment.trainee_id), after=snapshot(certificate, CERTIFICATE_FIELDS))
     _notify_issued(certificate)
+    certificate_issued(certificate, verification_url=verification_url(certificate))
     return certificate
 
 

@@ -19,22 +19,25 @@ decide the rest (400 on the form, 409 through `DomainErrorMiddleware`).
 
 from __future__ import annotations
 
+import json
 import time
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
 
-from accreditation.certificates import policies, selectors, services
+from accreditation.certificates import credentials, keys, policies, selectors, services
 from accreditation.certificates.forms import (
     CertificateFilterForm,
+    CredentialCheckForm,
     RevokeForm,
     TraineeSearchForm,
     VerifyLookupForm,
@@ -130,6 +133,77 @@ def verify_lookup(request):
     return _public(render(request, "accreditation/certificates/verify_form.html", {"form": form}))
 
 
+# --- Portable credentials (Open Badges 3.0): the issuer's keys, status lists, the public check ---------
+
+
+@never_cache
+@require_safe
+def did_document(request):
+    """/.well-known/did.json: the issuer's DID document, with every credential key (did:web)."""
+    response = JsonResponse(keys.did_document(), content_type="application/did+json")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@never_cache
+@require_safe
+def status_list(request, number: int):
+    """/credentials/status/<n>/: the signed revocation list (BitstringStatusListCredential)."""
+    response = HttpResponse(credentials.status_list_credential(number), content_type="application/vc+jwt")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _submitted_credential(request) -> str:
+    """The credential from a JSON body, a pasted form field or an uploaded file (the file may
+    hold the bare credential or the API's JSON answer)."""
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            return ""
+        value = body.get("credential") if isinstance(body, dict) else None
+        return value if isinstance(value, str) else ""
+    upload = request.FILES.get("file")
+    if upload is not None:
+        text = upload.read(credentials.MAX_CREDENTIAL_LENGTH + 1).decode("utf-8", "replace").strip()
+        if text.startswith("{"):
+            try:
+                value = json.loads(text).get("credential")
+            except (ValueError, AttributeError):
+                return text
+            return value if isinstance(value, str) else ""
+        return text
+    return request.POST.get("credential", "")
+
+
+def _wants_page(request) -> bool:
+    return "text/html" in request.headers.get("Accept", "") and request.content_type != "application/json"
+
+
+@csrf_exempt  # public and read-only: it changes nothing, so there is nothing to forge
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify_credential(request):
+    """Anyone: is this Open Badges credential ours, untouched and still valid? JSON in, JSON out
+    (`{"status": "valid"|"revoked"|"invalid", "detail"}`), or the page with its form."""
+    wait = verify_throttle_wait(request)
+    if wait is not None:
+        if _wants_page(request) or request.method == "GET":
+            return _throttled(request, wait)
+        response = JsonResponse({"detail": f"Too many checks: try again in {wait} seconds."}, status=429)
+        response["Retry-After"] = str(wait)
+        return _public(response)
+    if request.method == "GET":
+        return _public(render(request, "accreditation/certificates/verify_credential.html",
+                              {"form": CredentialCheckForm()}))
+    result = credentials.credential_verify(_submitted_credential(request))
+    if not _wants_page(request):
+        return _public(JsonResponse({"status": result.status, "detail": result.detail}))
+    return _public(render(request, "accreditation/certificates/verify_credential.html",
+                          {"form": CredentialCheckForm(), "result": result}))
+
+
 # --- Certificates -----------------------------------------------------------------------------------
 
 
@@ -193,6 +267,18 @@ def certificate_download(request, pk: int):
     certificate = _visible(request, pk)
     response = HttpResponse(certificate_pdf(certificate), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.verification_code}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_safe
+def certificate_credential(request, pk: int):
+    """The certificate as an Open Badges 3.0 credential file, for the holder's wallet."""
+    certificate = _visible(request, pk)
+    token, _payload = credentials.credential_issue(certificate)
+    response = HttpResponse(token, content_type="application/vc+jwt")
+    response["Content-Disposition"] = f'attachment; filename="credential-{certificate.verification_code}.jwt"'
     response["Cache-Control"] = "private, no-store"
     return response
 

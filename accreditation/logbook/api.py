@@ -8,6 +8,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -16,6 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accreditation.logbook import csv_template as logbook_csv
+from accreditation.logbook import elogbook
 from accreditation.logbook import selectors as logbook_selectors
 from accreditation.logbook import services as logbook_services
 from accreditation.logbook.filters import CaseFilter
@@ -100,11 +102,11 @@ class CaseSerializer(serializers.ModelSerializer):
             "total_minutes", "conversion", "complication_grade", "supervisor", "supervisor_name",
             "case_reference", "notes", "steps", "status", "validator", "submitted_at",
             "decided_at", "rejection_reason", "validated_role", "validated_supervision",
-            "disagreement", "created_at", "updated_at",
+            "disagreement", "source", "created_at", "updated_at",
         ]
         read_only_fields = [
             "trainee", "status", "validator", "submitted_at", "decided_at", "rejection_reason",
-            "validated_role", "validated_supervision", "disagreement", "created_at", "updated_at",
+            "validated_role", "validated_supervision", "disagreement", "source", "created_at", "updated_at",
         ]
 
     def service_arguments(self) -> tuple[dict, list | None]:
@@ -154,6 +156,89 @@ LearningCurveSerializer = inline_serializer("LearningCurve", {
 class ImportSerializer(serializers.Serializer):
     file = serializers.FileField()
     dry_run = serializers.BooleanField(default=True)
+
+
+class JSONObjectField(serializers.JSONField):
+    """A JSON object sent as a multipart field (a string) or as JSON."""
+
+    def __init__(self, *, of_ints: bool = False, **kwargs):
+        self.of_ints = of_ints
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            import json
+
+            try:
+                data = json.loads(data) if data.strip() else {}
+            except ValueError:
+                self.fail("invalid")
+        if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+            raise serializers.ValidationError("Give a JSON object.")
+        if self.of_ints and not all(isinstance(v, int) and not isinstance(v, bool) for v in data.values()):
+            raise serializers.ValidationError("Give a JSON object of text to id, e.g. {\"RALP\": 3}.")
+        if not self.of_ints and not all(isinstance(v, str) for v in data.values()):
+            raise serializers.ValidationError("Give a JSON object of field to column header.")
+        return data
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RowListField(serializers.Field):
+    """Row numbers: a JSON list, or comma-separated."""
+
+    def to_internal_value(self, data):
+        import json
+
+        if isinstance(data, str):
+            text = data.strip()
+            try:
+                data = json.loads(text) if text.startswith("[") else [int(p) for p in text.split(",") if p.strip()]
+            except ValueError:
+                raise serializers.ValidationError("Give row numbers, e.g. 2,3,7.") from None
+        if not isinstance(data, list) or not all(isinstance(n, int) and not isinstance(n, bool) for n in data):
+            raise serializers.ValidationError("Give row numbers, e.g. [2, 3, 7].")
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+class ELogbookImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The eLogbook export: CSV or XLSX (or RASTrack's own CSV export).")
+    dry_run = serializers.BooleanField(default=True, help_text="Preview only (the default).")
+    mapping = JSONObjectField(required=False, help_text="Field to column header, e.g. {\"date\": \"Op date\"}; "
+                                                        "default: the eLogbook's columns (README).")
+    procedures = JSONObjectField(required=False, of_ints=True,
+                                 help_text="Procedure text of the file to catalogue procedure id.")
+    sites = JSONObjectField(required=False, of_ints=True, help_text="Hospital text of the file to site id.")
+    rows = RowListField(required=False, help_text="Row numbers to import; default: the robotic rows that are new.")
+    include_non_robotic = serializers.BooleanField(default=False)
+    platform = serializers.ChoiceField(choices=elogbook.Platform.choices, default=elogbook.Platform.OTHER,
+                                       help_text="For rows without a platform column.")
+    status = serializers.ChoiceField(choices=[("draft", "Draft"), ("submitted", "Submitted")], default="draft",
+                                     help_text="Import as drafts, or submitted for validation.")
+
+
+ELogbookRowSerializer = inline_serializer("ELogbookRow", {
+    "row": serializers.IntegerField(),
+    "status": serializers.ChoiceField(choices=[(s, s) for s in ("new", "duplicate", "error", "unmapped")]),
+    "messages": serializers.ListField(child=serializers.CharField()),
+    "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+    "robotic": serializers.BooleanField(), "selected": serializers.BooleanField(),
+    "date": serializers.DateField(allow_null=True), "procedure_text": serializers.CharField(),
+    "procedure": serializers.IntegerField(allow_null=True), "procedure_name": serializers.CharField(allow_null=True),
+    "hospital_text": serializers.CharField(), "site": serializers.IntegerField(allow_null=True),
+    "supervision": serializers.CharField(), "reference": serializers.CharField(),
+    "case": serializers.IntegerField(allow_null=True),
+})
+ELogbookResultSerializer = inline_serializer("ELogbookImportResult", {
+    "dry_run": serializers.BooleanField(), "imported": serializers.IntegerField(),
+    "mapping": serializers.DictField(child=serializers.CharField()),
+    "counts": serializers.DictField(child=serializers.IntegerField()),
+    "unmapped_procedures": serializers.ListField(child=serializers.CharField()),
+    "unmapped_hospitals": serializers.ListField(child=serializers.CharField()),
+    "rows": serializers.ListField(child=ELogbookRowSerializer),
+})
 
 
 def _visible_trainee(user: User, trainee_id) -> User:
@@ -282,6 +367,25 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         payload = {"ok": result.ok, "dry_run": result.dry_run, "imported": result.imported,
                    "rows": [{"row": r.row, "summary": r.summary, "errors": r.errors} for r in result.rows]}
         return Response(payload, status=200 if result.ok else 400)
+
+
+    @extend_schema(request={"multipart/form-data": ELogbookImportSerializer}, responses=ELogbookResultSerializer)
+    @action(detail=False, methods=["post"], url_path="import-elogbook", parser_classes=[MultiPartParser, FormParser])
+    def import_elogbook(self, request):
+        """Import one's own cases from an eLogbook export (CSV or XLSX). Every row comes back with
+        its status (`new`, `duplicate`, `error`, `unmapped`) and messages; with `dry_run` false the
+        chosen new rows are imported (robotic ones by default), the others refused row by row."""
+        body = self.validated(ELogbookImportSerializer)
+        options = {"mapping": body.get("mapping"), "procedures": body.get("procedures"), "sites": body.get("sites"),
+                   "rows": body.get("rows"), "include_non_robotic": body["include_non_robotic"],
+                   "platform": body["platform"]}
+        content = body["file"].read(elogbook.MAX_BYTES + 1)
+        if body["dry_run"]:
+            result = elogbook.elogbook_preview(trainee=request.user, actor=request.user, content=content, **options)
+        else:
+            result = elogbook.elogbook_import(trainee=request.user, actor=request.user, content=content,
+                                              submit=body["status"] == "submitted", **options)
+        return Response(result.as_dict())
 
 
 class SimulatorSessionSerializer(serializers.ModelSerializer):

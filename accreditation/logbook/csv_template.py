@@ -24,7 +24,7 @@ from typing import Any
 
 from django.db import transaction
 
-from accreditation.logbook.models import Case, StepRole
+from accreditation.logbook.models import Case, CaseSource, StepRole
 from accreditation.logbook.services import StepEntry, case_check, case_create
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
@@ -229,6 +229,6 @@ def import_cases(*, trainee: User, actor: User, file_bytes: bytes, dry_run: bool
         return result
     with transaction.atomic():
         for data, steps in parsed:
-            case_create(trainee=trainee, actor=actor, data=data, steps=steps)
+            case_create(trainee=trainee, actor=actor, data=data, steps=steps, source=CaseSource.CSV)
     result.imported = len(parsed)
     return result

@@ -195,3 +195,17 @@ class LogbookFilter(CaseFilter):
     class Meta(CaseFilter.Meta):
         fields = ["status", "procedure", "platform", "role", "date_from", "date_to"]
         form = _FilterForm
+
+
+class ELogbookImportForm(NHSUKFormMixin, forms.Form):
+    file = forms.FileField(label="eLogbook export", help_text="The CSV or Excel (.xlsx) file the eLogbook exports, "
+                                                             "or RASTrack's own CSV export.")
+    platform = forms.ChoiceField(label="Robotic platform", choices=Platform.choices, initial=Platform.OTHER,
+                                 help_text="For rows that do not say which platform.")
+    include_non_robotic = forms.BooleanField(label="Also choose rows that are not robotic", required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB: export fewer years at a time.")
+        return upload

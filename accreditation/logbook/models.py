@@ -67,6 +67,14 @@ class CaseStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+class CaseSource(models.TextChoices):
+    """How a case came into the logbook."""
+
+    ENTERED = "entered", "Entered in RASTrack"
+    CSV = "csv", "Imported from RASTrack's CSV template"
+    ELOGBOOK = "elogbook", "Imported from the eLogbook"
+
+
 # A trainee may still change these; a submitted case waits for its validator, a validated one is frozen.
 EDITABLE_STATUSES = (CaseStatus.DRAFT, CaseStatus.REJECTED)
 
@@ -116,6 +124,8 @@ class Case(models.Model):
     validated_role = models.CharField(max_length=20, choices=CaseRole.choices, blank=True)
     validated_supervision = models.CharField(max_length=4, choices=Supervision.choices, blank=True)
     disagreement = models.BooleanField(default=False)
+    source = models.CharField(max_length=10, choices=CaseSource.choices, default=CaseSource.ENTERED,
+                              help_text="Imported cases count as evidence only once validated, like any case.")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -21,12 +21,14 @@ from accreditation.logbook.models import (
     EDITABLE_STATUSES,
     Case,
     CaseRole,
+    CaseSource,
     CaseStatus,
     CaseStep,
     SimulatorSession,
     StepRole,
     Supervision,
 )
+from accreditation.logbook.xapi import case_validated
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.audit.services import audit_record, audited
@@ -133,16 +135,17 @@ def _snapshot_steps(steps: list[StepEntry]) -> list[list]:
 
 @transaction.atomic
 def case_create(*, trainee: User, actor: User, data: dict[str, Any],
-                steps: list[StepEntry] | None = None) -> Case:
-    """Log a case. A trainee logs for themself only."""
+                steps: list[StepEntry] | None = None, source: str = CaseSource.ENTERED) -> Case:
+    """Log a case. A trainee logs for themself only. `source` marks an imported case."""
     refuse_unless(policies.refusal_to_log(actor, trainee))
     steps = steps or []
     case = case_check(trainee=trainee, data=data, steps=steps)
     case.validator = case_validator(trainee=trainee, supervisor=case.supervisor, date=case.date)
+    case.source = source
     case.save()
     _save_steps(case, steps)
     audit_record(actor=actor, action="case.create", obj=case, stream=f"portfolio:{trainee.pk}",
-                 after={**_case_values(case), "steps": _snapshot_steps(steps)})
+                 after={**_case_values(case), "steps": _snapshot_steps(steps), "source": source})
     return case
 
 
@@ -241,6 +244,7 @@ def case_validate(*, case: Case, actor: User, role: str | None = None,
         case.decided_by = actor
         case.decided_at = timezone.now()
         case.save()
+    case_validated(case)  # the xAPI statement, sent after commit
     return case
 
 

@@ -9,6 +9,7 @@ service's refusal becomes a form error (400) or the error page (403 / 404 / 409,
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import io
@@ -24,10 +25,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accreditation.faculty.eligibility import supervisors_of
-from accreditation.logbook import policies, selectors, services
+from accreditation.logbook import elogbook, policies, selectors, services
 from accreditation.logbook.csv_template import COLUMNS, import_cases
 from accreditation.logbook.forms import (
     CaseForm,
+    ELogbookImportForm,
     ImportForm,
     LogbookFilter,
     RejectForm,
@@ -47,12 +49,13 @@ from rastrack.accounts.trainee_scope import trainees_visible_to
 from rastrack.core.exceptions import ApplicationError, Conflict
 from rastrack.core.forms import add_errors, form_status, submit_form
 from rastrack.core.permissions import get_visible_or_404, refuse_unless, require_role
-from rastrack.reference.models import Platform, Procedure
+from rastrack.reference.models import Platform, Procedure, Site
 
 # One-shot session flags.
 CLEAR_DRAFT = "logbook.clear_draft"  # the next page tells the phone to forget its unsent draft
 BATCH_RESULTS = "logbook.batch_results"  # the queue shows the last batch's result per case
 IMPORT_FILE = "logbook.import"  # the previewed CSV, kept until it is imported or replaced
+ELOGBOOK_FILE = "logbook.elogbook"  # the previewed eLogbook export and the trainee's choices
 
 PAGE_SIZE = 25
 QUEUE_PAGE_SIZE = 50
@@ -408,3 +411,67 @@ def learning_curve(request):
         "user_is_trainee": user.has_role(Role.TRAINEE),
         "mean": round(sum(p.console_minutes for p in points) / len(points)) if points else None,
     })
+
+
+def _elogbook_choices(request, stored: dict) -> None:
+    """The trainee's procedure and site choices for unmapped texts, kept across previews."""
+    for kind in ("procedures", "sites"):
+        prefix = "procedure" if kind == "procedures" else "site"
+        for key, text in request.POST.items():
+            if key.startswith(f"{prefix}_text_"):
+                chosen = request.POST.get(f"{prefix}_{key.rsplit('_', 1)[-1]}", "")
+                if chosen.isdigit():
+                    stored[kind][text] = int(chosen)
+
+
+@login_required
+def elogbook_import_page(request):
+    """Upload an eLogbook export, see every row's status, map unmatched procedures and sites,
+    choose the rows (robotic ones by default), import them as drafts or submitted."""
+    user = request.user
+    require_role(user, Role.TRAINEE)
+    form = ELogbookImportForm(request.POST or None, request.FILES or None)
+    stored = request.session.get(ELOGBOOK_FILE)
+    preview, status = None, 200
+    if request.method == "POST" and "file" in request.FILES:
+        if form.is_valid():
+            content = form.cleaned_data["file"].read()
+            stored = {"content": base64.b64encode(content).decode(), "procedures": {}, "sites": {},
+                      "platform": form.cleaned_data["platform"],
+                      "include_non_robotic": form.cleaned_data["include_non_robotic"]}
+        else:
+            stored, status = None, 400
+    elif request.method == "POST" and stored is None:
+        messages.error(request, "That preview has expired: upload the file again.")
+        return redirect("accreditation:logbook-import-elogbook")
+    if request.method == "POST" and stored is not None:
+        _elogbook_choices(request, stored)
+        options = {"procedures": stored["procedures"], "sites": stored["sites"], "platform": stored["platform"],
+                   "include_non_robotic": stored["include_non_robotic"]}
+        if "rows_chosen" in request.POST:
+            options["rows"] = [int(r) for r in request.POST.getlist("row") if r.isdigit()]
+        content = base64.b64decode(stored["content"])
+        try:
+            if request.POST.get("action") in ("draft", "submitted"):
+                preview = elogbook.elogbook_import(trainee=user, actor=user, content=content,
+                                                   submit=request.POST["action"] == "submitted", **options)
+            else:
+                preview = elogbook.elogbook_preview(trainee=user, actor=user, content=content, **options)
+        except ApplicationError as exc:
+            if exc.status_code != 400:
+                raise
+            add_errors(form, exc)
+            stored, status = None, 400
+        if preview is not None and not preview.dry_run:
+            request.session.pop(ELOGBOOK_FILE, None)
+            messages.success(request, f"{preview.imported} case{'s' if preview.imported != 1 else ''} imported "
+                                      f"from the eLogbook.")
+            return redirect("accreditation:logbook")
+        if stored is not None:
+            request.session[ELOGBOOK_FILE] = stored
+        else:
+            request.session.pop(ELOGBOOK_FILE, None)
+    return render(request, "accreditation/logbook/import_elogbook.html", {
+        "form": form, "preview": preview, "mapping": elogbook.default_mapping(),
+        "procedures": Procedure.objects.order_by("name"), "sites": Site.objects.order_by("name"),
+    }, status=status)

@@ -38,6 +38,7 @@ from django.utils import timezone
 from accreditation.faculty.eligibility import can_supervise
 from accreditation.logbook.models import Case, SimulatorSession
 from accreditation.signoff import policies
+from accreditation.signoff import xapi as signoff_xapi
 from accreditation.signoff.models import (
     Assessment,
     AssessmentTool,
@@ -250,6 +251,7 @@ def assessment_create(*, actor: User, trainee: User, tool, scores, case: Case | 
                  obj=assessment, stream=_portfolio(trainee.pk), after=snapshot(assessment))
     if not is_self:
         _notify_assessed(assessment)
+    signoff_xapi.assessment_recorded(assessment)
     return assessment
 
 
@@ -478,6 +480,7 @@ def signoff_request_approve(*, request: SignoffRequest, actor: User, feedback: s
 
     _change(actor=actor, action="signoff.approve", request=request, mutate=mutate)
     _notify_decision(request)
+    signoff_xapi.signoff_approved(request)
     if request.target == SignoffTarget.FINAL:
         for listener in list(_final_approved_listeners):
             listener(request=request, actor=actor)

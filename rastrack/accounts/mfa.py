@@ -30,6 +30,9 @@ API_MFA_REQUIRED = (
     "authenticator app, or ask for a token with otp_token."
 )
 _CODE = re.compile(r"^\d{6}$")
+# Set in the session by single sign-on (rastrack/accounts/oidc.py) when the identity provider
+# says it did a second factor and OIDC_TRUST_PROVIDER_MFA is on: that session needs no TOTP code.
+PROVIDER_MFA_SESSION_KEY = "rastrack_mfa_by_provider"
 
 
 def mfa_required_for(user) -> bool:
@@ -120,12 +123,14 @@ def totp_secret(device: TOTPDevice) -> str:
 # enter the second factor, and to reset a forgotten password.
 _EXEMPT_VIEWS = frozenset({
     "login", "logout", "healthz", "auth-token",
+    "oidc_authentication_init", "oidc_authentication_callback",
     "accounts:mfa-setup", "accounts:mfa-verify",
     "accounts:password_reset", "accounts:password_reset_done",
     "accounts:password_reset_confirm", "accounts:password_reset_complete",
 })
-# The public certificate check needs no account at all.
-_EXEMPT_PREFIXES = ("/verify/",)
+# The public certificate and credential checks, and what a verifier fetches (the issuer's keys,
+# the revocation lists), need no account at all.
+_EXEMPT_PREFIXES = ("/verify/", "/.well-known/", "/credentials/")
 
 
 def _uses_token_auth(request) -> bool:
@@ -162,6 +167,8 @@ class RequireMFAMiddleware:
             return None
         is_verified = getattr(user, "is_verified", None)
         if is_verified is not None and is_verified():
+            return None
+        if settings.OIDC_TRUST_PROVIDER_MFA and request.session.get(PROVIDER_MFA_SESSION_KEY):
             return None
         if is_api:
             return JsonResponse({"detail": API_MFA_REQUIRED}, status=403)

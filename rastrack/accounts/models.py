@@ -58,6 +58,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     profession = models.CharField(max_length=20, choices=Profession.choices, default=Profession.SURGEON)
     registration_body = models.CharField(max_length=10, choices=RegistrationBody.choices, blank=True)
     registration_number = models.CharField(max_length=20, blank=True)
+    # What an ARCP panel reads off the portfolio export (accreditation/certificates/portfolio_export.py).
+    grade = models.CharField(max_length=40, blank=True, help_text="Training grade, e.g. ST5.")
+    training_programme = models.CharField(max_length=150, blank=True,
+                                          help_text="e.g. Urology higher surgical training, London.")
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="people",
         help_text="The region the person works in now; see RegionStay for the history.",

@@ -38,7 +38,7 @@ urlpatterns = [
 
 # Sign in and out live at the top level (/signin/, /signout/) so LOGIN_URL is short.
 auth_urlpatterns = [
-    path("signin/", auth_views.LoginView.as_view(
+    path("signin/", views.SignInView.as_view(
         template_name="accounts/signin.html", authentication_form=SignInForm,
         redirect_authenticated_user=True), name="login"),
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),

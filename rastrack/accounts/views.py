@@ -4,6 +4,7 @@ import django_otp
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -14,12 +15,21 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from rastrack.accounts import mfa, selectors, services
+from rastrack.accounts import mfa, oidc, selectors, services
 from rastrack.accounts.forms import AcceptInvitationForm, InvitationForm, TOTPCodeForm
 from rastrack.accounts.policies import can_manage_people
 from rastrack.core.exceptions import ApplicationError, NotPermitted
 from rastrack.core.forms import submit_form
 from rastrack.core.permissions import get_visible_or_404
+
+
+class SignInView(auth_views.LoginView):
+    """The password form, and beside it single sign-on when it is configured."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sso"] = {"provider": oidc.provider_name()} if oidc.oidc_enabled() else None
+        return context
 
 
 @login_required

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from rastrack.notifications.models import Notification
+from rastrack.core.admin import ReadOnlyAdmin
+from rastrack.notifications.models import Notification, XAPIStatement
 
 
 @admin.register(Notification)
@@ -13,3 +14,12 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(XAPIStatement)
+class XAPIStatementAdmin(ReadOnlyAdmin):
+    """The xAPI outbox: what was sent to the learning record store, and what failed and why."""
+
+    list_display = ["created_at", "idempotency_key", "status", "attempts", "sent_at"]
+    list_filter = ["status", "verb"]
+    search_fields = ["idempotency_key", "statement_id", "last_error"]

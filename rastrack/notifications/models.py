@@ -55,3 +55,41 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class XAPIStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Claimed by a worker"
+    SENT = "sent", "Stored by the learning record store"
+    FAILED = "failed", "Failed"
+
+
+class XAPIStatement(models.Model):
+    """An xAPI statement on its way to the learning record store (rastrack/notifications/xapi.py).
+
+    Stored in the transaction of the change it reports; a worker sends it after commit. The
+    statement id is derived from the idempotency key, so the store itself also recognises a
+    statement sent again (the same id and content is stored once).
+    """
+
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    statement_id = models.UUIDField(unique=True)
+    verb = models.CharField(max_length=200)
+    statement = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=XAPIStatus.choices, default=XAPIStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="xapi_outbox_idx",
+                         condition=Q(status__in=["pending", "sending"])),
+        ]
+
+    def __str__(self) -> str:
+        return f"xAPI {self.idempotency_key} ({self.status})"

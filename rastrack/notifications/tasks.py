@@ -15,3 +15,17 @@ def relay_outbox() -> dict:
     from rastrack.notifications.services import outbox_sweep
 
     return outbox_sweep()
+
+
+@shared_task(name="rastrack.notifications.send_xapi", ignore_result=True)
+def send_xapi_statement(statement_id: int) -> str:
+    from rastrack.notifications.xapi import xapi_deliver
+
+    return xapi_deliver(statement_id)
+
+
+@shared_task(name="rastrack.notifications.relay_xapi", ignore_result=True)
+def relay_xapi() -> dict:
+    from rastrack.notifications.xapi import xapi_sweep
+
+    return xapi_sweep()

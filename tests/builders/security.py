@@ -205,6 +205,7 @@ def build_world() -> World:
           notify(recipient=trainee, kind="test", subject="Yours", body="For you", key=f"sec-{trainee.pk}"),
           notify(recipient=other, kind="test", subject="Theirs", body="For them", key=f"sec-{other.pk}"))
     w.put("users", trainee, other)
+    w.put("fhir", trainee, other)  # /api/v1/fhir/Practitioner/{id}/: a person
 
     # Learning resources: an approved one (everyone sees it) and other_trainee's pending one.
     approved_res = submit(trainee, resource_item(1)).items.get()

@@ -7,6 +7,13 @@ matrix, the list-leakage and the deployment-safety tests."""
 # publishing a published version, retiring or copying a draft; editing, deleting or
 # moderating what is published or already approved; a second trainer application.
 TABLE = {
+    ("POST", "/api/v1/cases/import-elogbook/"): {"all": "200 200 403 403 403 403 403 403 403 401"},
+    ("GET", "/api/v1/certificates/{id}/credential/"): {
+        "own": "200 404 200 404 403 403 200 404 200 401",
+        "others": "404 200 404 404 403 403 200 404 200 401"},
+    ("GET", "/api/v1/fhir/Practitioner/{id}/"): {
+        "own": "200 404 200 404 404 404 200 404 200 401",
+        "others": "404 200 404 404 404 404 200 404 200 401"},
     ("GET", "/api/v1/accreditations/"): {"all": "403 403 200 200 403 403 200 200 200 401"},
     ("GET", "/api/v1/accreditations/{id}/"): {
         "own": "403 403 200 404 403 403 200 404 200 401",

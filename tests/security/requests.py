@@ -62,7 +62,14 @@ def _draft(w, kind):
 
 
 # (method, path) -> body(world, persona_name) ; multipart bodies are marked with MULTIPART.
-MULTIPART = {("POST", "/api/v1/cases/import/"), ("POST", "/api/v1/documents/")}
+MULTIPART = {("POST", "/api/v1/cases/import/"), ("POST", "/api/v1/documents/"),
+             ("POST", "/api/v1/cases/import-elogbook/")}
+
+
+def _elogbook(w) -> SimpleUploadedFile:
+    text = ("Date,Procedure,Supervision,Hospital,Console minutes\n"
+            f"{days_ago(1):%d/%m/%Y},{w.objects['procedures']['own'].name},S-TS,{w.objects['sites']['own'].name},60\n")
+    return SimpleUploadedFile("elogbook.csv", text.encode(), content_type="text/csv")
 
 BODIES = {
     ("POST", "/api/v1/accreditations/{id}/reinstate/"): lambda w, p, o=None: {"reason": "Review complete."},
@@ -87,6 +94,7 @@ BODIES = {
     ("POST", "/api/v1/cases/{id}/submit/"): lambda w, p, o=None: {},
     ("POST", "/api/v1/cases/{id}/validate/"): lambda w, p, o=None: {},
     ("POST", "/api/v1/cases/import/"): lambda w, p, o=None: {"file": _csv(w), "dry_run": "true"},
+    ("POST", "/api/v1/cases/import-elogbook/"): lambda w, p, o=None: {"file": _elogbook(w), "dry_run": "true"},
     ("POST", "/api/v1/cases/validate-batch/"): lambda w, p, o=None: {"cases": [{"id": w.extra["case_submitted_own"].pk}]},
     ("POST", "/api/v1/certificates/{id}/revoke/"): lambda w, p, o=None: {"reason": "Issued in error."},
     ("POST", "/api/v1/competencies/"): lambda w, p, o=None: {

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from rastrack.accounts.models import Portfolio, User
-from tests.mfa_helpers import login_verified
+from tests.support.mfa import login_verified
 
 pytestmark = pytest.mark.django_db
 

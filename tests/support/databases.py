@@ -90,7 +90,18 @@ def _migrate_template(connection, template: str, *, verbosity: int) -> None:
 
 
 def teardown_cloned_database(connection, original_name: str, *, verbosity: int) -> None:
-    connection.creation.destroy_test_db(original_name, verbosity=verbosity)
+    """Drop this worker's copy. WITH (FORCE): a session a test left behind (a live server's
+    thread, a worker process still shutting down) must not fail the whole run at its end."""
+    from django.conf import settings
+    from django.db import connections
+    from psycopg import sql
+
+    worker_db = connection.settings_dict["NAME"]
+    connections.close_all()
+    with maintenance_cursor(connection.settings_dict) as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(worker_db)))
+    connection.settings_dict["NAME"] = original_name
+    settings.DATABASES[connection.alias]["NAME"] = original_name
 
 
 def drop_template(settings_dict: dict) -> None:
