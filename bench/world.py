@@ -162,6 +162,17 @@ class Loader:
             from psycopg.types.json import Jsonb
 
             fields = [model._meta.get_field(c) for c in columns]  # attnames are accepted too
+            # COPY leaves an unlisted column to the table's own default, and Django keeps
+            # defaults in Python: a field added later (with a default) must not break the load.
+            listed = {f.attname for f in fields}
+            extra = [f for f in model._meta.concrete_fields if f.attname not in listed and not f.primary_key]
+            if extra:
+                fields += extra
+                columns = [*columns, *(f.attname for f in extra)]
+                now = timezone.now()
+                defaults = tuple(now if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
+                                 else f.get_default() for f in extra)
+                rows = [(*row, *defaults) for row in rows]
             json_at = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
             table = connection.ops.quote_name(model._meta.db_table)
             cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)

@@ -64,3 +64,8 @@ REST_FRAMEWORK = {
 # Each test starts with an empty cache. Never Redis here: clearing a Redis cache flushes the
 # whole database, which is the Celery broker's in CI.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# On PostgreSQL a test's commits (transactional tests' flushes, the worker and race tests) need
+# not wait for the WAL to reach the disk: a crash loses only test data.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    DATABASES["default"]["OPTIONS"]["options"] = "-c synchronous_commit=off"  # noqa: F405
