@@ -23,11 +23,16 @@ from accreditation.logbook import services as logbook_services
 from accreditation.logbook.filters import CaseFilter
 from accreditation.logbook.models import (
     Case,
+    CaseOutcome,
     CaseRole,
     CaseStep,
+    ComplicationGrade,
+    FollowUp,
     SimulatorSession,
     StepRole,
     Supervision,
+    TrainerPosition,
+    Urgency,
 )
 from rastrack.accounts.models import User
 from rastrack.accounts.trainee_scope import trainees_visible_to
@@ -58,10 +63,13 @@ class CaseStepSerializer(serializers.ModelSerializer):
     step = serializers.PrimaryKeyRelatedField(queryset=ProcedureStep.objects.all())
     step_name = serializers.CharField(source="step.name", read_only=True)
     role = serializers.ChoiceField(choices=StepRole.choices, default=StepRole.CONSOLE)
+    takeover = serializers.BooleanField(default=False, help_text="The trainer took over this console step.")
+    console_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=600,
+                                               help_text="This step's own console time, where recorded.")
 
     class Meta:
         model = CaseStep
-        fields = ["step", "step_name", "role"]
+        fields = ["step", "step_name", "role", "takeover", "console_minutes"]
         list_serializer_class = CaseStepListSerializer
 
 
@@ -69,10 +77,12 @@ def with_step_rows(cases: list[Case]) -> list[Case]:
     """Attach each case's steps as `StepRows`, in step order: one query for the whole page,
     the same JSON as the nested serializer."""
     rows: dict[int, StepRows] = {}
-    for case_id, step_id, name, role in (
+    for case_id, step_id, name, role, takeover, minutes in (
             CaseStep.objects.filter(case_id__in=[case.pk for case in cases])
-            .order_by("case_id", "step__order").values_list("case_id", "step_id", "step__name", "role")):
-        rows.setdefault(case_id, StepRows()).append({"step": step_id, "step_name": name, "role": role})
+            .order_by("case_id", "step__order").values_list(
+                "case_id", "step_id", "step__name", "role", "takeover", "console_minutes")):
+        rows.setdefault(case_id, StepRows()).append({"step": step_id, "step_name": name, "role": role,
+                                                     "takeover": takeover, "console_minutes": minutes})
     for case in cases:
         case.step_rows = rows.get(case.pk, StepRows())
     return cases
@@ -89,6 +99,16 @@ class CaseSerializer(serializers.ModelSerializer):
     supervisor = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True,
         help_text="User id of a registered trainer; or give supervisor_name instead.")
+    proctor = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True,
+        help_text="User id of your assigned proctor (established surgeons): the proctor evaluates, "
+                  "you are the responsible surgeon.")
+    trainer_position = serializers.ChoiceField(
+        choices=TrainerPosition.choices, required=False, allow_blank=True,
+        help_text="Where the trainer was for most of your console time; empty: not recorded. A given "
+                  "position must agree with role and supervision (README, 'The role x code x position table').")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, allow_blank=True)
+    asa_grade = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
     steps = CaseStepSerializer(many=True, required=False)
     site_name = serializers.CharField(source="site.name", read_only=True)
     procedure_name = serializers.CharField(source="procedure.name", read_only=True)
@@ -98,22 +118,25 @@ class CaseSerializer(serializers.ModelSerializer):
         model = Case
         fields = [
             "id", "trainee", "trainee_name", "date", "site", "site_name", "platform", "procedure",
-            "procedure_name", "role", "supervision", "console_minutes", "docking_minutes",
+            "procedure_name", "role", "supervision", "trainer_position", "asa_grade", "urgency", "proctor",
+            "console_minutes", "docking_minutes",
             "total_minutes", "conversion", "complication_grade", "supervisor", "supervisor_name",
             "case_reference", "notes", "steps", "status", "validator", "submitted_at",
             "decided_at", "rejection_reason", "validated_role", "validated_supervision",
-            "disagreement", "source", "created_at", "updated_at",
+            "validated_trainer_position", "disagreement", "source", "created_at", "updated_at",
         ]
         read_only_fields = [
             "trainee", "status", "validator", "submitted_at", "decided_at", "rejection_reason",
-            "validated_role", "validated_supervision", "disagreement", "source", "created_at", "updated_at",
+            "validated_role", "validated_supervision", "validated_trainer_position", "disagreement", "source",
+            "created_at", "updated_at",
         ]
 
     def service_arguments(self) -> tuple[dict, list | None]:
         data = dict(self.validated_data)
         steps = data.pop("steps", None)
         entries = None if steps is None else [
-            logbook_services.StepEntry(step=s["step"], role=s["role"]) for s in steps]
+            logbook_services.StepEntry(step=s["step"], role=s["role"], takeover=s.get("takeover", False),
+                                       console_minutes=s.get("console_minutes")) for s in steps]
         return data, entries
 
 
@@ -122,6 +145,22 @@ class ValidateSerializer(serializers.Serializer):
                                    help_text="The role as the trainer saw it; omitted: as logged.")
     supervision = serializers.ChoiceField(choices=Supervision.choices, required=False,
                                           help_text="The agreed supervision code; omitted: as logged.")
+    trainer_position = serializers.ChoiceField(choices=TrainerPosition.choices, required=False, allow_blank=True,
+                                               help_text="Where the trainer was; omitted: as logged.")
+
+
+class CaseOutcomeSerializer(serializers.ModelSerializer):
+    followup_days = serializers.ChoiceField(choices=FollowUp.choices, help_text="30 or 90.")
+    complication_grade = serializers.ChoiceField(choices=ComplicationGrade.choices,
+                                                 default=ComplicationGrade.NONE, help_text="Clavien-Dindo.")
+    length_of_stay_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=365)
+    conversion_confirmed = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    class Meta:
+        model = CaseOutcome
+        fields = ["id", "case", "followup_days", "complication_grade", "readmitted", "length_of_stay_days",
+                  "conversion_confirmed", "recorded_by", "created_at"]
+        read_only_fields = ["case", "recorded_by", "created_at"]
 
 
 class RejectSerializer(serializers.Serializer):
@@ -307,6 +346,19 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         """Cases waiting for the caller's validation, oldest first."""
         page = self.paginate_queryset(list_queryset(logbook_selectors.validation_queue(request.user)))
         return self.get_paginated_response(CaseSerializer(with_step_rows(page), many=True).data)
+
+    @extend_schema(methods=["get"], request=None, responses=CaseOutcomeSerializer(many=True))
+    @extend_schema(methods=["post"], request=CaseOutcomeSerializer, responses={201: CaseOutcomeSerializer})
+    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
+    def outcomes(self, request, pk=None):
+        """The case's 30- and 90-day outcomes; POST adds one to a validated case (409 otherwise,
+        and for a second one of the same follow-up). The case itself stays frozen."""
+        case = self.get_object()
+        if request.method == "POST":
+            body = self.validated(CaseOutcomeSerializer)
+            outcome = logbook_services.case_outcome_add(case=case, actor=request.user, data=dict(body))
+            return Response(CaseOutcomeSerializer(outcome).data, status=status.HTTP_201_CREATED)
+        return Response(CaseOutcomeSerializer(case.outcomes.order_by("followup_days"), many=True).data)
 
     @extend_schema(request=BatchSerializer, responses=BatchResultSerializer)
     @action(detail=False, methods=["post"], url_path="validate-batch")

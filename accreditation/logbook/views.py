@@ -32,6 +32,7 @@ from accreditation.logbook.forms import (
     ELogbookImportForm,
     ImportForm,
     LogbookFilter,
+    OutcomeForm,
     RejectForm,
     ValidateForm,
 )
@@ -41,6 +42,8 @@ from accreditation.logbook.models import (
     EDITABLE_STATUSES,
     Case,
     CaseRole,
+    CaseStatus,
+    FollowUp,
     Supervision,
 )
 from rastrack.accounts.models import User
@@ -173,16 +176,21 @@ def steps_partial(request):
 
 # --- A case's page and its actions ----------------------------------------------------------
 
-def _detail(request, case: Case, *, validate_form=None, reject_form=None, status=200):
+def _detail(request, case: Case, *, validate_form=None, reject_form=None, outcome_form=None, status=200):
     user = request.user
     own = case.trainee_id == user.pk
     decidable = policies.can_validate(user, case)
+    outcomes = list(case.outcomes.select_related("recorded_by")) if case.status == CaseStatus.VALIDATED else []
+    may_add = policies.can_add_outcome(user, case) and len(outcomes) < len(FollowUp.values)
     return render(request, "accreditation/logbook/case_detail.html", {
         "case": case, "own": own,
         "editable": policies.can_change(user, case),
         "decidable": decidable,
+        "outcomes": outcomes,
+        "outcome_form": (outcome_form or OutcomeForm(prefix="outcome")) if may_add else None,
         "validate_form": validate_form or ValidateForm(
-            prefix="validate", initial={"role": case.role, "supervision": case.supervision}),
+            prefix="validate", initial={"role": case.role, "supervision": case.supervision,
+                                        "trainer_position": case.trainer_position}),
         "reject_form": reject_form or RejectForm(prefix="reject"),
         "clear_draft": draft_key(user) if own and request.session.pop(CLEAR_DRAFT, False) else "",
     }, status=status)
@@ -230,6 +238,20 @@ def case_validate(request, pk: int):
     if response:
         return response
     return _detail(request, case, validate_form=form, status=form_status(request))
+
+
+@login_required
+@require_POST
+def case_outcome(request, pk: int):
+    case = get_visible_or_404(selectors.cases_visible_to(request.user), pk)
+    form = OutcomeForm(request.POST, prefix="outcome")
+    response = submit_form(
+        request, form, lambda data: services.case_outcome_add(case=case, actor=request.user, data=data),
+        success=lambda outcome: f"The {outcome.followup_days}-day outcome is added.",
+        then=lambda outcome: redirect("accreditation:logbook-case", case.pk))
+    if response:
+        return response
+    return _detail(request, case, outcome_form=form, status=form_status(request))
 
 
 @login_required

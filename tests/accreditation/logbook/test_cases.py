@@ -89,8 +89,9 @@ def test_every_field_rule_gives_a_message_for_its_field(api, trainee, payload, o
 
 
 def test_console_time_is_optional_for_bedside_and_observer(api, trainee, payload):
-    for role in ("bedside_assistant", "observer"):
-        response = api.as_user(trainee).post(URL, payload(role=role, console_minutes=None), format="json")
+    for role, code in (("bedside_assistant", "A"), ("observer", "O")):
+        response = api.as_user(trainee).post(URL, payload(role=role, supervision=code, console_minutes=None,
+                                                          steps=[]), format="json")
         assert response.status_code == 201, response.json()
 
 
@@ -198,7 +199,7 @@ def test_batch_validation_gives_a_result_per_case(api, trainee, other_trainee, a
     for case_id in ids[:2]:
         _submit(api, trainee, case_id)
     response = api.as_user(assigned_trainer).post(f"{URL}validate-batch/", {"cases": [
-        {"id": ids[0]}, {"id": ids[1], "supervision": "P"}, {"id": ids[2]}, {"id": 999999}]}, format="json")
+        {"id": ids[0]}, {"id": ids[1], "supervision": "S-TU"}, {"id": ids[2]}, {"id": 999999}]}, format="json")
     assert response.status_code == 200
     results = {r["id"]: r for r in response.json()["results"]}
     assert results[ids[0]]["ok"] and results[ids[1]]["ok"]

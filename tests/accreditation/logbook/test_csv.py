@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from accreditation.logbook.csv_template import COLUMNS, escape_cell
+from accreditation.logbook.csv_template import COLUMNS, EXPORT_ONLY, OPTIONAL_COLUMNS, escape_cell
 from accreditation.logbook.models import Case
 from tests.builders.people import SiteFactory
 
@@ -52,7 +52,7 @@ def _upload(api, user, content: bytes, dry_run: bool):
 
 
 def test_a_dry_run_previews_and_imports_nothing(api, trainee, site):
-    response = _upload(api, trainee, _csv([_row(), _row(role="bedside_assistant", console_minutes="")]), True)
+    response = _upload(api, trainee, _csv([_row(), _row(role="bedside_assistant", supervision="A", console_minutes="")]), True)
     assert response.status_code == 200
     body = response.json()
     assert body["ok"] and body["dry_run"] and body["imported"] == 0
@@ -107,7 +107,7 @@ def test_export_escapes_formula_cells_and_round_trips(api, trainee, site):
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode()
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert list(rows[0]) == COLUMNS
+    assert list(rows[0]) == COLUMNS + OPTIONAL_COLUMNS + EXPORT_ONLY
     assert rows[0]["case_reference"] == "'=HYPERLINK(\"http://evil\")"
     assert rows[0]["notes"] == "'+1 extra port"
     assert rows[0]["steps"] == "Bladder neck dissection; Apical dissection (observed)"

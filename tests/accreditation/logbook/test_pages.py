@@ -243,7 +243,8 @@ def test_submitting_and_deleting_from_the_case_page(client, trainee, assigned_tr
 
 def test_my_logbook_filters_and_totals(client, trainee, other_trainee, assigned_trainer, rarp, hemi, site):
     _log(trainee, rarp, site, days=40, role="console_whole", console_minutes=120, status=CaseStatus.VALIDATED)
-    _log(trainee, rarp, site, days=30, role="bedside_assistant", console_minutes=None, platform="davinci_x")
+    _log(trainee, rarp, site, days=30, role="bedside_assistant", supervision="A", console_minutes=None,
+         platform="davinci_x")
     _log(trainee, hemi, site, days=5, role="console_part", console_minutes=60)
     _log(other_trainee, hemi, site, days=5, console_minutes=500, total_minutes=600)
     client.force_login(trainee)

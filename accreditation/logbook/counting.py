@@ -1,0 +1,117 @@
+"""Counting rules as data: which validated (role, code, takeover) combinations count as what.
+
+Progress (`progress.CaseEvidenceProvider`), dashboards and the portfolio read `case_kind_q`,
+so one table decides. A pathway version's rows are its counting; a pathway without rows counts
+by `DEFAULT_RULES`. The migration that introduced the table gave every pathway that already
+existed rows reproducing `LEGACY_RULES` (the counting it had been published with), so a published
+version keeps counting as it did and new versions start from the defaults.
+
+Cases are read as the validator confirmed them (`validated_role`, `validated_supervision`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from django.db.models import Exists, OuterRef, Q
+
+from accreditation.logbook.models import (
+    CaseRole,
+    CaseStep,
+    CountedAs,
+    CountingRule,
+    StepRole,
+    Supervision,
+    TakeoverRule,
+)
+
+
+class Rule(NamedTuple):
+    counted_as: str
+    role: str
+    supervision: str
+    takeover: str = TakeoverRule.ANY
+
+
+_CONSOLE = (CaseRole.CONSOLE_WHOLE, CaseRole.CONSOLE_PART)
+
+# DOMAIN.md: A never counts as console work; independent means a whole case, P, no takeover;
+# T counts as teaching, never as the trainee's own console work.
+DEFAULT_RULES: tuple[Rule, ...] = (
+    Rule(CountedAs.OBSERVED, CaseRole.OBSERVER, Supervision.O),
+    Rule(CountedAs.BEDSIDE, CaseRole.BEDSIDE_ASSISTANT, Supervision.A),
+    *(Rule(CountedAs.SUPERVISED_CONSOLE, role, code) for role in _CONSOLE
+      for code in (Supervision.S_TS, Supervision.S_TU)),
+    Rule(CountedAs.INDEPENDENT_CONSOLE, CaseRole.CONSOLE_WHOLE, Supervision.P, TakeoverRule.NONE),
+    *(Rule(CountedAs.TEACHING, role, Supervision.T) for role in CaseRole.values),
+)
+
+# What the logbook counted before the table existed (kept for the versions published then).
+LEGACY_RULES: tuple[Rule, ...] = (
+    *(Rule(CountedAs.OBSERVED, CaseRole.OBSERVER, code) for code in Supervision.values),
+    *(Rule(CountedAs.OBSERVED, role, Supervision.O) for role in CaseRole.values if role != CaseRole.OBSERVER),
+    *(Rule(CountedAs.BEDSIDE, CaseRole.BEDSIDE_ASSISTANT, code) for code in Supervision.values),
+    *(Rule(CountedAs.SUPERVISED_CONSOLE, role, code) for role in _CONSOLE
+      for code in (Supervision.S_TS, Supervision.S_TU, Supervision.A)),
+    *(Rule(CountedAs.INDEPENDENT_CONSOLE, role, code) for role in _CONSOLE
+      for code in (Supervision.P, Supervision.T)),
+)
+
+
+def rules_for(pathway_id: int | None) -> tuple[Rule, ...]:
+    """The pathway version's rules (one query), or the defaults when it has none."""
+    if pathway_id is None:
+        return DEFAULT_RULES
+    rows = tuple(Rule(*row) for row in CountingRule.objects.filter(pathway_id=pathway_id).order_by(
+        "counted_as", "role", "supervision").values_list("counted_as", "role", "supervision", "takeover"))
+    return rows or DEFAULT_RULES
+
+
+def _taken_over() -> Exists:
+    return Exists(CaseStep.objects.filter(case_id=OuterRef("pk"), takeover=True))
+
+
+def case_kind_q(counted_as: str, rules: Iterable[Rule]) -> Q:
+    """Validated cases (by their confirmed role and code) that `rules` count as `counted_as`.
+    Matches nothing when no rule names it."""
+    q = Q(pk__in=[])
+    for rule in rules:
+        if rule.counted_as != counted_as:
+            continue
+        term = Q(validated_role=rule.role, validated_supervision=rule.supervision)
+        if rule.takeover == TakeoverRule.NONE:
+            term &= ~_taken_over()
+        q |= term
+    return q
+
+
+def counted_as(*, role: str, supervision: str, taken_over: bool, rules: Iterable[Rule] = DEFAULT_RULES) -> list[str]:
+    """What one case counts as under `rules` (in memory: for pages and exports)."""
+    return [r.counted_as for r in rules if r.role == role and r.supervision == supervision
+            and (r.takeover == TakeoverRule.ANY or not taken_over)]
+
+
+# Which step roles count towards a step requirement of each kind (a step counts only when done
+# at the console without a takeover, for console work).
+STEP_FILTER = {
+    CountedAs.BEDSIDE: Q(role=StepRole.BEDSIDE),
+    CountedAs.SUPERVISED_CONSOLE: Q(role=StepRole.CONSOLE, takeover=False),
+    CountedAs.INDEPENDENT_CONSOLE: Q(role=StepRole.CONSOLE, takeover=False),
+    CountedAs.OBSERVED: Q(),
+    CountedAs.TEACHING: Q(),
+}
+
+
+def pathway_kind_q(counted_as: str, pathway_id: int | None) -> Q:
+    """`case_kind_q` for a pathway version, in SQL (no query of its own, so a progress page
+    costs the same whatever the table holds): the version's rows, or the defaults when it has none."""
+    defaults = case_kind_q(counted_as, DEFAULT_RULES)
+    if pathway_id is None:
+        return defaults
+    matching = CountingRule.objects.filter(
+        pathway_id=pathway_id, counted_as=counted_as,
+        role=OuterRef("validated_role"), supervision=OuterRef("validated_supervision"))
+    own = Exists(matching.filter(takeover=TakeoverRule.ANY)) | (
+        Exists(matching.filter(takeover=TakeoverRule.NONE)) & ~_taken_over())
+    return Q(own) | (~Exists(CountingRule.objects.filter(pathway_id=pathway_id)) & defaults)
