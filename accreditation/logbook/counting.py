@@ -115,3 +115,59 @@ def pathway_kind_q(counted_as: str, pathway_id: int | None) -> Q:
     own = Exists(matching.filter(takeover=TakeoverRule.ANY)) | (
         Exists(matching.filter(takeover=TakeoverRule.NONE)) & ~_taken_over())
     return Q(own) | (~Exists(CountingRule.objects.filter(pathway_id=pathway_id)) & defaults)
+
+
+def rules_set(*, actor, pathway, rules: Iterable[Rule]) -> list[CountingRule]:
+    """Replace a draft pathway version's counting table (programme admins). A published or
+    retired version keeps its counting: 409. Audited, before and after."""
+    from django.db import transaction
+
+    from rastrack.accounts.roles import Role
+    from rastrack.audit.services import audit_record
+    from rastrack.core.exceptions import ApplicationError, Conflict
+    from rastrack.core.permissions import require_role
+
+    require_role(actor, Role.PROGRAMME_ADMIN)
+    rules = list(dict.fromkeys(Rule(*r) for r in rules))
+    errors = []
+    for rule in rules:
+        if (rule.counted_as not in CountedAs.values or rule.role not in CaseRole.values
+                or rule.supervision not in Supervision.values or rule.takeover not in TakeoverRule.values):
+            errors.append(f"{tuple(rule)} is not a counting rule (counted_as, role, supervision, takeover).")
+    if errors:
+        raise ApplicationError(errors={"rules": errors})
+    with transaction.atomic():
+        from curriculum.models import Pathway
+
+        pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+        if pathway.status != "draft":
+            raise Conflict("This pathway version is published: its counting stays as it was. "
+                           "Change the counting of a new version.")
+        before = [list(r) for r in rules_for(pathway.pk)]
+        CountingRule.objects.filter(pathway=pathway).delete()
+        rows = CountingRule.objects.bulk_create([CountingRule(pathway=pathway, **r._asdict()) for r in rules])
+        audit_record(actor=actor, action="counting_rules.set", obj=pathway, before=before,
+                     after=[list(r) for r in rules])
+    return rows
+
+
+def progress_changes(*, pathway, rules: Iterable[Rule]) -> list[dict]:
+    """Whose case counts would change if the cohort enrolled on `pathway` were counted by
+    `rules` (for example a newer version's): one row per trainee and requirement that moves."""
+    from curriculum.models import Enrolment
+    from curriculum.selectors import requirements_of_pathway
+
+    from accreditation.logbook.progress import CaseEvidenceProvider
+
+    provider = CaseEvidenceProvider()
+    rules = tuple(Rule(*r) for r in rules)
+    requirements = [r for r in requirements_of_pathway(pathway.pk) if provider.handles(r)]
+    changes = []
+    for enrolment in Enrolment.objects.filter(pathway=pathway).select_related("trainee").order_by("trainee_id"):
+        for requirement in requirements:
+            now = provider.cases(trainee=enrolment.trainee, requirement=requirement).count()
+            then = provider.cases(trainee=enrolment.trainee, requirement=requirement, rules=rules).count()
+            if now != then:
+                changes.append({"trainee": enrolment.trainee, "requirement": requirement,
+                                "kind": requirement.component.kind, "now": now, "moved": then})
+    return changes

@@ -10,14 +10,16 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, QuerySet, Sum
 
-from accreditation.logbook.counting import STEP_FILTER, pathway_kind_q
+from accreditation.logbook.counting import STEP_FILTER, case_kind_q, pathway_kind_q
 from accreditation.logbook.models import (
+    CONSOLE_ROLES,
     Case,
     CaseStatus,
     CaseStep,
     CountedAs,
     SimulatorSession,
 )
+from curriculum.models import Audience
 from curriculum.progress import EvidenceItem, Measurement, best_run_minimum
 
 # The component kinds counted from validated cases; what counts as each is the pathway
@@ -38,11 +40,21 @@ class CaseEvidenceProvider:
     def handles(self, requirement) -> bool:
         return requirement.type in ("min_count", "min_hours") and requirement.component.kind in CASE_KINDS
 
-    def cases(self, *, trainee, requirement) -> QuerySet[Case]:
+    def cases(self, *, trainee, requirement, rules=None) -> QuerySet[Case]:
+        """The validated cases counted for the requirement: by its pathway version's counting
+        table, or by `rules` (what-if previews). A proctored case (an established surgeon's,
+        with the assigned proctor named) counts only as the conversion pathway's proctored
+        console case, never under the trainee supervision codes."""
         kind = requirement.component.kind
-        pathway_id = requirement.component.module.pathway_id
-        qs = Case.objects.filter(trainee=trainee, status=CaseStatus.VALIDATED).filter(
-            pathway_kind_q(kind, pathway_id))
+        pathway = requirement.component.module.pathway
+        qs = Case.objects.filter(trainee=trainee, status=CaseStatus.VALIDATED)
+        if pathway.audience == Audience.ESTABLISHED_SURGEON and kind == CountedAs.SUPERVISED_CONSOLE:
+            qs = qs.filter(proctor__isnull=False, validated_role__in=CONSOLE_ROLES)
+        else:
+            kind_q = case_kind_q(kind, rules) if rules is not None else pathway_kind_q(kind, pathway.pk)
+            qs = qs.filter(kind_q)
+            if kind in (CountedAs.SUPERVISED_CONSOLE, CountedAs.INDEPENDENT_CONSOLE):
+                qs = qs.filter(proctor__isnull=True)
         if requirement.platform:
             qs = qs.filter(platform=requirement.platform)
         if requirement.procedure_id:
