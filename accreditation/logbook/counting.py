@@ -154,10 +154,9 @@ def rules_set(*, actor, pathway, rules: Iterable[Rule]) -> list[CountingRule]:
 def progress_changes(*, pathway, rules: Iterable[Rule]) -> list[dict]:
     """Whose case counts would change if the cohort enrolled on `pathway` were counted by
     `rules` (for example a newer version's): one row per trainee and requirement that moves."""
+    from accreditation.logbook.progress import CaseEvidenceProvider
     from curriculum.models import Enrolment
     from curriculum.selectors import requirements_of_pathway
-
-    from accreditation.logbook.progress import CaseEvidenceProvider
 
     provider = CaseEvidenceProvider()
     rules = tuple(Rule(*r) for r in rules)
