@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from accreditation.logbook import csv_template as logbook_csv
 from accreditation.logbook import elogbook
+from accreditation.logbook import learning_curve as lc
 from accreditation.logbook import selectors as logbook_selectors
 from accreditation.logbook import services as logbook_services
 from accreditation.logbook.filters import CaseFilter
@@ -181,14 +182,44 @@ BatchResultSerializer = inline_serializer("CaseBatchResult", {
         "status": serializers.CharField(allow_null=True), "error": serializers.CharField(allow_null=True),
     }))})
 
+class LearningCurveQuery(serializers.Serializer):
+    procedure = serializers.IntegerField(min_value=1, error_messages={
+        "required": "Give the procedure's id: ?procedure=<id>.", "invalid": "Give the procedure's id: ?procedure=<id>."})
+    step = serializers.IntegerField(required=False, min_value=1)
+    target = serializers.FloatField(required=False, min_value=0, max_value=1440)
+    stay = serializers.IntegerField(required=False, min_value=1, max_value=100, default=lc.DEFAULT_STAY)
+    p0 = serializers.FloatField(required=False, min_value=0.0001, max_value=0.9999, default=lc.DEFAULT_P0)
+    p1 = serializers.FloatField(required=False, min_value=0.0001, max_value=0.9999, default=lc.DEFAULT_P1)
+    h = serializers.FloatField(required=False, min_value=0.01, max_value=100, default=lc.DEFAULT_H)
+
+    def validate(self, attrs):
+        if attrs["p0"] >= attrs["p1"]:
+            raise serializers.ValidationError({"p1": ["The unacceptable rate p1 must be above the acceptable p0."]})
+        return attrs
+
+
+_BernoulliSerializer = inline_serializer("BernoulliCusum", {
+    "p0": serializers.FloatField(), "p1": serializers.FloatField(), "h": serializers.FloatField(),
+    "signal_case": serializers.IntegerField(allow_null=True),
+    "points": serializers.ListField(child=inline_serializer("BernoulliPoint", {
+        "n": serializers.IntegerField(), "case": serializers.IntegerField(), "failure": serializers.BooleanField(),
+        "score": serializers.FloatField()})),
+})
 LearningCurveSerializer = inline_serializer("LearningCurve", {
     "trainee": serializers.IntegerField(),
     "procedure": serializers.IntegerField(),
-    "learning_phase_end": serializers.IntegerField(allow_null=True),
+    "step": serializers.IntegerField(allow_null=True),
+    "target": serializers.FloatField(allow_null=True),
+    "stay": serializers.IntegerField(),
+    "learning_phase_cases": serializers.IntegerField(allow_null=True),
+    "learning_phase_end": serializers.IntegerField(allow_null=True, help_text="The same as learning_phase_cases."),
+    "excluded": serializers.DictField(child=serializers.IntegerField(), help_text="Cases left out, by reason."),
     "points": serializers.ListField(child=inline_serializer("LearningCurvePoint", {
-        "n": serializers.IntegerField(), "date": serializers.DateField(),
+        "n": serializers.IntegerField(), "case": serializers.IntegerField(), "date": serializers.DateField(),
         "console_minutes": serializers.IntegerField(), "cusum": serializers.FloatField(),
     })),
+    "complications": _BernoulliSerializer,
+    "conversions": _BernoulliSerializer,
 })
 
 
@@ -373,24 +404,46 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("procedure", int, required=True),
-                    OpenApiParameter("trainee", int, required=False)],
+                    OpenApiParameter("trainee", int, required=False),
+                    OpenApiParameter("step", int, required=False,
+                                     description="A step's own minutes, over whole and part cases."),
+                    OpenApiParameter("target", float, required=False,
+                                     description="Target console minutes; default: the trainee's own mean."),
+                    OpenApiParameter("stay", int, required=False,
+                                     description="Cases at or below target after the turn (default 10)."),
+                    OpenApiParameter("p0", float, required=False), OpenApiParameter("p1", float, required=False),
+                    OpenApiParameter("h", float, required=False)],
         responses=LearningCurveSerializer)
     @action(detail=False, methods=["get"], url_path="learning-curve", filterset_class=None,
             pagination_class=None)
     def learning_curve(self, request):
-        """Console time by case number and its CUSUM, per procedure."""
+        """Console time by case number and its CUSUM over validated cases, per procedure (or one
+        step); Bernoulli CUSUMs of complications and conversions; the cases left out, by reason."""
         trainee = _visible_trainee(request.user, request.query_params.get("trainee"))
-        procedure = request.query_params.get("procedure", "")
-        if not procedure.isdigit():
-            return Response({"procedure": ["Give the procedure's id: ?procedure=<id>."]}, status=400)
-        from accreditation.logbook.learning_curve import learning_phase_end
-
-        points = logbook_selectors.learning_curve(trainee=trainee, procedure_id=int(procedure))
+        query = LearningCurveQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        curve = logbook_selectors.learning_curve_of(
+            trainee=trainee, procedure_id=params["procedure"], step_id=params.get("step"),
+            target=params.get("target"))
+        target = lc.target_of(curve.points, params.get("target"))
+        phase = lc.learning_phase_cases(curve.points, target=target, stay=params["stay"])
+        cases = [pk for pk, _, _ in curve.outcomes]
+        bernoulli = {}
+        for name, index in (("complications", 1), ("conversions", 2)):
+            result = lc.bernoulli_cusum([o[index] for o in curve.outcomes], p0=params["p0"], p1=params["p1"],
+                                        h=params["h"], cases=cases)
+            bernoulli[name] = {"p0": result.p0, "p1": result.p1, "h": result.h, "signal_case": result.signal_case,
+                               "points": [{"n": p.n, "case": p.case, "failure": p.failure, "score": p.score}
+                                          for p in result.points]}
         return Response({
-            "trainee": trainee.pk, "procedure": int(procedure),
-            "learning_phase_end": learning_phase_end(points),
-            "points": [{"n": p.n, "date": p.date, "console_minutes": p.console_minutes,
-                        "cusum": float(p.cusum)} for p in points],
+            "trainee": trainee.pk, "procedure": params["procedure"], "step": params.get("step"),
+            "target": float(target) if target is not None else None, "stay": params["stay"],
+            "learning_phase_cases": phase, "learning_phase_end": phase,
+            "excluded": curve.excluded,
+            "points": [{"n": p.n, "case": p.case, "date": p.date, "console_minutes": p.console_minutes,
+                        "cusum": float(p.cusum)} for p in curve.points],
+            **bernoulli,
         })
 
     @extend_schema(parameters=[OpenApiParameter("trainee", int, required=False)],

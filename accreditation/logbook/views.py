@@ -36,7 +36,7 @@ from accreditation.logbook.forms import (
     RejectForm,
     ValidateForm,
 )
-from accreditation.logbook.learning_curve import chart_data, learning_phase_end
+from accreditation.logbook.learning_curve import DEFAULT_STAY, chart_data, learning_phase_cases
 from accreditation.logbook.models import (
     CONSOLE_ROLES,
     EDITABLE_STATUSES,
@@ -420,16 +420,19 @@ def learning_curve(request):
     procedures = _console_procedures(user, trainee)
     wanted = request.GET.get("procedure", "")
     chosen = next((p for p in procedures if str(p.pk) == wanted), procedures[0] if procedures else None)
-    points = selectors.learning_curve(trainee=trainee, procedure_id=chosen.pk) if chosen else []
-    end = learning_phase_end(points)
+    curve = selectors.learning_curve_of(trainee=trainee, procedure_id=chosen.pk) if chosen else None
+    points = curve.points if curve else []
+    end = learning_phase_cases(points)
     chart = chart_data(chosen.name if chosen else "", points)
+    excluded = [(selectors.EXCLUSION_REASONS[reason], n) for reason, n in (curve.excluded.items() if curve else [])]
     trainees = None
     if user.has_role(Role.TRAINER, Role.REGIONAL_LEAD, Role.PROGRAMME_ADMIN):
         trainees = list(trainees_visible_to(user).exclude(pk=user.pk)
                         .filter(groups__name=Role.TRAINEE).order_by("full_name", "id"))
     return render(request, "accreditation/logbook/curve.html", {
         "trainee": trainee, "own": trainee.pk == user.pk, "procedures": procedures, "chosen": chosen,
-        "points": points, "end": end, "chart": chart, "trainees": trainees,
+        "points": points, "end": end, "chart": chart, "trainees": trainees, "excluded": excluded,
+        "stay": DEFAULT_STAY,
         "user_is_trainee": user.has_role(Role.TRAINEE),
         "mean": round(sum(p.console_minutes for p in points) / len(points)) if points else None,
     })
