@@ -146,3 +146,23 @@ def test_the_management_command_imports_all_or_nothing(trainee, site, tmp_path, 
     call_command("import_logbook", trainee.email, str(good))
     assert Case.objects.filter(trainee=trainee).count() == 2
     assert "Imported 2 cases" in capsys.readouterr().out
+
+
+def test_the_import_holds_rows_to_the_role_code_position_table(api, trainee, site):
+    rows = [_row(role="observer", supervision="P", steps=""),
+            _row(trainer_position="remote"),
+            _row(trainer_position="dual_console", asa_grade="2", urgency="urgent",
+                 steps="Bladder neck dissection (taken over); Apical dissection [20 min]")]
+    columns = [*COLUMNS, *OPTIONAL_COLUMNS]
+    body = _upload(api, trainee, _csv(rows, columns), False).json()
+    errors = {r["row"]: r["errors"] for r in body["rows"] if r["errors"]}
+    assert set(errors) == {2, 3} and "supervision" in errors[2] and "trainer_position" in errors[3]
+    assert not Case.objects.exists()  # all or nothing
+    body = _upload(api, trainee, _csv(rows[2:], columns), False).json()
+    assert body["imported"] == 1
+    case = Case.objects.get()
+    assert (case.trainer_position, case.asa_grade, case.urgency) == ("dual_console", 2, "urgent")
+    assert {(s.step.name, s.takeover, s.console_minutes) for s in case.steps.all()} == {
+        ("Bladder neck dissection", True, None), ("Apical dissection", False, 20)}
+    export = api.as_user(trainee).get("/api/v1/cases/export/").content.decode()
+    assert "Bladder neck dissection (taken over); Apical dissection [20 min]" in export
