@@ -44,6 +44,7 @@ logbook_urlpatterns = [
     path("cases/<int:pk>/delete/", logbook_views.case_delete, name="logbook-case-delete"),
     path("cases/<int:pk>/validate/", logbook_views.case_validate, name="logbook-case-validate"),
     path("cases/<int:pk>/reject/", logbook_views.case_reject, name="logbook-case-reject"),
+    path("cases/<int:pk>/outcomes/", logbook_views.case_outcome, name="logbook-case-outcome"),
     path("queue/", logbook_views.queue, name="logbook-queue"),
     path("import/", logbook_views.import_page, name="logbook-import"),
     path("import/template.csv", logbook_views.import_template, name="logbook-import-template"),

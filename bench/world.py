@@ -491,8 +491,9 @@ class _Builder:
                      "console_minutes", "docking_minutes", "total_minutes", "conversion", "complication_grade",
                      "supervisor_id", "supervisor_name", "case_reference", "notes", "status", "validator_id",
                      "submitted_at", "decided_at", "decided_by_id", "rejection_reason", "validated_role",
-                     "validated_supervision", "disagreement", "created_at", "updated_at"]
-        step_cols = ["id", "case_id", "step_id", "role"]
+                     "validated_supervision", "disagreement", "created_at", "updated_at",
+                     "trainer_position", "validated_trainer_position", "urgency", "asa_grade"]
+        step_cols = ["id", "case_id", "step_id", "role", "takeover"]
         sim_cols = ["id", "trainee_id", "date", "simulator", "exercise", "score", "minutes", "verified_by_id",
                     "verified_at", "created_at"]
         assess_cols = ["id", "trainee_id", "assessor_id", "tool_id", "case_id", "date", "is_self", "scores",
@@ -559,7 +560,7 @@ class _Builder:
                     total = min(1440, console_minutes + docking + rng.randint(25, 70))
                     m = len(steps) if role == "console_whole" else max(1, int(len(steps) * min(1.0, f * 1.6)))
                     for step_id in steps[:m]:
-                        buf_steps.append((self.loader.ids(CaseStep, 1)[0], case_id, step_id, "console"))
+                        buf_steps.append((self.loader.ids(CaseStep, 1)[0], case_id, step_id, "console", False))
                 else:
                     console_minutes, docking, total = None, None, rng.randint(120, 300)
                 # Status: the newest are drafts, then submitted (waiting), the rest decided.
@@ -581,8 +582,10 @@ class _Builder:
                     decided_by = es
                 if status == "validated":
                     validated_role, validated_supervision = role, supervision
+                    # A trainer's correction, held to the role x code table: A only on a part case.
                     if console_role and rng.random() < 0.03:
-                        validated_supervision, disagreement = "A", True
+                        validated_supervision = "A" if role == "console_part" else "S-TS"
+                        disagreement = True
                 if status == "rejected":
                     reason = "Please correct the steps you performed and submit it again."
                 buf_cases.append((
@@ -592,7 +595,7 @@ class _Builder:
                     _pick(rng, complication_table), es if console_role else None, "", "",
                     NOTES[k % len(NOTES)] if rng.random() < 0.1 else "", status, es, submitted_at, decided_at,
                     decided_by, reason, validated_role, validated_supervision, disagreement, created,
-                    decided_at or submitted_at or created))
+                    decided_at or submitted_at or created, "", "", "elective", None))
                 # Assessments: the trainer rates about one console case in eight; the trainee
                 # rates a third of those themself.
                 if console_role and status == "validated" and rng.random() < 0.125:

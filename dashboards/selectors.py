@@ -299,15 +299,14 @@ def trainee_dashboard(trainee) -> dict:
 
 
 def _main_learning_curve(trainee) -> dict | None:
-    """The learning curve of the procedure the trainee has most console cases of (submitted
-    or validated), or None before the first."""
+    """The learning curve (validated whole console cases) of the procedure the trainee has most
+    validated whole console cases of, or None before the first."""
     from accreditation.logbook.learning_curve import chart_data
-    from accreditation.logbook.models import CONSOLE_ROLES
     from accreditation.logbook.selectors import learning_curve
     from rastrack.reference.models import Procedure
 
-    top = (Case.objects.filter(trainee=trainee, role__in=CONSOLE_ROLES, console_minutes__isnull=False,
-                               status__in=(CaseStatus.SUBMITTED, CaseStatus.VALIDATED))
+    top = (Case.objects.filter(trainee=trainee, validated_role="console_whole", console_minutes__isnull=False,
+                               status=CaseStatus.VALIDATED).exclude(validated_supervision__in=("A", "T"))
            .values("procedure_id").annotate(n=Count("id")).order_by("-n", "procedure_id").first())
     if top is None:
         return None

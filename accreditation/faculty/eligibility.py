@@ -84,6 +84,16 @@ def can_supervise(trainer, trainee, *, on: datetime.date | None = None) -> bool:
     return _eligible_assignments(_day(on)).filter(trainer_id=trainer_pk, trainee_id=trainee_pk).exists()
 
 
+def is_assigned_proctor(proctor, trainee, *, on: datetime.date | None = None) -> bool:
+    """A proctor assignment of `proctor` to `trainee` covers `on`, and the proctor may
+    supervise that day (accredited, active)."""
+    proctor_pk, trainee_pk = _pk(proctor), _pk(trainee)
+    if proctor_pk is None or trainee_pk is None or proctor_pk == trainee_pk:
+        return False
+    return _eligible_assignments(_day(on)).filter(
+        trainer_id=proctor_pk, trainee_id=trainee_pk, kind=AssignmentKind.PROCTOR).exists()
+
+
 def educational_supervisor_of(trainee, *, on: datetime.date | None = None) -> User | None:
     """The trainer with an educational-supervisor assignment covering `on` who may supervise
     the trainee that day; the newest start first when there are several."""

@@ -18,16 +18,22 @@ from rest_framework.response import Response
 
 from accreditation.logbook import csv_template as logbook_csv
 from accreditation.logbook import elogbook
+from accreditation.logbook import learning_curve as lc
 from accreditation.logbook import selectors as logbook_selectors
 from accreditation.logbook import services as logbook_services
 from accreditation.logbook.filters import CaseFilter
 from accreditation.logbook.models import (
     Case,
+    CaseOutcome,
     CaseRole,
     CaseStep,
+    ComplicationGrade,
+    FollowUp,
     SimulatorSession,
     StepRole,
     Supervision,
+    TrainerPosition,
+    Urgency,
 )
 from rastrack.accounts.models import User
 from rastrack.accounts.trainee_scope import trainees_visible_to
@@ -58,10 +64,13 @@ class CaseStepSerializer(serializers.ModelSerializer):
     step = serializers.PrimaryKeyRelatedField(queryset=ProcedureStep.objects.all())
     step_name = serializers.CharField(source="step.name", read_only=True)
     role = serializers.ChoiceField(choices=StepRole.choices, default=StepRole.CONSOLE)
+    takeover = serializers.BooleanField(default=False, help_text="The trainer took over this console step.")
+    console_minutes = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=600,
+                                               help_text="This step's own console time, where recorded.")
 
     class Meta:
         model = CaseStep
-        fields = ["step", "step_name", "role"]
+        fields = ["step", "step_name", "role", "takeover", "console_minutes"]
         list_serializer_class = CaseStepListSerializer
 
 
@@ -69,10 +78,12 @@ def with_step_rows(cases: list[Case]) -> list[Case]:
     """Attach each case's steps as `StepRows`, in step order: one query for the whole page,
     the same JSON as the nested serializer."""
     rows: dict[int, StepRows] = {}
-    for case_id, step_id, name, role in (
+    for case_id, step_id, name, role, takeover, minutes in (
             CaseStep.objects.filter(case_id__in=[case.pk for case in cases])
-            .order_by("case_id", "step__order").values_list("case_id", "step_id", "step__name", "role")):
-        rows.setdefault(case_id, StepRows()).append({"step": step_id, "step_name": name, "role": role})
+            .order_by("case_id", "step__order").values_list(
+                "case_id", "step_id", "step__name", "role", "takeover", "console_minutes")):
+        rows.setdefault(case_id, StepRows()).append({"step": step_id, "step_name": name, "role": role,
+                                                     "takeover": takeover, "console_minutes": minutes})
     for case in cases:
         case.step_rows = rows.get(case.pk, StepRows())
     return cases
@@ -89,6 +100,16 @@ class CaseSerializer(serializers.ModelSerializer):
     supervisor = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True,
         help_text="User id of a registered trainer; or give supervisor_name instead.")
+    proctor = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True,
+        help_text="User id of your assigned proctor (established surgeons): the proctor evaluates, "
+                  "you are the responsible surgeon.")
+    trainer_position = serializers.ChoiceField(
+        choices=TrainerPosition.choices, required=False, allow_blank=True,
+        help_text="Where the trainer was for most of your console time; empty: not recorded. A given "
+                  "position must agree with role and supervision (README, 'The role x code x position table').")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, allow_blank=True)
+    asa_grade = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
     steps = CaseStepSerializer(many=True, required=False)
     site_name = serializers.CharField(source="site.name", read_only=True)
     procedure_name = serializers.CharField(source="procedure.name", read_only=True)
@@ -98,22 +119,25 @@ class CaseSerializer(serializers.ModelSerializer):
         model = Case
         fields = [
             "id", "trainee", "trainee_name", "date", "site", "site_name", "platform", "procedure",
-            "procedure_name", "role", "supervision", "console_minutes", "docking_minutes",
+            "procedure_name", "role", "supervision", "trainer_position", "asa_grade", "urgency", "proctor",
+            "console_minutes", "docking_minutes",
             "total_minutes", "conversion", "complication_grade", "supervisor", "supervisor_name",
             "case_reference", "notes", "steps", "status", "validator", "submitted_at",
             "decided_at", "rejection_reason", "validated_role", "validated_supervision",
-            "disagreement", "source", "created_at", "updated_at",
+            "validated_trainer_position", "disagreement", "source", "created_at", "updated_at",
         ]
         read_only_fields = [
             "trainee", "status", "validator", "submitted_at", "decided_at", "rejection_reason",
-            "validated_role", "validated_supervision", "disagreement", "source", "created_at", "updated_at",
+            "validated_role", "validated_supervision", "validated_trainer_position", "disagreement", "source",
+            "created_at", "updated_at",
         ]
 
     def service_arguments(self) -> tuple[dict, list | None]:
         data = dict(self.validated_data)
         steps = data.pop("steps", None)
         entries = None if steps is None else [
-            logbook_services.StepEntry(step=s["step"], role=s["role"]) for s in steps]
+            logbook_services.StepEntry(step=s["step"], role=s["role"], takeover=s.get("takeover", False),
+                                       console_minutes=s.get("console_minutes")) for s in steps]
         return data, entries
 
 
@@ -122,6 +146,22 @@ class ValidateSerializer(serializers.Serializer):
                                    help_text="The role as the trainer saw it; omitted: as logged.")
     supervision = serializers.ChoiceField(choices=Supervision.choices, required=False,
                                           help_text="The agreed supervision code; omitted: as logged.")
+    trainer_position = serializers.ChoiceField(choices=TrainerPosition.choices, required=False, allow_blank=True,
+                                               help_text="Where the trainer was; omitted: as logged.")
+
+
+class CaseOutcomeSerializer(serializers.ModelSerializer):
+    followup_days = serializers.ChoiceField(choices=FollowUp.choices, help_text="30 or 90.")
+    complication_grade = serializers.ChoiceField(choices=ComplicationGrade.choices,
+                                                 default=ComplicationGrade.NONE, help_text="Clavien-Dindo.")
+    length_of_stay_days = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=365)
+    conversion_confirmed = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    class Meta:
+        model = CaseOutcome
+        fields = ["id", "case", "followup_days", "complication_grade", "readmitted", "length_of_stay_days",
+                  "conversion_confirmed", "recorded_by", "created_at"]
+        read_only_fields = ["case", "recorded_by", "created_at"]
 
 
 class RejectSerializer(serializers.Serializer):
@@ -142,14 +182,44 @@ BatchResultSerializer = inline_serializer("CaseBatchResult", {
         "status": serializers.CharField(allow_null=True), "error": serializers.CharField(allow_null=True),
     }))})
 
+class LearningCurveQuery(serializers.Serializer):
+    procedure = serializers.IntegerField(min_value=1, error_messages={
+        "required": "Give the procedure's id: ?procedure=<id>.", "invalid": "Give the procedure's id: ?procedure=<id>."})
+    step = serializers.IntegerField(required=False, min_value=1)
+    target = serializers.FloatField(required=False, min_value=0, max_value=1440)
+    stay = serializers.IntegerField(required=False, min_value=1, max_value=100, default=lc.DEFAULT_STAY)
+    p0 = serializers.FloatField(required=False, min_value=0.0001, max_value=0.9999, default=lc.DEFAULT_P0)
+    p1 = serializers.FloatField(required=False, min_value=0.0001, max_value=0.9999, default=lc.DEFAULT_P1)
+    h = serializers.FloatField(required=False, min_value=0.01, max_value=100, default=lc.DEFAULT_H)
+
+    def validate(self, attrs):
+        if attrs["p0"] >= attrs["p1"]:
+            raise serializers.ValidationError({"p1": ["The unacceptable rate p1 must be above the acceptable p0."]})
+        return attrs
+
+
+_BernoulliSerializer = inline_serializer("BernoulliCusum", {
+    "p0": serializers.FloatField(), "p1": serializers.FloatField(), "h": serializers.FloatField(),
+    "signal_case": serializers.IntegerField(allow_null=True),
+    "points": serializers.ListField(child=inline_serializer("BernoulliPoint", {
+        "n": serializers.IntegerField(), "case": serializers.IntegerField(), "failure": serializers.BooleanField(),
+        "score": serializers.FloatField()})),
+})
 LearningCurveSerializer = inline_serializer("LearningCurve", {
     "trainee": serializers.IntegerField(),
     "procedure": serializers.IntegerField(),
-    "learning_phase_end": serializers.IntegerField(allow_null=True),
+    "step": serializers.IntegerField(allow_null=True),
+    "target": serializers.FloatField(allow_null=True),
+    "stay": serializers.IntegerField(),
+    "learning_phase_cases": serializers.IntegerField(allow_null=True),
+    "learning_phase_end": serializers.IntegerField(allow_null=True, help_text="The same as learning_phase_cases."),
+    "excluded": serializers.DictField(child=serializers.IntegerField(), help_text="Cases left out, by reason."),
     "points": serializers.ListField(child=inline_serializer("LearningCurvePoint", {
-        "n": serializers.IntegerField(), "date": serializers.DateField(),
+        "n": serializers.IntegerField(), "case": serializers.IntegerField(), "date": serializers.DateField(),
         "console_minutes": serializers.IntegerField(), "cusum": serializers.FloatField(),
     })),
+    "complications": _BernoulliSerializer,
+    "conversions": _BernoulliSerializer,
 })
 
 
@@ -308,6 +378,19 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         page = self.paginate_queryset(list_queryset(logbook_selectors.validation_queue(request.user)))
         return self.get_paginated_response(CaseSerializer(with_step_rows(page), many=True).data)
 
+    @extend_schema(methods=["get"], request=None, responses=CaseOutcomeSerializer(many=True))
+    @extend_schema(methods=["post"], request=CaseOutcomeSerializer, responses={201: CaseOutcomeSerializer})
+    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
+    def outcomes(self, request, pk=None):
+        """The case's 30- and 90-day outcomes; POST adds one to a validated case (409 otherwise,
+        and for a second one of the same follow-up). The case itself stays frozen."""
+        case = self.get_object()
+        if request.method == "POST":
+            body = self.validated(CaseOutcomeSerializer)
+            outcome = logbook_services.case_outcome_add(case=case, actor=request.user, data=dict(body))
+            return Response(CaseOutcomeSerializer(outcome).data, status=status.HTTP_201_CREATED)
+        return Response(CaseOutcomeSerializer(case.outcomes.order_by("followup_days"), many=True).data)
+
     @extend_schema(request=BatchSerializer, responses=BatchResultSerializer)
     @action(detail=False, methods=["post"], url_path="validate-batch")
     def validate_batch(self, request):
@@ -321,24 +404,46 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("procedure", int, required=True),
-                    OpenApiParameter("trainee", int, required=False)],
+                    OpenApiParameter("trainee", int, required=False),
+                    OpenApiParameter("step", int, required=False,
+                                     description="A step's own minutes, over whole and part cases."),
+                    OpenApiParameter("target", float, required=False,
+                                     description="Target console minutes; default: the trainee's own mean."),
+                    OpenApiParameter("stay", int, required=False,
+                                     description="Cases at or below target after the turn (default 10)."),
+                    OpenApiParameter("p0", float, required=False), OpenApiParameter("p1", float, required=False),
+                    OpenApiParameter("h", float, required=False)],
         responses=LearningCurveSerializer)
     @action(detail=False, methods=["get"], url_path="learning-curve", filterset_class=None,
             pagination_class=None)
     def learning_curve(self, request):
-        """Console time by case number and its CUSUM, per procedure."""
+        """Console time by case number and its CUSUM over validated cases, per procedure (or one
+        step); Bernoulli CUSUMs of complications and conversions; the cases left out, by reason."""
         trainee = _visible_trainee(request.user, request.query_params.get("trainee"))
-        procedure = request.query_params.get("procedure", "")
-        if not procedure.isdigit():
-            return Response({"procedure": ["Give the procedure's id: ?procedure=<id>."]}, status=400)
-        from accreditation.logbook.learning_curve import learning_phase_end
-
-        points = logbook_selectors.learning_curve(trainee=trainee, procedure_id=int(procedure))
+        query = LearningCurveQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        curve = logbook_selectors.learning_curve_of(
+            trainee=trainee, procedure_id=params["procedure"], step_id=params.get("step"),
+            target=params.get("target"))
+        target = lc.target_of(curve.points, params.get("target"))
+        phase = lc.learning_phase_cases(curve.points, target=target, stay=params["stay"])
+        cases = [pk for pk, _, _ in curve.outcomes]
+        bernoulli = {}
+        for name, index in (("complications", 1), ("conversions", 2)):
+            result = lc.bernoulli_cusum([o[index] for o in curve.outcomes], p0=params["p0"], p1=params["p1"],
+                                        h=params["h"], cases=cases)
+            bernoulli[name] = {"p0": result.p0, "p1": result.p1, "h": result.h, "signal_case": result.signal_case,
+                               "points": [{"n": p.n, "case": p.case, "failure": p.failure, "score": p.score}
+                                          for p in result.points]}
         return Response({
-            "trainee": trainee.pk, "procedure": int(procedure),
-            "learning_phase_end": learning_phase_end(points),
-            "points": [{"n": p.n, "date": p.date, "console_minutes": p.console_minutes,
-                        "cusum": float(p.cusum)} for p in points],
+            "trainee": trainee.pk, "procedure": params["procedure"], "step": params.get("step"),
+            "target": float(target) if target is not None else None, "stay": params["stay"],
+            "learning_phase_cases": phase, "learning_phase_end": phase,
+            "excluded": curve.excluded,
+            "points": [{"n": p.n, "case": p.case, "date": p.date, "console_minutes": p.console_minutes,
+                        "cusum": float(p.cusum)} for p in curve.points],
+            **bernoulli,
         })
 
     @extend_schema(parameters=[OpenApiParameter("trainee", int, required=False)],

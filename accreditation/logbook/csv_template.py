@@ -8,7 +8,11 @@ supervisor_name, case_reference, notes, steps.
   supervision, conversion, complication_grade: the API's codes (e.g. davinci_xi,
   console_whole, S-TS, none, IIIa); minutes: whole numbers, may be empty where allowed.
 - steps: step names of the procedure separated by ";"; a step done at the bedside or only
-  observed is written "Step name (bedside)" / "Step name (observed)".
+  observed is written "Step name (bedside)" / "Step name (observed)"; a console step the
+  trainer took over "Step name (taken over)"; a step's own console minutes "Step name [25 min]".
+- Optional columns trainer_position, asa_grade, urgency (the API's codes; empty: not recorded).
+- The export adds status, elogbook_code (the code to copy into the eLogbook, by its 70% rules)
+  and the 30- and 90-day outcomes; the import ignores them.
 - Exported cells that begin with =, +, - or @ are prefixed with ' so that a spreadsheet
   never runs them as formulas; the import removes that prefix again.
 """
@@ -24,7 +28,8 @@ from typing import Any
 
 from django.db import transaction
 
-from accreditation.logbook.models import Case, CaseSource, StepRole
+from accreditation.logbook.models import Case, CaseOutcome, CaseSource, StepRole
+from accreditation.logbook.semantics import elogbook_code
 from accreditation.logbook.services import StepEntry, case_check, case_create
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
@@ -36,9 +41,14 @@ COLUMNS = [
     "docking_minutes", "total_minutes", "conversion", "complication_grade", "supervisor_email",
     "supervisor_name", "case_reference", "notes", "steps",
 ]
+# Read when present (files made before these columns existed still import); always exported.
+OPTIONAL_COLUMNS = ["trainer_position", "asa_grade", "urgency"]
+# Export only: what the validator confirmed, the eLogbook code to copy, and the follow-up outcomes.
+EXPORT_ONLY = ["status", "elogbook_code", "outcome_30d", "outcome_90d"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_IMPORT_ROWS = 5000
-_STEP_ROLE = re.compile(r"^(?P<name>.*?)\s*\((?P<role>bedside|observed|console)\)\s*$", re.I)
+_STEP_ROLE = re.compile(r"^(?P<name>.*?)\s*\((?P<role>bedside|observed|console|taken over)\)\s*$", re.I)
+_STEP_MINUTES = re.compile(r"^(?P<name>.*?)\s*\[(?P<minutes>\d{1,3})\s*min\]\s*$", re.I)
 
 
 def escape_cell(value: Any) -> str:
@@ -54,15 +64,34 @@ def _steps_cell(case: Case) -> str:
     parts = []
     for case_step in case.steps.all():
         suffix = "" if case_step.role == StepRole.CONSOLE else f" ({case_step.role})"
+        if case_step.takeover:
+            suffix = " (taken over)"
+        if case_step.console_minutes is not None:
+            suffix += f" [{case_step.console_minutes} min]"
         parts.append(case_step.step.name + suffix)
     return "; ".join(parts)
 
 
+def _outcome_cell(outcome) -> str:
+    if outcome is None:
+        return ""
+    parts = [f"Clavien-Dindo {outcome.complication_grade}", "readmitted" if outcome.readmitted else "not readmitted"]
+    if outcome.length_of_stay_days is not None:
+        parts.append(f"stay {outcome.length_of_stay_days} days")
+    if outcome.conversion_confirmed is not None:
+        parts.append("conversion confirmed" if outcome.conversion_confirmed else "conversion not confirmed")
+    return "; ".join(parts)
+
+
 def export_cases(cases) -> str:
-    """The cases as CSV text in the template's columns (cases with steps prefetched)."""
+    """The cases as CSV text in the template's columns (cases with steps prefetched; outcomes
+    are read in one query for them all)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + OPTIONAL_COLUMNS + EXPORT_ONLY)
+    cases = list(cases)
+    outcomes = {(o.case_id, o.followup_days): o
+                for o in CaseOutcome.objects.filter(case_id__in=[c.pk for c in cases])}
     for case in cases:
         row = [
             case.date.isoformat(), case.site.name, case.platform, case.procedure.name, case.role,
@@ -70,6 +99,9 @@ def export_cases(cases) -> str:
             case.conversion, case.complication_grade,
             case.supervisor.email if case.supervisor_id else "", case.supervisor_name,
             case.case_reference, case.notes, _steps_cell(case),
+            case.trainer_position, case.asa_grade, case.urgency,
+            case.status, elogbook_code(case),
+            _outcome_cell(outcomes.get((case.pk, 30))), _outcome_cell(outcomes.get((case.pk, 90))),
         ]
         writer.writerow([escape_cell(v) for v in row])
     return out.getvalue()
@@ -132,7 +164,7 @@ def _int(value: str, field_name: str, errors: dict) -> int | None:
 
 def _parse_row(raw: dict[str, str], lookups: _Lookups) -> tuple[dict, list[StepEntry], dict]:
     errors: dict[str, list[str]] = {}
-    value = {k: _unescape((raw.get(k) or "").strip()) for k in COLUMNS}
+    value = {k: _unescape((raw.get(k) or "").strip()) for k in COLUMNS + OPTIONAL_COLUMNS}
     data: dict[str, Any] = {}
     try:
         data["date"] = datetime.date.fromisoformat(value["date"])
@@ -160,17 +192,31 @@ def _parse_row(raw: dict[str, str], lookups: _Lookups) -> tuple[dict, list[StepE
     else:
         data["supervisor"] = None
     data["supervisor_name"] = value["supervisor_name"]
+    data["trainer_position"] = value["trainer_position"]
+    data["urgency"] = value["urgency"]
+    if value["asa_grade"]:
+        if value["asa_grade"] in ("1", "2", "3", "4", "5"):
+            data["asa_grade"] = int(value["asa_grade"])
+        else:
+            errors["asa_grade"] = [f"“{value['asa_grade']}” is not an ASA grade (1 to 5)."]
     data["case_reference"] = value["case_reference"]
     data["notes"] = value["notes"]
     steps = []
     for part in filter(None, (p.strip() for p in value["steps"].split(";"))):
+        minutes = None
+        timed = _STEP_MINUTES.match(part)
+        if timed:
+            part, minutes = timed["name"], int(timed["minutes"])
         match = _STEP_ROLE.match(part)
         name, role = (match["name"], match["role"].lower()) if match else (part, StepRole.CONSOLE)
+        takeover = role == "taken over"
+        if takeover:
+            role = StepRole.CONSOLE
         step = lookups.steps.get((procedure.pk, name.casefold())) if procedure else None
         if step is None and procedure is not None:
             errors.setdefault("steps", []).append(f"“{name}” is not a step of {procedure.name}.")
         elif step is not None:
-            steps.append(StepEntry(step=step, role=role))
+            steps.append(StepEntry(step=step, role=role, takeover=takeover, console_minutes=minutes))
     return data, steps, errors
 
 

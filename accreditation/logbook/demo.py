@@ -6,6 +6,12 @@
   from about 20 towards 7 minutes (the Xi plateaus near 7 minutes after ~18 cases in
   published series), part-case console work early and whole cases later, supervision from S-TS
   towards S-TU and P, and more of the procedure's steps done at the console as time goes on.
+  Times agree with each other: a part case's console time is the sum of its steps' own minutes
+  (a step the trainer took over has none), a whole case's falls from about 240 minutes over its
+  first few whole cases (the whole-case curve's learning phase), and the total operative time
+  is always the operation's console time plus docking plus 30-55 minutes. Every case gives the
+  trainer's position consistent with role and code, an ASA grade and urgency; the cases with a
+  complication have their 30-day outcome added after validation.
   Most cases are validated by trainer1 (a few by trainer2, his clinical supervisor, who
   supervised them), trainer1 correcting the supervision code on a few (disagreements); the
   8 most recent before the last two are submitted and wait for trainer1, one is rejected
@@ -48,10 +54,13 @@ from accreditation.logbook.models import (
     SimulatorSession,
     StepRole,
     Supervision,
+    TrainerPosition,
+    Urgency,
 )
 from accreditation.logbook.services import (
     StepEntry,
     case_create,
+    case_outcome_add,
     case_reject,
     case_submit,
     case_validate,
@@ -110,10 +119,12 @@ class _Planned:
     days_ago: int
     procedure: str
     data: dict
-    steps: list[tuple[str, str]]  # (step name, step role)
+    steps: list[tuple]  # (step name, step role[, taken over, the step's console minutes])
     status: str = CaseStatus.VALIDATED
     validator: User | None = None
     corrected_supervision: str | None = None
+    corrected_position: str | None = None
+    outcome: dict | None = None  # a 30-day follow-up added after validation
 
 
 def _rng(seed: int) -> random.Random:
@@ -141,7 +152,7 @@ def _log(trainee: User, plan: _Planned, today: datetime.date, rng: random.Random
     """Create the case through the services and take it through its workflow."""
     procedure = plan.data["procedure"]
     by_name = _steps(procedure)
-    steps = [StepEntry(step=by_name[name], role=role) for name, role in plan.steps]
+    steps = [StepEntry(by_name[entry[0]], *entry[1:]) for entry in plan.steps]
     date = today - datetime.timedelta(days=plan.days_ago)
     case = case_create(trainee=trainee, actor=trainee, data={**plan.data, "date": date}, steps=steps)
     if plan.status == CaseStatus.DRAFT:
@@ -152,7 +163,9 @@ def _log(trainee: User, plan: _Planned, today: datetime.date, rng: random.Random
     decided_at = None
     if plan.status == CaseStatus.VALIDATED:
         case = case_validate(case=case, actor=plan.validator or case.validator,
-                             supervision=plan.corrected_supervision)
+                             supervision=plan.corrected_supervision, trainer_position=plan.corrected_position)
+        if plan.outcome:
+            case_outcome_add(case=case, actor=trainee, data={"followup_days": 30, **plan.outcome})
     elif plan.status == CaseStatus.REJECTED:
         case = case_reject(case=case, actor=plan.validator or case.validator, reason=REJECTION)
     if plan.status in (CaseStatus.VALIDATED, CaseStatus.REJECTED):
@@ -164,10 +177,21 @@ def _log(trainee: User, plan: _Planned, today: datetime.date, rng: random.Random
     return case
 
 
-def _console_minutes(code: str, console_case: int, rng: random.Random) -> int:
-    plateau, excess, scale = CONSOLE_CURVE[code]
-    minutes = plateau + excess * math.exp(-(console_case - 1) / scale) + rng.gauss(0, 11)
+def _console_minutes(code: str, console_case: int, rng: random.Random, *, scale: float | None = None,
+                     noise: float = 11) -> int:
+    """A whole case's console time: falling from plateau + excess towards the plateau."""
+    plateau, excess, default_scale = CONSOLE_CURVE[code]
+    minutes = plateau + excess * math.exp(-(console_case - 1) / (scale or default_scale)) + rng.gauss(0, noise)
     return max(45, round(minutes))
+
+
+# A console step's own time for a trainee new to it (minutes), falling a third with practice.
+STEP_MINUTES = {"rarp": 16, "right-hemicolectomy": 14}
+
+
+def _step_minutes(code: str, console_case: int, rng: random.Random) -> int:
+    base = STEP_MINUTES[code]
+    return max(6, round(base * (1 + 0.5 * math.exp(-(console_case - 1) / 6)) + rng.gauss(0, 1.5)))
 
 
 def _trainee1_plan(today: datetime.date, rng: random.Random) -> list[_Planned]:
@@ -183,6 +207,7 @@ def _trainee1_plan(today: datetime.date, rng: random.Random) -> list[_Planned]:
                      reverse=True)
     seen = {"rarp": 0, "right-hemicolectomy": 0}
     console_seen = {"rarp": 0, "right-hemicolectomy": 0}
+    whole_seen = {"rarp": 0, "right-hemicolectomy": 0}
     bedside_first = {"rarp": 2, "right-hemicolectomy": 1}
     part_until = {"rarp": 14, "right-hemicolectomy": 8}
     plans = []
@@ -204,24 +229,48 @@ def _trainee1_plan(today: datetime.date, rng: random.Random) -> list[_Planned]:
             "notes": rng.choice(NOTES) if code == "rarp" and rng.random() < 0.3 else "",
         }
         if k <= bedside_first[code]:
-            data.update(role=CaseRole.BEDSIDE_ASSISTANT, supervision=Supervision.A, console_minutes=None)
+            data.update(role=CaseRole.BEDSIDE_ASSISTANT, supervision=Supervision.A, console_minutes=None,
+                        trainer_position=TrainerPosition.OPERATING_CONSOLE)
             steps = [(DOCK, StepRole.BEDSIDE), (UNDOCK, StepRole.BEDSIDE)]
             console_total = 150 + rng.randint(0, 60) if code == "rarp" else 110 + rng.randint(0, 40)
         else:
             console_seen[code] += 1
             c = console_seen[code]
-            minutes = _console_minutes(code, c, rng)
             whole = k > part_until[code]
-            data.update(role=CaseRole.CONSOLE_WHOLE if whole else CaseRole.CONSOLE_PART, console_minutes=minutes)
             share = 0.35 if code == "rarp" else 0.3
             done = min(len(CONSOLE_STEPS[code]), 2 + int(c * share))
-            steps = [(DOCK, StepRole.BEDSIDE)] + [(name, StepRole.CONSOLE) for name in CONSOLE_STEPS[code][:done]]
+            # The whole operation's console time (trainer and trainee together).
+            console_total = _console_minutes(code, c, rng)
             if whole:
+                # The trainee's first whole cases are slow, then settle: a learning phase.
+                whole_seen[code] += 1
+                minutes = _console_minutes(code, whole_seen[code], rng, scale=4.0, noise=6)
+                console_total = minutes
+                steps = [(DOCK, StepRole.BEDSIDE)] + [(name, StepRole.CONSOLE) for name in CONSOLE_STEPS[code]]
                 steps.append((UNDOCK, StepRole.BEDSIDE))
+            else:
+                # A part case: the trainee's own console time is the sum of their steps' minutes;
+                # now and then the trainer takes the last step over (its time is the trainer's).
+                taken_over = done > 2 and rng.random() < 0.2
+                steps = [(DOCK, StepRole.BEDSIDE)]
+                minutes = 0
+                for i, name in enumerate(CONSOLE_STEPS[code][:done]):
+                    if taken_over and i == done - 1:
+                        steps.append((name, StepRole.CONSOLE, True, None))
+                    else:
+                        step_minutes = _step_minutes(code, c, rng)
+                        minutes += step_minutes
+                        steps.append((name, StepRole.CONSOLE, False, step_minutes))
+            data.update(role=CaseRole.CONSOLE_WHOLE if whole else CaseRole.CONSOLE_PART, console_minutes=minutes)
             fraction = index / count
             data["supervision"] = (Supervision.S_TS if not whole or fraction < 0.45
                                    else Supervision.S_TU if fraction < 0.8 else Supervision.P)
-            console_total = minutes
+            data["trainer_position"] = {
+                Supervision.S_TS: TrainerPosition.DUAL_CONSOLE if not whole else TrainerPosition.BESIDE_CONSOLE,
+                Supervision.S_TU: TrainerPosition.BESIDE_CONSOLE, Supervision.P: TrainerPosition.ABSENT,
+            }[data["supervision"]]
+        data["asa_grade"] = rng.choices([1, 2, 3], weights=[3, 6, 2])[0]
+        data["urgency"] = Urgency.ELECTIVE if rng.random() < 0.95 else Urgency.URGENT
         data["total_minutes"] = console_total + data["docking_minutes"] + rng.randint(30, 55)
         plans.append(_Planned(days_ago=days_ago, procedure=code, data=data, steps=steps))
 
@@ -244,6 +293,13 @@ def _trainee1_plan(today: datetime.date, rng: random.Random) -> list[_Planned]:
                   and p.data["supervision"] in corrections]
     for plan in rng.sample(candidates, min(4, len(candidates))):
         plan.corrected_supervision = corrections[plan.data["supervision"]]
+        if plan.data["supervision"] == Supervision.P:  # the trainer was in theatre after all
+            plan.corrected_position = TrainerPosition.IN_ROOM_UNSCRUBBED
+    # 30-day follow-up on the cases with a complication, added after validation.
+    for plan in validated:
+        if plan.data["complication_grade"] != ComplicationGrade.NONE:
+            plan.outcome = {"complication_grade": plan.data["complication_grade"], "readmitted": False,
+                            "length_of_stay_days": 2 if plan.procedure == "rarp" else 5, "conversion_confirmed": True}
 
     plans[-11].status = CaseStatus.REJECTED
     for plan in plans[-10:-2]:

@@ -227,7 +227,9 @@ def read_table(content: bytes) -> tuple[list[str], list[list]]:
 
 def resolve_mapping(header: list[str], mapping: dict[str, str] | None) -> tuple[dict[str, int], dict[str, str], bool]:
     """(field -> column index, the mapping used, whether it is RASTrack's own export)."""
-    ours = mapping is None and [h.casefold() for h in header] == [c.casefold() for c in RASTRACK_COLUMNS]
+    # RASTrack's export: the template's columns first, then its optional and export-only ones.
+    ours = mapping is None and [h.casefold() for h in header[:len(RASTRACK_COLUMNS)]] == [
+        c.casefold() for c in RASTRACK_COLUMNS]
     if mapping:
         unknown = sorted(set(mapping) - set(FIELDS))
         if unknown:

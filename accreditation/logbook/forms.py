@@ -8,14 +8,18 @@ from __future__ import annotations
 from django import forms
 from django.db import models
 
+from accreditation.faculty.models import Assignment, AssignmentKind
 from accreditation.logbook.filters import CaseFilter
 from accreditation.logbook.models import (
     Case,
     CaseRole,
     ComplicationGrade,
     Conversion,
+    FollowUp,
     StepRole,
     Supervision,
+    TrainerPosition,
+    Urgency,
 )
 from accreditation.logbook.services import CASE_FIELDS, StepEntry
 from rastrack.accounts.models import User
@@ -60,6 +64,13 @@ class CaseForm(NHSUKFormMixin, forms.Form):
     supervision = forms.ChoiceField(label="Supervision code", choices=Supervision.choices,
                                     widget=forms.RadioSelect,
                                     error_messages={"required": "Choose the supervision code."})
+    trainer_position = forms.ChoiceField(
+        label="Where was the trainer for most of your console time? (optional)", required=False,
+        choices=[("", "Not recorded"), *TrainerPosition.choices],
+        help_text="It must agree with your role and the supervision code; leave it empty if unsure.")
+    proctor = forms.ModelChoiceField(
+        label="Proctor (established surgeons, optional)", queryset=User.objects.none(), required=False,
+        empty_label="No proctor", help_text="Your assigned proctor, when the case was proctored.")
     steps = forms.MultipleChoiceField(label="Steps you took part in", required=False,
                                       widget=forms.CheckboxSelectMultiple)
     supervisor = forms.ModelChoiceField(
@@ -71,6 +82,9 @@ class CaseForm(NHSUKFormMixin, forms.Form):
     docking_minutes = _minutes("Docking time (minutes)")
     total_minutes = _minutes("Total operative time (minutes)")
     conversion = forms.ChoiceField(choices=Conversion.choices, initial=Conversion.NONE)
+    urgency = forms.ChoiceField(required=False, choices=[("", "Not recorded"), *Urgency.choices])
+    asa_grade = forms.TypedChoiceField(label="ASA grade", required=False, coerce=int, empty_value=None,
+                                       choices=[("", "Not recorded"), *[(n, str(n)) for n in range(1, 6)]])
     complication_grade = forms.ChoiceField(label="Complications (Clavien-Dindo grade)",
                                            choices=ComplicationGrade.choices,
                                            initial=ComplicationGrade.NONE)
@@ -83,8 +97,8 @@ class CaseForm(NHSUKFormMixin, forms.Form):
                                       "hospital numbers or dates of birth.")
 
     # Fields shown folded under "More details": open when one of them needs attention.
-    MORE = ("docking_minutes", "total_minutes", "conversion", "complication_grade",
-            "case_reference", "notes")
+    MORE = ("docking_minutes", "total_minutes", "conversion", "complication_grade", "urgency", "asa_grade",
+            "proctor", "case_reference", "notes")
 
     def __init__(self, *args, trainee: User, supervisors, case: Case | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,6 +115,12 @@ class CaseForm(NHSUKFormMixin, forms.Form):
             queryset = queryset | User.objects.filter(pk=case.supervisor_id)
         self.fields["supervisor"].queryset = queryset.order_by("full_name", "id")
         self.fields["supervisor"].label_from_instance = _supervisor_label
+        proctors = User.objects.filter(pk__in=Assignment.objects.filter(
+            trainee=trainee, kind=AssignmentKind.PROCTOR).values("trainer_id"))
+        if case is not None and case.proctor_id:
+            proctors = proctors | User.objects.filter(pk=case.proctor_id)
+        self.fields["proctor"].queryset = proctors.order_by("full_name", "id")
+        self.fields["proctor"].label_from_instance = _supervisor_label
         self.procedure_steps = self._steps_of(self._procedure_id())
         self.fields["steps"].choices = [(str(s.pk), s.name) for s in self.procedure_steps]
         for step in self.procedure_steps:
@@ -108,6 +128,13 @@ class CaseForm(NHSUKFormMixin, forms.Form):
                 label=f"Your role in “{step.name}”", choices=StepRole.choices, required=False,
                 initial=self.initial.get(f"step_role_{step.pk}", StepRole.CONSOLE),
                 widget=forms.Select(attrs={"class": "nhsuk-select rastrack-step-role"}))
+            self.fields[f"step_takeover_{step.pk}"] = forms.BooleanField(
+                label=f"The trainer took over “{step.name}”", required=False,
+                initial=self.initial.get(f"step_takeover_{step.pk}", False))
+            self.fields[f"step_minutes_{step.pk}"] = forms.IntegerField(
+                label=f"Console minutes for “{step.name}” (optional)", required=False, min_value=0, max_value=600,
+                initial=self.initial.get(f"step_minutes_{step.pk}"),
+                widget=forms.NumberInput(attrs={"class": "nhsuk-input nhsuk-input--width-3", "inputmode": "numeric"}))
 
     def _procedure_id(self) -> int | None:
         raw = self.data.get("procedure") if self.is_bound else self.initial.get("procedure")
@@ -127,7 +154,8 @@ class CaseForm(NHSUKFormMixin, forms.Form):
         """One row per step of the procedure: the checkbox's state and the role's field."""
         chosen = set(self["steps"].value() or [])
         return [{"step": step, "id": f"id_steps_{step.pk}", "checked": str(step.pk) in chosen,
-                 "role": self[f"step_role_{step.pk}"]} for step in self.procedure_steps]
+                 "role": self[f"step_role_{step.pk}"], "takeover": self[f"step_takeover_{step.pk}"],
+                 "minutes": self[f"step_minutes_{step.pk}"]} for step in self.procedure_steps]
 
     def more_fields(self):
         return [self[name] for name in self.MORE]
@@ -141,7 +169,9 @@ class CaseForm(NHSUKFormMixin, forms.Form):
         """The service's `data` and `steps` from the cleaned form."""
         data = {name: self.cleaned_data[name] for name in CASE_FIELDS}
         by_id = {str(step.pk): step for step in self.procedure_steps}
-        steps = [StepEntry(step=by_id[pk], role=self.cleaned_data.get(f"step_role_{pk}") or StepRole.CONSOLE)
+        steps = [StepEntry(step=by_id[pk], role=self.cleaned_data.get(f"step_role_{pk}") or StepRole.CONSOLE,
+                           takeover=bool(self.cleaned_data.get(f"step_takeover_{pk}")),
+                           console_minutes=self.cleaned_data.get(f"step_minutes_{pk}"))
                  for pk in self.cleaned_data["steps"] if pk in by_id]
         return data, steps
 
@@ -151,12 +181,28 @@ class CaseForm(NHSUKFormMixin, forms.Form):
         initial["steps"] = [str(cs.step_id) for cs in case.steps.all()]
         for cs in case.steps.all():
             initial[f"step_role_{cs.step_id}"] = cs.role
+            initial[f"step_takeover_{cs.step_id}"] = cs.takeover
+            initial[f"step_minutes_{cs.step_id}"] = cs.console_minutes
         return initial
 
 
 class ValidateForm(NHSUKFormMixin, forms.Form):
     role = forms.ChoiceField(label="Role, as you saw it", choices=CaseRole.choices)
     supervision = forms.ChoiceField(label="Supervision code, as agreed", choices=Supervision.choices)
+    trainer_position = forms.ChoiceField(label="Where you were for most of the trainee's console time",
+                                         required=False, choices=[("", "Not recorded"), *TrainerPosition.choices])
+
+
+class OutcomeForm(NHSUKFormMixin, forms.Form):
+    followup_days = forms.TypedChoiceField(label="Follow-up", coerce=int, choices=FollowUp.choices)
+    complication_grade = forms.ChoiceField(label="Complications (Clavien-Dindo grade)",
+                                           choices=ComplicationGrade.choices, initial=ComplicationGrade.NONE)
+    readmitted = forms.BooleanField(label="Readmitted", required=False)
+    length_of_stay_days = forms.IntegerField(label="Length of stay (days, optional)", required=False,
+                                             min_value=0, max_value=365)
+    conversion_confirmed = forms.NullBooleanField(
+        label="Conversion as logged confirmed", required=False,
+        widget=forms.Select(choices=[("unknown", "Not checked"), ("true", "Yes"), ("false", "No")]))
 
 
 class RejectForm(NHSUKFormMixin, forms.Form):

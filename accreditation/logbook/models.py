@@ -33,12 +33,31 @@ CONSOLE_ROLES = (CaseRole.CONSOLE_WHOLE, CaseRole.CONSOLE_PART)
 class Supervision(models.TextChoices):
     """The UK eLogbook's supervision codes, agreed between trainee and trainer."""
 
-    P = "P", "P: performed (trainer not present for most of the case)"
-    S_TS = "S-TS", "S-TS: supervised, trainer scrubbed"
-    S_TU = "S-TU", "S-TU: supervised, trainer unscrubbed in theatre"
-    A = "A", "A: assisted (trainer did the key parts)"
-    O = "O", "O: observed"  # noqa: E741 - the eLogbook's own letter
+    P = "P", "P: performed (trainer present for less than 70% of the operation)"
+    S_TS = "S-TS", "S-TS: supervised, trainer scrubbed / immediately able to take over"
+    S_TU = "S-TU", "S-TU: supervised, trainer unscrubbed but in theatre for at least 70%"
+    A = "A", "A: assisted (the trainer performed the key components)"
+    O = "O", "O: observed (present for at least 70% of the operation)"  # noqa: E741 - the eLogbook's own letter
     T = "T", "T: training a more junior trainee"
+
+
+class TrainerPosition(models.TextChoices):
+    """Where the trainer was for most of the trainee's console time (a console is never scrubbed)."""
+
+    OPERATING_CONSOLE = "operating_console", "At the console, operating (the trainer was the console surgeon)"
+    DUAL_CONSOLE = "dual_console", "At a second (dual) console"
+    SAME_CONSOLE_SWAPPED = "same_console_swapped", "Same console, control handed back and forth"
+    BESIDE_CONSOLE = "beside_console", "Beside the trainee's (open) console"
+    BEDSIDE_SCRUBBED = "bedside_scrubbed", "Scrubbed at the bedside"
+    IN_ROOM_UNSCRUBBED = "in_room_unscrubbed", "In the room, unscrubbed"
+    REMOTE = "remote", "Remote (tele-mentoring)"
+    ABSENT = "absent", "Absent"
+
+
+class Urgency(models.TextChoices):
+    ELECTIVE = "elective", "Elective"
+    URGENT = "urgent", "Urgent"
+    EMERGENCY = "emergency", "Emergency"
 
 
 class Conversion(models.TextChoices):
@@ -95,6 +114,15 @@ class Case(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=20, choices=CaseRole.choices)
     supervision = models.CharField(max_length=4, choices=Supervision.choices)
+    trainer_position = models.CharField(max_length=24, choices=TrainerPosition.choices, blank=True,
+                                        help_text="Empty: not recorded (always accepted).")
+    asa_grade = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)])
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, blank=True)
+    # An established surgeon's proctored case: the proctor evaluates, the surgeon is responsible;
+    # it counts towards a proctored-case requirement, never as trainee supervision.
+    proctor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="proctored_cases")
     console_minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=_minutes)
     docking_minutes = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(MAX_DOCKING_MINUTES)])
@@ -123,6 +151,7 @@ class Case(models.Model):
     # both are kept and the case is a disagreement (the over-logging figures read these).
     validated_role = models.CharField(max_length=20, choices=CaseRole.choices, blank=True)
     validated_supervision = models.CharField(max_length=4, choices=Supervision.choices, blank=True)
+    validated_trainer_position = models.CharField(max_length=24, choices=TrainerPosition.choices, blank=True)
     disagreement = models.BooleanField(default=False)
     source = models.CharField(max_length=10, choices=CaseSource.choices, default=CaseSource.ENTERED,
                               help_text="Imported cases count as evidence only once validated, like any case.")
@@ -160,6 +189,9 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(rejection_reason=""),
                 name="case_rejected_has_reason"),
+            models.CheckConstraint(
+                condition=Q(asa_grade__isnull=True) | (Q(asa_grade__gte=1) & Q(asa_grade__lte=5)),
+                name="case_asa_grade_1_5"),
         ]
 
     def __str__(self) -> str:
@@ -176,13 +208,95 @@ class CaseStep(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
     step = models.ForeignKey(ProcedureStep, on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=10, choices=StepRole.choices, default=StepRole.CONSOLE)
+    takeover = models.BooleanField(default=False, help_text="The trainer took over this console step.")
+    console_minutes = models.PositiveSmallIntegerField(null=True, blank=True, validators=_minutes,
+                                                       help_text="This step's own console time, where recorded.")
 
     class Meta:
         ordering = ["case_id", "step__order"]
-        constraints = [models.UniqueConstraint(fields=["case", "step"], name="case_step_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "step"], name="case_step_once"),
+            models.CheckConstraint(condition=Q(role="console") | (Q(takeover=False) & Q(console_minutes__isnull=True)),
+                                   name="case_step_takeover_at_console"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.step_id} ({self.role})"
+
+
+class FollowUp(models.IntegerChoices):
+    DAY_30 = 30, "30 days"
+    DAY_90 = 90, "90 days"
+
+
+class CaseOutcome(models.Model):
+    """A 30- or 90-day outcome added to a validated case: an audited addendum. The operative
+    record stays frozen; the outcome is a row of its own."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="outcomes")
+    followup_days = models.PositiveSmallIntegerField(choices=FollowUp.choices)
+    complication_grade = models.CharField(max_length=4, choices=ComplicationGrade.choices,
+                                          default=ComplicationGrade.NONE)
+    readmitted = models.BooleanField(default=False)
+    length_of_stay_days = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                           validators=[MaxValueValidator(365)])
+    conversion_confirmed = models.BooleanField(null=True, blank=True,
+                                               help_text="Whether the logged conversion is confirmed; empty: not checked.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditedManager()
+
+    class Meta:
+        ordering = ["case_id", "followup_days"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "followup_days"], name="case_outcome_once_per_followup"),
+            models.CheckConstraint(condition=Q(followup_days__in=[30, 90]), name="case_outcome_followup_30_90"),
+            models.CheckConstraint(condition=Q(length_of_stay_days__isnull=True) | Q(length_of_stay_days__lte=365),
+                                   name="case_outcome_stay_bounded"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.followup_days}-day outcome of case {self.case_id}"
+
+
+class CountedAs(models.TextChoices):
+    """What a validated case counts as, for the progress engine's case components."""
+
+    OBSERVED = "case_observation", "Observed"
+    BEDSIDE = "bedside_assisting", "Bedside assisting"
+    SUPERVISED_CONSOLE = "supervised_console_cases", "Supervised console"
+    INDEPENDENT_CONSOLE = "independent_console_cases", "Independent whole console"
+    TEACHING = "teaching", "Teaching"
+
+
+class TakeoverRule(models.TextChoices):
+    ANY = "any", "With or without a takeover"
+    NONE = "none", "Only when no step was taken over"
+
+
+class CountingRule(models.Model):
+    """One (role, code, takeover) combination that a pathway version counts as `counted_as`.
+
+    A pathway without rows counts by `counting.DEFAULT_RULES`; pathways that existed before
+    the table were given rows reproducing their old counting, so a published version counts
+    as it always did. Rows change only while the pathway is a draft (the service refuses)."""
+
+    pathway = models.ForeignKey("curriculum.Pathway", on_delete=models.CASCADE, related_name="counting_rules")
+    counted_as = models.CharField(max_length=30, choices=CountedAs.choices)
+    role = models.CharField(max_length=20, choices=CaseRole.choices)
+    supervision = models.CharField(max_length=4, choices=Supervision.choices)
+    takeover = models.CharField(max_length=4, choices=TakeoverRule.choices, default=TakeoverRule.ANY)
+
+    objects = AuditedManager()
+
+    class Meta:
+        ordering = ["pathway_id", "counted_as", "role", "supervision"]
+        constraints = [models.UniqueConstraint(fields=["pathway", "counted_as", "role", "supervision"],
+                                               name="counting_rule_once")]
+
+    def __str__(self) -> str:
+        return f"{self.pathway_id}: {self.role}/{self.supervision} -> {self.counted_as}"
 
 
 class Simulator(models.TextChoices):

@@ -58,3 +58,15 @@ def refusal_to_verify(user: User, session: SimulatorSession) -> str | None:
     if user.pk == session.trainee_id or not can_supervise(user, session.trainee, on=timezone.localdate()):
         return "Only a trainer who supervises this trainee may verify the session."
     return None
+
+
+def refusal_to_add_outcome(user: User, case: Case) -> str | None:
+    """A follow-up outcome is added by the case's trainee or by the trainer who validated it
+    (or, after a reassignment, its validator now)."""
+    if user.pk in (case.trainee_id, case.decided_by_id, case.validator_id):
+        return None
+    return "Only the case's trainee or its validator may add a follow-up outcome."
+
+
+def can_add_outcome(user: User, case: Case) -> bool:
+    return signed_in(user) and case.status == CaseStatus.VALIDATED and refusal_to_add_outcome(user, case) is None

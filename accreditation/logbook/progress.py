@@ -8,35 +8,23 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 
+from accreditation.logbook.counting import STEP_FILTER, case_kind_q, pathway_kind_q
 from accreditation.logbook.models import (
     CONSOLE_ROLES,
     Case,
-    CaseRole,
     CaseStatus,
     CaseStep,
+    CountedAs,
     SimulatorSession,
-    StepRole,
-    Supervision,
 )
+from curriculum.models import Audience
 from curriculum.progress import EvidenceItem, Measurement, best_run_minimum
 
-# Which validated cases each kind of component counts.
-CASE_KINDS = {
-    "case_observation": Q(validated_role=CaseRole.OBSERVER) | Q(validated_supervision=Supervision.O),
-    "bedside_assisting": Q(validated_role=CaseRole.BEDSIDE_ASSISTANT),
-    "supervised_console_cases": Q(validated_role__in=CONSOLE_ROLES)
-    & Q(validated_supervision__in=[Supervision.S_TS, Supervision.S_TU, Supervision.A]),
-    "independent_console_cases": Q(validated_role__in=CONSOLE_ROLES)
-    & Q(validated_supervision__in=[Supervision.P, Supervision.T]),
-}
-_STEP_ROLE = {
-    "bedside_assisting": [StepRole.BEDSIDE],
-    "supervised_console_cases": [StepRole.CONSOLE],
-    "independent_console_cases": [StepRole.CONSOLE],
-    "case_observation": list(StepRole.values),
-}
+# The component kinds counted from validated cases; what counts as each is the pathway
+# version's counting table (counting.py).
+CASE_KINDS = frozenset(CountedAs.values) - {CountedAs.TEACHING}
 HOURS = Decimal("0.1")
 
 
@@ -52,9 +40,21 @@ class CaseEvidenceProvider:
     def handles(self, requirement) -> bool:
         return requirement.type in ("min_count", "min_hours") and requirement.component.kind in CASE_KINDS
 
-    def cases(self, *, trainee, requirement) -> QuerySet[Case]:
+    def cases(self, *, trainee, requirement, rules=None) -> QuerySet[Case]:
+        """The validated cases counted for the requirement: by its pathway version's counting
+        table, or by `rules` (what-if previews). A proctored case (an established surgeon's,
+        with the assigned proctor named) counts only as the conversion pathway's proctored
+        console case, never under the trainee supervision codes."""
         kind = requirement.component.kind
-        qs = Case.objects.filter(trainee=trainee, status=CaseStatus.VALIDATED).filter(CASE_KINDS[kind])
+        pathway = requirement.component.module.pathway
+        qs = Case.objects.filter(trainee=trainee, status=CaseStatus.VALIDATED)
+        if pathway.audience == Audience.ESTABLISHED_SURGEON and kind == CountedAs.SUPERVISED_CONSOLE:
+            qs = qs.filter(proctor__isnull=False, validated_role__in=CONSOLE_ROLES)
+        else:
+            kind_q = case_kind_q(kind, rules) if rules is not None else pathway_kind_q(kind, pathway.pk)
+            qs = qs.filter(kind_q)
+            if kind in (CountedAs.SUPERVISED_CONSOLE, CountedAs.INDEPENDENT_CONSOLE):
+                qs = qs.filter(proctor__isnull=True)
         if requirement.platform:
             qs = qs.filter(platform=requirement.platform)
         if requirement.procedure_id:
@@ -62,7 +62,7 @@ class CaseEvidenceProvider:
         if requirement.procedure_step_id:
             # EXISTS, not a join + DISTINCT: a case lists a step once (case_step_once).
             qs = qs.filter(Exists(CaseStep.objects.filter(
-                case_id=OuterRef("pk"), step_id=requirement.procedure_step_id, role__in=_STEP_ROLE[kind])))
+                STEP_FILTER[kind], case_id=OuterRef("pk"), step_id=requirement.procedure_step_id)))
         return qs
 
     def measure(self, *, trainee, requirement) -> Measurement:

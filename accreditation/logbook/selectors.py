@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 
 from accreditation.logbook.learning_curve import CurvePoint, cusum_points
-from accreditation.logbook.models import CONSOLE_ROLES, Case, CaseStatus, CaseStep, SimulatorSession
+from accreditation.logbook.models import (
+    CONSOLE_ROLES,
+    Case,
+    CaseOutcome,
+    CaseRole,
+    CaseStatus,
+    CaseStep,
+    ComplicationGrade,
+    Conversion,
+    SimulatorSession,
+    StepRole,
+    Supervision,
+)
 from rastrack.accounts.models import User
 from rastrack.accounts.trainee_scope import scoped
 
@@ -50,13 +75,93 @@ def logbook_totals(cases: QuerySet[Case]) -> dict:
     }
 
 
+EXCLUSION_REASONS = {
+    "not_validated": "not validated yet (drafts, submitted and returned cases)",
+    "part_case": "part cases (the whole-case curve reads whole cases only; pick a step for part cases)",
+    "not_console": "not at the console (observed or bedside assisting)",
+    "not_own_console_work": "coded A or T: the trainer did the key parts, or the trainee was teaching",
+    "no_console_time": "no console time recorded",
+    "step_not_recorded": "the step is not recorded on the case",
+    "step_not_at_console": "the step was not done at the console",
+    "step_taken_over": "the trainer took the step over",
+    "no_step_minutes": "no minutes recorded for the step",
+}
+
+
+@dataclass
+class LearningCurve:
+    points: list[CurvePoint]
+    excluded: dict[str, int]
+    # Console cases in the curve's order with their outcome: (case id, complication?, converted?).
+    outcomes: list[tuple[int, bool, bool]] = field(default_factory=list)
+
+
+def learning_curve_of(*, trainee: User, procedure_id: int, step_id: int | None = None,
+                      target=None) -> LearningCurve:
+    """The curve over the trainee's validated cases of one procedure, read as validated: whole
+    console cases by their console time, or, with `step_id`, every validated console case (whole
+    or part) by that step's own minutes (the case's console time when the step was its only
+    console step). One query whatever the number of cases; the others are counted by reason."""
+    qs = Case.objects.filter(trainee=trainee, procedure_id=procedure_id)
+    if step_id is not None:
+        steps = CaseStep.objects.filter(case_id=OuterRef("pk"), step_id=step_id)
+        qs = qs.annotate(
+            step_role=Subquery(steps.values("role")[:1]), step_takeover=Subquery(steps.values("takeover")[:1]),
+            step_minutes=Subquery(steps.values("console_minutes")[:1]),
+            console_steps=Subquery(CaseStep.objects.filter(case_id=OuterRef("pk"), role=StepRole.CONSOLE)
+                                   .order_by().values("case_id").annotate(n=Count("id")).values("n")[:1]))
+    else:
+        qs = qs.annotate(step_role=Value(None, output_field=CharField()),
+                         step_takeover=Value(None, output_field=BooleanField()),
+                         step_minutes=Value(None, output_field=IntegerField()),
+                         console_steps=Value(None, output_field=IntegerField()))
+    qs = qs.annotate(outcome_grade=Subquery(CaseOutcome.objects.filter(case_id=OuterRef("pk"))
+                                            .order_by("-followup_days").values("complication_grade")[:1]))
+    rows = qs.order_by("date", "id").values_list(
+        "id", "date", "status", "validated_role", "validated_supervision", "console_minutes",
+        "step_role", "step_takeover", "step_minutes", "console_steps", "complication_grade", "outcome_grade",
+        "conversion")
+    excluded: dict[str, int] = {}
+    series, outcomes = [], []
+
+    def leave_out(reason: str) -> None:
+        excluded[reason] = excluded.get(reason, 0) + 1
+
+    for (pk, date, status, role, code, minutes, step_role, takeover, step_minutes, console_steps,
+         grade, outcome_grade, conversion) in rows:
+        if status != CaseStatus.VALIDATED:
+            leave_out("not_validated")
+            continue
+        if role not in CONSOLE_ROLES:
+            leave_out("not_console")
+            continue
+        if code in (Supervision.A, Supervision.T):
+            leave_out("not_own_console_work")
+            continue
+        outcomes.append((pk, (outcome_grade or grade) != ComplicationGrade.NONE, conversion != Conversion.NONE))
+        if step_id is None:
+            if role != CaseRole.CONSOLE_WHOLE:
+                leave_out("part_case")
+            elif minutes is None:
+                leave_out("no_console_time")
+            else:
+                series.append((date, minutes, pk))
+            continue
+        if step_role is None:
+            leave_out("step_not_recorded")
+        elif step_role != StepRole.CONSOLE:
+            leave_out("step_not_at_console")
+        elif takeover:
+            leave_out("step_taken_over")
+        elif step_minutes is not None:
+            series.append((date, step_minutes, pk))
+        elif console_steps == 1 and minutes is not None:
+            series.append((date, minutes, pk))
+        else:
+            leave_out("no_step_minutes")
+    return LearningCurve(points=cusum_points(series, target), excluded=excluded, outcomes=outcomes)
+
+
 def learning_curve(*, trainee: User, procedure_id: int) -> list[CurvePoint]:
-    """Console time by case number and its CUSUM, over the trainee's submitted and
-    validated console cases of one procedure, in date then id order."""
-    rows = (
-        Case.objects.filter(trainee=trainee, procedure_id=procedure_id, role__in=CONSOLE_ROLES,
-                            status__in=[CaseStatus.SUBMITTED, CaseStatus.VALIDATED],
-                            console_minutes__isnull=False)
-        .order_by("date", "id").values_list("date", "console_minutes")
-    )
-    return cusum_points(list(rows))
+    """The whole-case console-time curve's points (validated whole console cases only)."""
+    return learning_curve_of(trainee=trainee, procedure_id=procedure_id).points

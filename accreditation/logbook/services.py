@@ -14,12 +14,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accreditation.faculty.eligibility import can_supervise, educational_supervisor_of
+from accreditation.faculty.eligibility import (
+    can_supervise,
+    educational_supervisor_of,
+    is_assigned_proctor,
+)
 from accreditation.logbook import policies
 from accreditation.logbook.models import (
     CONSOLE_ROLES,
     EDITABLE_STATUSES,
     Case,
+    CaseOutcome,
     CaseRole,
     CaseSource,
     CaseStatus,
@@ -27,7 +32,9 @@ from accreditation.logbook.models import (
     SimulatorSession,
     StepRole,
     Supervision,
+    TrainerPosition,
 )
+from accreditation.logbook.semantics import contradictions
 from accreditation.logbook.xapi import case_validated
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
@@ -40,7 +47,7 @@ from rastrack.reference.models import ProcedureStep
 CASE_FIELDS = [
     "date", "site", "platform", "procedure", "role", "supervision", "console_minutes",
     "docking_minutes", "total_minutes", "conversion", "complication_grade", "supervisor",
-    "supervisor_name", "case_reference", "notes",
+    "supervisor_name", "case_reference", "notes", "trainer_position", "asa_grade", "urgency", "proctor",
 ]
 
 
@@ -48,6 +55,8 @@ CASE_FIELDS = [
 class StepEntry:
     step: ProcedureStep
     role: str = StepRole.CONSOLE
+    takeover: bool = False
+    console_minutes: int | None = None
 
 
 def _errors(errors: dict[str, list[str]]) -> None:
@@ -64,6 +73,7 @@ def case_validator(*, trainee: User, supervisor: User | None, date: datetime.dat
 
 
 MAX_NOTES = 5000
+MAX_STEP_MINUTES = 600
 
 
 def case_check(*, trainee: User, data: dict[str, Any], steps: list[StepEntry],
@@ -97,9 +107,30 @@ def case_check(*, trainee: User, data: dict[str, Any], steps: list[StepEntry],
         elif not supervisor.has_role(Role.TRAINER):
             errors.setdefault("supervisor", []).append(
                 "This person is not a registered RAS trainer: give their name in supervisor_name instead.")
+    if case.proctor_id:
+        if case.proctor_id == trainee.pk:
+            errors.setdefault("proctor", []).append("You cannot proctor your own case.")
+        elif case.date and not is_assigned_proctor(case.proctor, trainee, on=case.date):
+            errors.setdefault("proctor", []).append(
+                "This person was not your assigned proctor on the case date: name the proctor "
+                "assigned to you, or leave it empty.")
+    if case.role and case.supervision:
+        for field, messages in contradictions(role=case.role, code=case.supervision,
+                                              position=case.trainer_position or "",
+                                              proctored=bool(case.proctor_id)).items():
+            errors.setdefault(field, []).extend(messages)
     procedure_id = case.procedure_id
     seen: set[int] = set()
+    step_minutes = 0
     for entry in steps:
+        if entry.role != StepRole.CONSOLE and (entry.takeover or entry.console_minutes is not None):
+            errors.setdefault("steps", []).append(
+                f"“{entry.step.name}”: a takeover and console minutes belong to a step done at the console.")
+        if entry.console_minutes is not None:
+            if entry.console_minutes < 0 or entry.console_minutes > MAX_STEP_MINUTES:
+                errors.setdefault("steps", []).append(
+                    f"“{entry.step.name}”: give the step's console minutes between 0 and {MAX_STEP_MINUTES}.")
+            step_minutes += max(entry.console_minutes, 0)
         if entry.step.procedure_id != procedure_id:
             errors.setdefault("steps", []).append(
                 f"“{entry.step.name}” is not a step of the chosen procedure.")
@@ -108,6 +139,14 @@ def case_check(*, trainee: User, data: dict[str, Any], steps: list[StepEntry],
         if entry.role not in StepRole.values:
             errors.setdefault("steps", []).append(f"Unknown step role “{entry.role}”.")
         seen.add(entry.step.pk)
+    if step_minutes and case.console_minutes is not None and step_minutes > case.console_minutes:
+        errors.setdefault("steps", []).append(
+            f"The steps' console minutes ({step_minutes}) add up to more than the case's console time "
+            f"({case.console_minutes}).")
+    if (case.total_minutes is not None and case.console_minutes is not None and case.docking_minutes is not None
+            and case.console_minutes + case.docking_minutes > case.total_minutes):
+        errors.setdefault("total_minutes", []).append(
+            "The total operative time cannot be shorter than console time plus docking time.")
     try:
         # validate_constraints=False: the CHECK constraints this could evaluate are each
         # checked above (console time) or by a field validator (docking, total), and the
@@ -126,11 +165,12 @@ def case_check(*, trainee: User, data: dict[str, Any], steps: list[StepEntry],
 
 def _save_steps(case: Case, steps: list[StepEntry]) -> None:
     CaseStep.objects.filter(case=case).delete()
-    CaseStep.objects.bulk_create([CaseStep(case=case, step=e.step, role=e.role) for e in steps])
+    CaseStep.objects.bulk_create([CaseStep(case=case, step=e.step, role=e.role, takeover=e.takeover,
+                                           console_minutes=e.console_minutes) for e in steps])
 
 
 def _snapshot_steps(steps: list[StepEntry]) -> list[list]:
-    return [[e.step.pk, e.role] for e in steps]
+    return [[e.step.pk, e.role, e.takeover, e.console_minutes] for e in steps]
 
 
 @transaction.atomic
@@ -150,7 +190,7 @@ def case_create(*, trainee: User, actor: User, data: dict[str, Any],
 
 
 def _case_values(case: Case) -> dict:
-    return {f: getattr(case, f + "_id") if f in ("site", "procedure", "supervisor") else getattr(case, f)
+    return {f: getattr(case, f + "_id") if f in ("site", "procedure", "supervisor", "proctor") else getattr(case, f)
             for f in CASE_FIELDS}
 
 
@@ -222,8 +262,9 @@ def _require_validator(case: Case, actor: User) -> None:
 
 @transaction.atomic
 def case_validate(*, case: Case, actor: User, role: str | None = None,
-                  supervision: str | None = None) -> Case:
-    """Validate a submitted case, confirming or correcting the role and supervision code."""
+                  supervision: str | None = None, trainer_position: str | None = None) -> Case:
+    """Validate a submitted case, confirming or correcting the role, supervision code and
+    trainer position in one action, held to the same role x code x position table."""
     case = _lock(case)
     if case.status != CaseStatus.SUBMITTED:
         raise Conflict(f"Only a submitted case can be validated; this one is {case.status}.")
@@ -233,13 +274,25 @@ def case_validate(*, case: Case, actor: User, role: str | None = None,
         errors["role"] = [f"“{role}” is not a valid role."]
     if supervision is not None and supervision not in Supervision.values:
         errors["supervision"] = [f"“{supervision}” is not a valid supervision code."]
+    if trainer_position not in (None, "") and trainer_position not in TrainerPosition.values:
+        errors["trainer_position"] = [f"“{trainer_position}” is not a trainer position."]
     _errors(errors)
+    new_role = role or case.role
+    new_code = supervision or case.supervision
+    new_position = case.trainer_position if trainer_position is None else trainer_position
+    _errors(contradictions(role=new_role, code=new_code, position=new_position, proctored=bool(case.proctor_id)))
+    if new_role in CONSOLE_ROLES and case.console_minutes is None:
+        _errors({"role": [f"Role “{new_role}” needs the case's console time, which was not logged: "
+                          "return the case so that the trainee adds it."]})
     with audited(actor=actor, action="case.validate", instance=case, stream=f"portfolio:{case.trainee_id}",
-                 fields=["status", "validated_role", "validated_supervision", "disagreement", "decided_by"]):
-        case.validated_role = role or case.role
-        case.validated_supervision = supervision or case.supervision
+                 fields=["status", "validated_role", "validated_supervision", "validated_trainer_position",
+                         "disagreement", "decided_by"]):
+        case.validated_role = new_role
+        case.validated_supervision = new_code
+        case.validated_trainer_position = new_position
         case.disagreement = (case.validated_role != case.role
-                             or case.validated_supervision != case.supervision)
+                             or case.validated_supervision != case.supervision
+                             or case.validated_trainer_position != case.trainer_position)
         case.status = CaseStatus.VALIDATED
         case.decided_by = actor
         case.decided_at = timezone.now()
@@ -275,6 +328,33 @@ def case_reject(*, case: Case, actor: User, reason: str) -> Case:
     return case
 
 
+OUTCOME_FIELDS = ["followup_days", "complication_grade", "readmitted", "length_of_stay_days", "conversion_confirmed"]
+
+
+@transaction.atomic
+def case_outcome_add(*, case: Case, actor: User, data: dict[str, Any]) -> CaseOutcome:
+    """Add a 30- or 90-day outcome to a validated case: an audited addendum of its own; the
+    operative record (the case row) is not touched, so it stays frozen."""
+    case = _lock(case)
+    refuse_unless(policies.refusal_to_add_outcome(actor, case))
+    if case.status != CaseStatus.VALIDATED:
+        raise Conflict(f"Outcomes are added to validated cases only; this one is {case.status}.")
+    outcome = CaseOutcome(case=case, recorded_by=actor, **{f: data[f] for f in OUTCOME_FIELDS if f in data})
+    errors: dict[str, list[str]] = {}
+    try:
+        outcome.full_clean(exclude=["case", "recorded_by"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    _errors(errors)
+    if CaseOutcome.objects.filter(case=case, followup_days=outcome.followup_days).exists():
+        raise Conflict(f"This case already has its {outcome.followup_days}-day outcome.")
+    outcome.save()
+    audit_record(actor=actor, action="case.outcome_add", obj=outcome, stream=f"portfolio:{case.trainee_id}",
+                 after={"case": case.pk, **{f: getattr(outcome, f) for f in OUTCOME_FIELDS}})
+    return outcome
+
+
 @dataclass
 class BatchResult:
     id: int
@@ -295,7 +375,8 @@ def cases_validate_batch(*, actor: User, items: list[dict], visible) -> list[Bat
             continue
         try:
             case = case_validate(case=case, actor=actor, role=item.get("role"),
-                                 supervision=item.get("supervision"))
+                                 supervision=item.get("supervision"),
+                                 trainer_position=item.get("trainer_position"))
         except ApplicationError as exc:
             results.append(BatchResult(id=pk, ok=False, code=exc.status_code,
                                        error=exc.message or "; ".join(

@@ -32,15 +32,18 @@ from accreditation.logbook.forms import (
     ELogbookImportForm,
     ImportForm,
     LogbookFilter,
+    OutcomeForm,
     RejectForm,
     ValidateForm,
 )
-from accreditation.logbook.learning_curve import chart_data, learning_phase_end
+from accreditation.logbook.learning_curve import DEFAULT_STAY, chart_data, learning_phase_cases
 from accreditation.logbook.models import (
     CONSOLE_ROLES,
     EDITABLE_STATUSES,
     Case,
     CaseRole,
+    CaseStatus,
+    FollowUp,
     Supervision,
 )
 from rastrack.accounts.models import User
@@ -173,16 +176,21 @@ def steps_partial(request):
 
 # --- A case's page and its actions ----------------------------------------------------------
 
-def _detail(request, case: Case, *, validate_form=None, reject_form=None, status=200):
+def _detail(request, case: Case, *, validate_form=None, reject_form=None, outcome_form=None, status=200):
     user = request.user
     own = case.trainee_id == user.pk
     decidable = policies.can_validate(user, case)
+    outcomes = list(case.outcomes.select_related("recorded_by")) if case.status == CaseStatus.VALIDATED else []
+    may_add = policies.can_add_outcome(user, case) and len(outcomes) < len(FollowUp.values)
     return render(request, "accreditation/logbook/case_detail.html", {
         "case": case, "own": own,
         "editable": policies.can_change(user, case),
         "decidable": decidable,
+        "outcomes": outcomes,
+        "outcome_form": (outcome_form or OutcomeForm(prefix="outcome")) if may_add else None,
         "validate_form": validate_form or ValidateForm(
-            prefix="validate", initial={"role": case.role, "supervision": case.supervision}),
+            prefix="validate", initial={"role": case.role, "supervision": case.supervision,
+                                        "trainer_position": case.trainer_position}),
         "reject_form": reject_form or RejectForm(prefix="reject"),
         "clear_draft": draft_key(user) if own and request.session.pop(CLEAR_DRAFT, False) else "",
     }, status=status)
@@ -230,6 +238,20 @@ def case_validate(request, pk: int):
     if response:
         return response
     return _detail(request, case, validate_form=form, status=form_status(request))
+
+
+@login_required
+@require_POST
+def case_outcome(request, pk: int):
+    case = get_visible_or_404(selectors.cases_visible_to(request.user), pk)
+    form = OutcomeForm(request.POST, prefix="outcome")
+    response = submit_form(
+        request, form, lambda data: services.case_outcome_add(case=case, actor=request.user, data=data),
+        success=lambda outcome: f"The {outcome.followup_days}-day outcome is added.",
+        then=lambda outcome: redirect("accreditation:logbook-case", case.pk))
+    if response:
+        return response
+    return _detail(request, case, outcome_form=form, status=form_status(request))
 
 
 @login_required
@@ -398,16 +420,19 @@ def learning_curve(request):
     procedures = _console_procedures(user, trainee)
     wanted = request.GET.get("procedure", "")
     chosen = next((p for p in procedures if str(p.pk) == wanted), procedures[0] if procedures else None)
-    points = selectors.learning_curve(trainee=trainee, procedure_id=chosen.pk) if chosen else []
-    end = learning_phase_end(points)
+    curve = selectors.learning_curve_of(trainee=trainee, procedure_id=chosen.pk) if chosen else None
+    points = curve.points if curve else []
+    end = learning_phase_cases(points)
     chart = chart_data(chosen.name if chosen else "", points)
+    excluded = [(selectors.EXCLUSION_REASONS[reason], n) for reason, n in (curve.excluded.items() if curve else [])]
     trainees = None
     if user.has_role(Role.TRAINER, Role.REGIONAL_LEAD, Role.PROGRAMME_ADMIN):
         trainees = list(trainees_visible_to(user).exclude(pk=user.pk)
                         .filter(groups__name=Role.TRAINEE).order_by("full_name", "id"))
     return render(request, "accreditation/logbook/curve.html", {
         "trainee": trainee, "own": trainee.pk == user.pk, "procedures": procedures, "chosen": chosen,
-        "points": points, "end": end, "chart": chart, "trainees": trainees,
+        "points": points, "end": end, "chart": chart, "trainees": trainees, "excluded": excluded,
+        "stay": DEFAULT_STAY,
         "user_is_trainee": user.has_role(Role.TRAINEE),
         "mean": round(sum(p.console_minutes for p in points) / len(points)) if points else None,
     })

@@ -11,12 +11,16 @@ from tests.builders.curriculum import rarp_step
 from tests.builders.dates import days_ago
 from tests.builders.people import SiteFactory
 
+# A supervision code each role may carry (the role x code table, semantics.py).
+CODE_FOR_ROLE = {"console_part": "S-TS", "console_whole": "S-TS", "bedside_assistant": "A", "observer": "O"}
+
 
 def make_case(trainee, validator=None, *, status="validated", days=5, role="console_part",
-              procedure="rarp", steps=(), platform="davinci_xi"):
+              procedure="rarp", steps=(), platform="davinci_xi", supervision=None):
     """A case of the trainee; submitted, then validated by `validator`, as `status` asks."""
     data = {"date": days_ago(days), "site": SiteFactory(), "platform": platform,
-            "procedure": Procedure.objects.get(code=procedure), "role": role, "supervision": "S-TS",
+            "procedure": Procedure.objects.get(code=procedure), "role": role,
+            "supervision": supervision or CODE_FOR_ROLE[role],
             "console_minutes": 90 if role.startswith("console") else None, "total_minutes": 240}
     case = logbook.case_create(trainee=trainee, actor=trainee, data=data,
                                steps=[logbook.StepEntry(step=rarp_step(s)) for s in steps])

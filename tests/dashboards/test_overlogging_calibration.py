@@ -24,7 +24,7 @@ def _validated(trainee, trainer, *, days, **corrections):
 @pytest.fixture
 def quality_world(trainee, assigned_trainer, north_trainee, north_west):
     """London (trainee), this month: 4 validated cases: the trainer corrected the role of one
-    (console_part -> bedside_assistant, which also changes nothing else), the supervision code
+    (console_part -> console_whole, which also changes nothing else), the supervision code
     of another (S-TS -> A), both of a third; one agreed -> 3 of 4 = 0.75; role 2, supervision 2.
     Six weeks ago: 1 validated, agreed -> 0.0. A submitted case is not counted.
     Calibration: self 22 vs trainer 18 (+4), self 15 vs trainer 19 (-4): mean 0, mean |gap| 4;
@@ -32,7 +32,7 @@ def quality_world(trainee, assigned_trainer, north_trainee, north_west):
     North West: north_trainee, this month, 1 case with the supervision corrected -> 1.0; a pair
     self 20 vs trainer 17 -> +3."""
     cases = [
-        _validated(trainee, assigned_trainer, days=1, role="bedside_assistant"),
+        _validated(trainee, assigned_trainer, days=1, role="console_whole"),
         _validated(trainee, assigned_trainer, days=1, supervision="A"),
         _validated(trainee, assigned_trainer, days=1, role="observer", supervision="O"),
         _validated(trainee, assigned_trainer, days=1),

@@ -75,7 +75,11 @@ def test_personal_pages_refuse_other_roles(client, trainee, assigned_trainer):
     assert client.get("/dashboards/mine/").status_code == 403
 
 
-def test_trainee_dashboard_shows_the_main_learning_curve(client, setup, trainee):
+def test_trainee_dashboard_shows_the_main_learning_curve(client, setup, trainee, assigned_trainer):
+    # Only validated whole console cases draw the curve (the setup's two are only submitted).
+    assert dashboards.trainee_dashboard(trainee)["curve"] is None
+    for days in (4, 3):
+        make_case(trainee, assigned_trainer, role="console_whole", days=days)
     data = dashboards.trainee_dashboard(trainee)
     curve = data["curve"]
     assert curve["procedure"].code == "rarp"
@@ -89,4 +93,4 @@ def test_trainee_dashboard_without_console_cases(client, admin, other_trainee):
     assert dashboards.trainee_dashboard(other_trainee)["curve"] is None
     login_verified(client, other_trainee)
     html = client.get("/dashboards/mine/").content.decode()
-    assert "appears with your first submitted console case" in html and "curve-chart" not in html
+    assert "appears with your first validated whole console case" in html and "curve-chart" not in html

@@ -23,6 +23,8 @@ from tests.builders.signoff import gears
 TARGETS = {
     ("POST", "/api/v1/cases/{id}/validate/"): "case_submitted",
     ("POST", "/api/v1/cases/{id}/reject/"): "case_submitted",
+    ("GET", "/api/v1/cases/{id}/outcomes/"): "case_validated",
+    ("POST", "/api/v1/cases/{id}/outcomes/"): "case_validated",
     ("POST", "/api/v1/signoff-requests/{id}/reverse/"): "signoff_approved",
     ("POST", "/api/v1/bookings/{id}/attended/"): "booking_past",
     ("POST", "/api/v1/bookings/{id}/no_show/"): "booking_past",
@@ -91,6 +93,8 @@ BODIES = {
     ("PUT", "/api/v1/cases/{id}/"): lambda w, p, o=None: _case_body(w),
     ("PATCH", "/api/v1/cases/{id}/"): lambda w, p, o=None: {"notes": "Edited."},
     ("POST", "/api/v1/cases/{id}/reject/"): lambda w, p, o=None: {"reason": "Wrong procedure."},
+    ("POST", "/api/v1/cases/{id}/outcomes/"): lambda w, p, o=None: {"followup_days": 30, "readmitted": False,
+                                                                   "length_of_stay_days": 2},
     ("POST", "/api/v1/cases/{id}/submit/"): lambda w, p, o=None: {},
     ("POST", "/api/v1/cases/{id}/validate/"): lambda w, p, o=None: {},
     ("POST", "/api/v1/cases/import/"): lambda w, p, o=None: {"file": _csv(w), "dry_run": "true"},

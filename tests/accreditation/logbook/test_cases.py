@@ -89,8 +89,9 @@ def test_every_field_rule_gives_a_message_for_its_field(api, trainee, payload, o
 
 
 def test_console_time_is_optional_for_bedside_and_observer(api, trainee, payload):
-    for role in ("bedside_assistant", "observer"):
-        response = api.as_user(trainee).post(URL, payload(role=role, console_minutes=None), format="json")
+    for role, code in (("bedside_assistant", "A"), ("observer", "O")):
+        response = api.as_user(trainee).post(URL, payload(role=role, supervision=code, console_minutes=None,
+                                                          steps=[]), format="json")
         assert response.status_code == 201, response.json()
 
 
@@ -198,7 +199,7 @@ def test_batch_validation_gives_a_result_per_case(api, trainee, other_trainee, a
     for case_id in ids[:2]:
         _submit(api, trainee, case_id)
     response = api.as_user(assigned_trainer).post(f"{URL}validate-batch/", {"cases": [
-        {"id": ids[0]}, {"id": ids[1], "supervision": "P"}, {"id": ids[2]}, {"id": 999999}]}, format="json")
+        {"id": ids[0]}, {"id": ids[1], "supervision": "S-TU"}, {"id": ids[2]}, {"id": 999999}]}, format="json")
     assert response.status_code == 200
     results = {r["id"]: r for r in response.json()["results"]}
     assert results[ids[0]]["ok"] and results[ids[1]]["ok"]
@@ -278,18 +279,70 @@ def test_learning_curve_matches_a_hand_computed_cusum(api, trainee, payload, rar
     client = api.as_user(trainee)
     minutes = [200, 180, 150, 130, 90]
     base = TODAY() - datetime.timedelta(days=50)
+    ids = []
     for i, m in enumerate(minutes):
-        case_id = client.post(URL, payload(date=(base + datetime.timedelta(days=i)).isoformat(),
+        case_id = client.post(URL, payload(date=(base + datetime.timedelta(days=i)).isoformat(), role="console_whole",
                                            console_minutes=m, total_minutes=m + 60), format="json").json()["id"]
         _submit(api, trainee, case_id)
-    client.post(URL, payload(role="bedside_assistant", console_minutes=None), format="json")  # not console
-    body = client.get(f"{URL}learning-curve/?procedure={rarp.pk}").json()
+        api.as_user(assigned_trainer).post(f"{URL}{case_id}/validate/")
+        ids.append(case_id)
+    client.post(URL, payload(role="bedside_assistant", supervision="A", console_minutes=None, steps=[]),
+                format="json")  # not console
+    _submit(api, trainee, client.post(URL, payload(), format="json").json()["id"])  # submitted only
+    body = client.get(f"{URL}learning-curve/?procedure={rarp.pk}&stay=3").json()
     assert [p["n"] for p in body["points"]] == [1, 2, 3, 4, 5]
+    assert [p["case"] for p in body["points"]] == ids
     assert [p["console_minutes"] for p in body["points"]] == minutes
     assert [p["cusum"] for p in body["points"]] == [50.0, 80.0, 80.0, 60.0, 0.0]
-    assert body["learning_phase_end"] == 2
-    trainer_view = api.as_user(assigned_trainer).get(f"{URL}learning-curve/?procedure={rarp.pk}&trainee={trainee.pk}")
+    assert (body["target"], body["learning_phase_cases"]) == (150.0, 2)
+    assert body["excluded"] == {"not_validated": 2}  # the draft bedside case and the submitted one
+    assert client.get(f"{URL}learning-curve/?procedure={rarp.pk}").json()["learning_phase_cases"] is None
+    # Against a set target of 160: deviations 40, 20, -10, -30, -70.
+    targeted = client.get(f"{URL}learning-curve/?procedure={rarp.pk}&target=160&stay=3").json()
+    assert [p["cusum"] for p in targeted["points"]] == [40.0, 60.0, 50.0, 20.0, -50.0]
+    assert targeted["complications"]["signal_case"] is None
+    trainer_view = api.as_user(assigned_trainer).get(
+        f"{URL}learning-curve/?procedure={rarp.pk}&trainee={trainee.pk}&stay=3")
     assert trainer_view.json()["points"] == body["points"]
+
+
+def test_a_step_curve_reads_part_and_whole_cases_by_the_steps_own_minutes(api, trainee, rarp, assigned_trainer):
+    from tests.builders.logbook import make_case
+
+    neck = rarp.steps.get(name="Bladder neck dissection")
+    whole = make_case(trainee, assigned_trainer, role="console_whole", steps=["Bladder neck dissection"], days=9)
+    part = make_case(trainee, assigned_trainer, role="console_part", days=8, steps=["Bladder neck dissection"])
+    make_case(trainee, assigned_trainer, role="console_part", days=7, steps=["Apical dissection"])
+    CaseStep = whole.steps.model
+    for case, minutes in ((whole, 25), (part, None)):
+        step = CaseStep.objects.get(case=case, step=neck)
+        step.console_minutes = minutes
+        step.save()
+    body = api.as_user(trainee).get(f"{URL}learning-curve/?procedure={rarp.pk}&step={neck.pk}").json()
+    # The whole case by the step's 25 minutes; the part case's only console step by its 90 case minutes.
+    assert [(p["case"], p["console_minutes"]) for p in body["points"]] == [(whole.pk, 25), (part.pk, 90)]
+    assert body["excluded"] == {"step_not_recorded": 1}
+    whole_curve = api.as_user(trainee).get(f"{URL}learning-curve/?procedure={rarp.pk}").json()
+    assert [p["case"] for p in whole_curve["points"]] == [whole.pk]
+    assert whole_curve["excluded"] == {"part_case": 2}
+
+
+def test_the_curve_costs_the_same_queries_for_1_and_many_cases(api, trainee, rarp, assigned_trainer,
+                                                               django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.builders.logbook import make_case
+
+    client = api.as_user(trainee)
+    url = f"{URL}learning-curve/?procedure={rarp.pk}&step={rarp.steps.first().pk}"
+    make_case(trainee, assigned_trainer, role="console_whole", days=9)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for days in (8, 7, 6):
+        make_case(trainee, assigned_trainer, role="console_whole", days=days)
+    with django_assert_num_queries(len(one)):
+        client.get(url)
 
 
 def test_learning_curve_of_someone_else_is_404(api, trainee, other_trainee, rarp):

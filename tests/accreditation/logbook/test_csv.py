@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from accreditation.logbook.csv_template import COLUMNS, escape_cell
+from accreditation.logbook.csv_template import COLUMNS, EXPORT_ONLY, OPTIONAL_COLUMNS, escape_cell
 from accreditation.logbook.models import Case
 from tests.builders.people import SiteFactory
 
@@ -52,7 +52,7 @@ def _upload(api, user, content: bytes, dry_run: bool):
 
 
 def test_a_dry_run_previews_and_imports_nothing(api, trainee, site):
-    response = _upload(api, trainee, _csv([_row(), _row(role="bedside_assistant", console_minutes="")]), True)
+    response = _upload(api, trainee, _csv([_row(), _row(role="bedside_assistant", supervision="A", console_minutes="")]), True)
     assert response.status_code == 200
     body = response.json()
     assert body["ok"] and body["dry_run"] and body["imported"] == 0
@@ -107,7 +107,7 @@ def test_export_escapes_formula_cells_and_round_trips(api, trainee, site):
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode()
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert list(rows[0]) == COLUMNS
+    assert list(rows[0]) == COLUMNS + OPTIONAL_COLUMNS + EXPORT_ONLY
     assert rows[0]["case_reference"] == "'=HYPERLINK(\"http://evil\")"
     assert rows[0]["notes"] == "'+1 extra port"
     assert rows[0]["steps"] == "Bladder neck dissection; Apical dissection (observed)"
@@ -146,3 +146,23 @@ def test_the_management_command_imports_all_or_nothing(trainee, site, tmp_path, 
     call_command("import_logbook", trainee.email, str(good))
     assert Case.objects.filter(trainee=trainee).count() == 2
     assert "Imported 2 cases" in capsys.readouterr().out
+
+
+def test_the_import_holds_rows_to_the_role_code_position_table(api, trainee, site):
+    rows = [_row(role="observer", supervision="P", steps=""),
+            _row(trainer_position="remote"),
+            _row(trainer_position="dual_console", asa_grade="2", urgency="urgent",
+                 steps="Bladder neck dissection (taken over); Apical dissection [20 min]")]
+    columns = [*COLUMNS, *OPTIONAL_COLUMNS]
+    body = _upload(api, trainee, _csv(rows, columns), False).json()
+    errors = {r["row"]: r["errors"] for r in body["rows"] if r["errors"]}
+    assert set(errors) == {2, 3} and "supervision" in errors[2] and "trainer_position" in errors[3]
+    assert not Case.objects.exists()  # all or nothing
+    body = _upload(api, trainee, _csv(rows[2:], columns), False).json()
+    assert body["imported"] == 1
+    case = Case.objects.get()
+    assert (case.trainer_position, case.asa_grade, case.urgency) == ("dual_console", 2, "urgent")
+    assert {(s.step.name, s.takeover, s.console_minutes) for s in case.steps.all()} == {
+        ("Bladder neck dissection", True, None), ("Apical dissection", False, 20)}
+    export = api.as_user(trainee).get("/api/v1/cases/export/").content.decode()
+    assert "Bladder neck dissection (taken over); Apical dissection [20 min]" in export

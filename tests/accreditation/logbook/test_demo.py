@@ -4,7 +4,7 @@ tests/builders/demo.py; seeding it twice is tests/rastrack/test_seed_demo.py).""
 from django.utils import timezone
 
 from accreditation.faculty.models import Assignment
-from accreditation.logbook.learning_curve import learning_phase_end
+from accreditation.logbook.learning_curve import learning_phase_cases
 from accreditation.logbook.models import Case, SimulatorSession
 from accreditation.logbook.selectors import learning_curve
 from rastrack.accounts.models import User
@@ -28,10 +28,10 @@ def test_the_demo_logbook_of_trainee1(demo_world):
     start = Assignment.objects.filter(trainee=trainee1).order_by("starts_on").first().starts_on
     assert all(start < case.date < today for case in cases)
     assert all(c.submitted_at.date() <= today for c in cases.exclude(submitted_at=None))
-    # Console time falls: the RARP curve has a learning phase that ends well inside it.
+    # Console time falls: the RARP curve (validated whole cases) has a learning phase well inside it.
     points = learning_curve(trainee=trainee1, procedure_id=Procedure.objects.get(code="rarp").pk)
-    assert len(points) >= 25
-    end = learning_phase_end(points)
+    assert len(points) >= 15
+    end = learning_phase_cases(points, stay=5)
     assert end is not None and 5 < end < len(points) - 5
     first, last = points[:5], points[-5:]
     assert sum(p.console_minutes for p in first) / 5 > sum(p.console_minutes for p in last) / 5 + 50

@@ -183,3 +183,14 @@ def test_the_page_previews_maps_and_imports(client, trainee, export_rows, rarp):
     assert done.status_code == 302
     assert set(Case.objects.values_list("case_reference", "platform", "source")) == {
         ("E-1", "davinci_xi", "elogbook"), ("E-2", "davinci_xi", "elogbook")}
+
+
+def test_an_elogbook_row_that_contradicts_the_role_code_table_is_an_error(api, trainee, rarp, site):
+    header = [*HEADER, "Role"]
+    rows = [[day(4), rarp.name, "A", site.name, "", "R-1", "Robotic", "90", "console"],   # whole + A
+            [day(3), rarp.name, "S-TS", site.name, "", "R-2", "Robotic", "90", "console"]]
+    body = api.as_user(trainee).post(URL, {"file": csv_file(rows, header=header), "dry_run": "true",
+                                           "mapping": json.dumps({"role": "Role"})}, format="multipart").json()
+    by_row = rows_by_number(body)
+    assert by_row[2]["status"] == "error" and "supervision" in by_row[2]["errors"]
+    assert by_row[3]["status"] == "new"

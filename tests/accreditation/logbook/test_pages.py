@@ -243,7 +243,8 @@ def test_submitting_and_deleting_from_the_case_page(client, trainee, assigned_tr
 
 def test_my_logbook_filters_and_totals(client, trainee, other_trainee, assigned_trainer, rarp, hemi, site):
     _log(trainee, rarp, site, days=40, role="console_whole", console_minutes=120, status=CaseStatus.VALIDATED)
-    _log(trainee, rarp, site, days=30, role="bedside_assistant", console_minutes=None, platform="davinci_x")
+    _log(trainee, rarp, site, days=30, role="bedside_assistant", supervision="A", console_minutes=None,
+         platform="davinci_x")
     _log(trainee, hemi, site, days=5, role="console_part", console_minutes=60)
     _log(other_trainee, hemi, site, days=5, console_minutes=500, total_minutes=600)
     client.force_login(trainee)
@@ -411,10 +412,13 @@ def test_the_queue_is_for_trainers(client, trainee, lab_manager):
 
 def test_the_learning_curve_page_shows_the_table_and_the_chart_data(client, trainee, assigned_trainer,
                                                                    rarp, hemi, site):
-    # Console minutes 100, 80, 60, 40: mean 70, CUSUM 30, 40, 30, 0: the peak is case 2.
+    # Validated whole cases, console minutes 100, 80, 60, 40: mean 70, CUSUM 30, 40, 30, 0. The
+    # peak is case 2, but 2 cases at or below the mean are fewer than the 10 a learning phase needs.
     for days, minutes in ((40, 100), (30, 80), (20, 60), (10, 40)):
-        _log(trainee, rarp, site, days=days, console_minutes=minutes, status=CaseStatus.SUBMITTED)
+        _log(trainee, rarp, site, days=days, console_minutes=minutes, status=CaseStatus.VALIDATED,
+             role="console_whole", validator=assigned_trainer)
     _log(trainee, rarp, site, days=5, console_minutes=10)  # a draft: not on the curve
+    _log(trainee, rarp, site, days=6, console_minutes=30, status=CaseStatus.SUBMITTED)  # not validated
     _log(trainee, hemi, site, days=5, console_minutes=50, status=CaseStatus.SUBMITTED)
     client.force_login(trainee)
     response = client.get(f"/logbook/learning-curve/?procedure={rarp.pk}")
@@ -423,9 +427,10 @@ def test_the_learning_curve_page_shows_the_table_and_the_chart_data(client, trai
     rows = re.findall(r'data-point="(\d+)">\s*<th[^>]*>\d+</th>\s*<td[^>]*>[^<]*</td>\s*'
                       r'<td[^>]*>(\d+)</td>\s*<td[^>]*>([-\d.]+)', html)
     assert rows == [("1", "100", "30.00"), ("2", "80", "40.00"), ("3", "60", "30.00"), ("4", "40", "0.00")]
-    assert "The CUSUM peaks at case 2" in html and "End of learning phase" in html
+    assert "No learning phase is reported yet" in html and "End of learning phase" not in html
+    assert "Left out: 2 not validated yet" in html
     data = json.loads(re.search(r'<script id="curve-data" type="application/json">(.*?)</script>', html, re.S).group(1))
-    assert data["learning_phase_end"] == 2
+    assert data["learning_phase_end"] is None
     assert [p["cusum"] for p in data["points"]] == [30.0, 40.0, 30.0, 0.0]
     assert "<caption" in html and "/static/js/logbook-curve.js" in html
     assert "/static/vendor/chartjs/chart.umd.min.js" in html
@@ -437,7 +442,7 @@ def test_the_learning_curve_page_shows_the_table_and_the_chart_data(client, trai
 
     client.force_login(assigned_trainer)
     theirs = _html(client.get(f"/logbook/learning-curve/?trainee={trainee.pk}&procedure={rarp.pk}"))
-    assert "The CUSUM peaks at case 2" in theirs and trainee.full_name in theirs
+    assert "No learning phase is reported yet" in theirs and trainee.full_name in theirs
 
 
 def test_an_empty_learning_curve(client, trainee):

@@ -12,6 +12,7 @@ from curriculum import services as curriculum
 from curriculum.progress import progress_for
 from rastrack.reference.models import Procedure
 from tests.builders.curriculum import make_framework, rarp_step
+from tests.builders.logbook import CODE_FOR_ROLE
 from tests.builders.people import SiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,16 +46,16 @@ def enrolment(pathway, trainee):
     return curriculum.enrolment_create(actor=trainee, trainee=trainee, pathway=pathway)
 
 
-def _case(trainee, trainer, *, role, supervision="S-TS", minutes=None, steps=(), validate=True,
-          corrected_supervision=None):
+def _case(trainee, trainer, *, role, supervision=None, minutes=None, steps=(), validate=True,
+          corrected_supervision=None, corrected_role=None):
     data = {"date": timezone.localdate() - datetime.timedelta(days=5), "site": SiteFactory(),
             "platform": "davinci_xi", "procedure": Procedure.objects.get(code="rarp"), "role": role,
-            "supervision": supervision, "console_minutes": minutes, "total_minutes": 240}
+            "supervision": supervision or CODE_FOR_ROLE[role], "console_minutes": minutes, "total_minutes": 240}
     case = logbook.case_create(trainee=trainee, actor=trainee, data=data,
                                steps=[logbook.StepEntry(step=rarp_step(s)) for s in steps])
     if validate:
         logbook.case_submit(case=case, actor=trainee)
-        logbook.case_validate(case=case, actor=trainer, supervision=corrected_supervision)
+        logbook.case_validate(case=case, actor=trainer, supervision=corrected_supervision, role=corrected_role)
     return case
 
 
@@ -77,20 +78,21 @@ def test_only_validated_cases_count_as_the_trainer_confirmed_them(enrolment, tra
 def test_console_steps_and_hours(enrolment, trainee, assigned_trainer):
     _case(trainee, assigned_trainer, role="console_part", minutes=60, steps=["Bladder neck dissection"])
     _case(trainee, assigned_trainer, role="console_part", minutes=40, steps=["Apical dissection"])
-    # Logged as supervised, but the trainer says the trainer did the key parts: still supervised (A).
-    _case(trainee, assigned_trainer, role="console_whole", minutes=30, steps=["Bladder neck dissection"],
+    _case(trainee, assigned_trainer, role="console_whole", minutes=45, steps=["Bladder neck dissection"])
+    # Logged as supervised, but the trainer says the trainer did the key parts (A): never console work.
+    _case(trainee, assigned_trainer, role="console_part", minutes=30, steps=["Bladder neck dissection"],
           corrected_supervision="A")
     items = _by_component(progress_for(enrolment))
     steps = items[("supervised_console_cases", "min_count")]
     assert (steps.value, steps.met) == (2, True)
     hours = items[("supervised_console_cases", "min_hours")]
-    assert hours.value == Decimal("2.2") and hours.met  # 130 minutes
+    assert hours.value == Decimal("2.4") and hours.met  # 60 + 40 + 45 minutes, not the A case's 30
 
 
 def test_a_case_the_trainer_reclassified_as_independent_leaves_the_supervised_count(
         enrolment, trainee, assigned_trainer):
     _case(trainee, assigned_trainer, role="console_part", minutes=60, steps=["Bladder neck dissection"],
-          corrected_supervision="P")
+          corrected_supervision="P", corrected_role="console_whole")
     assert _by_component(progress_for(enrolment))[("supervised_console_cases", "min_count")].value == 0
 
 

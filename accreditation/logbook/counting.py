@@ -1,0 +1,172 @@
+"""Counting rules as data: which validated (role, code, takeover) combinations count as what.
+
+Progress (`progress.CaseEvidenceProvider`), dashboards and the portfolio read `case_kind_q`,
+so one table decides. A pathway version's rows are its counting; a pathway without rows counts
+by `DEFAULT_RULES`. The migration that introduced the table gave every pathway that already
+existed rows reproducing `LEGACY_RULES` (the counting it had been published with), so a published
+version keeps counting as it did and new versions start from the defaults.
+
+Cases are read as the validator confirmed them (`validated_role`, `validated_supervision`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from django.db.models import Exists, OuterRef, Q
+
+from accreditation.logbook.models import (
+    CaseRole,
+    CaseStep,
+    CountedAs,
+    CountingRule,
+    StepRole,
+    Supervision,
+    TakeoverRule,
+)
+
+
+class Rule(NamedTuple):
+    counted_as: str
+    role: str
+    supervision: str
+    takeover: str = TakeoverRule.ANY
+
+
+_CONSOLE = (CaseRole.CONSOLE_WHOLE, CaseRole.CONSOLE_PART)
+
+# DOMAIN.md: A never counts as console work; independent means a whole case, P, no takeover;
+# T counts as teaching, never as the trainee's own console work.
+DEFAULT_RULES: tuple[Rule, ...] = (
+    Rule(CountedAs.OBSERVED, CaseRole.OBSERVER, Supervision.O),
+    Rule(CountedAs.BEDSIDE, CaseRole.BEDSIDE_ASSISTANT, Supervision.A),
+    *(Rule(CountedAs.SUPERVISED_CONSOLE, role, code) for role in _CONSOLE
+      for code in (Supervision.S_TS, Supervision.S_TU)),
+    Rule(CountedAs.INDEPENDENT_CONSOLE, CaseRole.CONSOLE_WHOLE, Supervision.P, TakeoverRule.NONE),
+    *(Rule(CountedAs.TEACHING, role, Supervision.T) for role in CaseRole.values),
+)
+
+# What the logbook counted before the table existed (kept for the versions published then).
+LEGACY_RULES: tuple[Rule, ...] = (
+    *(Rule(CountedAs.OBSERVED, CaseRole.OBSERVER, code) for code in Supervision.values),
+    *(Rule(CountedAs.OBSERVED, role, Supervision.O) for role in CaseRole.values if role != CaseRole.OBSERVER),
+    *(Rule(CountedAs.BEDSIDE, CaseRole.BEDSIDE_ASSISTANT, code) for code in Supervision.values),
+    *(Rule(CountedAs.SUPERVISED_CONSOLE, role, code) for role in _CONSOLE
+      for code in (Supervision.S_TS, Supervision.S_TU, Supervision.A)),
+    *(Rule(CountedAs.INDEPENDENT_CONSOLE, role, code) for role in _CONSOLE
+      for code in (Supervision.P, Supervision.T)),
+)
+
+
+def rules_for(pathway_id: int | None) -> tuple[Rule, ...]:
+    """The pathway version's rules (one query), or the defaults when it has none."""
+    if pathway_id is None:
+        return DEFAULT_RULES
+    rows = tuple(Rule(*row) for row in CountingRule.objects.filter(pathway_id=pathway_id).order_by(
+        "counted_as", "role", "supervision").values_list("counted_as", "role", "supervision", "takeover"))
+    return rows or DEFAULT_RULES
+
+
+def _taken_over() -> Exists:
+    return Exists(CaseStep.objects.filter(case_id=OuterRef("pk"), takeover=True))
+
+
+def case_kind_q(counted_as: str, rules: Iterable[Rule]) -> Q:
+    """Validated cases (by their confirmed role and code) that `rules` count as `counted_as`.
+    Matches nothing when no rule names it."""
+    q = Q(pk__in=[])
+    for rule in rules:
+        if rule.counted_as != counted_as:
+            continue
+        term = Q(validated_role=rule.role, validated_supervision=rule.supervision)
+        if rule.takeover == TakeoverRule.NONE:
+            term &= ~_taken_over()
+        q |= term
+    return q
+
+
+def counted_as(*, role: str, supervision: str, taken_over: bool, rules: Iterable[Rule] = DEFAULT_RULES) -> list[str]:
+    """What one case counts as under `rules` (in memory: for pages and exports)."""
+    return [r.counted_as for r in rules if r.role == role and r.supervision == supervision
+            and (r.takeover == TakeoverRule.ANY or not taken_over)]
+
+
+# Which step roles count towards a step requirement of each kind (a step counts only when done
+# at the console without a takeover, for console work).
+STEP_FILTER = {
+    CountedAs.BEDSIDE: Q(role=StepRole.BEDSIDE),
+    CountedAs.SUPERVISED_CONSOLE: Q(role=StepRole.CONSOLE, takeover=False),
+    CountedAs.INDEPENDENT_CONSOLE: Q(role=StepRole.CONSOLE, takeover=False),
+    CountedAs.OBSERVED: Q(),
+    CountedAs.TEACHING: Q(),
+}
+
+
+def pathway_kind_q(counted_as: str, pathway_id: int | None) -> Q:
+    """`case_kind_q` for a pathway version, in SQL (no query of its own, so a progress page
+    costs the same whatever the table holds): the version's rows, or the defaults when it has none."""
+    defaults = case_kind_q(counted_as, DEFAULT_RULES)
+    if pathway_id is None:
+        return defaults
+    matching = CountingRule.objects.filter(
+        pathway_id=pathway_id, counted_as=counted_as,
+        role=OuterRef("validated_role"), supervision=OuterRef("validated_supervision"))
+    own = Exists(matching.filter(takeover=TakeoverRule.ANY)) | (
+        Exists(matching.filter(takeover=TakeoverRule.NONE)) & ~_taken_over())
+    return Q(own) | (~Exists(CountingRule.objects.filter(pathway_id=pathway_id)) & defaults)
+
+
+def rules_set(*, actor, pathway, rules: Iterable[Rule]) -> list[CountingRule]:
+    """Replace a draft pathway version's counting table (programme admins). A published or
+    retired version keeps its counting: 409. Audited, before and after."""
+    from django.db import transaction
+
+    from rastrack.accounts.roles import Role
+    from rastrack.audit.services import audit_record
+    from rastrack.core.exceptions import ApplicationError, Conflict
+    from rastrack.core.permissions import require_role
+
+    require_role(actor, Role.PROGRAMME_ADMIN)
+    rules = list(dict.fromkeys(Rule(*r) for r in rules))
+    errors = []
+    for rule in rules:
+        if (rule.counted_as not in CountedAs.values or rule.role not in CaseRole.values
+                or rule.supervision not in Supervision.values or rule.takeover not in TakeoverRule.values):
+            errors.append(f"{tuple(rule)} is not a counting rule (counted_as, role, supervision, takeover).")
+    if errors:
+        raise ApplicationError(errors={"rules": errors})
+    with transaction.atomic():
+        from curriculum.models import Pathway
+
+        pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+        if pathway.status != "draft":
+            raise Conflict("This pathway version is published: its counting stays as it was. "
+                           "Change the counting of a new version.")
+        before = [list(r) for r in rules_for(pathway.pk)]
+        CountingRule.objects.filter(pathway=pathway).delete()
+        rows = CountingRule.objects.bulk_create([CountingRule(pathway=pathway, **r._asdict()) for r in rules])
+        audit_record(actor=actor, action="counting_rules.set", obj=pathway, before=before,
+                     after=[list(r) for r in rules])
+    return rows
+
+
+def progress_changes(*, pathway, rules: Iterable[Rule]) -> list[dict]:
+    """Whose case counts would change if the cohort enrolled on `pathway` were counted by
+    `rules` (for example a newer version's): one row per trainee and requirement that moves."""
+    from accreditation.logbook.progress import CaseEvidenceProvider
+    from curriculum.models import Enrolment
+    from curriculum.selectors import requirements_of_pathway
+
+    provider = CaseEvidenceProvider()
+    rules = tuple(Rule(*r) for r in rules)
+    requirements = [r for r in requirements_of_pathway(pathway.pk) if provider.handles(r)]
+    changes = []
+    for enrolment in Enrolment.objects.filter(pathway=pathway).select_related("trainee").order_by("trainee_id"):
+        for requirement in requirements:
+            now = provider.cases(trainee=enrolment.trainee, requirement=requirement).count()
+            then = provider.cases(trainee=enrolment.trainee, requirement=requirement, rules=rules).count()
+            if now != then:
+                changes.append({"trainee": enrolment.trainee, "requirement": requirement,
+                                "kind": requirement.component.kind, "now": now, "moved": then})
+    return changes
