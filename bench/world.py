@@ -482,8 +482,9 @@ class _Builder:
                      "submitted_at", "decided_at", "decided_by_id", "rejection_reason", "validated_role",
                      "validated_supervision", "disagreement", "created_at", "updated_at"]
         step_cols = ["id", "case_id", "step_id", "role"]
-        sim_cols = ["id", "trainee_id", "date", "simulator", "exercise", "score", "minutes", "verified_by_id",
-                    "verified_at", "created_at"]
+        # Legacy-shaped sessions (a typed exercise and score): the load they put on progress.
+        sim_cols = ["id", "trainee_id", "date", "simulator", "exercise_name", "score", "minutes", "verified_by_id",
+                    "verified_at", "created_at", "metrics", "benchmarks", "provenance"]
         assess_cols = ["id", "trainee_id", "assessor_id", "tool_id", "case_id", "date", "is_self", "scores",
                        "total", "feedback", "blind_until", "created_at"]
         counts = self.case_counts()
@@ -603,7 +604,8 @@ class _Builder:
                                  EXERCISES[s % len(EXERCISES)],
                                  round(max(0.0, min(100.0, 55 + 40 * (1 - math.exp(-s / 6)) + rng.gauss(0, 4))), 2),
                                  rng.randint(20, 90), es if verified else None,
-                                 _aware(day, 21) if verified else None, _aware(day, 20)))
+                                 _aware(day, 21) if verified else None, _aware(day, 20), {}, {},
+                                 "trainer_verified" if verified else "self_reported"))
             done += n
             flush()
         flush(final=True)

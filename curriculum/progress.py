@@ -67,6 +67,8 @@ class Measurement:
     evidence: tuple[EvidenceItem, ...] = ()
     # Leave None to let the engine decide (value >= target); set it when the rule is richer.
     met: bool | None = None
+    # Sentences for the trainee: what is done, the current run, what waits for whom, next step.
+    notes: tuple[str, ...] = ()
 
 
 @runtime_checkable
@@ -87,6 +89,7 @@ class RequirementProgress:
     unit: str
     evidence: tuple[EvidenceItem, ...]
     provider: str | None  # None: no provider measures this requirement yet (not met, value 0)
+    notes: tuple[str, ...] = ()
 
     @property
     def share(self) -> float:
@@ -179,7 +182,7 @@ def measure_requirement(*, trainee, requirement: Requirement) -> RequirementProg
     met = measurement.met if measurement.met is not None else measurement.value >= target
     return RequirementProgress(requirement=requirement, met=bool(met), value=measurement.value,
                                target=target, unit=unit, evidence=tuple(measurement.evidence),
-                               provider=provider.name)
+                               provider=provider.name, notes=tuple(measurement.notes))
 
 
 def summarise(enrolment: Enrolment, items: Iterable[RequirementProgress]) -> EnrolmentProgress:

@@ -58,3 +58,15 @@ def refusal_to_verify(user: User, session: SimulatorSession) -> str | None:
     if user.pk == session.trainee_id or not can_supervise(user, session.trainee, on=timezone.localdate()):
         return "Only a trainer who supervises this trainee may verify the session."
     return None
+
+
+def can_verify(user: User, session: SimulatorSession) -> bool:
+    return (signed_in(user) and session.provenance == "self_reported"
+            and refusal_to_verify(user, session) is None)
+
+
+def refusal_to_edit_catalogue(user: User) -> str | None:
+    """Simulator exercises, their benchmarks and export formats are a programme's data."""
+    if not user.has_role(Role.PROGRAMME_ADMIN):
+        return "Only a programme admin may change the simulator catalogue."
+    return None
