@@ -138,3 +138,25 @@ def test_progress_queries_do_not_grow_with_sessions(admin, trainee, assigned_tra
     with CaptureQueriesContext(connection) as many:
         _item(enrolment)
     assert len(many) == len(few)
+
+
+def test_the_command_lists_trainees_whose_progress_would_change(admin, trainee, other_trainee, assigned_trainer):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.builders.faculty import assign
+
+    every = ["self_reported", "trainer_verified", "device_import"]
+    enrolment = _enrolment(admin, trainee, params={"exercises": ["mimic-pick-and-place"]}, provenances=every)
+    curriculum.enrolment_create(actor=admin, trainee=other_trainee, pathway=enrolment.pathway,
+                                enrolled_on=days_ago(30))
+    assign(assigned_trainer, other_trainee)
+    for days in (4, 3):
+        make_session(trainee, days=days)  # typed: counts now, would not under the default
+        make_session(other_trainee, days=days, verifier=assigned_trainer)  # verified: unchanged
+    out = StringIO()
+    call_command("provenance_impact", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2 and lines[0].startswith(trainee.email) and "met (1) -> not met (0)" in lines[0]
+    assert "1 trainee(s)" in lines[1]

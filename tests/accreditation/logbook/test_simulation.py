@@ -128,3 +128,18 @@ def test_the_verification_queue_lists_self_reported_sessions(trainee, other_trai
     make_session(trainee, verifier=assigned_trainer)
     make_session(other_trainee)  # not assigned to this trainer
     assert list(verification_queue(assigned_trainer)) == [waiting]
+
+
+def test_the_queue_page_verifies_a_session(client, trainee, assigned_trainer, unassigned_trainer):
+    session = make_session(trainee)
+    client.force_login(assigned_trainer)
+    page = client.get("/logbook/queue/")
+    assert page.status_code == 200 and f'data-session="{session.pk}"' in page.content.decode()
+    client.force_login(unassigned_trainer)
+    assert client.post(f"/logbook/simulator-sessions/{session.pk}/verify/").status_code == 404
+    client.force_login(assigned_trainer)
+    response = client.post(f"/logbook/simulator-sessions/{session.pk}/verify/")
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.provenance == "trainer_verified"
+    assert f'data-session="{session.pk}"' not in client.get("/logbook/queue/").content.decode()
