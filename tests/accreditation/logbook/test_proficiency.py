@@ -160,3 +160,13 @@ def test_the_command_lists_trainees_whose_progress_would_change(admin, trainee, 
     lines = out.getvalue().splitlines()
     assert len(lines) == 2 and lines[0].startswith(trainee.email) and "met (1) -> not met (0)" in lines[0]
     assert "1 trainee(s)" in lines[1]
+
+
+def test_the_progress_page_explains_the_run(client, admin, trainee, assigned_trainer):
+    enrolment = _enrolment(admin, trainee, params={"exercises": ["mimic-pick-and-place"]})
+    make_session(trainee, verifier=assigned_trainer)
+    make_session(trainee)
+    client.force_login(trainee)
+    page = client.get(f"/curriculum/enrolments/{enrolment.pk}/").content.decode()
+    assert "Pick and Place: current run 1 of 2." in page
+    assert "1 self-reported session waits for verification" in page
