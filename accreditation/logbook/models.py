@@ -284,6 +284,16 @@ class SimulatorExportFormat(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """The admin's form checks the mapping as the import reads it."""
+        from django.core.exceptions import ValidationError
+
+        from accreditation.logbook.simulator_import import mapping_errors
+
+        errors = mapping_errors(self.mapping)
+        if errors:
+            raise ValidationError({"mapping": errors})
+
 
 class SimulatorSession(models.Model):
     trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,

@@ -229,3 +229,33 @@ def simulator_import(*, trainee: User, actor: User, content: bytes, file_name: s
     except IntegrityError:
         # The same file, imported at the same moment by another request.
         raise Conflict("This file was imported already.") from None
+
+
+def mapping_errors(mapping: Any) -> list[str]:
+    """What is wrong with a format's column mapping (empty: nothing)."""
+    if not isinstance(mapping, dict):
+        return ["The mapping is an object: {\"exercise\": header, \"date\": header, \"metrics\": ...}."]
+    errors = []
+    for name in ("exercise", "date"):
+        if not isinstance(mapping.get(name), str) or not mapping[name].strip():
+            errors.append(f"Name the {name} column's header (“{name}”).")
+    for name in ("minutes", "score", "date_format"):
+        if name in mapping and not isinstance(mapping[name], str):
+            errors.append(f"“{name}” is a header (text).")
+    metrics = mapping.get("metrics")
+    if metrics != "*" and not (isinstance(metrics, dict) and metrics
+                               and all(isinstance(v, str) and v for v in metrics.values())):
+        errors.append("“metrics” is \"*\" (headers are the metric names) or {metric name: header}.")
+    exercises = mapping.get("exercises", {})
+    if not isinstance(exercises, dict) or not all(isinstance(v, str) for v in exercises.values()):
+        errors.append("“exercises” maps a vendor's exercise name to an exercise code.")
+    elif exercises:
+        known = set(SimulatorExercise.objects.filter(code__in=list(exercises.values())).values_list("code", flat=True))
+        unknown = sorted(set(exercises.values()) - known)
+        if unknown:
+            errors.append(f"No exercise has the code {', '.join(unknown)}.")
+    unknown_keys = sorted(set(mapping) - {"exercise", "date", "minutes", "score", "date_format", "metrics",
+                                           "exercises"})
+    if unknown_keys:
+        errors.append(f"Leave out {', '.join(unknown_keys)}.")
+    return errors

@@ -97,3 +97,25 @@ def test_a_format_added_as_data_and_a_wrong_choice(api, trainee):
     assert wrong.status_code == 400 and "file" in wrong.json()
     unknown = client.post(URL, {"file": _upload("lab.csv", text.encode()), "format": "nope"}, format="multipart")
     assert unknown.status_code == 400 and "format" in unknown.json()
+
+
+def test_a_programme_admin_adds_a_format_in_the_audited_admin(client, admin):
+    import json
+
+    from rastrack.audit.models import AuditEntry
+    from tests.support.mfa import login_verified
+
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    login_verified(client, admin)
+    mapping = {"exercise": "Task", "date": "Day", "metrics": "*", "exercises": {"Peg": "no-such-code"}}
+    form = {"code": "our-sheet", "name": "Our sheet", "simulator": "", "mapping": json.dumps(mapping)}
+    refused = client.post("/admin/accreditation/simulatorexportformat/add/", form)
+    assert refused.status_code == 200 and "no-such-code" in refused.content.decode()
+    mapping["exercises"] = {"Peg": "versius-pegboard"}
+    saved = client.post("/admin/accreditation/simulatorexportformat/add/", {**form, "mapping": json.dumps(mapping)})
+    assert saved.status_code == 302
+    assert SimulatorExportFormat.objects.filter(code="our-sheet").exists()
+    assert AuditEntry.objects.filter(action="simulatorexportformat.create").exists()
+    # Exercises are read-only in admin: their benchmarks change through the audited API service.
+    assert client.get("/admin/accreditation/simulatorexercise/add/").status_code == 403
