@@ -29,6 +29,12 @@ class AccreditationConfig(AppConfig):
 
         register_assessment_tools(assessment_tool_ranges)
 
+        # The simulator exercises (data kept by the logbook) that proficiency requirements list.
+        from accreditation.logbook.selectors import simulator_exercise_catalogue
+        from curriculum.instruments import register_simulator_exercises
+
+        register_simulator_exercises(simulator_exercise_catalogue)
+
         # Assessments and sign-offs (competency, final, assessment thresholds) for progress.
         from accreditation.signoff import progress as signoff_progress
 

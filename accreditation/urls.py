@@ -46,6 +46,8 @@ logbook_urlpatterns = [
     path("cases/<int:pk>/reject/", logbook_views.case_reject, name="logbook-case-reject"),
     path("cases/<int:pk>/outcomes/", logbook_views.case_outcome, name="logbook-case-outcome"),
     path("queue/", logbook_views.queue, name="logbook-queue"),
+    path("simulator-sessions/<int:pk>/verify/", logbook_views.simulator_session_verify,
+         name="logbook-simulator-verify"),
     path("import/", logbook_views.import_page, name="logbook-import"),
     path("import/template.csv", logbook_views.import_template, name="logbook-import-template"),
     path("import-elogbook/", logbook_views.elogbook_import_page, name="logbook-import-elogbook"),

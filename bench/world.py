@@ -494,8 +494,9 @@ class _Builder:
                      "validated_supervision", "disagreement", "created_at", "updated_at",
                      "trainer_position", "validated_trainer_position", "urgency", "asa_grade"]
         step_cols = ["id", "case_id", "step_id", "role", "takeover"]
-        sim_cols = ["id", "trainee_id", "date", "simulator", "exercise", "score", "minutes", "verified_by_id",
-                    "verified_at", "created_at"]
+        # Legacy-shaped sessions (a typed exercise and score): the load they put on progress.
+        sim_cols = ["id", "trainee_id", "date", "simulator", "exercise_name", "score", "minutes", "verified_by_id",
+                    "verified_at", "created_at", "metrics", "benchmarks", "provenance"]
         assess_cols = ["id", "trainee_id", "assessor_id", "tool_id", "case_id", "date", "is_self", "scores",
                        "total", "feedback", "blind_until", "created_at"]
         counts = self.case_counts()
@@ -617,7 +618,8 @@ class _Builder:
                                  EXERCISES[s % len(EXERCISES)],
                                  round(max(0.0, min(100.0, 55 + 40 * (1 - math.exp(-s / 6)) + rng.gauss(0, 4))), 2),
                                  rng.randint(20, 90), es if verified else None,
-                                 _aware(day, 21) if verified else None, _aware(day, 20)))
+                                 _aware(day, 21) if verified else None, _aware(day, 20), {}, {},
+                                 "trainer_verified" if verified else "self_reported"))
             done += n
             flush()
         flush(final=True)

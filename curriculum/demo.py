@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from curriculum import services
 from curriculum.models import (
+    EVIDENCE_PROVENANCES,
     Competency,
     Component,
     ELearningCompletion,
@@ -164,7 +165,9 @@ PATHWAYS = [
         "modules": [
             ("Console foundations", "Suturing and energy on the simulator and the dry-lab robot.", [
                 ("Simulator suturing to benchmark", "simulation",
-                 [("min_score", {"score": 90, "consecutive": 2, "exercise": "Suture sponge"})]),
+                 [("min_score", {"score": 90, "consecutive": 2, "exercise": "Suture sponge"}),
+                  ("simulator_proficiency", {"exercises": ["dvss-energy-switching-1", "dvss-suture-sponge-1"],
+                                             "consecutive": 2})]),
                 ("Dry-lab console practice", "dry_lab", [("min_hours", {"hours": "10.0"})]),
                 ("Wet-lab or cadaveric course", "wet_lab", [("min_count", {"count": 1})]),
             ]),
@@ -330,7 +333,11 @@ def _pathway(admin: User, framework: Framework, spec: dict) -> Pathway:
             component = services.component_create(actor=admin, module=module, title=c_title, kind=kind)
             for requirement in requirements:
                 type_, params, narrowing = (*requirement, {})[:3]
+                # The demo's typed-score requirements stand for versions published before
+                # provenance was recorded: they count every session, as those versions do.
+                legacy = kind == "simulation" and type_ != "simulator_proficiency"
                 services.requirement_create(actor=admin, component=component, type=type_, params=params,
+                                            provenances=list(EVIDENCE_PROVENANCES) if legacy else None,
                                             **_narrowing(narrowing))
     return services.pathway_publish(actor=admin, pathway=pathway)
 

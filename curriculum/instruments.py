@@ -29,3 +29,22 @@ def assessment_tool_ranges() -> dict[str, tuple[int, int]]:
 def tool_label(code: str) -> str:
     """How a requirement names an instrument: its code is its acronym (GEARS, NOTSS, RACE)."""
     return (code or "").upper()
+
+
+# --- Simulator exercises ----------------------------------------------------------------------
+
+# code -> (name, whether it is an FRS task)
+ExerciseCatalogue = Callable[[], dict[str, tuple[str, bool]]]
+
+_exercises: ExerciseCatalogue | None = None
+
+
+def register_simulator_exercises(func: ExerciseCatalogue) -> None:
+    """Register `func()` -> {code: (name, frs_task)} of the active simulator exercises."""
+    global _exercises
+    _exercises = func
+
+
+def simulator_exercises() -> dict[str, tuple[str, bool]]:
+    """The active simulator exercises by code (none registered: none)."""
+    return _exercises() if _exercises is not None else {}

@@ -67,6 +67,8 @@ class Measurement:
     evidence: tuple[EvidenceItem, ...] = ()
     # Leave None to let the engine decide (value >= target); set it when the rule is richer.
     met: bool | None = None
+    # Sentences for the trainee: what is done, the current run, what waits for whom, next step.
+    notes: tuple[str, ...] = ()
 
 
 @runtime_checkable
@@ -87,6 +89,7 @@ class RequirementProgress:
     unit: str
     evidence: tuple[EvidenceItem, ...]
     provider: str | None  # None: no provider measures this requirement yet (not met, value 0)
+    notes: tuple[str, ...] = ()
 
     @property
     def share(self) -> float:
@@ -179,7 +182,7 @@ def measure_requirement(*, trainee, requirement: Requirement) -> RequirementProg
     met = measurement.met if measurement.met is not None else measurement.value >= target
     return RequirementProgress(requirement=requirement, met=bool(met), value=measurement.value,
                                target=target, unit=unit, evidence=tuple(measurement.evidence),
-                               provider=provider.name)
+                               provider=provider.name, notes=tuple(measurement.notes))
 
 
 def summarise(enrolment: Enrolment, items: Iterable[RequirementProgress]) -> EnrolmentProgress:
@@ -202,3 +205,47 @@ def progress_for(enrolment: Enrolment) -> EnrolmentProgress:
         measure_requirement(trainee=trainee, requirement=requirement)
         for requirement in requirements_of_pathway(enrolment.pathway_id)
     ))
+
+
+# --- Moving to the default provenances --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProvenanceChange:
+    enrolment: Enrolment
+    requirement: Requirement
+    met_now: bool
+    met_then: bool
+    value_now: decimal.Decimal | int
+    value_then: decimal.Decimal | int
+
+
+def changes_under_default_provenances(enrolments: Iterable[Enrolment]) -> list[ProvenanceChange]:
+    """The requirements whose result would change for these enrolments if their version
+    counted only the default provenances (trainer-verified and device-imported evidence).
+
+    Published versions are immutable and keep what they count; this measures, in memory and
+    without writing, what a move to a new version with the default would do to each trainee.
+    """
+    import copy
+
+    from curriculum.models import DEFAULT_PROVENANCES
+    from curriculum.selectors import requirements_of_pathway
+
+    default = list(DEFAULT_PROVENANCES)
+    changes = []
+    by_pathway: dict[int, list] = {}
+    for enrolment in enrolments:
+        if enrolment.pathway_id not in by_pathway:
+            by_pathway[enrolment.pathway_id] = [
+                r for r in requirements_of_pathway(enrolment.pathway_id)
+                if r.component.kind == "simulation" and sorted(r.provenances or []) != sorted(default)]
+        for requirement in by_pathway[enrolment.pathway_id]:
+            now = measure_requirement(trainee=enrolment.trainee, requirement=requirement)
+            moved = copy.copy(requirement)
+            moved.provenances = default
+            then = measure_requirement(trainee=enrolment.trainee, requirement=moved)
+            if (now.met, now.value) != (then.met, then.value):
+                changes.append(ProvenanceChange(enrolment=enrolment, requirement=requirement, met_now=now.met,
+                                                met_then=then.met, value_now=now.value, value_then=then.value))
+    return changes

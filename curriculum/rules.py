@@ -11,6 +11,12 @@ on the form's fields). Parameters by type, as the API's `params` object takes th
     competency_signoff   {"competency_key": "emergency-undocking"}  (or {"competency": <id>})
     assessment_threshold {"tool": "gears", "min_total": 20, "consecutive": 3}
     final_signoff        {}  (made by the service, never added by hand)
+    simulator_proficiency {"exercises": ["frs-ball-placement", ...], "consecutive": 2}
+                         or {"all_frs_tasks": true, "consecutive": 2} (simulation components;
+                         every listed exercise passed on that many consecutive attempts)
+
+Besides `params`, a simulation requirement says which `provenances` of simulator sessions
+count (`self_reported`, `trainer_verified`, `device_import`; default: the last two).
 
 Errors are keyed by the parameter's name (`count`, `hours`, ...), the narrowing field
 (`platform`, `procedure`, `procedure_step`) or `type`.
@@ -22,8 +28,10 @@ import decimal
 from collections.abc import Mapping
 from typing import Any
 
-from curriculum.instruments import assessment_tool_ranges, tool_label
+from curriculum.instruments import assessment_tool_ranges, simulator_exercises, tool_label
 from curriculum.models import (
+    DEFAULT_PROVENANCES,
+    EVIDENCE_PROVENANCES,
     Competency,
     ComponentKind,
     Requirement,
@@ -45,7 +53,9 @@ ACCEPTED_PARAMS: dict[str, frozenset[str]] = {
     RequirementType.COMPETENCY_SIGNOFF: frozenset({"competency", "competency_key"}),
     RequirementType.ASSESSMENT_THRESHOLD: frozenset({"tool", "min_total", "consecutive"}),
     RequirementType.FINAL_SIGNOFF: frozenset(),
+    RequirementType.SIMULATOR_PROFICIENCY: frozenset({"exercises", "all_frs_tasks", "consecutive"}),
 }
+DEFAULT_PROFICIENCY_RUN = 2
 SIGNOFF_TYPES = frozenset({RequirementType.COMPETENCY_SIGNOFF, RequirementType.FINAL_SIGNOFF})
 
 UNITS = {
@@ -55,6 +65,7 @@ UNITS = {
     RequirementType.COMPETENCY_SIGNOFF: "signoff",
     RequirementType.ASSESSMENT_THRESHOLD: "total",
     RequirementType.FINAL_SIGNOFF: "signoff",
+    RequirementType.SIMULATOR_PROFICIENCY: "exercises",
 }
 
 # What a count of each kind of component counts, for descriptions.
@@ -111,7 +122,7 @@ def _type_label(type_: str) -> str:
 
 
 def check_requirement(*, component, type: str, params: Mapping[str, Any] | None,
-                      platform: str = "", procedure=None, procedure_step=None,
+                      platform: str = "", procedure=None, procedure_step=None, provenances=None,
                       ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Validate a requirement. Returns (columns to store, errors by field).
 
@@ -122,9 +133,11 @@ def check_requirement(*, component, type: str, params: Mapping[str, Any] | None,
     params = dict(params or {})
     columns: dict[str, Any] = {
         "count": None, "hours": None, "score": None, "consecutive": None, "exercise": "",
-        "tool": "", "min_total": None, "competency": None,
+        "tool": "", "min_total": None, "competency": None, "exercises": [], "all_frs_tasks": False,
+        "provenances": list(DEFAULT_PROVENANCES),
         "platform": platform or "", "procedure": procedure, "procedure_step": procedure_step,
     }
+    _take_provenances(provenances, columns, errors)
 
     if type not in RequirementType.values:
         errors.add("type", f"Choose one of: {', '.join(RequirementType.values)}.")
@@ -178,6 +191,12 @@ def check_requirement(*, component, type: str, params: Mapping[str, Any] | None,
             _take_whole(params, "min_total", columns, errors, low=low, high=high, required=True,
                         missing=f"Enter the minimum {tool_label(tool)} total ({low}-{high}).")
         _take_whole(params, "consecutive", columns, errors, low=1, high=MAX_CONSECUTIVE, default=1)
+    elif type == RequirementType.SIMULATOR_PROFICIENCY:
+        if kind != ComponentKind.SIMULATION:
+            errors.add("type", "Simulator proficiency belongs to a simulation component.")
+        _take_whole(params, "consecutive", columns, errors, low=1, high=MAX_CONSECUTIVE,
+                    default=DEFAULT_PROFICIENCY_RUN)
+        _take_exercises(params, columns, errors)
 
     _check_narrowing(type, columns, errors)
     return columns, errors
@@ -194,6 +213,40 @@ def _take_whole(params, name, columns, errors, *, low, high, required=False, def
         columns[name] = _whole(params[name], low=low, high=high)
     except ValueError as exc:
         errors.add(name, str(exc))
+
+
+def _take_provenances(provenances, columns, errors) -> None:
+    if provenances is None:
+        return
+    if (not isinstance(provenances, list | tuple) or not provenances
+            or any(p not in EVIDENCE_PROVENANCES for p in provenances)):
+        errors.add("provenances", f"Choose one or more of: {', '.join(EVIDENCE_PROVENANCES)}.")
+        return
+    columns["provenances"] = [p for p in EVIDENCE_PROVENANCES if p in provenances]
+
+
+def _take_exercises(params, columns, errors) -> None:
+    all_frs = params.get("all_frs_tasks", False)
+    if not isinstance(all_frs, bool):
+        errors.add("all_frs_tasks", "Enter true or false.")
+        return
+    codes = params.get("exercises") or []
+    catalogue = simulator_exercises()
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        errors.add("exercises", "List the exercises by their codes (see /api/v1/simulator-exercises/).")
+        return
+    if all_frs and codes:
+        errors.add("exercises", "Either list the exercises or choose every FRS task, not both.")
+        return
+    if not all_frs and not codes:
+        errors.add("exercises", "List at least one exercise, or choose every FRS task.")
+        return
+    unknown = [c for c in codes if c not in catalogue]
+    if unknown:
+        errors.add("exercises", f"No active simulator exercise has the code {', '.join(unknown)}.")
+        return
+    columns["exercises"] = list(dict.fromkeys(codes))
+    columns["all_frs_tasks"] = all_frs
 
 
 def _take_competency(params, component, columns, errors) -> None:
@@ -264,7 +317,7 @@ def _column_params(requirement: Requirement) -> dict[str, Any]:
         value = getattr(requirement, name)
         if value is not None:
             params[name] = value
-    for name in ("exercise", "tool"):
+    for name in ("exercise", "tool", "exercises", "all_frs_tasks"):
         if getattr(requirement, name):
             params[name] = getattr(requirement, name)
     if requirement.competency_id is not None:
@@ -280,6 +333,7 @@ def requirement_column_errors(requirement: Requirement) -> dict[str, list[str]]:
         platform=requirement.platform,
         procedure=requirement.procedure if requirement.procedure_id else None,
         procedure_step=requirement.procedure_step if requirement.procedure_step_id else None,
+        provenances=requirement.provenances,
     )
     if requirement.type == RequirementType.FINAL_SIGNOFF and component is not None and Requirement.objects.filter(
             component__module__pathway_id=component.module.pathway_id, type=RequirementType.FINAL_SIGNOFF,
@@ -307,6 +361,10 @@ def params_of(requirement: Requirement) -> dict[str, Any]:
     if type_ == RequirementType.ASSESSMENT_THRESHOLD:
         return {"tool": requirement.tool, "min_total": requirement.min_total,
                 "consecutive": requirement.consecutive}
+    if type_ == RequirementType.SIMULATOR_PROFICIENCY:
+        if requirement.all_frs_tasks:
+            return {"all_frs_tasks": True, "consecutive": requirement.consecutive}
+        return {"exercises": list(requirement.exercises), "consecutive": requirement.consecutive}
     return {}
 
 
@@ -325,6 +383,11 @@ def target_of(requirement: Requirement) -> decimal.Decimal | int:
         return requirement.score or 0
     if type_ == RequirementType.ASSESSMENT_THRESHOLD:
         return requirement.min_total or 0
+    if type_ == RequirementType.SIMULATOR_PROFICIENCY:
+        # Every listed exercise; for "all FRS tasks", as many as the catalogue holds now.
+        if requirement.all_frs_tasks:
+            return sum(1 for _name, frs in simulator_exercises().values() if frs) or 1
+        return len(requirement.exercises) or 1
     return 1  # the sign-offs: 1 once signed off
 
 
@@ -367,4 +430,12 @@ def requirement_description(requirement: Requirement) -> str:
         return f"A {tool} total of at least {requirement.min_total}{times}{_narrowing(requirement)}"
     if type_ == RequirementType.FINAL_SIGNOFF:
         return "Final sign-off of the pathway"
+    if type_ == RequirementType.SIMULATOR_PROFICIENCY:
+        if requirement.all_frs_tasks:
+            what = "every FRS task"
+        else:
+            catalogue = simulator_exercises()
+            what = ", ".join(f"“{catalogue.get(c, (c, False))[0]}”" for c in requirement.exercises)
+        run = requirement.consecutive or DEFAULT_PROFICIENCY_RUN
+        return f"At benchmark in {what} on {run} consecutive attempts{_narrowing(requirement)}"
     return type_

@@ -91,12 +91,16 @@ class RequirementSerializer(serializers.ModelSerializer):
         required=False, default=dict,
         help_text='By type: min_count {"count"}; min_hours {"hours"}; min_score {"score", "consecutive", '
                   '"exercise"}; competency_signoff {"competency_key"} or {"competency"}; '
-                  'assessment_threshold {"tool", "min_total", "consecutive"}. A bad parameter is a 400 '
+                  'assessment_threshold {"tool", "min_total", "consecutive"}; simulator_proficiency {"exercises" '
+                  '(codes) or "all_frs_tasks", "consecutive"}. A bad parameter is a 400 '
                   'keyed by its name, e.g. {"count": ["..."]}.',
     )
     procedure = serializers.PrimaryKeyRelatedField(queryset=Procedure.objects.all(), required=False, allow_null=True)
     procedure_step = serializers.PrimaryKeyRelatedField(queryset=ProcedureStep.objects.all(), required=False,
                                                         allow_null=True)
+    provenances = serializers.ListField(
+        child=serializers.ChoiceField(choices=["self_reported", "trainer_verified", "device_import"]),
+        required=False, help_text="Which simulator evidence counts (default: trainer_verified and device_import).")
     competency_key = serializers.CharField(read_only=True, allow_null=True)
     description = serializers.SerializerMethodField()
     unit = serializers.SerializerMethodField()
@@ -105,7 +109,7 @@ class RequirementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Requirement
         fields = ["id", "component", "type", "params", "platform", "procedure", "procedure_step",
-                  "competency", "competency_key", "description", "unit", "target"]
+                  "provenances", "competency", "competency_key", "description", "unit", "target"]
         read_only_fields = ["competency"]
         validators: list = []
 
@@ -269,6 +273,8 @@ class RequirementProgressSerializer(serializers.Serializer):
     unit = serializers.CharField()
     provider = serializers.CharField(allow_null=True, help_text="Null: no app measures this requirement yet.")
     evidence = EvidenceItemSerializer(many=True)
+    notes = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                  help_text="What is done, the current run, what waits for verification, the next step.")
 
     def get_description(self, obj) -> str:
         return requirement_description(obj.requirement)

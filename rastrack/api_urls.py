@@ -25,6 +25,7 @@ router.register("invitations", accounts_api.InvitationViewSet, basename="invitat
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 router.register("documents", document_views.EvidenceDocumentViewSet, basename="document")
 router.register("cases", logbook_api.CaseViewSet, basename="case")
+router.register("simulator-exercises", logbook_api.SimulatorExerciseViewSet, basename="simulator-exercise")
 router.register("simulator-sessions", logbook_api.SimulatorSessionViewSet, basename="simulator-session")
 router.register("frameworks", curriculum_api.FrameworkViewSet, basename="framework")
 router.register("standards", curriculum_api.StandardViewSet, basename="standard")

@@ -32,7 +32,7 @@ from accreditation.logbook.models import (
     CaseStatus,
     ComplicationGrade,
     Conversion,
-    Simulator,
+    SimulatorExercise,
     SimulatorSession,
     StepRole,
     Supervision,
@@ -44,6 +44,7 @@ from accreditation.logbook.services import (
     case_validate,
     simulator_session_create,
 )
+from accreditation.logbook.simulation import metrics_for_score
 from accreditation.signoff.models import SignoffRequest, SignoffStatus, SignoffTarget
 from accreditation.signoff.services import signoff_request_approve, signoff_request_create
 from curriculum.models import (
@@ -84,10 +85,11 @@ CASES = [
     ("CE-107", 37, "rarp", "Guy's Hospital", CaseRole.BEDSIDE_ASSISTANT),
     ("CE-108", 15, "rarp", "Guy's Hospital", CaseRole.BEDSIDE_ASSISTANT),
 ]
-# (days ago, exercise, score, minutes)
+# (days ago, exercise code, score, minutes)
 SIMULATOR = [
-    (36, "Ring walk", "78.5", 35), (31, "Peg board", "83.0", 35), (26, "Energy switching", "86.5", 35),
-    (21, "Ring walk", "88.0", 35), (16, "Peg board", "91.5", 35), (10, "Energy switching", "93.0", 35),
+    (36, "mimic-ring-and-rail-1", "78.5", 35), (31, "mimic-peg-board-1", "83.0", 35),
+    (26, "mimic-pick-and-place", "86.5", 35), (21, "mimic-ring-and-rail-1", "88.0", 35),
+    (16, "mimic-peg-board-1", "91.5", 35), (10, "mimic-pick-and-place", "93.0", 35),
 ]
 # (competency key, requested days ago, decided days ago, evidence case references, note, feedback)
 SIGNOFFS = [
@@ -145,13 +147,15 @@ def _cases(trainee: User, trainer: User, today: datetime.date) -> None:
 
 
 def _simulator(trainee: User, today: datetime.date) -> None:
-    for days_ago, exercise, score, minutes in SIMULATOR:
+    exercises = {e.code: e for e in SimulatorExercise.objects.filter(code__in={row[1] for row in SIMULATOR})}
+    for days_ago, code, score, minutes in SIMULATOR:
         date = today - datetime.timedelta(days=days_ago)
+        exercise = exercises[code]
         if SimulatorSession.objects.filter(trainee=trainee, date=date, exercise=exercise).exists():
             continue
         simulator_session_create(trainee=trainee, actor=trainee, data={
-            "date": date, "simulator": Simulator.MIMIC_DV_TRAINER, "exercise": exercise,
-            "score": Decimal(score), "minutes": minutes})
+            "date": date, "exercise": exercise, "score": Decimal(score), "minutes": minutes,
+            "metrics": metrics_for_score(exercise, float(score))})
 
 
 def _signoffs(trainee: User, trainer: User, today: datetime.date) -> None:

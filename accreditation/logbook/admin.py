@@ -1,10 +1,18 @@
-"""Django admin for the logbook: the counting table and follow-up outcomes, read-only here.
-The counting of a draft pathway version is changed through `counting.rules_set` (audited; a
-published version keeps its counting)."""
+"""Django admin for the logbook. Read-only here: the counting table (a draft pathway version's
+counting changes through `counting.rules_set`, audited; a published version keeps its counting),
+follow-up outcomes, and simulator exercises (their metric rules change through the API's
+audited service). Simulator export formats are configuration, edited here with an audit entry."""
 
 from django.contrib import admin
 
-from accreditation.logbook.models import CaseOutcome, CountingRule
+from accreditation.logbook.models import (
+    CaseOutcome,
+    CountingRule,
+    SimulatorExercise,
+    SimulatorExportFormat,
+    SimulatorImportFile,
+)
+from rastrack.audit.admin import AuditedAdmin
 from rastrack.core.admin import ReadOnlyAdmin
 
 
@@ -19,3 +27,19 @@ class CountingRuleAdmin(ReadOnlyAdmin):
 class CaseOutcomeAdmin(ReadOnlyAdmin):
     list_display = ["case", "followup_days", "complication_grade", "readmitted", "recorded_by", "created_at"]
     list_select_related = ["recorded_by"]
+
+
+@admin.register(SimulatorExportFormat)
+class SimulatorExportFormatAdmin(AuditedAdmin):
+    list_display = ["code", "name", "simulator", "example"]
+
+
+@admin.register(SimulatorExercise)
+class SimulatorExerciseAdmin(ReadOnlyAdmin):
+    list_display = ["code", "name", "simulator", "platform", "pass_rule", "frs_task", "active"]
+    list_filter = ["simulator", "frs_task", "active"]
+
+
+@admin.register(SimulatorImportFile)
+class SimulatorImportFileAdmin(ReadOnlyAdmin):
+    list_display = ["file_name", "format", "trainee", "sessions", "created_at"]

@@ -15,9 +15,10 @@
   Most cases are validated by trainer1 (a few by trainer2, his clinical supervisor, who
   supervised them), trainer1 correcting the supervision code on a few (disagreements); the
   8 most recent before the last two are submitted and wait for trainer1, one is rejected
-  with a reason, the last two are drafts. Fifteen simulator sessions with rising scores.
+  with a reason, the last two are drafts. Fifteen simulator sessions with rising scores, some
+  verified by trainer1: proficient in Energy Switching 1, one attempt away in Suture Sponge 1.
 - trainee2 (Chloe Evans, London): bedside assisting, observing and two part-cases at the
-  console; four simulator sessions.
+  console; four self-reported simulator sessions and three imported from a simulator export.
 - trainee3 (Daniel Osei, North West): a few cases validated by the North West trainer.
 
 Everything goes through the services (`case_create`, `case_submit`, `case_validate`,
@@ -50,7 +51,8 @@ from accreditation.logbook.models import (
     CaseStatus,
     ComplicationGrade,
     Conversion,
-    Simulator,
+    SimulatorExercise,
+    SimulatorImportFile,
     SimulatorSession,
     StepRole,
     Supervision,
@@ -67,6 +69,8 @@ from accreditation.logbook.services import (
     simulator_session_create,
     simulator_session_verify,
 )
+from accreditation.logbook.simulation import metrics_for_score
+from accreditation.logbook.simulator_import import simulator_import
 from rastrack.accounts.models import User
 from rastrack.reference.models import Platform, Procedure, ProcedureStep, Site
 
@@ -366,26 +370,51 @@ def _trainee3_plan() -> list[_Planned]:
     return plans
 
 
-SIM_EXERCISES = ["Ring walk", "Energy switching", "Suture sponge", "Camera targeting", "Peg board",
-                 "Thread the rings"]
+# trainee1's fifteen sessions on the da Vinci Skills Simulator, oldest first: (exercise code,
+# overall score, verified by trainer1). Energy Switching 1 reaches proficiency (two verified
+# passes in a row); Suture Sponge 1 passed, failed, passed: one attempt away. The rest are
+# self-reported, some waiting for verification.
+TRAINEE1_SESSIONS = [
+    ("dvss-ring-walk-3", 58, False), ("dvss-energy-switching-1", 62, False), ("dvss-suture-sponge-1", 60, True),
+    ("dvss-camera-targeting-2", 66, False), ("dvss-peg-board-2", 70, False),
+    ("dvss-energy-switching-1", 74, True), ("dvss-suture-sponge-1", 72, False), ("dvss-ring-walk-3", 79, False),
+    ("dvss-energy-switching-1", 84, True), ("dvss-suture-sponge-1", 83, True),
+    ("dvss-thread-the-rings", 81, False), ("dvss-energy-switching-1", 88, True),
+    ("dvss-suture-sponge-1", 78, True), ("dvss-peg-board-2", 90, False), ("dvss-suture-sponge-1", 94, True),
+]
+# trainee2: four self-reported sessions on the Mimic dV-Trainer, then an imported export.
+TRAINEE2_SESSIONS = [("mimic-ring-and-rail-1", 55), ("mimic-peg-board-1", 62), ("mimic-ring-and-rail-1", 68),
+                     ("mimic-peg-board-1", 75)]
+TRAINEE2_EXPORT_DAYS_AGO = (90, 80, 70)
 
 
-def _simulator_sessions(trainee: User, *, today: datetime.date, rng: random.Random, simulator: str,
-                        exercises: list[str], count: int, first_days_ago: int, last_days_ago: int,
-                        start_score: float, end_score: float, verifier: User | None) -> None:
-    for i in range(count):
+def _simulator_sessions(trainee: User, *, today: datetime.date, rng: random.Random, plan: list[tuple],
+                        first_days_ago: int, last_days_ago: int, verifier: User | None) -> None:
+    exercises = {e.code: e for e in SimulatorExercise.objects.filter(code__in={row[0] for row in plan})}
+    count = len(plan)
+    for i, (code, score, *verified) in enumerate(plan):
         progress = i / max(1, count - 1)
         days_ago = round(first_days_ago - progress * (first_days_ago - last_days_ago))
-        score = start_score + (end_score - start_score) * progress + rng.gauss(0, 2.5)
+        exercise = exercises[code]
         session = simulator_session_create(trainee=trainee, actor=trainee, data={
-            "date": today - datetime.timedelta(days=days_ago),
-            "simulator": simulator,
-            "exercise": exercises[i % len(exercises)],
-            "score": Decimal(str(round(min(100.0, max(0.0, score)), 1))),
-            "minutes": rng.randint(15, 40),
+            "date": today - datetime.timedelta(days=days_ago), "exercise": exercise,
+            "score": Decimal(score), "minutes": rng.randint(15, 40),
+            "metrics": metrics_for_score(exercise, score),
         })
-        if verifier is not None and i % 3 == 2:
+        if verifier is not None and verified and verified[0]:
             simulator_session_verify(session=session, actor=verifier)
+
+
+def demo_export_csv(today: datetime.date) -> bytes:
+    """A simulator export in the generic format: trainee2's three latest Mimic sessions."""
+    exercise = SimulatorExercise.objects.get(code="mimic-peg-board-1")
+    names = [m["name"] for m in exercise.metrics]
+    lines = [",".join(["exercise", "date", "minutes", "score", *names])]
+    for days_ago, score in zip(TRAINEE2_EXPORT_DAYS_AGO, (78, 82, 86), strict=True):
+        values = metrics_for_score(exercise, score)
+        date = today - datetime.timedelta(days=days_ago)
+        lines.append(",".join([exercise.code, date.isoformat(), "25", str(score), *(str(values[n]) for n in names)]))
+    return ("\n".join(lines) + "\n").encode()
 
 
 @transaction.atomic
@@ -407,10 +436,11 @@ def seed() -> None:
             _log(trainee3, plan, today, rng)
 
     if not SimulatorSession.objects.filter(trainee=trainee1).exists():
-        _simulator_sessions(trainee1, today=today, rng=_rng(45), simulator=Simulator.DAVINCI_SKILLS,
-                            exercises=SIM_EXERCISES, count=15, first_days_ago=600, last_days_ago=420,
-                            start_score=60, end_score=95, verifier=_user(TRAINER1))
+        _simulator_sessions(trainee1, today=today, rng=_rng(45), plan=TRAINEE1_SESSIONS, first_days_ago=600,
+                            last_days_ago=420, verifier=_user(TRAINER1))
     if not SimulatorSession.objects.filter(trainee=trainee2).exists():
-        _simulator_sessions(trainee2, today=today, rng=_rng(46), simulator=Simulator.MIMIC_DV_TRAINER,
-                            exercises=["Ring walk", "Peg board"], count=4, first_days_ago=320,
-                            last_days_ago=120, start_score=55, end_score=75, verifier=None)
+        _simulator_sessions(trainee2, today=today, rng=_rng(46), plan=TRAINEE2_SESSIONS, first_days_ago=320,
+                            last_days_ago=120, verifier=None)
+    if not SimulatorImportFile.objects.filter(trainee=trainee2).exists():
+        simulator_import(trainee=trainee2, actor=trainee2, content=demo_export_csv(today),
+                         file_name="mimic-export.csv", format_code="generic", dry_run=False)

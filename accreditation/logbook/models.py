@@ -300,12 +300,113 @@ class CountingRule(models.Model):
 
 
 class Simulator(models.TextChoices):
-    DAVINCI_SKILLS = "davinci_skills", "da Vinci skills simulator / SimNow"
+    DAVINCI_SKILLS = "davinci_skills", "da Vinci Skills Simulator"
+    SIMNOW = "simnow", "SimNow"
     MIMIC_DV_TRAINER = "mimic_dv_trainer", "Mimic dV-Trainer"
     ROBOTIX_MENTOR = "robotix_mentor", "RobotiX Mentor"
-    VERSIUS_TRAINER = "versius_trainer", "Versius trainer"
+    VERSIUS_TRAINER = "versius_trainer", "Versius Trainer"
     HUGO_SIMULATOR = "hugo_simulator", "Hugo simulator"
     OTHER = "other", "Other"
+
+
+class PassRule(models.TextChoices):
+    ALL_METRICS = "all_metrics", "Every metric at its benchmark"
+    OVERALL_SCORE = "overall_score", "Overall score at the threshold"
+
+
+class Provenance(models.TextChoices):
+    SELF_REPORTED = "self_reported", "Self-reported"
+    TRAINER_VERIFIED = "trainer_verified", "Verified by a trainer"
+    DEVICE_IMPORT = "device_import", "Imported from the device"
+
+
+class SimulatorExercise(models.Model):
+    """One exercise of one simulator, with its own metrics and benchmarks (data, not code).
+
+    `metrics` is a list of {"name", "unit", "better": "higher"|"lower", "benchmark"}; the rules
+    that check it live in accreditation/logbook/simulation.py. A session keeps the benchmarks
+    it was judged against, so editing them never rewrites a past result.
+    """
+
+    code = models.SlugField(max_length=80, unique=True)
+    simulator = models.CharField(max_length=20, choices=Simulator.choices)
+    platform = models.CharField(max_length=20, choices=Platform.choices, blank=True,
+                                help_text="The robot the exercise trains for; blank when any.")
+    name = models.CharField(max_length=120)
+    frs_task = models.BooleanField(default=False, help_text="One of the FRS psychomotor tasks.")
+    metrics = models.JSONField(default=list)
+    pass_rule = models.CharField(max_length=20, choices=PassRule.choices, default=PassRule.ALL_METRICS)
+    score_threshold = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True,
+                                          help_text="The overall score (0-100) that passes, for overall_score.")
+    active = models.BooleanField(default=True)
+
+    objects = AuditedManager()
+
+    class Meta:
+        ordering = ["simulator", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["simulator", "name"], name="simulator_exercise_name_once"),
+            models.CheckConstraint(condition=Q(pass_rule__in=PassRule.values), name="simulator_exercise_pass_rule"),
+            models.CheckConstraint(
+                condition=~Q(pass_rule="overall_score") | (
+                    Q(score_threshold__isnull=False, score_threshold__gte=0, score_threshold__lte=100)),
+                name="simulator_exercise_threshold_for_score"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_simulator_display()})"
+
+
+class SimulatorImportFile(models.Model):
+    """A simulator export imported once: its checksum refuses the same file a second time."""
+
+    trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(max_length=200)
+    checksum = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the file's bytes.")
+    format = models.CharField(max_length=60)
+    sessions = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.format})"
+
+
+class SimulatorExportFormat(models.Model):
+    """A column mapping for one simulator's export (see accreditation/logbook/simulator_import.py).
+
+    `mapping`: {"date": header, "exercise": header, "minutes": header?, "score": header?,
+    "date_format": strftime pattern?, "metrics": {metric name: header} or "*" (headers are the
+    metric names), "exercises": {vendor exercise name: exercise code}?}.
+    """
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    simulator = models.CharField(max_length=20, choices=Simulator.choices, blank=True,
+                                 help_text="Blank: the exercise column names the simulator's exercise by code.")
+    mapping = models.JSONField(default=dict)
+    example = models.BooleanField(default=True, help_text="Shaped on a vendor's export, not a verified layout.")
+
+    objects = AuditedManager()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        """The admin's form checks the mapping as the import reads it."""
+        from django.core.exceptions import ValidationError
+
+        from accreditation.logbook.simulator_import import mapping_errors
+
+        errors = mapping_errors(self.mapping)
+        if errors:
+            raise ValidationError({"mapping": errors})
 
 
 class SimulatorSession(models.Model):
@@ -313,10 +414,21 @@ class SimulatorSession(models.Model):
                                 related_name="simulator_sessions")
     date = models.DateField()
     simulator = models.CharField(max_length=20, choices=Simulator.choices)
-    exercise = models.CharField(max_length=120, validators=[NoPIIValidator()])
-    score = models.DecimalField(max_digits=5, decimal_places=2,
+    # Empty for legacy sessions (a typed exercise name and score): they never count towards a
+    # proficiency requirement.
+    exercise = models.ForeignKey(SimulatorExercise, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="sessions")
+    exercise_name = models.CharField(max_length=120, validators=[NoPIIValidator()])
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True,
                                 validators=[MinValueValidator(0), MaxValueValidator(100)])
     minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(600)])
+    metrics = models.JSONField(default=dict, blank=True)
+    # The exercise's benchmarks when the session was recorded, and the result against them.
+    benchmarks = models.JSONField(default=dict, blank=True)
+    meets_benchmark = models.BooleanField(null=True, blank=True)
+    provenance = models.CharField(max_length=20, choices=Provenance.choices, default=Provenance.SELF_REPORTED)
+    import_file = models.ForeignKey(SimulatorImportFile, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="imported_sessions")
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                     blank=True, related_name="+")
     verified_at = models.DateTimeField(null=True, blank=True)
@@ -329,9 +441,24 @@ class SimulatorSession(models.Model):
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["trainee", "date", "id"], name="simulator_trainee_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=100), name="simulator_score_0_100"),
+            models.CheckConstraint(condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=100)),
+                                   name="simulator_score_0_100"),
             models.CheckConstraint(condition=Q(minutes__gte=1) & Q(minutes__lte=600), name="simulator_minutes_bounded"),
+            models.CheckConstraint(condition=Q(provenance__in=Provenance.values), name="simulator_provenance_valid"),
+            # A result exists exactly when there is an exercise to judge against.
+            models.CheckConstraint(
+                condition=Q(exercise__isnull=True, meets_benchmark__isnull=True)
+                | Q(exercise__isnull=False, meets_benchmark__isnull=False),
+                name="simulator_result_needs_exercise"),
+            models.CheckConstraint(
+                condition=Q(provenance="trainer_verified", verified_by__isnull=False, verified_at__isnull=False)
+                | (~Q(provenance="trainer_verified") & Q(verified_by__isnull=True)),
+                name="simulator_verified_by_trainer"),
+            models.CheckConstraint(
+                condition=Q(provenance="device_import", import_file__isnull=False)
+                | (~Q(provenance="device_import") & Q(import_file__isnull=True)),
+                name="simulator_import_has_file"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.exercise} {self.score} on {self.date}"
+        return f"{self.exercise_name} {self.score} on {self.date}"

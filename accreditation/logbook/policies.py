@@ -70,3 +70,15 @@ def refusal_to_add_outcome(user: User, case: Case) -> str | None:
 
 def can_add_outcome(user: User, case: Case) -> bool:
     return signed_in(user) and case.status == CaseStatus.VALIDATED and refusal_to_add_outcome(user, case) is None
+
+
+def can_verify(user: User, session: SimulatorSession) -> bool:
+    return (signed_in(user) and session.provenance == "self_reported"
+            and refusal_to_verify(user, session) is None)
+
+
+def refusal_to_edit_catalogue(user: User) -> str | None:
+    """Simulator exercises, their benchmarks and export formats are a programme's data."""
+    if not user.has_role(Role.PROGRAMME_ADMIN):
+        return "Only a programme admin may change the simulator catalogue."
+    return None

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, QuerySet, Sum
 
+from accreditation.faculty.eligibility import educational_supervisor_of
 from accreditation.logbook.counting import STEP_FILTER, case_kind_q, pathway_kind_q
 from accreditation.logbook.models import (
     CONSOLE_ROLES,
@@ -17,6 +18,8 @@ from accreditation.logbook.models import (
     CaseStatus,
     CaseStep,
     CountedAs,
+    Provenance,
+    SimulatorExercise,
     SimulatorSession,
 )
 from curriculum.models import Audience
@@ -78,28 +81,117 @@ class CaseEvidenceProvider:
         return Measurement(value=len(rows), evidence=evidence)
 
 
+def proficiency_runs(attempts: list[tuple[bool, bool]], k: int) -> tuple[bool, int]:
+    """(reached, current run) over one exercise's attempts, oldest first, each (at benchmark,
+    of a provenance that counts). Reached once `k` counted passes came one after another. A
+    failed attempt resets the run whatever its provenance (leaving a failure unverified must
+    not help); a pass that does not count yet neither adds to the run nor breaks it."""
+    k = max(1, k or 1)
+    run = 0
+    reached = False
+    for passed, counted in attempts:
+        if not passed:
+            run = 0
+        elif counted:
+            run += 1
+        reached = reached or run >= k
+    return reached, run
+
+
 class SimulatorEvidenceProvider:
-    """Simulator sessions: how many, how long, and scores on K consecutive attempts."""
+    """Simulator sessions: how many, how long, scores on K consecutive attempts, and
+    proficiency (every listed exercise at benchmark on K consecutive attempts).
+
+    Only the provenances the requirement names count; a platform narrowing counts only the
+    sessions of exercises on that platform (legacy sessions, with no exercise, never do).
+    """
 
     name = "accreditation.simulator"
 
     def handles(self, requirement) -> bool:
         return requirement.component.kind == "simulation" and requirement.type in (
-            "min_count", "min_hours", "min_score")
+            "min_count", "min_hours", "min_score", "simulator_proficiency")
+
+    def _narrowed(self, *, trainee, requirement) -> QuerySet[SimulatorSession]:
+        qs = SimulatorSession.objects.filter(trainee=trainee)
+        if requirement.platform:
+            qs = qs.filter(exercise__platform=requirement.platform)
+        if requirement.type == "simulator_proficiency":
+            qs = qs.filter(exercise__frs_task=True) if requirement.all_frs_tasks else qs.filter(
+                exercise__code__in=list(requirement.exercises))
+        elif requirement.exercise:
+            qs = qs.filter(exercise_name__iexact=requirement.exercise)
+        return qs
+
+    def _waiting(self, *, trainee, qs, counted) -> tuple[str, ...]:
+        """What the trainee entered that does not count until a trainer verifies it."""
+        if Provenance.SELF_REPORTED in counted:
+            return ()
+        waiting = qs.filter(provenance=Provenance.SELF_REPORTED).count()
+        if not waiting:
+            return ()
+        supervisor = educational_supervisor_of(trainee)
+        who = (f"{supervisor.full_name} (educational supervisor) or another trainer assigned to you"
+               if supervisor else "a trainer assigned to you")
+        noun = "session waits" if waiting == 1 else "sessions wait"
+        return (f"{waiting} self-reported {noun} for verification by {who}.",)
 
     def measure(self, *, trainee, requirement) -> Measurement:
-        qs = SimulatorSession.objects.filter(trainee=trainee)
-        if requirement.exercise:
-            qs = qs.filter(exercise__iexact=requirement.exercise)
-        sessions = list(qs.order_by("date", "id").only("id", "date", "exercise", "score", "minutes"))
-        evidence = tuple(EvidenceItem("simulator_session", s.pk, f"{s.exercise}: {s.score}", s.date)
-                         for s in sessions)
-        if requirement.type == "min_hours":
-            return Measurement(value=_hours(sum(s.minutes for s in sessions)), evidence=evidence)
+        narrowed = self._narrowed(trainee=trainee, requirement=requirement)
+        counted = list(requirement.provenances or [])
+        qs = narrowed.filter(provenance__in=counted)
+        notes = self._waiting(trainee=trainee, qs=narrowed, counted=counted)
+        if requirement.type == "simulator_proficiency":
+            return self._proficiency(narrowed, counted, requirement, notes)
         if requirement.type == "min_score":
-            value = best_run_minimum([s.score for s in sessions], requirement.consecutive or 1)
-            return Measurement(value=value, evidence=evidence)
-        return Measurement(value=len(sessions), evidence=evidence)
+            qs = qs.filter(score__isnull=False)
+        sessions = list(qs.order_by("date", "id").values_list("id", "date", "exercise_name", "score", "minutes"))
+        evidence = tuple(EvidenceItem("simulator_session", pk, f"{name}: {score if score is not None else '-'}", date)
+                         for pk, date, name, score, _minutes in sessions)
+        if requirement.type == "min_hours":
+            return Measurement(value=_hours(sum(row[4] for row in sessions)), evidence=evidence, notes=notes)
+        if requirement.type == "min_score":
+            value = best_run_minimum([row[3] for row in sessions], requirement.consecutive or 1)
+            return Measurement(value=value, evidence=evidence, notes=notes)
+        return Measurement(value=len(sessions), evidence=evidence, notes=notes)
+
+    def _proficiency(self, qs, counted: list[str], requirement, notes: tuple[str, ...]) -> Measurement:
+        k = requirement.consecutive or 2
+        if requirement.all_frs_tasks:
+            listed = dict(SimulatorExercise.objects.filter(frs_task=True, active=True)
+                          .order_by("name").values_list("code", "name"))
+        else:
+            names = dict(SimulatorExercise.objects.filter(code__in=list(requirement.exercises))
+                         .values_list("code", "name"))
+            listed = {code: names.get(code, code) for code in requirement.exercises}
+        rows = list(qs.order_by("date", "id").values_list("id", "date", "exercise__code", "exercise_name",
+                                                            "meets_benchmark", "provenance"))
+        attempts: dict[str, list[tuple]] = {code: [] for code in listed}
+        for row in rows:
+            attempts.setdefault(row[2], []).append(row)
+        done = 0
+        evidence: list[EvidenceItem] = []
+        lines: list[str] = []
+        next_step = None
+        for code, name in listed.items():
+            series = attempts.get(code, [])
+            reached, run = proficiency_runs([(bool(r[4]), r[5] in counted) for r in series], k)
+            evidence.extend(EvidenceItem("simulator_session", r[0],
+                                         f"{r[3]}: {'at benchmark' if r[4] else 'below benchmark'}", r[1])
+                            for r in series if r[5] in counted)
+            if reached:
+                done += 1
+                lines.append(f"{name}: done ({k} consecutive attempts at benchmark).")
+            else:
+                lines.append(f"{name}: current run {run} of {k}.")
+                if next_step is None:
+                    left = k - run
+                    next_step = (f"Next: {left} more attempt{'s' if left != 1 else ''} at benchmark in {name}"
+                                 f"{' in a row' if left > 1 else ''}.")
+        evidence.sort(key=lambda item: (item.date, item.id))
+        tail = (next_step,) if next_step else ()
+        return Measurement(value=done, evidence=tuple(evidence), met=bool(listed) and done == len(listed),
+                           notes=tuple(lines) + notes + tail)
 
 
 def register() -> None:

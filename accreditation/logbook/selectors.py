@@ -27,6 +27,9 @@ from accreditation.logbook.models import (
     CaseStep,
     ComplicationGrade,
     Conversion,
+    Provenance,
+    SimulatorExercise,
+    SimulatorExportFormat,
     SimulatorSession,
     StepRole,
     Supervision,
@@ -52,8 +55,33 @@ def validation_queue(trainer: User) -> QuerySet[Case]:
 
 
 def simulator_sessions_visible_to(user: User) -> QuerySet[SimulatorSession]:
-    qs = SimulatorSession.objects.select_related("trainee", "verified_by").order_by("-date", "-id")
+    qs = SimulatorSession.objects.select_related("trainee", "verified_by", "exercise").order_by("-date", "-id")
     return scoped(qs, user)
+
+
+def verification_queue(trainer: User) -> QuerySet[SimulatorSession]:
+    """Self-reported sessions of the trainees this trainer supervises, oldest first (the
+    verify policy still decides on each; a trainer never sees their own)."""
+    from accreditation.faculty.eligibility import supervised_trainee_ids
+
+    return (simulator_sessions_visible_to(trainer)
+            .filter(provenance=Provenance.SELF_REPORTED, trainee_id__in=supervised_trainee_ids(trainer))
+            .exclude(trainee=trainer).order_by("date", "id"))
+
+
+def simulator_exercises() -> QuerySet[SimulatorExercise]:
+    return SimulatorExercise.objects.order_by("simulator", "name", "id")
+
+
+def simulator_exercise_catalogue() -> dict[str, tuple[str, bool]]:
+    """The active exercises by code: (name, FRS task). Registered with the curriculum, whose
+    proficiency requirements list exercises by code. One query."""
+    rows = SimulatorExercise.objects.filter(active=True).values_list("code", "name", "frs_task")
+    return {code: (name, frs) for code, name, frs in rows}
+
+
+def export_formats() -> QuerySet[SimulatorExportFormat]:
+    return SimulatorExportFormat.objects.order_by("code")
 
 
 def logbook_totals(cases: QuerySet[Case]) -> dict:

@@ -19,7 +19,7 @@ from accreditation.faculty.eligibility import (
     educational_supervisor_of,
     is_assigned_proctor,
 )
-from accreditation.logbook import policies
+from accreditation.logbook import policies, simulation
 from accreditation.logbook.models import (
     CONSOLE_ROLES,
     EDITABLE_STATUSES,
@@ -29,6 +29,10 @@ from accreditation.logbook.models import (
     CaseSource,
     CaseStatus,
     CaseStep,
+    PassRule,
+    Provenance,
+    SimulatorExercise,
+    SimulatorImportFile,
     SimulatorSession,
     StepRole,
     Supervision,
@@ -388,24 +392,65 @@ def cases_validate_batch(*, actor: User, items: list[dict], visible) -> list[Bat
 
 # --- Simulator sessions ---------------------------------------------------------------------
 
+SESSION_FIELDS = ["date", "simulator", "exercise", "exercise_name", "score", "minutes", "metrics"]
+
+
+def simulator_session_check(*, trainee: User, data: dict[str, Any], provenance: str = Provenance.SELF_REPORTED,
+                            import_file: SimulatorImportFile | None = None) -> SimulatorSession:
+    """The one rule for a session, whichever door it comes through (the API, the import):
+    the unsaved session, judged against its exercise's benchmarks now, or 400 per field."""
+    data = dict(data)
+    exercise: SimulatorExercise | None = data.pop("exercise", None)
+    metrics = data.pop("metrics", None)
+    errors: dict[str, list[str]] = {}
+    session = SimulatorSession(trainee=trainee, provenance=provenance, import_file=import_file, **data)
+    if exercise is None:
+        # Legacy sessions (a typed exercise and score) are no longer recorded.
+        errors["exercise"] = ["Choose the exercise (see /api/v1/simulator-exercises/)."]
+    else:
+        if not exercise.active:
+            errors["exercise"] = ["This exercise is no longer in use."]
+        if data.get("simulator") and data["simulator"] != exercise.simulator:
+            errors["simulator"] = [f"{exercise.name} is an exercise of the "
+                                   f"{exercise.get_simulator_display()}; leave the simulator out."]
+        session.exercise = exercise
+        session.simulator = exercise.simulator
+        session.exercise_name = exercise.name
+        clean, metric_errors = simulation.check_metric_values(exercise, metrics if metrics is not None else {})
+        errors.update(metric_errors)
+        session.metrics = clean
+        if exercise.pass_rule == PassRule.OVERALL_SCORE and session.score is None:
+            errors["score"] = [f"Enter the simulator's overall score: {exercise.name} passes on it."]
+        session.benchmarks = simulation.benchmarks_of(exercise)
+        session.meets_benchmark = simulation.meets(session.benchmarks, clean, session.score)
+    if session.date and session.date > timezone.localdate():
+        errors.setdefault("date", []).append("The date cannot be in the future.")
+    try:
+        session.full_clean(exclude=["trainee", "verified_by", "exercise", "import_file", "metrics", "benchmarks"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            if field not in errors:
+                errors.setdefault(field, []).extend(messages)
+    _errors(errors)
+    return session
+
+
 @transaction.atomic
 def simulator_session_create(*, trainee: User, actor: User, data: dict[str, Any]) -> SimulatorSession:
     # Like cases: simulator sessions are logbook evidence, and only trainees keep a logbook.
     refuse_unless(policies.refusal_to_log(actor, trainee, what="simulator sessions"))
-    session = SimulatorSession(trainee=trainee, **data)
-    errors = {}
-    if session.date and session.date > timezone.localdate():
-        errors["date"] = ["The date cannot be in the future."]
-    try:
-        session.full_clean(exclude=["trainee", "verified_by"])
-    except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
-    _errors(errors)
+    session = simulator_session_check(trainee=trainee, data=data)
     session.save()
     audit_record(actor=actor, action="simulator_session.create", obj=session,
-                 stream=f"portfolio:{trainee.pk}", after={k: data[k] for k in data})
+                 stream=f"portfolio:{trainee.pk}", after=_session_snapshot(session))
     return session
+
+
+def _session_snapshot(session: SimulatorSession) -> dict[str, Any]:
+    return {"date": session.date, "exercise": session.exercise_id, "exercise_name": session.exercise_name,
+            "simulator": session.simulator, "score": session.score, "minutes": session.minutes,
+            "metrics": session.metrics, "meets_benchmark": session.meets_benchmark,
+            "provenance": session.provenance}
 
 
 @transaction.atomic
@@ -413,11 +458,66 @@ def simulator_session_verify(*, session: SimulatorSession, actor: User) -> Simul
     session = (SimulatorSession.objects.select_for_update(of=("self",)).select_related("trainee")
                .get(pk=session.pk))
     refuse_unless(policies.refusal_to_verify(actor, session))
-    if session.verified_by_id:
+    if session.provenance == Provenance.TRAINER_VERIFIED:
         raise Conflict("This session is already verified.")
+    if session.provenance == Provenance.DEVICE_IMPORT:
+        raise Conflict("This session was imported from the simulator's export: there is nothing to verify.")
     with audited(actor=actor, action="simulator_session.verify", instance=session,
-                 fields=["verified_by", "verified_at"], stream=f"portfolio:{session.trainee_id}"):
+                 fields=["verified_by", "verified_at", "provenance"], stream=f"portfolio:{session.trainee_id}"):
         session.verified_by = actor
         session.verified_at = timezone.now()
-        session.save(update_fields=["verified_by", "verified_at"])
+        session.provenance = Provenance.TRAINER_VERIFIED
+        session.save(update_fields=["verified_by", "verified_at", "provenance"])
     return session
+
+
+# --- The simulator catalogue --------------------------------------------------------------------
+
+EXERCISE_FIELDS = ["simulator", "platform", "name", "frs_task", "metrics", "pass_rule", "score_threshold", "active"]
+
+
+def _exercise_check(exercise: SimulatorExercise) -> None:
+    errors: dict[str, list[str]] = {}
+    metric_errors = simulation.metric_definition_errors(exercise.metrics)
+    if metric_errors:
+        errors["metrics"] = metric_errors
+    if exercise.pass_rule == PassRule.OVERALL_SCORE and exercise.score_threshold is None:
+        errors["score_threshold"] = ["An exercise that passes on the overall score needs its threshold (0-100)."]
+    if exercise.pass_rule == PassRule.ALL_METRICS and exercise.score_threshold is not None:
+        errors["score_threshold"] = ["Leave this out: the exercise passes on its metrics."]
+    try:
+        exercise.full_clean(exclude=["metrics"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    _errors(errors)
+
+
+@transaction.atomic
+def simulator_exercise_create(*, actor: User, data: dict[str, Any]) -> SimulatorExercise:
+    refuse_unless(policies.refusal_to_edit_catalogue(actor))
+    exercise = SimulatorExercise(**data)
+    _exercise_check(exercise)
+    exercise.save()
+    audit_record(actor=actor, action="simulator_exercise.create", obj=exercise,
+                 after={name: getattr(exercise, name) for name in ["code", *EXERCISE_FIELDS]})
+    return exercise
+
+
+@transaction.atomic
+def simulator_exercise_update(*, actor: User, exercise: SimulatorExercise, changes: dict[str, Any]) -> SimulatorExercise:
+    """Edit an exercise (its benchmarks, say). Sessions keep the benchmarks they were judged
+    against: the change applies to sessions recorded after it."""
+    refuse_unless(policies.refusal_to_edit_catalogue(actor))
+    exercise = SimulatorExercise.objects.select_for_update().get(pk=exercise.pk)
+    unknown = sorted(set(changes) - set(EXERCISE_FIELDS))
+    if unknown:
+        _errors({name: ["This cannot be changed."] for name in unknown})
+    if "simulator" in changes and changes["simulator"] != exercise.simulator and exercise.sessions.exists():
+        raise Conflict("Sessions were recorded on this exercise: its simulator cannot change.")
+    with audited(actor=actor, action="simulator_exercise.update", instance=exercise, fields=EXERCISE_FIELDS):
+        for name, value in changes.items():
+            setattr(exercise, name, value)
+        _exercise_check(exercise)
+        exercise.save()
+    return exercise

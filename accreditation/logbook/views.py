@@ -269,6 +269,16 @@ def case_reject(request, pk: int):
     return _detail(request, case, reject_form=form, status=form_status(request))
 
 
+@login_required
+@require_POST
+def simulator_session_verify(request, pk: int):
+    session = get_visible_or_404(selectors.simulator_sessions_visible_to(request.user), pk)
+    verified = services.simulator_session_verify(session=session, actor=request.user)
+    messages.success(request, f"Verified: {verified.trainee.full_name}, {verified.exercise_name} of "
+                              f"{verified.date:%-d %B %Y}.")
+    return redirect("accreditation:logbook-queue")
+
+
 # --- My logbook (and a trainee's, for those who may read it) ---------------------------------
 
 def _labelled(counts: dict, choices) -> list[tuple[str, int]]:
@@ -334,8 +344,10 @@ def queue(request):
         request.GET.get("page"))
     trainees = (trainees_visible_to(user).exclude(pk=user.pk)
                 .filter(groups__name=Role.TRAINEE).order_by("full_name", "id"))
+    # Self-reported simulator sessions wait beside the cases: only verified ones count.
+    sessions = list(selectors.verification_queue(user)[:QUEUE_PAGE_SIZE])
     return render(request, "accreditation/logbook/queue.html", {
-        "page": page, "results": request.session.pop(BATCH_RESULTS, None),
+        "page": page, "results": request.session.pop(BATCH_RESULTS, None), "sessions": sessions,
         "roles": SHORT_ROLES, "supervisions": [(code, code) for code in Supervision.values],
         "supervision_codes": Supervision.choices, "trainees": trainees,
     })

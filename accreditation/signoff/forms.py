@@ -202,7 +202,7 @@ class SignoffRequestForm(NHSUKFormMixin, forms.Form):
             "evidence_cases": (cases_open_to_rating(trainee), _case_label, "Your cases"),
             "evidence_simulator_sessions": (
                 SimulatorSession.objects.filter(trainee=trainee).order_by("-date", "-id"),
-                lambda s: f"{s.date:%-d %b %Y}: {s.exercise}, score {s.score}", "Your simulator sessions"),
+                lambda s: f"{s.date:%-d %b %Y}: {s.exercise_name}, score {s.score}", "Your simulator sessions"),
             "evidence_assessments": (
                 annotate_blinding(Assessment.objects.filter(trainee=trainee).select_related("tool", "assessor"),
                                   trainee).order_by("-date", "-id"),

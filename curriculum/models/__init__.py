@@ -26,6 +26,8 @@ from curriculum.models.enrolments import (  # noqa: F401
     PauseKind,
 )
 from curriculum.models.pathways import (  # noqa: F401
+    DEFAULT_PROVENANCES,
+    EVIDENCE_PROVENANCES,
     PARAM_COLUMNS,
     Audience,
     Component,

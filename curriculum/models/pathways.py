@@ -46,6 +46,17 @@ class RequirementType(models.TextChoices):
     COMPETENCY_SIGNOFF = "competency_signoff", "Competency signed off"
     ASSESSMENT_THRESHOLD = "assessment_threshold", "Assessment threshold"
     FINAL_SIGNOFF = "final_signoff", "Final sign-off"
+    SIMULATOR_PROFICIENCY = "simulator_proficiency", "Simulator proficiency"
+
+
+# Where a piece of evidence a trainee can enter comes from (the logbook's simulator sessions).
+EVIDENCE_PROVENANCES = ("self_reported", "trainer_verified", "device_import")
+# What a new requirement counts: a typed score counts only once a trainer has checked it.
+DEFAULT_PROVENANCES = ("trainer_verified", "device_import")
+
+
+def default_provenances() -> list[str]:
+    return list(DEFAULT_PROVENANCES)
 
 
 class Pathway(VersionedModel):
@@ -160,6 +171,7 @@ PARAM_COLUMNS: dict[str, tuple[str, ...]] = {
     RequirementType.COMPETENCY_SIGNOFF: ("competency",),
     RequirementType.ASSESSMENT_THRESHOLD: ("tool", "min_total", "consecutive"),
     RequirementType.FINAL_SIGNOFF: (),
+    RequirementType.SIMULATOR_PROFICIENCY: ("consecutive", "exercises", "all_frs_tasks"),
 }
 
 
@@ -194,6 +206,9 @@ class Requirement(_PathwayPart):
       competency_signoff   competency (of the pathway's framework; its `key` is what counts)
       assessment_threshold tool (gears), min_total (within the tool's range), consecutive
       final_signoff        none; one per pathway, made by the service, always last
+      simulator_proficiency exercises (codes) or all_frs_tasks, consecutive (default 2)
+    `provenances` says which simulator evidence counts (self_reported, trainer_verified,
+    device_import).
     Any type but the sign-offs may be narrowed by platform, procedure and procedure step.
     """
 
@@ -209,6 +224,11 @@ class Requirement(_PathwayPart):
     min_total = models.PositiveSmallIntegerField(null=True, blank=True)
     competency = models.ForeignKey(Competency, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="requirements")
+    # simulator_proficiency: the exercises' codes (accreditation's catalogue), or every FRS task.
+    exercises = models.JSONField(default=list, blank=True)
+    all_frs_tasks = models.BooleanField(default=False)
+    # Which provenances of simulator evidence count (published versions kept all three).
+    provenances = models.JSONField(default=default_provenances, blank=True)
     platform = models.CharField(max_length=20, choices=Platform.choices, blank=True)
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     procedure_step = models.ForeignKey(ProcedureStep, on_delete=models.PROTECT, null=True, blank=True,
@@ -246,6 +266,11 @@ class Requirement(_PathwayPart):
                     ~Q(tool="") & Q(min_total__isnull=False, consecutive__isnull=False, consecutive__gte=1)
                     & _only("tool", "min_total", "consecutive")),
                 name="requirement_assessment_threshold_params",
+            ),
+            models.CheckConstraint(
+                condition=~Q(type="simulator_proficiency") | (
+                    Q(consecutive__isnull=False, consecutive__gte=1) & _only("consecutive")),
+                name="requirement_simulator_proficiency_params",
             ),
             models.CheckConstraint(
                 condition=~Q(type="final_signoff") | (_only() & _NOT_NARROWED),

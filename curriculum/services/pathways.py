@@ -182,6 +182,8 @@ def pathway_new_version(*, actor, pathway: Pathway, framework: Framework | None 
             competency=by_key[requirement.competency.key] if requirement.competency_id else None,
             platform=requirement.platform, procedure_id=requirement.procedure_id,
             procedure_step_id=requirement.procedure_step_id,
+            exercises=requirement.exercises, all_frs_tasks=requirement.all_frs_tasks,
+            # A new version counts what the default counts: no typed score without a check.
         )
     pathway_ensure_final_signoff(pathway=copy)
     through = LearningResource.modules.through
@@ -315,7 +317,8 @@ def component_delete(*, actor, component: Component) -> None:
 
 @transaction.atomic
 def requirement_create(*, actor, component: Component, type: str, params: Mapping[str, Any] | None = None,
-                       platform: str = "", procedure=None, procedure_step=None) -> Requirement:
+                       platform: str = "", procedure=None, procedure_step=None,
+                       provenances=None) -> Requirement:
     """Add a requirement to a component of a draft pathway. Bad parameters: 400 per field
     (see curriculum/rules.py for each type's parameters)."""
     require_editor(actor)
@@ -324,7 +327,7 @@ def requirement_create(*, actor, component: Component, type: str, params: Mappin
         raise ApplicationError(errors={"component": [
             "The final sign-off component is made with the pathway; add requirements to another component."]})
     columns = validate_requirement(component=component, type=type, params=params, platform=platform,
-                                   procedure=procedure, procedure_step=procedure_step)
+                                   procedure=procedure, procedure_step=procedure_step, provenances=provenances)
     requirement = Requirement(component=component, type=type, **columns)
     requirement.save()
     audit_record(actor=actor, action="requirement.create", obj=requirement, after=snapshot(requirement))
@@ -332,7 +335,8 @@ def requirement_create(*, actor, component: Component, type: str, params: Mappin
 
 
 _REQUIREMENT_FIELDS = ["type", "count", "hours", "score", "consecutive", "exercise", "tool", "min_total",
-                       "competency", "platform", "procedure", "procedure_step"]
+                       "competency", "platform", "procedure", "procedure_step", "exercises", "all_frs_tasks",
+                       "provenances"]
 
 
 @transaction.atomic
@@ -346,7 +350,7 @@ def requirement_update(*, actor, requirement: Requirement, **changes) -> Require
     _draft_pathway_of_module(component.module)
     if requirement.type == RequirementType.FINAL_SIGNOFF:
         raise Conflict("The final sign-off is part of every pathway and cannot be changed.")
-    unknown = sorted(set(changes) - {"type", "params", "platform", "procedure", "procedure_step"})
+    unknown = sorted(set(changes) - {"type", "params", "platform", "procedure", "procedure_step", "provenances"})
     if unknown:
         raise ApplicationError(errors={name: ["This cannot be changed here."] for name in unknown})
     type_ = changes.get("type", requirement.type)
@@ -361,6 +365,7 @@ def requirement_update(*, actor, requirement: Requirement, **changes) -> Require
         platform=changes.get("platform", requirement.platform),
         procedure=changes.get("procedure", requirement.procedure),
         procedure_step=changes.get("procedure_step", requirement.procedure_step),
+        provenances=changes.get("provenances", requirement.provenances),
     )
     with audited(actor=actor, action="requirement.update", instance=requirement, fields=_REQUIREMENT_FIELDS):
         requirement.type = type_

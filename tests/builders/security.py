@@ -20,6 +20,7 @@ from rest_framework.authtoken.models import Token
 from accreditation.faculty import services as faculty_services
 from accreditation.faculty.models import Accreditation
 from accreditation.logbook import services as logbook_services
+from accreditation.logbook.models import SimulatorExercise
 from curriculum import services as curriculum
 from labs import services as labs
 from labs.models import EquipmentKind
@@ -31,7 +32,7 @@ from tests.builders.certificates import certify
 from tests.builders.curriculum import make_framework, make_pathway, resource_item, submit
 from tests.builders.faculty import PDF, accredit, assign
 from tests.builders.labs import make_session, when
-from tests.builders.logbook import make_case
+from tests.builders.logbook import at_benchmark, make_case
 from tests.builders.people import SiteFactory, UserFactory
 from tests.builders.signoff import assess, enrol, request_signoff, small_pathway
 
@@ -120,6 +121,8 @@ def build_world() -> World:
 
     tools = list(AssessmentTool.objects.order_by("code"))
     w.put("assessment-tools", AssessmentTool.objects.get(code="gears"), tools[-1])
+    w.put("simulator-exercises", SimulatorExercise.objects.get(code="dvss-ring-walk-3"),
+          SimulatorExercise.objects.get(code="mimic-pick-and-place"))
     w.put("dashboards/regions", london, north_west)
 
     # Curriculum: published (own side) and draft (others' side) objects.
@@ -166,12 +169,14 @@ def build_world() -> World:
     w.put("simulator-sessions",
           logbook_services.simulator_session_create(
               trainee=trainee, actor=trainee,
-              data={"date": days_ago(2), "simulator": "davinci_skills", "exercise": "Ring walk", "score": 80,
-                    "minutes": 20}),
+              data={"date": days_ago(2), "exercise": SimulatorExercise.objects.get(code="dvss-ring-walk-3"),
+                    "score": 80, "minutes": 20, "metrics": at_benchmark(
+                        SimulatorExercise.objects.get(code="dvss-ring-walk-3"))}),
           logbook_services.simulator_session_create(
               trainee=other, actor=other,
-              data={"date": days_ago(2), "simulator": "davinci_skills", "exercise": "Ring walk", "score": 70,
-                    "minutes": 20}))
+              data={"date": days_ago(2), "exercise": SimulatorExercise.objects.get(code="dvss-ring-walk-3"),
+                    "score": 70, "minutes": 20, "metrics": at_benchmark(
+                        SimulatorExercise.objects.get(code="dvss-ring-walk-3"))}))
 
     # Sign-off: certificates (through the final sign-off), assessments and requests.
     console = small_pathway(admin, framework)

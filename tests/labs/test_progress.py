@@ -90,7 +90,9 @@ def test_simulation_requirements_stay_with_the_simulator_log_unless_sessions_are
     enrolment = curriculum.enrolment_create(actor=trainee, trainee=trainee, pathway=lab_pathway,
                                             enrolled_on=days_ago(90))
     SimulatorSession.objects.create(trainee=trainee, date=timezone.localdate() - datetime.timedelta(days=3),
-                                    simulator="davinci_skills", exercise="Ring walk", score=95, minutes=150)
+                                    simulator="davinci_skills", exercise_name="Ring walk", score=95, minutes=150,
+                                    provenance="trainer_verified", verified_by=lab_manager,
+                                    verified_at=timezone.now())
     _attended(lab, lab_manager, trainee, weeks=-1, kind="simulation", hours=1)
     item = _item(progress_for(enrolment), "Simulator hours", "min_hours")
     assert item.provider == "accreditation.simulator"  # no lab session is linked to this component

@@ -57,7 +57,7 @@ def _world() -> dict:
         # Logbook
         "cases": sorted(Case.objects.values_list("trainee__email", "date", "procedure__code", "role",
                                                  "status", "console_minutes")),
-        "simulator_sessions": sorted(SimulatorSession.objects.values_list("trainee__email", "date", "exercise",
+        "simulator_sessions": sorted(SimulatorSession.objects.values_list("trainee__email", "date", "exercise_name",
                                                                          "score")),
         # Sign-off
         "assessments": sorted(Assessment.objects.values_list("trainee__email", "assessor__email", "tool__code",

@@ -313,7 +313,19 @@ TABLE = {
     ("POST", "/api/v1/signoff-requests/{id}/withdraw/"): {
         "own": "200 404 403 403 403 403 403 403 403 401",
         "others": "404 200 403 403 403 403 403 403 403 401"},
+    ("GET", "/api/v1/simulator-exercises/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/simulator-exercises/"): {"all": "403 403 403 403 403 403 403 403 201 401"},
+    ("GET", "/api/v1/simulator-exercises/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "200 200 200 200 200 200 200 200 200 401"},
+    ("PUT", "/api/v1/simulator-exercises/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 200 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("PATCH", "/api/v1/simulator-exercises/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 200 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
     ("GET", "/api/v1/simulator-sessions/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/simulator-sessions/import/"): {"all": "200 200 403 403 403 403 403 403 403 401"},
     ("POST", "/api/v1/simulator-sessions/"): {"all": "201 201 403 403 403 403 403 403 403 401"},
     ("GET", "/api/v1/simulator-sessions/{id}/"): {
         "own": "200 404 200 404 404 404 200 404 200 401",

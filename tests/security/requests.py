@@ -65,7 +65,26 @@ def _draft(w, kind):
 
 # (method, path) -> body(world, persona_name) ; multipart bodies are marked with MULTIPART.
 MULTIPART = {("POST", "/api/v1/cases/import/"), ("POST", "/api/v1/documents/"),
-             ("POST", "/api/v1/cases/import-elogbook/")}
+             ("POST", "/api/v1/cases/import-elogbook/"), ("POST", "/api/v1/simulator-sessions/import/")}
+
+
+def _exercise(code):
+    from accreditation.logbook.models import SimulatorExercise
+
+    return SimulatorExercise.objects.get(code=code)
+
+
+def _simulator_export(w) -> SimpleUploadedFile:
+    metrics = _exercise("mimic-pick-and-place").metrics
+    text = ("exercise,date,minutes," + ",".join(m["name"] for m in metrics) + "\n"
+            f"mimic-pick-and-place,{days_ago(1).isoformat()},20," + ",".join(str(m["benchmark"]) for m in metrics)
+            + "\n")
+    return SimpleUploadedFile("export.csv", text.encode(), content_type="text/csv")
+
+
+_NEW_EXERCISE = {"code": "new-exercise", "simulator": "other", "platform": "", "name": "New exercise",
+                 "metrics": [{"name": "time", "unit": "s", "better": "lower", "benchmark": 100}],
+                 "pass_rule": "all_metrics"}
 
 
 def _elogbook(w) -> SimpleUploadedFile:
@@ -167,9 +186,18 @@ BODIES = {
     ("POST", "/api/v1/signoff-requests/{id}/reverse/"): lambda w, p, o=None: {"reason": "Signed off in error."},
     ("POST", "/api/v1/signoff-requests/{id}/withdraw/"): lambda w, p, o=None: {},
     ("POST", "/api/v1/simulator-sessions/"): lambda w, p, o=None: {
-        "date": days_ago(1).isoformat(), "simulator": "davinci_skills", "exercise": "Pick and place",
+        "date": days_ago(1).isoformat(), "exercise": _exercise("mimic-pick-and-place").pk,
+        "metrics": {m["name"]: m["benchmark"] for m in _exercise("mimic-pick-and-place").metrics},
         "score": 88, "minutes": 15},
     ("POST", "/api/v1/simulator-sessions/{id}/verify/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/simulator-sessions/import/"): lambda w, p, o=None: {"file": _simulator_export(w),
+                                                                           "dry_run": "true"},
+    ("POST", "/api/v1/simulator-exercises/"): lambda w, p, o=None: dict(_NEW_EXERCISE),
+    ("PUT", "/api/v1/simulator-exercises/{id}/"): lambda w, p, o=None: {
+        **{k: getattr(o, k) for k in ("code", "simulator", "platform", "name", "frs_task", "metrics",
+                                      "pass_rule", "active")},
+        "score_threshold": str(o.score_threshold) if o.score_threshold is not None else None},
+    ("PATCH", "/api/v1/simulator-exercises/{id}/"): lambda w, p, o=None: {"name": f"{o.name} (edited)"},
     ("POST", "/api/v1/standards/"): lambda w, p, o=None: {
         "framework": _draft(w, "frameworks").pk, "code": "S9", "title": "New standard",
         "domain": "technical_skills"},

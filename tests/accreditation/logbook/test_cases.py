@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accreditation.logbook.models import Case, CaseStatus
+from accreditation.logbook.models import Case, CaseStatus, SimulatorExercise
 from rastrack.audit.models import AuditEntry
 from rastrack.notifications.models import Notification
 from rastrack.reference.models import Procedure
@@ -355,8 +355,9 @@ def test_learning_curve_of_someone_else_is_404(api, trainee, other_trainee, rarp
 
 def test_simulator_sessions(api, trainee, assigned_trainer, unassigned_trainer, other_trainee):
     client = api.as_user(trainee)
-    data = {"date": TODAY().isoformat(), "simulator": "davinci_skills", "exercise": "Ring walk 3",
-            "score": "91.5", "minutes": 20}
+    exercise = SimulatorExercise.objects.get(code="dvss-ring-walk-3")
+    data = {"date": TODAY().isoformat(), "exercise": exercise.pk, "score": "91.5", "minutes": 20,
+            "metrics": {m["name"]: m["benchmark"] for m in exercise.metrics}}
     created = client.post("/api/v1/simulator-sessions/", data, format="json")
     assert created.status_code == 201
     session_id = created.json()["id"]
@@ -367,4 +368,5 @@ def test_simulator_sessions(api, trainee, assigned_trainer, unassigned_trainer, 
     assert api.as_user(unassigned_trainer).post(f"/api/v1/simulator-sessions/{session_id}/verify/").status_code == 404
     verified = api.as_user(assigned_trainer).post(f"/api/v1/simulator-sessions/{session_id}/verify/")
     assert verified.status_code == 200 and verified.json()["verified_by"] == assigned_trainer.pk
+    assert verified.json()["provenance"] == "trainer_verified"
     assert api.as_user(assigned_trainer).post(f"/api/v1/simulator-sessions/{session_id}/verify/").status_code == 409

@@ -50,3 +50,21 @@ def test_trainee2_and_trainee3_have_a_few_cases(demo_world):
     assert trainee3.exists()
     assert set(trainee3.values_list("decided_by__email", flat=True)) == {"trainer.northwest@demo.rastrack.org"}
     assert SimulatorSession.objects.filter(trainee__email="trainee2@demo.rastrack.org").exists()
+
+
+def test_the_demo_shows_simulator_evidence(demo_world):
+    from accreditation.logbook.models import SimulatorImportFile
+    from curriculum.models import Enrolment
+    from curriculum.progress import progress_for
+
+    trainee1 = SimulatorSession.objects.filter(trainee__email="trainee1@demo.rastrack.org")
+    assert {"self_reported", "trainer_verified"} <= set(trainee1.values_list("provenance", flat=True))
+    assert not trainee1.filter(meets_benchmark__isnull=True).exists()
+    assert SimulatorImportFile.objects.filter(trainee__email="trainee2@demo.rastrack.org").exists()
+    assert SimulatorSession.objects.filter(trainee__email="trainee2@demo.rastrack.org",
+                                           provenance="device_import").count() == 3
+    console = Enrolment.objects.get(trainee__email="trainee1@demo.rastrack.org", pathway__code="console-surgeon")
+    item = next(i for i in progress_for(console).requirements if i.requirement.type == "simulator_proficiency")
+    # One attempt away: Energy Switching 1 done, Suture Sponge 1 on a run of one of two.
+    assert (item.value, item.target, item.met) == (1, 2, False)
+    assert item.notes[-1].startswith("Next: 1 more attempt at benchmark in Suture Sponge 1")

@@ -77,10 +77,10 @@ def test_evidence_of_every_kind_must_be_the_trainees_own(api, trainee, other_tra
     others_case = make_case(other_trainee, assigned_trainer)
     draft = make_case(trainee, status="draft")
     own_session = SimulatorSession.objects.create(trainee=trainee, date=days_ago(3), simulator="davinci_skills",
-                                                  exercise="Ring walk", score=90, minutes=10)
+                                                  exercise_name="Ring walk", score=90, minutes=10)
     others_session = SimulatorSession.objects.create(trainee=other_trainee, date=days_ago(3),
-                                                     simulator="davinci_skills", exercise="Ring walk", score=90,
-                                                     minutes=10)
+                                                     simulator="davinci_skills", exercise_name="Ring walk",
+                                                     score=90, minutes=10)
     own_rating = assess(assigned_trainer, trainee)
     others_rating = assess(assigned_trainer, other_trainee)
     component = Component.objects.filter(module__pathway=enrolment.pathway).first()

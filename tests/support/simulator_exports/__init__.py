@@ -1,0 +1,1 @@
+"""Sample simulator exports (CSV) read by tests/accreditation/logbook/test_simulator_import.py."""
