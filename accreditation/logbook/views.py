@@ -263,7 +263,8 @@ def logbook(request, trainee_id: int | None = None):
     cases = selectors.cases_visible_to(user).filter(trainee=trainee).prefetch_related(None)
     filterset = LogbookFilter(request.GET or None, queryset=cases)
     filtered = filterset.qs
-    totals = selectors.logbook_totals(filtered)
+    summary = selectors.logbook_summary(filtered)
+    totals = summary["validated"]
     page = Paginator(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -273,7 +274,7 @@ def logbook(request, trainee_id: int | None = None):
         "trainee": trainee, "own": own, "filter_form": filterset.form, "page": page,
         "query": query.urlencode(), "filtered": bool(filterset.is_bound and any(
             v for k, v in request.GET.items() if k != "page")),
-        "totals": totals,
+        "summary": summary, "totals": totals,
         "by_role": _labelled(totals["by_role"], CaseRole.choices),
         "by_platform": _labelled(totals["by_platform"], Platform.choices),
         "export_url": export,

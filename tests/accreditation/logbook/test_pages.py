@@ -249,9 +249,12 @@ def test_my_logbook_filters_and_totals(client, trainee, other_trainee, assigned_
     client.force_login(trainee)
     html = _html(client.get("/logbook/"))
     assert re.search(r"data-total-cases>3<", html) and re.search(r"data-console-hours>3\.0<", html)
-    assert "Console surgeon, whole case: 1" in html and "Bedside assistant: 1" in html
-    assert "da Vinci Xi: 2" in html and "da Vinci X: 1" in html
-    assert "Robot-assisted radical prostatectomy: 2" in html and "Robotic right hemicolectomy: 1" in html
+    # The breakdowns count the validated cases only, as the portfolio does.
+    assert re.search(r"data-validated-cases>1<", html) and re.search(r"data-validated-hours>2\.0<", html)
+    assert "Console surgeon, whole case: 1" in html and "Bedside assistant: 1" not in html
+    assert "da Vinci Xi: 1" in html and "da Vinci X: 1" not in html
+    assert "Robot-assisted radical prostatectomy: 1" in html and "Robotic right hemicolectomy: 1" not in html
+    assert '<li data-status="draft">Draft: 2 cases, 1.0 console hour</li>' in html
     assert html.count("data-case=") == 3
     assert "/api/v1/cases/export/" in html and "/logbook/import/" in html
     _assert_clean_html(html)
