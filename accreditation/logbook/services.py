@@ -213,6 +213,23 @@ def case_submit(*, case: Case, actor: User) -> Case:
     return case
 
 
+@transaction.atomic
+def case_withdraw(*, case: Case, actor: User) -> Case:
+    """The trainee takes a submitted case back to draft, until a trainer decides it (then it
+    is validated or returned: 409). It leaves the validator's queue."""
+    case = _lock(case)
+    refuse_unless(policies.refusal_to_change(actor, case, verb="withdraw"))
+    if case.status != CaseStatus.SUBMITTED:
+        raise Conflict(f"Only a submitted case can be withdrawn; this one is {case.get_status_display().lower()}.")
+    with audited(actor=actor, action="case.withdraw", instance=case,
+                 fields=["status", "validator", "submitted_at"], stream=f"portfolio:{case.trainee_id}"):
+        case.status = CaseStatus.DRAFT
+        case.validator = None
+        case.submitted_at = None
+        case.save(update_fields=["status", "validator", "submitted_at", "updated_at"])
+    return case
+
+
 def _require_validator(case: Case, actor: User) -> None:
     current = case_validator(trainee=case.trainee, supervisor=case.supervisor, date=case.date)
     refuse_unless(policies.refusal_to_validate(actor, case, current))

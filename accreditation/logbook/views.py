@@ -41,6 +41,7 @@ from accreditation.logbook.models import (
     EDITABLE_STATUSES,
     Case,
     CaseRole,
+    CaseStatus,
     Supervision,
 )
 from rastrack.accounts.models import User
@@ -180,6 +181,7 @@ def _detail(request, case: Case, *, validate_form=None, reject_form=None, status
     return render(request, "accreditation/logbook/case_detail.html", {
         "case": case, "own": own,
         "editable": policies.can_change(user, case),
+        "withdrawable": own and case.status == CaseStatus.SUBMITTED,
         "decidable": decidable,
         "validate_form": validate_form or ValidateForm(
             prefix="validate", initial={"role": case.role, "supervision": case.supervision}),
@@ -198,6 +200,15 @@ def case_detail(request, pk: int):
 def case_submit(request, pk: int):
     case = get_visible_or_404(selectors.cases_visible_to(request.user), pk)
     _submit(request, case)
+    return redirect("accreditation:logbook-case", case.pk)
+
+
+@login_required
+@require_POST
+def case_withdraw(request, pk: int):
+    case = get_visible_or_404(selectors.cases_visible_to(request.user), pk)
+    services.case_withdraw(case=case, actor=request.user)
+    messages.success(request, "Withdrawn: the case is a draft again. Change it and submit it when you are ready.")
     return redirect("accreditation:logbook-case", case.pk)
 
 

@@ -571,3 +571,27 @@ def test_a_lab_manager_has_no_logbook_pages_to_act_on(client, lab_manager):
     client.force_login(lab_manager)
     assert client.get("/logbook/import/").status_code == 403
     assert "No cases logged yet" in _html(client.get("/logbook/"))  # only their own: none
+
+
+# --- Withdrawing a submitted case ---------------------------------------------------------------
+
+def test_a_submitted_case_is_withdrawn_to_draft_by_its_trainee_until_decided(client, trainee, other_trainee,
+                                                                             assigned_trainer, rarp, site):
+    from rastrack.audit.models import AuditEntry
+
+    case = _log(trainee, rarp, site, status=CaseStatus.SUBMITTED)
+    url = f"/logbook/cases/{case.pk}/withdraw/"
+    client.force_login(assigned_trainer)
+    assert url not in _html(client.get(f"/logbook/cases/{case.pk}/"))
+    assert client.post(url).status_code == 403
+    client.force_login(other_trainee)
+    assert client.post(url).status_code == 404
+    client.force_login(trainee)
+    assert url in _html(client.get(f"/logbook/cases/{case.pk}/"))
+    assert client.post(url).status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.validator_id, case.submitted_at) == (CaseStatus.DRAFT, None, None)
+    assert AuditEntry.objects.filter(action="case.withdraw", object_id=str(case.pk)).exists()
+    assert client.post(url).status_code == 409  # a draft is not withdrawn twice
+    decided = _log(trainee, rarp, site, status=CaseStatus.VALIDATED)
+    assert client.post(f"/logbook/cases/{decided.pk}/withdraw/").status_code == 409
