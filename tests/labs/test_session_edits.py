@@ -121,3 +121,16 @@ def test_the_edit_page_both_ways(client, full_session, lab_manager, other_lab_ma
     full_session.refresh_from_db()
     assert full_session.seats == 3 and full_session.seats_booked == 3
     assert Notification.objects.filter(kind="labs.session_moved").count() == 3
+
+
+def test_the_api_patch(api, full_session, lab_manager, other_lab_manager, trainee):
+    url = f"/api/v1/lab-sessions/{full_session.pk}/"
+    assert api.as_user(trainee).patch(url, {"seats": 5}, format="json").status_code == 403
+    assert api.as_user(other_lab_manager).patch(url, {"seats": 5}, format="json").status_code == 403
+    client = api.as_user(lab_manager)
+    refused = client.patch(url, {"seats": 1}, format="json")
+    assert refused.status_code == 400 and "offer at least 2 seats" in refused.json()["seats"][0]
+    changed = client.patch(url, {"seats": 3}, format="json")
+    assert changed.status_code == 200 and changed.json()["seats"] == 3
+    services.session_cancel(actor=lab_manager, session=full_session)
+    assert client.patch(url, {"seats": 4}, format="json").status_code == 409
