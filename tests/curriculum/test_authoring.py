@@ -63,3 +63,16 @@ def test_only_programme_admins_use_the_pages(client, request, persona, framework
     assert client.get(f"/curriculum/versions/framework/{framework.pk}/").status_code == 403
     assert client.post(f"/curriculum/versions/framework/{framework.pk}/new_draft/").status_code == 403
     assert not Framework.objects.filter(status=Lifecycle.DRAFT).exists()
+
+
+def test_the_versions_page_is_constant_in_queries(client, admin, framework, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login_verified(client, admin)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/curriculum/versions/")
+    services.framework_publish(actor=admin, framework=services.framework_new_version(actor=admin, framework=framework))
+    services.framework_new_version(actor=admin, framework=Framework.objects.get(status=Lifecycle.PUBLISHED))
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert client.get("/curriculum/versions/").content.decode().count('data-version="framework-') == 3
