@@ -262,7 +262,24 @@ def case_validate(*, case: Case, actor: User, role: str | None = None,
         case.decided_at = timezone.now()
         case.save()
     case_validated(case)  # the xAPI statement, sent after commit
+    _tell_validated(case, actor)
     return case
+
+
+def _tell_validated(case: Case, actor: User) -> None:
+    """The trainee hears that the case counts now, and, plainly, what the trainer corrected."""
+    corrections = []
+    if case.validated_role != case.role:
+        corrections.append(f"role: {CaseRole(case.validated_role).label} (you logged {CaseRole(case.role).label})")
+    if case.validated_supervision != case.supervision:
+        corrections.append(f"supervision: {case.validated_supervision} (you logged {case.supervision})")
+    corrected = (" They corrected the " + "; the ".join(corrections) + ". The corrected values are the ones "
+                 "that count." if corrections else "")
+    notify(recipient=case.trainee, kind="case.corrected" if corrections else "case.validated",
+           subject=f"Your case of {case.date:%-d %B %Y} was validated{' with a correction' if corrections else ''}",
+           body=(f"{actor.full_name} validated your {case.procedure.name} case of {case.date:%-d %B %Y}: it now "
+                 f"counts as evidence for your progress.{corrected}"),
+           link=f"/logbook/cases/{case.pk}/", key=f"case.validated:{case.pk}")
 
 
 @transaction.atomic
