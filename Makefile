@@ -22,6 +22,8 @@ install: $(STAMP)
 # Serve the app with a Celery worker and beat (honcho runs the Procfile), on SQLite and the
 # embedded filesystem broker unless DATABASE_URL / REDIS_URL are set.
 run: export DEBUG ?= true
+# Links in mails, PDFs and QR codes point at the address this serves on.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
@@ -32,6 +34,7 @@ run: install
 	PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 web: export DEBUG ?= true
+web: export SITE_URL ?= http://127.0.0.1:$(PORT)
 web: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

@@ -41,6 +41,7 @@ logbook_urlpatterns = [
     path("cases/<int:pk>/", logbook_views.case_detail, name="logbook-case"),
     path("cases/<int:pk>/edit/", logbook_views.case_edit, name="logbook-case-edit"),
     path("cases/<int:pk>/submit/", logbook_views.case_submit, name="logbook-case-submit"),
+    path("cases/<int:pk>/withdraw/", logbook_views.case_withdraw, name="logbook-case-withdraw"),
     path("cases/<int:pk>/delete/", logbook_views.case_delete, name="logbook-case-delete"),
     path("cases/<int:pk>/validate/", logbook_views.case_validate, name="logbook-case-validate"),
     path("cases/<int:pk>/reject/", logbook_views.case_reject, name="logbook-case-reject"),

@@ -31,11 +31,12 @@ from rastrack.core.exceptions import ApplicationError
 def _run(modeladmin, request, queryset, service, label: str) -> None:
     for obj in queryset:
         try:
-            service(actor=request.user, **{modeladmin.model._meta.model_name: obj})
+            # The service's answer, not the row as selected: its status is the new one.
+            result = service(actor=request.user, **{modeladmin.model._meta.model_name: obj})
         except ApplicationError as exc:
             modeladmin.message_user(request, f"{obj}: {exc}", messages.WARNING)
         else:
-            modeladmin.message_user(request, f"{obj}: {label}.", messages.SUCCESS)
+            modeladmin.message_user(request, f"{result}: {label}.", messages.SUCCESS)
 
 
 class _ReadOnlyInline(admin.TabularInline):

@@ -1,11 +1,15 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from curriculum import views
+from curriculum import authoring, views
 
 app_name = "curriculum"
 urlpatterns = [
     path("", views.pathway_list, name="pathways"),
     path("standards/", views.standards, name="standards"),
+    path("versions/", authoring.versions, name="versions"),
+    re_path(r"^versions/(?P<kind>framework|pathway)/(?P<pk>[0-9]+)/$", authoring.version_detail, name="version"),
+    re_path(r"^versions/(?P<kind>framework|pathway)/(?P<pk>[0-9]+)/(?P<action>publish|retire|new_draft)/$",
+            authoring.version_action, name="version-action"),
     path("pathways/<int:pk>/", views.pathway_detail, name="pathway"),
     path("pathways/<int:pk>/enrol/", views.pathway_enrol, name="enrol"),
     path("modules/<int:pk>/", views.module_detail, name="module"),

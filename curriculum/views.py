@@ -35,7 +35,7 @@ from curriculum.models import (
 from curriculum.progress import progress_for
 from rastrack.accounts.roles import Role
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
-from rastrack.core.forms import add_errors, submit_form
+from rastrack.core.forms import add_errors, form_status, submit_form
 from rastrack.core.permissions import get_visible_or_404, require, require_role
 
 ENROLMENT_READERS = (Role.TRAINEE, Role.TRAINER, Role.REGIONAL_LEAD, Role.PROGRAMME_ADMIN)
@@ -169,7 +169,8 @@ def enrolment_pause(request, pk: int):
         return redirect("curriculum:enrolment", pk=enrolment.pk)
     if response:
         return response
-    return render(request, "curriculum/enrolment_pause.html", {"enrolment": enrolment, "form": form})
+    return render(request, "curriculum/enrolment_pause.html", {"enrolment": enrolment, "form": form},
+                  status=form_status(request))
 
 
 @login_required
@@ -235,7 +236,8 @@ def elearning_record(request):
     if response:
         return response
     completions = selectors.elearning_completions_visible_to(request.user).filter(trainee=request.user)[:20]
-    return render(request, "curriculum/elearning_form.html", {"form": form, "completions": completions})
+    return render(request, "curriculum/elearning_form.html", {"form": form, "completions": completions},
+                  status=form_status(request))
 
 
 # --- Learning resources ----------------------------------------------------------------------
@@ -288,7 +290,7 @@ def resource_submit(request):
         form_statuses=(400, 409), show_refusal=lambda exc: _show_item_errors(formset, exc))
     if response:
         return response
-    return render(request, "curriculum/resource_submit.html", {"formset": formset})
+    return render(request, "curriculum/resource_submit.html", {"formset": formset}, status=form_status(request))
 
 
 @login_required

@@ -288,11 +288,14 @@ def trainer_dashboard(trainer, *, today: datetime.date | None = None) -> dict:
 def trainee_dashboard(trainee) -> dict:
     """The trainee's live enrolments with progress against each requirement, what to do next
     (the unmet requirements, in pathway order) and their upcoming lab bookings."""
+    from accreditation.logbook.selectors import case_status_counts
     from curriculum.selectors import live_enrolments_of
     from labs.selectors import upcoming_bookings_of
 
     progress = [progress_for(e) for e in live_enrolments_of(trainee).select_related("trainee")]
-    return {"progress": progress,
+    # The same counts as My logbook and the portfolio: validated first, every status named.
+    by_status = case_status_counts(Case.objects.filter(trainee=trainee))
+    return {"progress": progress, "logbook": by_status,
             "next": [item for p in progress for item in p.unmet()][:5],
             "bookings": list(upcoming_bookings_of(trainee)[:10]),
             "curve": _main_learning_curve(trainee)}

@@ -26,11 +26,21 @@ def _platform_labels() -> dict[str, str]:
     return dict(Case._meta.get_field("platform").choices)
 
 
+FILTER_LABELS = {"from": "first month", "to": "last month", "specialty": "specialty", "region": "region"}
+
+
 def _render(request, *, region=None):
     try:
         answer = dashboard_answer(request.GET, user=request.user, region=region)
     except ApplicationError as exc:
-        return render(request, "dashboards/dashboard.html", {"errors": exc.errors, "region": region}, status=400)
+        # The form stays as it was sent, each error named by its field in words.
+        errors = [{"label": FILTER_LABELS.get(name, name).capitalize(), "message": message,
+                   "anchor": f"id_{name}" if name in FILTER_LABELS else ""}
+                  for name, messages in exc.errors.items() for message in messages]
+        return render(request, "dashboards/dashboard.html", {
+            "errors": errors, "region": region, "values": request.GET, "specialties": Specialty.choices,
+            "regions": Region.objects.order_by("name") if region is None else None,
+        }, status=400)
     if isinstance(answer, HttpResponse):
         return answer
     platforms = _platform_labels()
@@ -51,6 +61,8 @@ def _render(request, *, region=None):
                  for name in dashboards.SECTIONS}
     narrowed = answer["scope"]["region_name"]
     return render(request, "dashboards/dashboard.html", {
+        "values": {"from": answer["period"]["from"], "to": answer["period"]["to"],
+                   "specialty": answer["filters"]["specialty"], "region": answer["filters"]["region"] or ""},
         "data": answer, "region": region, "csv": csv_links, "computed_at": computed_at,
         "progress_at": parse_datetime(progress_at) if progress_at else None,
         "specialties": Specialty.choices,

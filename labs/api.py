@@ -319,6 +319,25 @@ class LabSessionCreateSerializer(serializers.Serializer):
                                   validators=[NoPIIValidator()])
 
 
+class LabSessionUpdateSerializer(serializers.Serializer):
+    """What a lab's manager may change on a scheduled session; fields left out stay as they are."""
+
+    starts_at = serializers.DateTimeField(required=False)
+    ends_at = serializers.DateTimeField(required=False)
+    seats = serializers.IntegerField(required=False, min_value=1, max_value=services.MAX_SEATS,
+                                     help_text="Never fewer than the confirmed places (400 with the count).")
+    faculty = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=User.objects.all(),
+        help_text="User ids of trainers accredited on the session's date (replaces the list).")
+    equipment = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Equipment.objects.all(),
+        help_text="Equipment ids of this lab (replaces the list).")
+    component = serializers.PrimaryKeyRelatedField(
+        required=False, allow_null=True,
+        queryset=Component.objects.filter(module__pathway__status=Lifecycle.PUBLISHED),
+        help_text="The curriculum component (id) this session trains for.")
+
+
 class SessionCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT,
                                    validators=[NoPIIValidator()], help_text="Told to the trainees.")
@@ -360,7 +379,8 @@ class LabSessionViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModel
     model = LabSession
     serializer_class = LabSessionSerializer
     filterset_class = LabSessionFilter
-    action_roles = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "create": (MANAGER,), "cancel": (MANAGER,)}
+    action_roles = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "create": (MANAGER,), "cancel": (MANAGER,),
+                    "partial_update": (MANAGER,)}
 
     def visible_queryset(self, user):
         return selectors.with_bookings_of(selectors.lab_sessions_visible_to(user), user)
@@ -370,6 +390,15 @@ class LabSessionViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModel
         data = self.validated(LabSessionCreateSerializer)
         session = services.session_create(actor=request.user, **data)
         return self.answer(session, status.HTTP_201_CREATED)
+
+    @extend_schema(request=LabSessionUpdateSerializer, responses=LabSessionSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """Change time, seats, faculty, equipment or component (the lab's managers): seats
+        below the confirmed places are a 400; a new time is told to everyone booked; 409 once
+        cancelled or started."""
+        session = self.get_object()
+        data = self.validated(LabSessionUpdateSerializer)
+        return self.answer(services.session_update(actor=request.user, session=session, **data))
 
     @extend_schema(request=SessionCancelSerializer, responses=LabSessionSerializer)
     @action(detail=True, methods=["post"])

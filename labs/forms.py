@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from curriculum.models import Component, Lifecycle, Module
 from labs.capacity import GROUPS
-from labs.models import Equipment, EquipmentKind, EquipmentStatus, Lab, LabSessionKind
+from labs.models import Equipment, EquipmentKind, EquipmentStatus, Lab, LabSession, LabSessionKind
 from labs.services import MAX_SEATS
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
@@ -78,6 +79,32 @@ class SessionForm(NHSUKFormMixin, forms.Form):
         data = self.cleaned_data
         return (datetime.datetime.combine(data["date"], data["starts"], tzinfo=tz),
                 datetime.datetime.combine(data["date"], data["ends"], tzinfo=tz))
+
+
+class SessionEditForm(SessionForm):
+    """What a lab's manager may change on a scheduled session: its time, seats, faculty,
+    equipment and linked component (the kind, title and prerequisite stay as booked)."""
+
+    KEPT = ("date", "starts", "ends", "seats", "faculty", "equipment", "component")
+
+    def __init__(self, *args, session: LabSession, **kwargs):
+        start, end = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+        kwargs.setdefault("initial", {
+            "date": start.date(), "starts": start.time(), "ends": end.time(), "seats": session.seats,
+            "faculty": list(session.faculty.all()), "equipment": list(session.equipment.all()),
+            "component": session.component})
+        super().__init__(*args, lab=session.lab, **kwargs)
+        for name in [n for n in self.fields if n not in self.KEPT]:
+            del self.fields[name]
+        # The equipment it names stays on the list even when out of service: the service then
+        # says so, instead of the kit silently dropping off.
+        self.fields["equipment"].queryset = (
+            Equipment.objects.filter(lab=session.lab).filter(
+                Q(status=EquipmentStatus.AVAILABLE) | Q(pk__in=session.equipment.values("pk")))
+            .order_by("kind", "model"))
+        self.fields["seats"].help_text = (
+            f"{session.seats_booked} confirmed place{'s' if session.seats_booked != 1 else ''}: "
+            "no fewer seats than that. More seats go to the waitlist first, in its order.")
 
 
 class EquipmentForm(NHSUKFormMixin, forms.Form):

@@ -57,6 +57,11 @@ def can_cancel_session(user, session: LabSession) -> bool:
     return manages_lab_id(user, session.lab_id)
 
 
+def can_edit_session(user, session: LabSession) -> bool:
+    """Time, seats, faculty, equipment and linked component: the lab's managers only."""
+    return manages_lab_id(user, session.lab_id)
+
+
 def is_faculty_of(user, session: LabSession) -> bool:
     if not signed_in(user):
         return False

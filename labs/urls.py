@@ -15,11 +15,13 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_detail, name="session"),
     path("sessions/<int:pk>/book/", views.session_book, name="session-book"),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session-cancel"),
+    path("sessions/<int:pk>/edit/", views.session_edit, name="session-edit"),
     path("manage/", views.manage, name="manage"),
     path("capacity/", views.capacity_page, name="capacity"),
     path("equipment/<int:pk>/", views.equipment_update, name="equipment-update"),
     path("<int:pk>/", views.lab_detail, name="lab"),
     path("<int:pk>/equipment/", views.manage_equipment, name="manage-equipment"),
+    path("<int:pk>/opening-hours/", views.opening_hours, name="opening-hours"),
     path("<int:pk>/sessions/", views.manage_sessions, name="manage-sessions"),
     path("<int:pk>/sessions/new/", views.session_new, name="session-new"),
 ]

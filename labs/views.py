@@ -30,9 +30,11 @@ from labs.forms import (
     CapacityFilterForm,
     EquipmentForm,
     EquipmentStatusForm,
+    SessionEditForm,
     SessionForm,
 )
 from labs.models import LIVE_BOOKING, Lab, LabSessionStatus
+from labs.opening import opening_calendar
 from rastrack.accounts.roles import Role
 from rastrack.core.exceptions import ApplicationError, NotPermitted
 from rastrack.core.forms import add_errors, form_status, submit_form
@@ -83,6 +85,16 @@ def lab_detail(request, pk: int):
         "lab": lab, "upcoming": upcoming, "now": now,
         "manages": policies.can_manage_lab(request.user, lab),
         "can_book": policies.can_book(request.user),
+    })
+
+
+@login_required
+def opening_hours(request, pk: int):
+    """The lab's weekly hours and the next eight weeks day by day, bank holidays closed."""
+    lab = selectors.lab_with_equipment(request.user, pk)
+    return render(request, "labs/opening_hours.html", {
+        "lab": lab, "hours": lab.opening_hours.all(),
+        "calendar": opening_calendar(lab, start=timezone.localdate(), days=56),
     })
 
 
@@ -155,6 +167,8 @@ def _session_page(request, session, *, status: int = 200, error: ApplicationErro
         "bookings": bookings, "sees_bookings": sees_bookings,
         "marks_attendance": policies.manages_lab_id(user, session.lab_id) or policies.is_faculty_of(user, session),
         "can_cancel": policies.can_cancel_session(user, session) and not session.is_cancelled
+        and session.starts_at > now,
+        "can_edit": policies.can_edit_session(user, session) and not session.is_cancelled
         and session.starts_at > now,
         "cancel_form": cancel_form or CancelForm(), "error": error,
         "next": _safe_next(request, ""),
@@ -343,6 +357,30 @@ def session_new(request, pk: int):
     if response:
         return response
     return render(request, "labs/session_form.html", {"lab": lab, "form": form}, status=form_status(request))
+
+
+@login_required
+def session_edit(request, pk: int):
+    """The lab's managers change a scheduled session's time, seats, faculty, equipment or
+    component; the bookings stay, and a new time is told to everyone on it."""
+    session = _visible_session(request, pk)
+    _require(policies.can_edit_session(request.user, session))
+    form = SessionEditForm(request.POST or None, session=session)
+
+    def update(data):
+        starts_at, ends_at = form.times()
+        return services.session_update(
+            actor=request.user, session=session, starts_at=starts_at, ends_at=ends_at, seats=data["seats"],
+            faculty=data["faculty"], equipment=data["equipment"], component=data["component"])
+
+    response = submit_form(
+        request, form, update, success=lambda changed: f"Changed: {changed.display_title}.",
+        then=lambda changed: ("labs:session", changed.pk), form_statuses=(400, 409),
+        show_refusal=lambda exc: _show_session_refusal(form, exc))
+    if response:
+        return response
+    return render(request, "labs/session_edit.html", {"session": session, "lab": session.lab, "form": form},
+                  status=form_status(request))
 
 
 def _show_session_refusal(form: SessionForm, exc: ApplicationError) -> None:

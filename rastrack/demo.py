@@ -42,6 +42,7 @@ DEMO_LOGINS = [
     ("trainer.northwest@demo.rastrack.org", "trainer, North West"),
     ("trainer.lapsed@demo.rastrack.org", "trainer (accreditation lapsed), London"),
     ("applicant@demo.rastrack.org", "trainee applying to be a trainer, London"),
+    ("applicant2@demo.rastrack.org", "trainee applying to be a trainer, North West"),
 ]
 
 

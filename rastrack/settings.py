@@ -164,6 +164,8 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
+# The nation whose bank holidays close the skills labs (labs/opening.py): ENG, SCT, WLS or NIR.
+BANK_HOLIDAY_SUBDIVISION = env_str("BANK_HOLIDAY_SUBDIVISION", "ENG")
 USE_I18N = True
 USE_TZ = True
 

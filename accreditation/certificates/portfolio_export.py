@@ -47,7 +47,7 @@ from accreditation.certificates.services import verification_url
 from accreditation.faculty.eligibility import educational_supervisor_of
 from accreditation.logbook.csv_template import escape_cell
 from accreditation.logbook.models import CaseRole, CaseStatus, Supervision
-from accreditation.logbook.selectors import cases_visible_to, logbook_totals
+from accreditation.logbook.selectors import STATUS_ORDER, cases_visible_to, logbook_totals
 from accreditation.signoff.models import DECIDED_STATUSES
 from accreditation.signoff.selectors import assessments_visible_to, signoff_requests_visible_to
 from curriculum.models import EnrolmentStatus
@@ -175,7 +175,8 @@ class Portfolio:
 
     @property
     def status_counts(self) -> list[tuple[str, str, int]]:
-        return [(code, label, self.case_counts.get(code, 0)) for code, label in CaseStatus.choices]
+        """(code, label, cases) for every status, validated first, as My logbook lists them."""
+        return [(code, CaseStatus(code).label, self.case_counts.get(code, 0)) for code in STATUS_ORDER]
 
     def filename(self, extension: str) -> str:
         name = slugify(self.trainee.full_name) or f"trainee-{self.trainee.pk}"

@@ -1,4 +1,4 @@
-"""The faculty's part of `seed_demo`: accredited trainers, one pending application, one
+"""The faculty's part of `seed_demo`: accredited trainers, two pending applications, one
 lapsed and one nearly expired accreditation, and trainees assigned to their supervisors.
 
 Idempotent (keyed on e-mail addresses and existing records); dates are relative to the day
@@ -45,6 +45,9 @@ FACULTY_PEOPLE = [
     # An established surgeon who converted to RAS (a trainee on the conversion pathway) and
     # now applies to train others.
     ("applicant@demo.rastrack.org", "Nadia Rahman", [Role.TRAINEE], "london", "3789012"),
+    # A second pending application, decided by the other region's lead, so that the journey can
+    # be tried twice on one demo world.
+    ("applicant2@demo.rastrack.org", "Samuel Okafor", [Role.TRAINEE], "north-west", "3890123"),
 ]
 
 
@@ -106,14 +109,16 @@ def seed() -> None:
                                     reason="Meets the faculty's evidence requirements.", today=since)
     accreditation_lapse_expired(today=today)
 
-    applicant = _person("applicant@demo.rastrack.org")
-    if not TrainerApplication.objects.filter(applicant=applicant).exists():
-        trainer_application_create(
-            applicant=applicant, kind=ApplicationKind.INITIAL, specialty=Specialty.UROLOGY,
-            platforms=[Platform.DAVINCI_XI], independent_console_cases=64,
-            statement=_statement(Specialty.UROLOGY),
-            train_the_trainer_completed_on=today - datetime.timedelta(days=90),
-        )
+    for email, specialty, platforms, cases in (
+            ("applicant@demo.rastrack.org", Specialty.UROLOGY, [Platform.DAVINCI_XI], 64),
+            ("applicant2@demo.rastrack.org", Specialty.COLORECTAL, [Platform.DAVINCI_XI, Platform.VERSIUS], 71)):
+        applicant = _person(email)
+        if not TrainerApplication.objects.filter(applicant=applicant).exists():
+            trainer_application_create(
+                applicant=applicant, kind=ApplicationKind.INITIAL, specialty=specialty,
+                platforms=platforms, independent_console_cases=cases, statement=_statement(specialty),
+                train_the_trainer_completed_on=today - datetime.timedelta(days=90),
+            )
 
     for trainee_email, trainer_email, kind, days_ago in ASSIGNMENTS:
         trainee, trainer = _person(trainee_email), _person(trainer_email)

@@ -91,7 +91,7 @@ def apply(request):
         return response
     return render(request, "accreditation/faculty/apply.html", {
         "form": form, "kind": kind, "accreditation": accreditation, "rules": selectors.faculty_rules(),
-    })
+    }, status=form_status(request))
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -82,6 +83,33 @@ def simulator_exercise_catalogue() -> dict[str, tuple[str, bool]]:
 
 def export_formats() -> QuerySet[SimulatorExportFormat]:
     return SimulatorExportFormat.objects.order_by("code")
+
+
+# Validated first: those are the cases that count as evidence (portfolio, progress); the rest
+# are on their way there or were returned.
+STATUS_ORDER = (CaseStatus.VALIDATED, CaseStatus.SUBMITTED, CaseStatus.DRAFT, CaseStatus.REJECTED)
+
+
+def case_status_counts(cases: QuerySet[Case]) -> list[dict]:
+    """Cases and console hours per status, validated first (one query, every status listed)."""
+    rows = {r["status"]: r for r in cases.order_by().values("status").annotate(
+        n=Count("id"), m=Sum("console_minutes", filter=Q(role__in=CONSOLE_ROLES)))}
+    return [{"status": code, "label": CaseStatus(code).label, "cases": rows.get(code, {}).get("n", 0),
+             "console_minutes": rows.get(code, {}).get("m") or 0,
+             "console_hours": round((rows.get(code, {}).get("m") or 0) / 60, 1)} for code in STATUS_ORDER]
+
+
+def logbook_summary(cases: QuerySet[Case]) -> dict:
+    """What a logbook shows: every case counted by status (validated first), and the totals of
+    the validated ones, exactly as the portfolio export gives them."""
+    by_status = case_status_counts(cases)
+    return {
+        "by_status": by_status,
+        "all_cases": sum(row["cases"] for row in by_status),
+        "all_console_hours": round(sum(row["console_minutes"] for row in by_status) / 60, 1),
+        "validated": logbook_totals(cases.filter(status=CaseStatus.VALIDATED)),
+        "waiting": next(row["cases"] for row in by_status if row["status"] == CaseStatus.SUBMITTED),
+    }
 
 
 def logbook_totals(cases: QuerySet[Case]) -> dict:

@@ -257,6 +257,23 @@ def case_submit(*, case: Case, actor: User) -> Case:
     return case
 
 
+@transaction.atomic
+def case_withdraw(*, case: Case, actor: User) -> Case:
+    """The trainee takes a submitted case back to draft, until a trainer decides it (then it
+    is validated or returned: 409). It leaves the validator's queue."""
+    case = _lock(case)
+    refuse_unless(policies.refusal_to_change(actor, case, verb="withdraw"))
+    if case.status != CaseStatus.SUBMITTED:
+        raise Conflict(f"Only a submitted case can be withdrawn; this one is {case.get_status_display().lower()}.")
+    with audited(actor=actor, action="case.withdraw", instance=case,
+                 fields=["status", "validator", "submitted_at"], stream=f"portfolio:{case.trainee_id}"):
+        case.status = CaseStatus.DRAFT
+        case.validator = None
+        case.submitted_at = None
+        case.save(update_fields=["status", "validator", "submitted_at", "updated_at"])
+    return case
+
+
 def _require_validator(case: Case, actor: User) -> None:
     current = case_validator(trainee=case.trainee, supervisor=case.supervisor, date=case.date)
     refuse_unless(policies.refusal_to_validate(actor, case, current))
@@ -302,7 +319,24 @@ def case_validate(*, case: Case, actor: User, role: str | None = None,
         case.decided_at = timezone.now()
         case.save()
     case_validated(case)  # the xAPI statement, sent after commit
+    _tell_validated(case, actor)
     return case
+
+
+def _tell_validated(case: Case, actor: User) -> None:
+    """The trainee hears that the case counts now, and, plainly, what the trainer corrected."""
+    corrections = []
+    if case.validated_role != case.role:
+        corrections.append(f"role: {CaseRole(case.validated_role).label} (you logged {CaseRole(case.role).label})")
+    if case.validated_supervision != case.supervision:
+        corrections.append(f"supervision: {case.validated_supervision} (you logged {case.supervision})")
+    corrected = (" They corrected the " + "; the ".join(corrections) + ". The corrected values are the ones "
+                 "that count." if corrections else "")
+    notify(recipient=case.trainee, kind="case.corrected" if corrections else "case.validated",
+           subject=f"Your case of {case.date:%-d %B %Y} was validated{' with a correction' if corrections else ''}",
+           body=(f"{actor.full_name} validated your {case.procedure.name} case of {case.date:%-d %B %Y}: it now "
+                 f"counts as evidence for your progress.{corrected}"),
+           link=f"/logbook/cases/{case.pk}/", key=f"case.validated:{case.pk}")
 
 
 @transaction.atomic

@@ -185,6 +185,7 @@ def _detail(request, case: Case, *, validate_form=None, reject_form=None, outcom
     return render(request, "accreditation/logbook/case_detail.html", {
         "case": case, "own": own,
         "editable": policies.can_change(user, case),
+        "withdrawable": own and case.status == CaseStatus.SUBMITTED,
         "decidable": decidable,
         "outcomes": outcomes,
         "outcome_form": (outcome_form or OutcomeForm(prefix="outcome")) if may_add else None,
@@ -206,6 +207,15 @@ def case_detail(request, pk: int):
 def case_submit(request, pk: int):
     case = get_visible_or_404(selectors.cases_visible_to(request.user), pk)
     _submit(request, case)
+    return redirect("accreditation:logbook-case", case.pk)
+
+
+@login_required
+@require_POST
+def case_withdraw(request, pk: int):
+    case = get_visible_or_404(selectors.cases_visible_to(request.user), pk)
+    services.case_withdraw(case=case, actor=request.user)
+    messages.success(request, "Withdrawn: the case is a draft again. Change it and submit it when you are ready.")
     return redirect("accreditation:logbook-case", case.pk)
 
 
@@ -295,7 +305,8 @@ def logbook(request, trainee_id: int | None = None):
     cases = selectors.cases_visible_to(user).filter(trainee=trainee).prefetch_related(None)
     filterset = LogbookFilter(request.GET or None, queryset=cases)
     filtered = filterset.qs
-    totals = selectors.logbook_totals(filtered)
+    summary = selectors.logbook_summary(filtered)
+    totals = summary["validated"]
     page = Paginator(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -305,7 +316,7 @@ def logbook(request, trainee_id: int | None = None):
         "trainee": trainee, "own": own, "filter_form": filterset.form, "page": page,
         "query": query.urlencode(), "filtered": bool(filterset.is_bound and any(
             v for k, v in request.GET.items() if k != "page")),
-        "totals": totals,
+        "summary": summary, "totals": totals,
         "by_role": _labelled(totals["by_role"], CaseRole.choices),
         "by_platform": _labelled(totals["by_platform"], Platform.choices),
         "export_url": export,

@@ -100,7 +100,7 @@ def signoff_new(request):
         form_statuses=(400, 409), show_refusal=lambda exc: _show_request_refusal(form, exc))
     if response:
         return response
-    return render(request, "accreditation/signoff/form.html", {"form": form})
+    return render(request, "accreditation/signoff/form.html", {"form": form}, status=form_status(request))
 
 
 def _show_request_refusal(form: SignoffRequestForm, exc: ApplicationError) -> None:
@@ -291,7 +291,7 @@ def assessment_new(request):
         return response
     return render(request, "accreditation/signoff/assessment_form.html", {
         "form": form, "tool": tool, "trainee": trainee, "self_assessment": False,
-    })
+    }, status=form_status(request))
 
 
 @login_required
@@ -314,7 +314,7 @@ def assessment_self(request):
     return render(request, "accreditation/signoff/assessment_form.html", {
         "form": form, "tool": tool, "trainee": request.user, "self_assessment": True,
         "tools": selectors.assessment_tools(),
-    })
+    }, status=form_status(request))
 
 
 # --- The one-tap decision page that reminder e-mails link to --------------------------------

@@ -87,6 +87,9 @@ class Pathway(VersionedModel):
             models.UniqueConstraint(fields=["code", "version"], name="pathway_code_version_unique"),
             models.UniqueConstraint(fields=["code"], condition=Q(status="draft"),
                                     name="pathway_one_draft_per_code"),
+            # One current version: publishing retires the previous one (versioning.py).
+            models.UniqueConstraint(fields=["code"], condition=Q(status="published"),
+                                    name="pathway_one_published_per_code"),
             models.CheckConstraint(condition=Q(version__gte=1), name="pathway_version_positive"),
             models.CheckConstraint(condition=Q(status__in=Lifecycle.values), name="pathway_status_valid"),
             models.CheckConstraint(condition=Q(audience__in=Audience.values), name="pathway_audience_valid"),

@@ -47,6 +47,9 @@ class Framework(VersionedModel):
             # Only one draft per family: a second "new version" while one is open is a 409.
             models.UniqueConstraint(fields=["code"], condition=Q(status="draft"),
                                     name="framework_one_draft_per_code"),
+            # One current version: publishing retires the previous one (versioning.py).
+            models.UniqueConstraint(fields=["code"], condition=Q(status="published"),
+                                    name="framework_one_published_per_code"),
             models.CheckConstraint(condition=Q(version__gte=1), name="framework_version_positive"),
             models.CheckConstraint(condition=Q(status__in=Lifecycle.values), name="framework_status_valid"),
             models.CheckConstraint(

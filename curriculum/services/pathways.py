@@ -33,6 +33,7 @@ from curriculum.services.editing import (
     save_unique,
 )
 from curriculum.services.versioning import (
+    current_version_of,
     version_new_draft,
     version_publish,
     version_require_copyable,
@@ -134,7 +135,8 @@ def pathway_publish(*, actor, pathway: Pathway) -> Pathway:
     if not Requirement.objects.filter(component__module__pathway=pathway).exclude(
             type=RequirementType.FINAL_SIGNOFF).exists():
         raise ApplicationError("Add at least one module with a requirement before publishing.")
-    return version_publish(actor=actor, version=pathway, action="pathway.publish")
+    return version_publish(actor=actor, version=pathway, action="pathway.publish",
+                           supersede_action="pathway.retire_superseded")
 
 
 @transaction.atomic
@@ -152,7 +154,9 @@ def pathway_new_version(*, actor, pathway: Pathway, framework: Framework | None 
     require_editor(actor)
     source = _locked_pathway(pathway)
     version_require_copyable(source, what="pathway")
-    target = framework or source.framework
+    # By default the copy rests on the current version of its standards: the one it came
+    # from may have been superseded (and retired) since.
+    target = framework or current_version_of(Framework, source.framework.code) or source.framework
     _check_pathway_fields(framework=target)
     requirements = list(Requirement.objects.filter(component__module__pathway=source).select_related("competency"))
     by_key = {c.key: c for c in Competency.objects.filter(framework=target)}

@@ -70,7 +70,8 @@ def framework_publish(*, actor, framework: Framework) -> Framework:
     version_require_draft_to_publish(framework)
     if not Competency.objects.filter(framework=framework).exists():
         raise ApplicationError("Add at least one standard with a competency before publishing.")
-    return version_publish(actor=actor, version=framework, action="framework.publish")
+    return version_publish(actor=actor, version=framework, action="framework.publish",
+                           supersede_action="framework.retire_superseded")
 
 
 @transaction.atomic

@@ -19,9 +19,17 @@ def version_require_draft_to_publish(version) -> None:
         raise Conflict(f"Only a draft can be published; this version is {version.status}.")
 
 
-def version_publish(*, actor, version, action: str):
-    """Draft -> published, audited; the caller has checked what its concept needs first."""
+def version_publish(*, actor, version, action: str, supersede_action: str):
+    """Draft -> published, audited; the caller has checked what its concept needs first.
+
+    The version published before it (same code) is retired in the same transaction, first,
+    with its own audit entry (`supersede_action`): there is never more than one current
+    version, which a partial unique index repeats in the database."""
     version_require_draft_to_publish(version)
+    previous = (type(version).objects.select_for_update()
+                .filter(code=version.code, status=Lifecycle.PUBLISHED).exclude(pk=version.pk).order_by("version"))
+    for old in previous:
+        version_retire(actor=actor, version=old, action=supersede_action)
     with audited(actor=actor, action=action, instance=version, fields=["status", "published_at"]):
         version.status = Lifecycle.PUBLISHED
         version.published_at = timezone.now()
@@ -38,6 +46,11 @@ def version_retire(*, actor, version, action: str):
         version.retired_at = timezone.now()
         version.save(update_fields=["status", "retired_at"])
     return version
+
+
+def current_version_of(model, code: str):
+    """The published version of a code, or None (at most one: see version_publish)."""
+    return model.objects.filter(code=code, status=Lifecycle.PUBLISHED).first()
 
 
 def version_require_copyable(source, *, what: str) -> None:

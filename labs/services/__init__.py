@@ -33,6 +33,10 @@ from labs.services.labs import (  # noqa: F401
     lab_create,
     lab_update,
 )
+from labs.services.session_edits import (  # noqa: F401
+    UNCHANGED,
+    session_update,
+)
 from labs.services.sessions import (  # noqa: F401
     MAX_SEATS,
     session_cancel,

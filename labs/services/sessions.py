@@ -66,11 +66,13 @@ def _check_faculty(faculty: list[User], day: datetime.date) -> list[str]:
     return problems
 
 
-def _equipment_clash(equipment_ids: list[int], starts_at, ends_at) -> str | None:
+def _equipment_clash(equipment_ids: list[int], starts_at, ends_at, *, exclude_session_id: int | None = None
+                     ) -> str | None:
     through = LabSession.equipment.through
     clash = (through.objects.filter(equipment_id__in=equipment_ids,
                                     labsession__status=LabSessionStatus.SCHEDULED,
                                     labsession__starts_at__lt=ends_at, labsession__ends_at__gt=starts_at)
+             .exclude(labsession_id=exclude_session_id)
              .select_related("equipment", "labsession", "labsession__lab")
              .order_by("labsession__starts_at").first())
     if clash is None:

@@ -19,7 +19,7 @@ from rastrack.accounts import mfa, oidc, selectors, services
 from rastrack.accounts.forms import AcceptInvitationForm, InvitationForm, TOTPCodeForm
 from rastrack.accounts.policies import can_manage_people
 from rastrack.core.exceptions import ApplicationError, NotPermitted
-from rastrack.core.forms import submit_form
+from rastrack.core.forms import form_status, submit_form
 from rastrack.core.permissions import get_visible_or_404
 
 
@@ -45,7 +45,7 @@ def people(request):
     if response:
         return response
     users = selectors.users_visible_to(request.user).order_by("full_name", "id")
-    return render(request, "accounts/people.html", {"form": form, "people": users})
+    return render(request, "accounts/people.html", {"form": form, "people": users}, status=form_status(request))
 
 
 @login_required
@@ -78,7 +78,8 @@ def accept_invitation(request, token: str):
         form_statuses=(400, 409))
     if response:
         return response
-    return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
+    return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation},
+                  status=form_status(request))
 
 
 def _signed_in(request, user):
@@ -123,7 +124,7 @@ def mfa_setup(request):
         # segno's SVG is built from our own otpauth:// link: markup we made, not user input.
         "qr_svg": mark_safe(mfa.totp_qr_svg(device)),  # noqa: S308
         "secret": mfa.totp_secret(device),
-    })
+    }, status=form_status(request))
 
 
 @never_cache
@@ -140,4 +141,5 @@ def mfa_verify(request):
         if device is not None:
             return _verified(request, device)
         form.add_error("token", mfa.WRONG_CODE)
-    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next_url(request)})
+    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next_url(request)},
+                  status=form_status(request))

@@ -219,3 +219,52 @@ def test_draft_pathway_editing_through_the_api(api, admin, framework):
     published = client.post(f"/api/v1/pathways/{body['id']}/publish/")
     assert published.status_code == 200 and published.json()["status"] == "published"
     assert AuditEntry.objects.filter(action="pathway.publish", object_id=str(body["id"])).exists()
+
+
+# --- One current version ------------------------------------------------------------------------
+
+def test_publishing_a_new_version_retires_the_previous_one_in_the_same_transaction(admin, framework, pathway):
+    v2 = services.framework_publish(actor=admin, framework=services.framework_new_version(
+        actor=admin, framework=framework))
+    framework.refresh_from_db()
+    assert (framework.status, v2.status) == (Lifecycle.RETIRED, Lifecycle.PUBLISHED)
+    assert framework.retired_at is not None
+    assert list(Framework.objects.filter(code=framework.code, status="published")) == [v2]
+    superseded = AuditEntry.objects.get(action="framework.retire_superseded", object_id=str(framework.pk))
+    assert superseded.before["status"] == "published" and superseded.after["status"] == "retired"
+    # A new pathway draft rests on the current standards, not the superseded ones; publishing
+    # it retires the pathway's old version too.
+    p2 = services.pathway_new_version(actor=admin, pathway=pathway)
+    assert p2.framework_id == v2.pk
+    services.pathway_publish(actor=admin, pathway=p2)
+    pathway.refresh_from_db()
+    assert pathway.status == Lifecycle.RETIRED
+    assert AuditEntry.objects.filter(action="pathway.retire_superseded", object_id=str(pathway.pk)).exists()
+
+
+def test_a_refused_publish_leaves_the_previous_version_current(admin, framework):
+    draft = services.framework_new_version(actor=admin, framework=framework)
+    Competency.objects.filter(framework=draft).delete()
+    with pytest.raises(ApplicationError):
+        services.framework_publish(actor=admin, framework=draft)
+    framework.refresh_from_db()
+    assert framework.status == Lifecycle.PUBLISHED
+
+
+def test_the_database_refuses_two_current_versions(admin, framework):
+    draft = services.framework_new_version(actor=admin, framework=framework)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Framework.objects.filter(pk=draft.pk).update(status="published", published_at=framework.published_at)
+
+
+def test_the_admin_action_names_the_new_status(client, admin, framework):
+    from tests.support.mfa import login_verified
+
+    draft = services.framework_new_version(actor=admin, framework=framework)
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    login_verified(client, admin)
+    response = client.post("/admin/curriculum/framework/", {
+        "action": "publish", "_selected_action": [draft.pk]}, follow=True)
+    html = response.content.decode()
+    assert f"v{draft.version} (published): published." in html and "(draft): published" not in html

@@ -18,6 +18,14 @@ def _html(response) -> str:
     return response.content.decode()
 
 
+def _refused(response) -> str:
+    """A form page shown again after a refused POST: 400, the errors at the top."""
+    assert response.status_code == 400, response.status_code
+    html = response.content.decode()
+    assert "nhsuk-error-summary" in html
+    return html
+
+
 def _no_inline_code(html: str) -> None:
     for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
         assert "src=" in attrs and not body.strip(), "inline script"
@@ -88,7 +96,7 @@ def test_pausing_and_resuming_on_the_web(client, trainee, enrolment):
     client.force_login(trainee)
     url = f"/curriculum/enrolments/{enrolment.pk}/pause/"
     assert "Pause training" in _html(client.get(url))
-    refused = _html(client.post(url, {"kind": "other", "reason": "Caring for patient MRN 12345678"}))
+    refused = _refused(client.post(url, {"kind": "other", "reason": "Caring for patient MRN 12345678"}))
     assert "There is a problem" in refused and "hospital number" in refused.lower()
     started = days_ago(10)
     response = client.post(url, {"kind": "less_than_full_time", "reason": "Working at 60%",
@@ -118,7 +126,7 @@ def test_recording_elearning_with_a_certificate_upload(client, trainee, enrolmen
     assert response.status_code == 302
     completion = ELearningCompletion.objects.get(trainee=trainee)
     assert completion.certificate.owner == trainee and completion.certificate.content_type == "application/pdf"
-    future = _html(client.post("/curriculum/elearning/", {
+    future = _refused(client.post("/curriculum/elearning/", {
         "component": component.pk, "completed_on": days_ago(-4).isoformat(), "provider": "x"}))
     assert "cannot be in the future" in future
 
@@ -154,9 +162,9 @@ def test_submitting_resources_with_the_formset(client, trainee):
 
 def test_a_submission_of_zero_or_four_items_is_refused_on_the_web(client, trainee):
     client.force_login(trainee)
-    empty = _html(client.post("/curriculum/resources/submit/", _formset([])))
+    empty = _refused(client.post("/curriculum/resources/submit/", _formset([])))
     assert "There is a problem" in empty
-    four = _html(client.post("/curriculum/resources/submit/",
+    four = _refused(client.post("/curriculum/resources/submit/",
                              _formset([resource_item(n) for n in range(4)], total=4)))
     assert "at most 3 resources" in four
     assert not LearningResource.objects.exists()
@@ -165,7 +173,7 @@ def test_a_submission_of_zero_or_four_items_is_refused_on_the_web(client, traine
 def test_a_duplicate_is_shown_on_its_url_field(client, trainee, other_trainee):
     existing = submit(other_trainee, resource_item(1)).items.get()
     client.force_login(trainee)
-    html = _html(client.post("/curriculum/resources/submit/", _formset([
+    html = _refused(client.post("/curriculum/resources/submit/", _formset([
         resource_item(1, url="HTTPS://learning.example.org/robotics/guide-1/?utm_campaign=x")])))
     assert "Already in the catalogue" in html and existing.title in html
     assert LearningResource.objects.count() == 1

@@ -345,3 +345,13 @@ def test_signoff_turnaround_is_one_percentile_cont_query_on_postgresql(world):
     assert n == len(durations) == 6
     assert median == pytest.approx(percentile_cont(durations, 0.5))
     assert p90 == pytest.approx(percentile_cont(durations, 0.9))
+
+
+def test_page_filter_errors_keep_the_form_and_name_the_field_in_words(client, admin):
+    login_verified(client, admin)
+    response = client.get("/dashboards/", {"from": "soon", "specialty": "surgery-of-everything"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert '<a href="#id_from">First month:' in html and '<a href="#id_specialty">Specialty:' in html
+    assert 'id="id_from" name="from" type="month" value="soon"' in html  # the form as it was sent
+    assert "from:" not in html.split("nhsuk-error-summary__list")[1].split("</ul>")[0]

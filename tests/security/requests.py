@@ -152,6 +152,7 @@ BODIES = {
     ("POST", "/api/v1/lab-sessions/"): lambda w, p, o=None: {
         "lab": w.objects["labs"]["own"].pk, "kind": "dry_lab", "starts_at": _starts(w).isoformat(),
         "ends_at": (_starts(w) + datetime.timedelta(hours=2)).isoformat(), "seats": 2},
+    ("PATCH", "/api/v1/lab-sessions/{id}/"): lambda w, p, o=None: {"seats": 4},
     ("POST", "/api/v1/lab-sessions/{id}/cancel/"): lambda w, p, o=None: {"reason": "Faculty unwell."},
     ("POST", "/api/v1/labs/"): lambda w, p, o=None: {
         "name": "Another lab", "region": w.objects["regions"]["own"].pk, "site": w.objects["sites"]["own"].pk},

@@ -22,5 +22,5 @@ class Command(BaseCommand):
         self.stdout.write(f"  password for all: {DEMO_PASSWORD}")
         self.stdout.write(
             "  the admin and the leads also need a two-factor code: "
-            ".venv/bin/python manage.py demo_otp <email>  (DEBUG only)"
+            "DEBUG=true .venv/bin/python manage.py demo_otp <email>"
         )

@@ -28,6 +28,9 @@ def test_the_demo_faculty(demo_world):
     assert status["trainer.lapsed@demo.rastrack.org"].status == "lapsed"
     assert TrainerApplication.objects.filter(applicant__email="applicant@demo.rastrack.org",
                                              status="pending").exists()
+    # A second one, so the decision journey can be tried twice on one demo world.
+    assert TrainerApplication.objects.filter(applicant__email="applicant2@demo.rastrack.org",
+                                             status="pending").exists()
 
     two_years_ago = today - datetime.timedelta(days=730)
     for trainee_email, trainer_email in (("trainee1", "trainer1"), ("trainee2", "trainer1"),

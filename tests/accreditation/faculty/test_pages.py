@@ -106,7 +106,7 @@ def test_the_form_shows_the_services_field_errors(client, trainee):
         "statement": "DOB 03/04/1961 in my first case.",
     })
     html = response.content.decode()
-    assert response.status_code == 200 and "There is a problem" in html
+    assert response.status_code == 400 and "There is a problem" in html
     assert "at least 50" in html
     assert not TrainerApplication.objects.exists()
 

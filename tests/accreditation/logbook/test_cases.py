@@ -370,3 +370,20 @@ def test_simulator_sessions(api, trainee, assigned_trainer, unassigned_trainer, 
     assert verified.status_code == 200 and verified.json()["verified_by"] == assigned_trainer.pk
     assert verified.json()["provenance"] == "trainer_verified"
     assert api.as_user(assigned_trainer).post(f"/api/v1/simulator-sessions/{session_id}/verify/").status_code == 409
+
+
+def test_the_trainee_is_told_of_a_validation_and_plainly_of_a_correction(trainee, assigned_trainer):
+    from rastrack.notifications.models import Notification
+    from tests.builders.logbook import make_case
+
+    plain = make_case(trainee, assigned_trainer, status="validated")
+    told = Notification.objects.get(recipient=trainee, kind="case.validated")
+    assert told.link == f"/logbook/cases/{plain.pk}/" and "counts as evidence" in told.body
+    corrected = make_case(trainee, status="submitted")
+    from accreditation.logbook.services import case_validate
+
+    case_validate(case=corrected, actor=assigned_trainer, role="console_whole", supervision="S-TU")
+    note = Notification.objects.get(recipient=trainee, kind="case.corrected")
+    assert "with a correction" in note.subject
+    assert "role: Console surgeon, whole case (you logged Console surgeon, part of the case)" in note.body
+    assert "supervision: S-TU (you logged S-TS)" in note.body

@@ -250,9 +250,12 @@ def test_my_logbook_filters_and_totals(client, trainee, other_trainee, assigned_
     client.force_login(trainee)
     html = _html(client.get("/logbook/"))
     assert re.search(r"data-total-cases>3<", html) and re.search(r"data-console-hours>3\.0<", html)
-    assert "Console surgeon, whole case: 1" in html and "Bedside assistant: 1" in html
-    assert "da Vinci Xi: 2" in html and "da Vinci X: 1" in html
-    assert "Robot-assisted radical prostatectomy: 2" in html and "Robotic right hemicolectomy: 1" in html
+    # The breakdowns count the validated cases only, as the portfolio does.
+    assert re.search(r"data-validated-cases>1<", html) and re.search(r"data-validated-hours>2\.0<", html)
+    assert "Console surgeon, whole case: 1" in html and "Bedside assistant: 1" not in html
+    assert "da Vinci Xi: 1" in html and "da Vinci X: 1" not in html
+    assert "Robot-assisted radical prostatectomy: 1" in html and "Robotic right hemicolectomy: 1" not in html
+    assert '<li data-status="draft">Draft: 2 cases, 1.0 console hour</li>' in html
     assert html.count("data-case=") == 3
     assert "/api/v1/cases/export/" in html and "/logbook/import/" in html
     _assert_clean_html(html)
@@ -573,3 +576,27 @@ def test_a_lab_manager_has_no_logbook_pages_to_act_on(client, lab_manager):
     client.force_login(lab_manager)
     assert client.get("/logbook/import/").status_code == 403
     assert "No cases logged yet" in _html(client.get("/logbook/"))  # only their own: none
+
+
+# --- Withdrawing a submitted case ---------------------------------------------------------------
+
+def test_a_submitted_case_is_withdrawn_to_draft_by_its_trainee_until_decided(client, trainee, other_trainee,
+                                                                             assigned_trainer, rarp, site):
+    from rastrack.audit.models import AuditEntry
+
+    case = _log(trainee, rarp, site, status=CaseStatus.SUBMITTED)
+    url = f"/logbook/cases/{case.pk}/withdraw/"
+    client.force_login(assigned_trainer)
+    assert url not in _html(client.get(f"/logbook/cases/{case.pk}/"))
+    assert client.post(url).status_code == 403
+    client.force_login(other_trainee)
+    assert client.post(url).status_code == 404
+    client.force_login(trainee)
+    assert url in _html(client.get(f"/logbook/cases/{case.pk}/"))
+    assert client.post(url).status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.validator_id, case.submitted_at) == (CaseStatus.DRAFT, None, None)
+    assert AuditEntry.objects.filter(action="case.withdraw", object_id=str(case.pk)).exists()
+    assert client.post(url).status_code == 409  # a draft is not withdrawn twice
+    decided = _log(trainee, rarp, site, status=CaseStatus.VALIDATED)
+    assert client.post(f"/logbook/cases/{decided.pk}/withdraw/").status_code == 409

@@ -99,7 +99,7 @@ def test_a_trainee_asks_for_a_signoff_on_the_page(client, trainee, assigned_trai
 def test_a_too_early_final_signoff_is_explained_on_the_form(client, trainee, assigned_trainer, enrolment):
     _sign_in(client, trainee)
     response = client.post("/signoff/new/", {"target": f"enrolment:{enrolment.pk}", "trainer": assigned_trainer.pk})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "every other requirement" in response.content.decode()
     assert not SignoffRequest.objects.exists()
 
@@ -185,7 +185,7 @@ def test_a_trainer_assesses_on_the_page(client, trainee, assigned_trainer, case)
     missing = dict(data)
     missing.pop("score_autonomy")
     response = client.post(url, missing)
-    assert response.status_code == 200 and "Missing: give a score from 1 to 5." in response.content.decode()
+    assert response.status_code == 400 and "Missing: give a score from 1 to 5." in response.content.decode()
     response = client.post(url, data)
     assessment = Assessment.objects.get()
     assert response.status_code == 302 and assessment.total == 21 and assessment.case == case
@@ -207,7 +207,7 @@ def test_a_trainee_self_assesses_on_the_page(client, trainee, assigned_trainer, 
     response = client.post("/assessments/self/", data)
     assert response.status_code == 302
     assert Assessment.objects.get().is_self
-    assert client.post("/assessments/self/", data).status_code == 200  # once per case: shown on the form
+    assert client.post("/assessments/self/", data).status_code == 400  # once per case: shown on the form
 
 
 # --- Cost ----------------------------------------------------------------------------------------------

@@ -158,7 +158,7 @@ def test_a_weak_password_is_refused_with_a_form_error(client, admin, london, dja
     token = _token_from_mail()
     response = client.post(f"/accounts/invitations/{token}/", {
         "full_name": "Weak", "password": "12345", "password_again": "12345"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "nhsuk-error-summary" in response.content.decode()
     assert not User.objects.filter(email="weak@example.org").exists()
 

@@ -69,7 +69,7 @@ def test_set_up_with_a_correct_code_reaches_the_home_page(client, request, perso
     assert TOTPDevice.objects.filter(user=user).count() == 1
 
     wrong = client.post(SETUP, {"token": _wrong(current_code(device)), "next": "/"})
-    assert wrong.status_code == 200
+    assert wrong.status_code == 400
     assert "There is a problem" in wrong.content.decode() and WRONG_CODE in wrong.content.decode()
     assert client.get("/").status_code == 302
     device.refresh_from_db()
@@ -98,7 +98,7 @@ def test_a_right_code_straight_after_a_wrong_one_must_wait(client, lead, clock):
     device = TOTPDevice.objects.get(user=lead)
     client.post(SETUP, {"token": _wrong(current_code(device))})
     # The failure is on record (not rolled back with the refusal), so guessing is slowed.
-    assert client.post(SETUP, {"token": current_code(device)}).status_code == 200
+    assert client.post(SETUP, {"token": current_code(device)}).status_code == 400
     clock.shift(5)
     assert client.post(SETUP, {"token": current_code(device)}).status_code == 302
 
@@ -128,7 +128,7 @@ def test_signing_out_and_in_again_asks_for_the_code_again(client, admin, clock):
     assert client.get(SETUP)["Location"].startswith(VERIFY)
     assert client.get(VERIFY).status_code == 200
     # The code just used is refused (no replay), even within its 30 seconds.
-    assert client.post(VERIFY, {"token": first_code, "next": "/"}).status_code == 200
+    assert client.post(VERIFY, {"token": first_code, "next": "/"}).status_code == 400
     clock.shift(35)
     response = client.post(VERIFY, {"token": current_code(device), "next": "/"})
     assert response.status_code == 302 and response["Location"] == "/"
@@ -139,9 +139,9 @@ def test_a_wrong_code_on_the_verify_page_is_a_form_error(client, lead):
     device = confirmed_device(lead)
     _password_sign_in(client, lead)
     response = client.post(VERIFY, {"token": _wrong(current_code(device))})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert WRONG_CODE in response.content.decode()
-    assert client.post(VERIFY, {"token": "12ab"}).status_code == 200
+    assert client.post(VERIFY, {"token": "12ab"}).status_code == 400
     assert client.get("/").status_code == 302
 
 
