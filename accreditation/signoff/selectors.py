@@ -98,6 +98,12 @@ def assessment_tool_ranges() -> dict[str, tuple[int, int]]:
     return {code: (low * n, high * n) for code, low, high, n in rows}
 
 
+def assessment_tool_scales() -> dict[str, tuple[int, int]]:
+    """The active tools by code with the range of one domain's score. One query."""
+    return {code: (low, high) for code, low, high in
+            AssessmentTool.objects.filter(is_active=True).values_list("code", "scale_min", "scale_max")}
+
+
 def assessment_tool(code: str, *, active_only: bool = True) -> AssessmentTool | None:
     return assessment_tools(active_only=active_only).filter(code=code).first()
 
