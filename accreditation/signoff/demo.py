@@ -29,17 +29,16 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from accreditation.logbook.models import CONSOLE_ROLES, Case, CaseStatus
-from accreditation.logbook.models import CaseStep
+from accreditation.logbook.models import CONSOLE_ROLES, Case, CaseStatus, CaseStep
 from accreditation.signoff.models import Assessment, SignoffRequest, VideoReview
 from accreditation.signoff.selectors import assessment_tool
 from accreditation.signoff.services import (
     assessment_create,
     signoff_request_approve,
-    video_review_open,
-    video_review_rate,
     signoff_request_create,
     signoff_request_return,
+    video_review_open,
+    video_review_rate,
 )
 from curriculum.models import Competency, Component, Lifecycle
 from rastrack.accounts.models import User
