@@ -411,3 +411,29 @@ def passed_video_reviews(trainee_id: int, *, tool_code: str, min_mean, min_agree
     return VideoReview.objects.filter(
         trainee_id=trainee_id, tool__code=tool_code, status=VideoReviewStatus.CLOSED,
         mean_total__gte=min_mean, agreement_value__gte=min_agreement).count()
+
+
+# --- The per-step supervision grid -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepGridRow:
+    procedure: str
+    step: str
+    best_level: int
+    latest_level: int
+    ratings: int
+
+
+def step_grid(viewer: User, trainee: User) -> list[StepGridRow]:
+    """Per procedure step, the supervision levels the trainee was given, as `viewer` may see
+    them (read through the assessments' blinding: a hidden assessment adds nothing). One query."""
+    visible = assessments_visible_to(viewer).filter(trainee=trainee, blinded=False).values("pk")
+    rows = (AssessmentStep.objects.filter(assessment_id__in=visible)
+            .select_related("step__procedure", "assessment")
+            .order_by("step__procedure__name", "step__order", "assessment__date", "assessment_id"))
+    grid: dict[int, list] = {}
+    for row in rows:
+        grid.setdefault(row.step_id, [row.step.procedure.name, row.step.name, []])[2].append(row.level)
+    return [StepGridRow(procedure, step, max(levels), levels[-1], len(levels))
+            for procedure, step, levels in grid.values()]

@@ -220,6 +220,7 @@ def assessment_list(request):
     return render(request, "accreditation/signoff/assessment_list.html", {
         "page": page, "form": form, "trainee": trainee, "query": query,
         "calibration": selectors.calibration_history(request.user, subject) if subject else [],
+        "step_grid": selectors.step_grid(request.user, subject) if subject else [],
         "subject": subject,
         "can_assess": request.user.has_role(Role.TRAINER), "can_self_assess": policies.can_self_assess(request.user),
     })

@@ -106,3 +106,21 @@ def test_the_trainers_form_takes_mode_and_level(client, trainee, assigned_traine
     assert response.status_code == 302, response.content[:500]
     assessment = Assessment.objects.get()
     assert (assessment.mode, assessment.entrustment) == ("simulator", 2)
+
+
+def test_the_trainees_page_shows_the_step_grid_once_released(client, trainee, assigned_trainer):
+    from tests.builders.dates import days_ago
+
+    neck = rarp_step(STEPS[0])
+    old_case = make_case(trainee, assigned_trainer, days=12, steps=STEPS)
+    signoff.assessment_create(actor=assigned_trainer, trainee=trainee, tool="gears", scores=gears(20),
+                              case=old_case, today=days_ago(12),
+                              step_entrustment=[{"step": neck.pk, "level": "IV"}])
+    login_verified(client, trainee)
+    page = client.get("/assessments/").content.decode()
+    assert "data-step-grid" in page and SupervisionLevel.IV.label in page
+    other_case = make_case(trainee, assigned_trainer, days=2, steps=STEPS)
+    signoff.assessment_create(actor=assigned_trainer, trainee=trainee, tool="gears", scores=gears(20),
+                              case=other_case, step_entrustment=[{"step": neck.pk, "level": "V"}])
+    page = client.get("/assessments/").content.decode()
+    assert SupervisionLevel.V.label not in page  # still blinded: it adds nothing to the grid
