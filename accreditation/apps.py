@@ -28,6 +28,10 @@ class AccreditationConfig(AppConfig):
         from curriculum.instruments import register_assessment_tools
 
         register_assessment_tools(assessment_tool_ranges)
+        from accreditation.signoff.selectors import assessment_tool_scales
+        from curriculum.instruments import register_assessment_tool_scales
+
+        register_assessment_tool_scales(assessment_tool_scales)
 
         # The simulator exercises (data kept by the logbook) that proficiency requirements list.
         from accreditation.logbook.selectors import simulator_exercise_catalogue

@@ -16,10 +16,13 @@ from accreditation.logbook.models import Case, CaseStep, SimulatorSession  # noq
 from accreditation.signoff.models import (  # noqa: F401
     Assessment,
     AssessmentDomain,
+    AssessmentStep,
     AssessmentTool,
     DecisionLink,
     SignoffRequest,
     SignoffRules,
+    VideoReview,
+    VideoReviewRating,
 )
 
 # isort: split

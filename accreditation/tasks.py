@@ -46,3 +46,10 @@ def signoff_reminders() -> dict:
     from accreditation.signoff.workflows import signoff_reminders as sweep
 
     return sweep(today=timezone.localdate())
+
+
+@shared_task(name="accreditation.video_review_reminders", **RETRYING)
+def video_review_reminders() -> dict:
+    from accreditation.signoff.workflows import video_review_reminders as sweep
+
+    return sweep(today=timezone.localdate())

@@ -74,6 +74,9 @@ assessment_urlpatterns = [
     path("new/", signoff_views.assessment_new, name="assessment-new"),
     path("self/", signoff_views.assessment_self, name="assessment-self"),
     path("<int:pk>/", signoff_views.assessment_detail, name="assessment"),
+    path("video-reviews/", signoff_views.video_review_list, name="video-reviews"),
+    path("video-reviews/export.csv", signoff_views.video_review_export, name="video-reviews-export"),
+    path("video-reviews/<int:pk>/", signoff_views.video_review_detail, name="video-review"),
 ]
 
 # Certificates under /certificates/ (a certificate's page is /certificates/<id>/, the link its

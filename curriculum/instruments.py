@@ -13,6 +13,7 @@ from collections.abc import Callable
 ToolRanges = Callable[[], dict[str, tuple[int, int]]]  # code -> (lowest, highest) total
 
 _tool_ranges: ToolRanges | None = None
+_tool_scales: ToolRanges | None = None
 
 
 def register_assessment_tools(func: ToolRanges) -> None:
@@ -24,6 +25,17 @@ def register_assessment_tools(func: ToolRanges) -> None:
 def assessment_tool_ranges() -> dict[str, tuple[int, int]]:
     """The active instruments by code, with the range of their totals (none registered: none)."""
     return _tool_ranges() if _tool_ranges is not None else {}
+
+
+def register_assessment_tool_scales(func: ToolRanges) -> None:
+    """Register `func()` -> {code: (lowest score, highest score) of each domain}."""
+    global _tool_scales
+    _tool_scales = func
+
+
+def assessment_tool_scales() -> dict[str, tuple[int, int]]:
+    """The active instruments by code, with the range of one domain's score."""
+    return _tool_scales() if _tool_scales is not None else {}
 
 
 def tool_label(code: str) -> str:

@@ -10,6 +10,12 @@ on the form's fields). Parameters by type, as the API's `params` object takes th
                          (score 0-100; consecutive defaults to 1; exercise optional)
     competency_signoff   {"competency_key": "emergency-undocking"}  (or {"competency": <id>})
     assessment_threshold {"tool": "gears", "min_total": 20, "consecutive": 3}
+                         (any active tool; "min_domain": 3 asks for every domain at least 3, with or
+                         instead of min_total; "modes": ["live", "video"] counts only those modes)
+    entrustment_level    {"level": "IV", "count": 2, "modes": ["live"]}  (ISCP 2021 level I-V; narrowed
+                         to a procedure step it reads the per-step level of assessments of cases)
+    video_review_passed  {"tool": "gears", "min_total": 24, "min_agreement": "0.67"}
+                         (a closed blinded review whose mean total and agreement reach both)
     final_signoff        {}  (made by the service, never added by hand)
     simulator_proficiency {"exercises": ["frs-ball-placement", ...], "consecutive": 2}
                          or {"all_frs_tasks": true, "consecutive": 2} (simulation components;
@@ -28,7 +34,12 @@ import decimal
 from collections.abc import Mapping
 from typing import Any
 
-from curriculum.instruments import assessment_tool_ranges, simulator_exercises, tool_label
+from curriculum.instruments import (
+    assessment_tool_ranges,
+    assessment_tool_scales,
+    simulator_exercises,
+    tool_label,
+)
 from curriculum.models import (
     DEFAULT_PROVENANCES,
     EVIDENCE_PROVENANCES,
@@ -51,11 +62,17 @@ ACCEPTED_PARAMS: dict[str, frozenset[str]] = {
     RequirementType.MIN_HOURS: frozenset({"hours"}),
     RequirementType.MIN_SCORE: frozenset({"score", "consecutive", "exercise"}),
     RequirementType.COMPETENCY_SIGNOFF: frozenset({"competency", "competency_key"}),
-    RequirementType.ASSESSMENT_THRESHOLD: frozenset({"tool", "min_total", "consecutive"}),
+    RequirementType.ASSESSMENT_THRESHOLD: frozenset({"tool", "min_total", "min_domain", "consecutive", "modes"}),
+    RequirementType.ENTRUSTMENT_LEVEL: frozenset({"level", "count", "modes"}),
+    RequirementType.VIDEO_REVIEW_PASSED: frozenset({"tool", "min_total", "min_agreement"}),
     RequirementType.FINAL_SIGNOFF: frozenset(),
     RequirementType.SIMULATOR_PROFICIENCY: frozenset({"exercises", "all_frs_tasks", "consecutive"}),
 }
 DEFAULT_PROFICIENCY_RUN = 2
+
+# Assessment modes a requirement may restrict to (the sign-off's AssessmentMode values).
+MODES = ("live", "video", "simulator", "dry_lab")
+LEVELS = ("I", "II", "III", "IV", "V")
 SIGNOFF_TYPES = frozenset({RequirementType.COMPETENCY_SIGNOFF, RequirementType.FINAL_SIGNOFF})
 
 UNITS = {
@@ -64,6 +81,8 @@ UNITS = {
     RequirementType.MIN_SCORE: "score",
     RequirementType.COMPETENCY_SIGNOFF: "signoff",
     RequirementType.ASSESSMENT_THRESHOLD: "total",
+    RequirementType.ENTRUSTMENT_LEVEL: "count",
+    RequirementType.VIDEO_REVIEW_PASSED: "signoff",
     RequirementType.FINAL_SIGNOFF: "signoff",
     RequirementType.SIMULATOR_PROFICIENCY: "exercises",
 }
@@ -133,7 +152,8 @@ def check_requirement(*, component, type: str, params: Mapping[str, Any] | None,
     params = dict(params or {})
     columns: dict[str, Any] = {
         "count": None, "hours": None, "score": None, "consecutive": None, "exercise": "",
-        "tool": "", "min_total": None, "competency": None, "exercises": [], "all_frs_tasks": False,
+        "tool": "", "min_total": None, "competency": None, "min_domain": None, "modes": "", "level": None,
+        "min_agreement": None, "exercises": [], "all_frs_tasks": False,
         "provenances": list(DEFAULT_PROVENANCES),
         "platform": platform or "", "procedure": procedure, "procedure_step": procedure_step,
     }
@@ -181,16 +201,40 @@ def check_requirement(*, component, type: str, params: Mapping[str, Any] | None,
     elif type == RequirementType.COMPETENCY_SIGNOFF:
         _take_competency(params, component, columns, errors)
     elif type == RequirementType.ASSESSMENT_THRESHOLD:
-        tool = params.get("tool")
-        tools = assessment_tool_ranges()
-        if not isinstance(tool, str) or tool not in tools:
-            errors.add("tool", f"Choose the assessment tool: one of {', '.join(sorted(tools))}.")
-        else:
-            columns["tool"] = tool
-            low, high = tools[tool]
-            _take_whole(params, "min_total", columns, errors, low=low, high=high, required=True,
-                        missing=f"Enter the minimum {tool_label(tool)} total ({low}-{high}).")
+        tool = _take_tool(params, columns, errors)
+        if tool is not None:
+            low, high = assessment_tool_ranges()[tool]
+            by_domain = params.get("min_domain") is not None
+            _take_whole(params, "min_total", columns, errors, low=low, high=high, required=not by_domain,
+                        missing=f"Enter the minimum {tool_label(tool)} total ({low}-{high}), or min_domain.")
+            if by_domain:
+                d_low, d_high = assessment_tool_scales().get(tool, (0, 100))
+                _take_whole(params, "min_domain", columns, errors, low=d_low, high=d_high)
         _take_whole(params, "consecutive", columns, errors, low=1, high=MAX_CONSECUTIVE, default=1)
+        _take_modes(params, columns, errors)
+    elif type == RequirementType.ENTRUSTMENT_LEVEL:
+        level = params.get("level")
+        if isinstance(level, str) and level.strip().upper() in LEVELS:
+            columns["level"] = LEVELS.index(level.strip().upper()) + 1
+        elif isinstance(level, int) and not isinstance(level, bool) and 1 <= level <= 5:
+            columns["level"] = level
+        else:
+            errors.add("level", "Choose the ISCP supervision level to reach: I, II, III, IV or V.")
+        _take_whole(params, "count", columns, errors, low=1, high=MAX_COUNT, default=1)
+        _take_modes(params, columns, errors)
+    elif type == RequirementType.VIDEO_REVIEW_PASSED:
+        tool = _take_tool(params, columns, errors)
+        if tool is not None:
+            low, high = assessment_tool_ranges()[tool]
+            _take_whole(params, "min_total", columns, errors, low=low, high=high, required=True,
+                        missing=f"Enter the mean {tool_label(tool)} total to reach ({low}-{high}).")
+        try:
+            agreement = decimal.Decimal(str(params.get("min_agreement")).strip())
+            if not agreement.is_finite() or not 0 <= agreement <= 1:
+                raise decimal.InvalidOperation
+            columns["min_agreement"] = agreement.quantize(decimal.Decimal("0.001"))
+        except decimal.InvalidOperation:
+            errors.add("min_agreement", "Enter the least agreement between raters, from 0 to 1 (e.g. 0.667).")
     elif type == RequirementType.SIMULATOR_PROFICIENCY:
         if kind != ComponentKind.SIMULATION:
             errors.add("type", "Simulator proficiency belongs to a simulation component.")
@@ -200,6 +244,28 @@ def check_requirement(*, component, type: str, params: Mapping[str, Any] | None,
 
     _check_narrowing(type, columns, errors)
     return columns, errors
+
+
+def _take_tool(params, columns, errors) -> str | None:
+    tool = params.get("tool")
+    tools = assessment_tool_ranges()
+    if not isinstance(tool, str) or tool not in tools:
+        errors.add("tool", f"Choose the assessment tool: one of {', '.join(sorted(tools))}.")
+        return None
+    columns["tool"] = tool
+    return tool
+
+
+def _take_modes(params, columns, errors) -> None:
+    modes = params.get("modes")
+    if modes in (None, "", []):
+        return
+    if isinstance(modes, str):
+        modes = [m.strip() for m in modes.split(",") if m.strip()]
+    if not isinstance(modes, list | tuple) or any(m not in MODES for m in modes):
+        errors.add("modes", f"Give a list of modes from: {', '.join(MODES)}.")
+        return
+    columns["modes"] = ",".join(m for m in MODES if m in modes)
 
 
 def _take_whole(params, name, columns, errors, *, low, high, required=False, default=None, missing=None):
@@ -313,11 +379,11 @@ def validate_requirement(**kwargs) -> dict[str, Any]:
 
 def _column_params(requirement: Requirement) -> dict[str, Any]:
     params: dict[str, Any] = {}
-    for name in ("count", "hours", "score", "consecutive", "min_total"):
+    for name in ("count", "hours", "score", "consecutive", "min_total", "min_domain", "level", "min_agreement"):
         value = getattr(requirement, name)
         if value is not None:
             params[name] = value
-    for name in ("exercise", "tool", "exercises", "all_frs_tasks"):
+    for name in ("exercise", "tool", "exercises", "all_frs_tasks", "modes"):
         if getattr(requirement, name):
             params[name] = getattr(requirement, name)
     if requirement.competency_id is not None:
@@ -359,8 +425,21 @@ def params_of(requirement: Requirement) -> dict[str, Any]:
     if type_ == RequirementType.COMPETENCY_SIGNOFF:
         return {"competency_key": requirement.competency_key, "competency": requirement.competency_id}
     if type_ == RequirementType.ASSESSMENT_THRESHOLD:
+        params = {"tool": requirement.tool, "min_total": requirement.min_total,
+                  "consecutive": requirement.consecutive}
+        if requirement.min_domain is not None:
+            params["min_domain"] = requirement.min_domain
+        if requirement.modes:
+            params["modes"] = requirement.modes.split(",")
+        return params
+    if type_ == RequirementType.ENTRUSTMENT_LEVEL:
+        params = {"level": LEVELS[requirement.level - 1] if requirement.level else None, "count": requirement.count}
+        if requirement.modes:
+            params["modes"] = requirement.modes.split(",")
+        return params
+    if type_ == RequirementType.VIDEO_REVIEW_PASSED:
         return {"tool": requirement.tool, "min_total": requirement.min_total,
-                "consecutive": requirement.consecutive}
+                "min_agreement": str(requirement.min_agreement) if requirement.min_agreement is not None else None}
     if type_ == RequirementType.SIMULATOR_PROFICIENCY:
         if requirement.all_frs_tasks:
             return {"all_frs_tasks": True, "consecutive": requirement.consecutive}
@@ -382,13 +461,18 @@ def target_of(requirement: Requirement) -> decimal.Decimal | int:
     if type_ == RequirementType.MIN_SCORE:
         return requirement.score or 0
     if type_ == RequirementType.ASSESSMENT_THRESHOLD:
+        # Per domain, the value is the longest run of passing assessments.
+        if requirement.min_domain is not None:
+            return requirement.consecutive or 1
         return requirement.min_total or 0
     if type_ == RequirementType.SIMULATOR_PROFICIENCY:
         # Every listed exercise; for "all FRS tasks", as many as the catalogue holds now.
         if requirement.all_frs_tasks:
             return sum(1 for _name, frs in simulator_exercises().values() if frs) or 1
         return len(requirement.exercises) or 1
-    return 1  # the sign-offs: 1 once signed off
+    if type_ == RequirementType.ENTRUSTMENT_LEVEL:
+        return requirement.count or 1
+    return 1  # the sign-offs and a passed review: 1 once done
 
 
 def _narrowing(requirement: Requirement) -> str:
@@ -400,6 +484,12 @@ def _narrowing(requirement: Requirement) -> str:
     if requirement.platform:
         parts.append(f"on {Platform(requirement.platform).label}")
     return (" " + " ".join(parts)) if parts else ""
+
+
+def _modes(requirement: Requirement) -> str:
+    if not requirement.modes:
+        return ""
+    return " (" + ", ".join(m.replace("_", " ") for m in requirement.modes.split(",")) + ")"
 
 
 def _times(n: int | None) -> str:
@@ -427,7 +517,20 @@ def requirement_description(requirement: Requirement) -> str:
     if type_ == RequirementType.ASSESSMENT_THRESHOLD:
         tool = tool_label(requirement.tool)
         times = f" on {requirement.consecutive} consecutive assessments" if (requirement.consecutive or 1) > 1 else ""
-        return f"A {tool} total of at least {requirement.min_total}{times}{_narrowing(requirement)}"
+        parts = []
+        if requirement.min_total is not None:
+            parts.append(f"a {tool} total of at least {requirement.min_total}")
+        if requirement.min_domain is not None:
+            parts.append(f"every {tool} domain at least {requirement.min_domain}")
+        what = " and ".join(parts)
+        return f"{what[0].upper()}{what[1:]}{times}{_modes(requirement)}{_narrowing(requirement)}"
+    if type_ == RequirementType.ENTRUSTMENT_LEVEL:
+        level = LEVELS[(requirement.level or 1) - 1]
+        times = "" if (requirement.count or 1) == 1 else f" on {requirement.count} assessments"
+        return f"Supervision level {level} or above{times}{_modes(requirement)}{_narrowing(requirement)}"
+    if type_ == RequirementType.VIDEO_REVIEW_PASSED:
+        return (f"A blinded {tool_label(requirement.tool)} video review with a mean total of at least "
+                f"{requirement.min_total} and agreement of at least {requirement.min_agreement}")
     if type_ == RequirementType.FINAL_SIGNOFF:
         return "Final sign-off of the pathway"
     if type_ == RequirementType.SIMULATOR_PROFICIENCY:

@@ -43,6 +43,7 @@ router.register("accreditations", faculty_api.AccreditationViewSet, basename="ac
 router.register("assignments", faculty_api.AssignmentViewSet, basename="assignment")
 router.register("assessment-tools", signoff_api.AssessmentToolViewSet, basename="assessment-tool")
 router.register("assessments", signoff_api.AssessmentViewSet, basename="assessment")
+router.register("video-reviews", signoff_api.VideoReviewViewSet, basename="video-review")
 router.register("signoff-requests", signoff_api.SignoffRequestViewSet, basename="signoff-request")
 router.register("certificates", certificate_api.CertificateViewSet, basename="certificate")
 router.register("labs", labs_api.LabViewSet, basename="lab")

@@ -528,6 +528,8 @@ CELERY_BEAT_SCHEDULE = {
     "enrolment-target-warnings": {"task": "accreditation.enrolment_target_warnings",
                                   "schedule": WORKFLOW_SWEEP_SECONDS},
     "signoff-reminders": {"task": "accreditation.signoff_reminders", "schedule": WORKFLOW_SWEEP_SECONDS},
+    "video-review-reminders": {"task": "accreditation.video_review_reminders",
+                               "schedule": WORKFLOW_SWEEP_SECONDS},
     "curriculum-refresh-progress-summaries": {"task": "curriculum.refresh_progress_summaries",
                                               "schedule": PROGRESS_SUMMARY_SECONDS},
     # Hourly, for sessions starting within the next 24 hours (labs/services.py).

@@ -12,6 +12,7 @@ object at all is `{"scores": ["..."]}`.
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -27,6 +28,10 @@ from accreditation.signoff.models import (
     SignoffRequest,
     SignoffStatus,
     SignoffTarget,
+    SupervisionLevel,
+    VideoReview,
+    VideoReviewRating,
+    VideoReviewStatus,
 )
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
@@ -64,10 +69,12 @@ class ScoresField(serializers.JSONField):
 class AssessmentDomainSerializer(serializers.ModelSerializer):
     anchors = serializers.DictField(child=serializers.CharField(), read_only=True,
                                     help_text="What a score means: {\"1\": \"...\", \"3\": \"...\"}.")
+    min = serializers.IntegerField(source="tool.scale_min", read_only=True)
+    max = serializers.IntegerField(source="tool.scale_max", read_only=True)
 
     class Meta:
         model = AssessmentDomain
-        fields = ["code", "name", "description", "order", "anchors"]
+        fields = ["code", "name", "description", "order", "min", "max", "anchors"]
         read_only_fields = fields
 
 
@@ -75,11 +82,20 @@ class AssessmentToolSerializer(serializers.ModelSerializer):
     domains = AssessmentDomainSerializer(many=True, read_only=True)
     total_min = serializers.IntegerField(read_only=True)
     total_max = serializers.IntegerField(read_only=True)
+    total_range = serializers.SerializerMethodField(help_text="[lowest, highest] total.")
+    published = serializers.SerializerMethodField(help_text="A published version never changes.")
 
     class Meta:
         model = AssessmentTool
-        fields = ["code", "name", "description", "scale_min", "scale_max", "total_min", "total_max", "domains"]
+        fields = ["code", "name", "version", "description", "scale_min", "scale_max", "total_min", "total_max",
+                  "total_range", "total_meaningful", "published", "domains"]
         read_only_fields = fields
+
+    def get_total_range(self, obj) -> list[int]:
+        return [obj.total_min, obj.total_max]
+
+    def get_published(self, obj) -> bool:
+        return obj.published_at is not None
 
 
 class AssessmentToolViewSet(viewsets.ReadOnlyModelViewSet):
@@ -97,6 +113,32 @@ class AssessmentToolViewSet(viewsets.ReadOnlyModelViewSet):
 # --- Assessments ---------------------------------------------------------------------------------
 
 
+LEVELS = [numeral for numeral in SupervisionLevel.names]
+
+
+class StepLevelSerializer(serializers.Serializer):
+    step = serializers.IntegerField(help_text="A procedure step id the trainee did in the case.")
+    level = serializers.ChoiceField(choices=LEVELS, help_text="ISCP 2021 supervision level, I-V.")
+
+
+class StepLevelReadSerializer(serializers.Serializer):
+    step = serializers.IntegerField(source="step_id")
+    step_name = serializers.CharField(source="step.name")
+    level = serializers.SerializerMethodField()
+    level_label = serializers.SerializerMethodField()
+
+    def get_level(self, obj) -> str:
+        return SupervisionLevel.numeral(obj.level)
+
+    def get_level_label(self, obj) -> str:
+        return SupervisionLevel(obj.level).label
+
+
+@extend_schema_field(StepLevelSerializer(many=True))
+class StepLevelsField(serializers.JSONField):
+    """Any JSON in, so that the service can say which row is wrong."""
+
+
 class AssessmentSerializer(serializers.ModelSerializer):
     trainee_name = serializers.CharField(source="trainee.full_name", read_only=True)
     assessor_name = serializers.CharField(source="assessor.full_name", read_only=True)
@@ -108,12 +150,29 @@ class AssessmentSerializer(serializers.ModelSerializer):
     scores = ScoresField(source="visible_scores", read_only=True, allow_null=True)
     total = serializers.IntegerField(source="visible_total", read_only=True, allow_null=True)
     feedback = serializers.CharField(source="visible_feedback", read_only=True)
+    entrustment = serializers.SerializerMethodField(help_text="ISCP 2021 supervision level I-V, or null "
+                                                              "(none given, or blinded).")
+    entrustment_label = serializers.SerializerMethodField()
+    step_entrustment = serializers.SerializerMethodField(help_text="Per step of the case; empty while blinded.")
 
     class Meta:
         model = Assessment
         fields = ["id", "trainee", "trainee_name", "assessor", "assessor_name", "tool", "tool_name", "case",
-                  "date", "is_self", "blinded", "scores", "total", "feedback", "blind_until", "created_at"]
+                  "date", "mode", "is_self", "blinded", "scores", "total", "entrustment", "entrustment_label",
+                  "step_entrustment", "feedback", "blind_until", "created_at"]
         read_only_fields = fields
+
+    def get_entrustment(self, obj) -> str | None:
+        return SupervisionLevel.numeral(obj.visible_entrustment)
+
+    def get_entrustment_label(self, obj) -> str | None:
+        return None if obj.visible_entrustment is None else SupervisionLevel(obj.visible_entrustment).label
+
+    @extend_schema_field(StepLevelReadSerializer(many=True))
+    def get_step_entrustment(self, obj) -> list:
+        if obj.blinded:
+            return []
+        return StepLevelReadSerializer(obj.step_levels.all(), many=True).data
 
 
 class AssessmentCreateSerializer(serializers.Serializer):
@@ -129,6 +188,13 @@ class AssessmentCreateSerializer(serializers.Serializer):
     feedback = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT,
                                      help_text="Feedback (or, for a self-assessment, reflection). "
                                                "No patient-identifiable data.")
+    mode = serializers.CharField(required=False, allow_blank=True, max_length=20,
+                                 help_text="live (default), video, simulator or dry_lab.")
+    entrustment = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=5,
+                                        help_text="Global ISCP 2021 supervision level, I-V.")
+    step_entrustment = StepLevelsField(
+        required=False, allow_null=True,
+        help_text='Per step the trainee did in the case: [{"step": id, "level": "I"-"V"}, ...].')
 
 
 class CalibrationSideSerializer(serializers.Serializer):
@@ -220,7 +286,9 @@ class AssessmentViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModel
         data = body
         assessment = services.assessment_create(
             actor=request.user, trainee=data["trainee"], tool=data["tool"], scores=data["scores"],
-            case=data.get("case"), date=data.get("date"), feedback=data.get("feedback", ""))
+            case=data.get("case"), date=data.get("date"), feedback=data.get("feedback", ""),
+            mode=data.get("mode"), entrustment=data.get("entrustment"),
+            step_entrustment=data.get("step_entrustment"))
         fresh = self.visible_queryset(request.user).get(pk=assessment.pk)
         return Response(AssessmentSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
@@ -428,3 +496,158 @@ class SignoffRequestViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateM
         """Pending requests addressed to you, oldest first (`overdue` marks those past due)."""
         page = self.paginate_queryset(selectors.signoff_queue(request.user))
         return self.get_paginated_response(SignoffRequestSerializer(page, many=True).data)
+
+
+# --- Blinded video reviews -----------------------------------------------------------------------
+
+
+class ReviewRatingSerializer(serializers.Serializer):
+    rater = serializers.IntegerField(allow_null=True, help_text="Null for the trainee: raters stay unnamed.")
+    rater_name = serializers.CharField()
+    rated = serializers.BooleanField(allow_null=True)
+    scores = ScoresField(allow_null=True, help_text="Null until the review closes (a rater sees their own).")
+    total = serializers.IntegerField(allow_null=True)
+
+
+class AgreementSerializer(serializers.Serializer):
+    method = serializers.CharField()
+    value = serializers.FloatField(allow_null=True, help_text="Null when the ratings have no variance.")
+
+
+class ReviewResultSerializer(serializers.Serializer):
+    mean_total = serializers.DecimalField(max_digits=6, decimal_places=2)
+    totals = serializers.ListField(child=serializers.IntegerField(), help_text="Each rater's total.")
+    agreement = AgreementSerializer()
+
+
+class VideoReviewSerializer(serializers.Serializer):
+    """A review as the caller may see it (`selectors.video_review_seen_by`)."""
+
+    id = serializers.IntegerField(source="review.pk")
+    trainee = serializers.SerializerMethodField(help_text="Null for a rater: the review is blind.")
+    trainee_name = serializers.SerializerMethodField()
+    case = serializers.SerializerMethodField(help_text="Null for a rater.")
+    procedure = serializers.IntegerField(source="review.case.procedure_id")
+    procedure_name = serializers.CharField(source="review.case.procedure.name")
+    tool = serializers.CharField(source="review.tool.code")
+    tool_name = serializers.CharField(source="review.tool.name")
+    video_reference = serializers.CharField(source="review.video_reference")
+    status = serializers.ChoiceField(source="review.status", choices=VideoReviewStatus.choices)
+    due_on = serializers.DateField(source="review.due_on")
+    overdue = serializers.BooleanField(source="review.is_overdue")
+    created_at = serializers.DateTimeField(source="review.created_at")
+    closed_at = serializers.DateTimeField(source="review.closed_at", allow_null=True)
+    is_rater = serializers.BooleanField(help_text="You are one of the raters.")
+    raters = serializers.SerializerMethodField(help_text="The raters' user ids you may know of.")
+    ratings = ReviewRatingSerializer(many=True)
+    result = ReviewResultSerializer(allow_null=True, help_text="Once closed: the mean total and the agreement.")
+
+    def get_trainee(self, seen) -> int | None:
+        return seen.trainee.pk if seen.trainee is not None else None
+
+    def get_trainee_name(self, seen) -> str | None:
+        return seen.trainee.full_name if seen.trainee is not None else None
+
+    def get_case(self, seen) -> int | None:
+        return None if seen.is_rater else seen.review.case_id
+
+    def get_raters(self, seen) -> list[int]:
+        return [r.rater for r in seen.ratings if r.rater is not None]
+
+
+class VideoReviewCreateSerializer(serializers.Serializer):
+    trainee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    case = serializers.IntegerField(help_text="One of the trainee's submitted or validated cases.")
+    tool = serializers.SlugField(max_length=20, help_text="The tool's code, e.g. gears.")
+    video_reference = serializers.CharField(max_length=200, help_text="Where the video is held: an opaque "
+                                                                      "reference, no patient data.")
+    raters = serializers.ListField(child=serializers.IntegerField(), max_length=20,
+                                   help_text="At least two accredited trainers not assigned to the trainee.")
+
+
+class VideoReviewRateSerializer(serializers.Serializer):
+    scores = ScoresField()
+
+
+class VideoReviewAddRaterSerializer(serializers.Serializer):
+    rater = serializers.IntegerField(help_text="A further accredited trainer not assigned to the trainee.")
+
+
+class VideoReviewFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=VideoReviewStatus.choices)
+    to_rate = filters.BooleanFilter(method="filter_to_rate", help_text="Open, and waiting for your rating.")
+
+    class Meta:
+        model = VideoReview
+        fields = ["status", "to_rate"]
+
+    def filter_to_rate(self, queryset, name, value):
+        user = self.request.user
+        mine = Exists(VideoReviewRating.objects.filter(review_id=OuterRef("pk"), rater_id=user.pk,
+                                                       rated_at__isnull=True))
+        return queryset.filter(mine, status=VideoReviewStatus.OPEN) if value else queryset.exclude(
+            mine, status=VideoReviewStatus.OPEN)
+
+
+class VideoReviewViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+                         mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Blinded multi-rater reviews of a case video with one tool.
+
+    Opened by a programme admin or the trainee's regional lead with at least two raters who are
+    accredited trainers not assigned to the trainee (400 otherwise). A rater sees the video
+    reference and the procedure, never the trainee or the other ratings; nothing of a rating
+    reaches the trainee until the review closes, when the last rater has rated: then `result`
+    gives each total, the mean and the agreement (Krippendorff's alpha, interval).
+    """
+
+    model = VideoReview
+    filterset_class = VideoReviewFilter
+    serializer_class = VideoReviewSerializer
+    action_roles = {"list": READERS, "retrieve": READERS, "create": (ADMIN, LEAD), "rate": (TRAINER,),
+                    "add_rater": (ADMIN, LEAD)}
+
+    def visible_queryset(self, user):
+        return selectors.video_reviews_visible_to(user)
+
+    def _data(self, review_or_page, many=False):
+        user = self.request.user
+        if many:
+            return VideoReviewSerializer([selectors.video_review_seen_by(user, r) for r in review_or_page],
+                                         many=True).data
+        return VideoReviewSerializer(selectors.video_review_seen_by(user, review_or_page)).data
+
+    def _fresh(self, review, code=200):
+        return Response(self._data(self.visible_queryset(self.request.user).get(pk=review.pk)), status=code)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self._data(page, many=True))
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._data(self.get_object()))
+
+    @extend_schema(request=VideoReviewCreateSerializer, responses={201: VideoReviewSerializer})
+    def create(self, request, *args, **kwargs):
+        data = self.validated(VideoReviewCreateSerializer)
+        review = services.video_review_open(actor=request.user, trainee=data["trainee"], case=data["case"],
+                                            tool=data["tool"], video_reference=data["video_reference"],
+                                            raters=data["raters"])
+        return self._fresh(review, status.HTTP_201_CREATED)
+
+    @extend_schema(request=VideoReviewRateSerializer, responses=VideoReviewSerializer)
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def rate(self, request, pk=None):
+        """A named rater's scores, once (409 twice or once closed; 403 for anyone else)."""
+        review = self.get_object()
+        data = self.validated(VideoReviewRateSerializer)
+        services.video_review_rate(actor=request.user, review=review, scores=data["scores"])
+        return self._fresh(review)
+
+    @extend_schema(request=VideoReviewAddRaterSerializer, responses=VideoReviewSerializer)
+    @action(detail=True, methods=["post"], url_path="add-rater", url_name="add-rater", filterset_class=None)
+    def add_rater(self, request, pk=None):
+        """A further rater (e.g. agreement below what a requirement asks): the review opens again."""
+        review = self.get_object()
+        data = self.validated(VideoReviewAddRaterSerializer)
+        services.video_review_add_rater(actor=request.user, review=review, rater=data["rater"])
+        return self._fresh(review)

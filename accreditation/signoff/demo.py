@@ -12,6 +12,12 @@
   component pending with trainer2. Closed-loop communication, modular steps, decision
   making and the rest have no request, so a new one can be made in the demo.
 
+- RACE by trainer1 from video on trainee1's newest validated case with the anastomosis, with the
+  ISCP supervision level for each step trainee1 did (the per-step grid).
+- Blinded video reviews of trainee3's cases (North West), opened by the programme admin, with
+  trainer1 and trainer2 (London, not trainee3's trainers) as raters: one closed, with both
+  totals, the mean and Krippendorff's alpha; one open, waiting for trainer2's rating.
+
 Everything goes through the services (audit trail, notifications). Idempotent (each item is
 looked up before it is made); dates relative to today.
 """
@@ -23,14 +29,16 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from accreditation.logbook.models import CONSOLE_ROLES, Case, CaseStatus
-from accreditation.signoff.models import Assessment, SignoffRequest
+from accreditation.logbook.models import CONSOLE_ROLES, Case, CaseStatus, CaseStep
+from accreditation.signoff.models import Assessment, SignoffRequest, VideoReview
 from accreditation.signoff.selectors import assessment_tool
 from accreditation.signoff.services import (
     assessment_create,
     signoff_request_approve,
     signoff_request_create,
     signoff_request_return,
+    video_review_open,
+    video_review_rate,
 )
 from curriculum.models import Competency, Component, Lifecycle
 from rastrack.accounts.models import User
@@ -38,6 +46,10 @@ from rastrack.accounts.models import User
 TRAINEE1 = "trainee1@demo.rastrack.org"
 TRAINER1 = "trainer1@demo.rastrack.org"
 TRAINER2 = "trainer2@demo.rastrack.org"
+TRAINEE3 = "trainee3@demo.rastrack.org"
+ADMIN = "admin@demo.rastrack.org"
+RACE_ORDER = ["needle_positioning", "needle_entry", "needle_driving", "suture_placement", "tissue_approximation",
+              "knot_tying"]
 
 GEARS_ORDER = ["depth_perception", "bimanual_dexterity", "efficiency", "force_sensitivity", "autonomy",
                "robotic_control"]
@@ -172,6 +184,41 @@ def _requests(trainee: User, trainer1: User, trainer2: User, today: datetime.dat
             note="Ten hours of dry-lab console practice, logged with the skills lab.", component=component.pk)
 
 
+def _race_with_steps(trainee: User, trainer: User) -> None:
+    case = (Case.objects.filter(trainee=trainee, status=CaseStatus.VALIDATED,
+                                steps__step__name="Urethrovesical anastomosis").order_by("-date", "-id").first())
+    if case is None or Assessment.objects.filter(case=case, tool__code="race", assessor=trainer).exists():
+        return
+    steps = list(CaseStep.objects.filter(case=case).select_related("step").order_by("step__order"))
+    # Earlier steps done more independently than the anastomosis, as in modular training.
+    levels = {s.step_id: ("IV" if s.step.name != "Urethrovesical anastomosis" else "III") for s in steps}
+    assessment_create(
+        actor=trainer, trainee=trainee, tool="race", case=case, date=case.date, today=case.date, mode="video",
+        scores=dict(zip(RACE_ORDER, [4, 4, 3, 4, 3, 4], strict=True)), entrustment="III",
+        step_entrustment=[{"step": step_id, "level": level} for step_id, level in levels.items()],
+        feedback="Reviewed from the console recording: even bites; tension on the back wall needs care.")
+
+
+def _video_reviews(today: datetime.date) -> None:
+    admin, trainee = User.objects.filter(email=ADMIN).first(), User.objects.filter(email=TRAINEE3).first()
+    trainer1, trainer2 = _user(TRAINER1), _user(TRAINER2)
+    if admin is None or trainee is None:
+        return
+    cases = list(Case.objects.filter(trainee=trainee, status=CaseStatus.VALIDATED).order_by("date", "id")[:2])
+    ratings = [
+        # (reference, [(rater, scores)]): the first closes, the second waits for trainer2.
+        ("vault:north-west/2026/full-case-0001", [(trainer1, [4, 4, 3, 4, 4, 3]), (trainer2, [4, 3, 3, 4, 4, 3])]),
+        ("vault:north-west/2026/full-case-0002", [(trainer1, [3, 4, 3, 3, 4, 3])]),
+    ]
+    for case, (reference, given) in zip(cases, ratings, strict=False):
+        if VideoReview.objects.filter(video_reference=reference).exists():
+            continue
+        review = video_review_open(actor=admin, trainee=trainee, case=case, tool="gears", video_reference=reference,
+                                   raters=[trainer1.pk, trainer2.pk], today=today)
+        for rater, scores in given:
+            video_review_rate(actor=rater, review=review, scores=dict(zip(GEARS_ORDER, scores, strict=True)))
+
+
 @transaction.atomic
 def seed() -> None:
     today = timezone.localdate()
@@ -182,3 +229,5 @@ def seed() -> None:
         return
     _assessments(trainee, trainer1, today)
     _requests(trainee, trainer1, trainer2, today)
+    _race_with_steps(trainee, trainer1)
+    _video_reviews(today)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from django import forms
 
 from accreditation.logbook.models import SimulatorSession
-from accreditation.signoff.models import Assessment, AssessmentTool, SignoffStatus
+from accreditation.signoff.models import (
+    Assessment,
+    AssessmentMode,
+    AssessmentTool,
+    SignoffStatus,
+    SupervisionLevel,
+)
 from accreditation.signoff.selectors import (
     annotate_blinding,
     cases_open_to_rating,
@@ -93,6 +99,12 @@ class AssessmentForm(NHSUKFormMixin, ScoresMixin, forms.Form):
                        help_text="A submitted or validated case of the trainee.")
     date = forms.DateField(label="Date", required=False, widget=_DateInput,
                            help_text="Leave empty for the case's date, or today.")
+    mode = forms.ChoiceField(label="How you saw it", choices=AssessmentMode.choices, initial=AssessmentMode.LIVE,
+                             required=False)
+    entrustment = forms.TypedChoiceField(
+        label="Supervision level (optional)", required=False, coerce=int, empty_value=None,
+        choices=[("", "No global level"), *SupervisionLevel.choices],
+        help_text="ISCP 2021 supervision level for what you saw.")
     feedback = forms.CharField(label="Feedback", required=False, max_length=MAX_TEXT,
                                widget=forms.Textarea(attrs={"rows": 4}),
                                help_text="What went well and what to work on. No patient-identifiable data.")
@@ -101,7 +113,16 @@ class AssessmentForm(NHSUKFormMixin, ScoresMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["case"].queryset = cases_open_to_rating(trainee)
         self.add_score_fields(tool)
-        self.order_fields(["case", "date", *[f"score_{d.code}" for d in tool.domains.all()], "feedback"])
+        self.order_fields(["case", "date", "mode", *[f"score_{d.code}" for d in tool.domains.all()],
+                           "entrustment", "feedback"])
+
+
+class VideoReviewRatingForm(NHSUKFormMixin, ScoresMixin, forms.Form):
+    """A named rater's scores of a review video (once)."""
+
+    def __init__(self, *args, tool: AssessmentTool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_score_fields(tool)
 
 
 class SelfAssessmentForm(NHSUKFormMixin, ScoresMixin, forms.Form):

@@ -39,6 +39,10 @@ class SignoffRules(models.Model):
         default=7, validators=[MinValueValidator(1), MaxValueValidator(90)],
         help_text="A trainer's assessment of a case is final this many days after it is recorded: "
                   "until then the trainee sees its scores only after rating the case themself.")
+    review_due_days = models.PositiveSmallIntegerField(
+        default=21, validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="A blinded video review's ratings are due this many days after it is opened (then it "
+                  "is overdue: raters are reminded, and the regional lead is told as for sign-offs).")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -50,6 +54,8 @@ class SignoffRules(models.Model):
                                    name="signoff_rules_due_days_range"),
             models.CheckConstraint(condition=Q(blind_window_days__gte=1) & Q(blind_window_days__lte=90),
                                    name="signoff_rules_blind_window_range"),
+            models.CheckConstraint(condition=Q(review_due_days__gte=1) & Q(review_due_days__lte=365),
+                                   name="signoff_rules_review_due_days_range"),
         ]
 
     def __str__(self) -> str:
@@ -62,23 +68,53 @@ class SignoffRules(models.Model):
 class AssessmentTool(models.Model):
     """An assessment instrument: a scale and its domains. The total is the sum of the domains."""
 
-    code = models.SlugField(max_length=20, unique=True,
+    code = models.SlugField(max_length=20,
                             help_text="What the API calls it, e.g. gears (the curriculum's requirements "
                                       "name tools by this code).")
+    version = models.PositiveSmallIntegerField(default=1, help_text="Versions of a tool share its code.")
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     scale_min = models.PositiveSmallIntegerField(default=1, help_text="Lowest score of each domain.")
     scale_max = models.PositiveSmallIntegerField(default=5, help_text="Highest score of each domain.")
-    is_active = models.BooleanField(default=True, help_text="Offered for new assessments.")
+    total_meaningful = models.BooleanField(
+        default=True, help_text="Whether the sum of the domains means something (GEARS, RACE: yes; a "
+                                "global rating or NOTSS categories: no, a requirement then asks for every domain).")
+    is_active = models.BooleanField(default=True, help_text="Offered for new assessments (false: retired).")
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="Once published, the version's scale and domains never change: "
+                                         "add a new version instead.")
 
     class Meta:
         ordering = ["name", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(scale_max__gt=F("scale_min")), name="assessment_tool_scale_valid"),
+            models.UniqueConstraint(fields=["code", "version"], name="assessment_tool_code_version_unique"),
+            models.UniqueConstraint(fields=["code"], condition=Q(is_active=True),
+                                    name="assessment_tool_one_active_version"),
         ]
+
+    # What a published version may still change: retiring it, its wording around the scale.
+    MUTABLE_WHEN_PUBLISHED = frozenset({"is_active", "name", "description"})
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = type(self).objects.filter(pk=self.pk).first()
+            if stored is not None and stored.published_at is not None:
+                changed = [f.attname for f in self._meta.concrete_fields
+                           if f.attname not in self.MUTABLE_WHEN_PUBLISHED
+                           and getattr(stored, f.attname) != getattr(self, f.attname)]
+                if changed:
+                    raise ToolVersionFrozen(f"{stored.name} v{stored.version} is published: add a new version "
+                                            f"instead of changing {', '.join(changed)}.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.published_at is not None:
+            raise ToolVersionFrozen(f"{self.name} v{self.version} is published: retire it instead.")
+        return super().delete(*args, **kwargs)
 
     def _domain_count(self) -> int:
         cache = getattr(self, "_prefetched_objects_cache", {})
@@ -93,6 +129,10 @@ class AssessmentTool(models.Model):
     @property
     def total_max(self) -> int:
         return self.scale_max * self._domain_count()
+
+
+class ToolVersionFrozen(Exception):
+    """A published tool version was asked to change (the services answer 409 before this)."""
 
 
 class AssessmentDomain(models.Model):
@@ -113,8 +153,59 @@ class AssessmentDomain(models.Model):
     def __str__(self) -> str:
         return f"{self.tool.code}.{self.code}"
 
+    def save(self, *args, **kwargs):
+        self._refuse_if_published(self.tool_id)
+        if self.pk is not None:
+            stored = type(self).objects.filter(pk=self.pk).values_list("tool_id", flat=True).first()
+            if stored is not None and stored != self.tool_id:
+                self._refuse_if_published(stored)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_published(self.tool_id)
+        return super().delete(*args, **kwargs)
+
+    def _refuse_if_published(self, tool_id) -> None:
+        if AssessmentTool.objects.filter(pk=tool_id, published_at__isnull=False).exists():
+            raise ToolVersionFrozen("The tool version is published: its domains never change.")
+
 
 # --- Assessments ------------------------------------------------------------------------------
+
+
+class SupervisionLevel(models.IntegerChoices):
+    """ISCP 2021 supervision levels for Capabilities in Practice, stored as 1-5 (I-V).
+
+    The one place their wording lives: the entrustment tool's anchors, the API's labels, the
+    pages and the PDFs all read it. Existing data keeps its number.
+    """
+
+    I = 1, "I: able to observe only"  # noqa: E741 - the ISCP level's own name
+    II = 2, "II: able and trusted to act with direct supervision"
+    III = 3, "III: able and trusted to act with indirect supervision"
+    IV = 4, "IV: able and trusted to act unsupervised (day-one consultant)"
+    V = 5, "V: able and trusted to act at a level beyond that of a day-one consultant"
+
+    @classmethod
+    def numeral(cls, value: int | None) -> str | None:
+        return None if value is None else cls(value).name
+
+    @classmethod
+    def from_numeral(cls, numeral) -> int | None:
+        """`"IV"` -> 4 (also accepts 1-5); None when it is not a level."""
+        if isinstance(numeral, bool):
+            return None
+        if isinstance(numeral, int):
+            return numeral if numeral in cls.values else None
+        text = str(numeral or "").strip().upper()
+        return cls[text].value if text in cls.names else None
+
+
+class AssessmentMode(models.TextChoices):
+    LIVE = "live", "Live (in theatre)"
+    VIDEO = "video", "From video"
+    SIMULATOR = "simulator", "On a simulator"
+    DRY_LAB = "dry_lab", "Dry lab"
 
 
 class Assessment(models.Model):
@@ -138,6 +229,11 @@ class Assessment(models.Model):
     total = models.PositiveSmallIntegerField()
     feedback = models.TextField(blank=True, validators=[NoPIIValidator()])
     blind_until = models.DateField(null=True, blank=True)
+    mode = models.CharField(max_length=10, choices=AssessmentMode.choices, default=AssessmentMode.LIVE,
+                            help_text="How the assessor saw the work: live, from video, on a simulator, dry lab.")
+    entrustment = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=SupervisionLevel.choices,
+        help_text="The global supervision level (ISCP 2021, I-V as 1-5), if the assessor gave one.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     # Audited: bulk updates are refused (rastrack/audit/querysets.py); change rows through services.
@@ -161,11 +257,114 @@ class Assessment(models.Model):
                 name="assessment_self_means_own"),
             models.CheckConstraint(condition=Q(is_self=False) | Q(blind_until__isnull=True),
                                    name="assessment_self_has_no_blind_until"),
+            models.CheckConstraint(condition=Q(mode__in=AssessmentMode.values), name="assessment_mode_valid"),
+            models.CheckConstraint(condition=Q(entrustment__isnull=True) | Q(entrustment__gte=1, entrustment__lte=5),
+                                   name="assessment_entrustment_range"),
         ]
 
     def __str__(self) -> str:
         who = "self-assessment" if self.is_self else "assessment"
         return f"{self.tool_id} {who} of {self.trainee_id} on {self.date}"
+
+
+class AssessmentStep(models.Model):
+    """The supervision level at which the trainee did one step of the assessed case.
+
+    Only steps the trainee took part in (the case's `CaseStep` rows) can be rated: the
+    service checks it. Read with the assessment's blinding: hidden when its scores are.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="step_levels")
+    step = models.ForeignKey("reference.ProcedureStep", on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(choices=SupervisionLevel.choices)
+
+    class Meta:
+        ordering = ["assessment_id", "step__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "step"], name="assessment_step_once"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="assessment_step_level_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: step {self.step_id} at {self.level}"
+
+
+# --- Blinded video reviews -----------------------------------------------------------------------
+
+
+class VideoReviewStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class VideoReview(models.Model):
+    """A blinded multi-rater review of one case's video with one tool.
+
+    `video_reference` is an opaque pointer to where the video is held (never an upload, never
+    patient data). Raters see it and the procedure, not the trainee or each other's ratings;
+    when the last rating is in the review closes with the mean total and the agreement
+    between raters (Krippendorff's alpha, interval, on the domain scores).
+    """
+
+    trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="video_reviews")
+    case = models.ForeignKey("accreditation.Case", on_delete=models.PROTECT, related_name="video_reviews")
+    tool = models.ForeignKey(AssessmentTool, on_delete=models.PROTECT, related_name="video_reviews")
+    video_reference = models.CharField(max_length=200, validators=[NoPIIValidator()],
+                                       help_text="Where the video is held, e.g. vault:2026/abc123. No patient data.")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=6, choices=VideoReviewStatus.choices, default=VideoReviewStatus.OPEN)
+    due_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    mean_total = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    agreement_method = models.CharField(max_length=60, blank=True)
+    agreement_value = models.FloatField(null=True, blank=True,
+                                        help_text="Null when the ratings leave agreement undefined (no variance).")
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AuditedManager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "due_on"], name="video_review_due_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=VideoReviewStatus.values), name="video_review_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True, mean_total__isnull=True)
+                | Q(status="closed", closed_at__isnull=False, mean_total__isnull=False),
+                name="video_review_closed_has_result"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Video review {self.pk} of case {self.case_id}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == VideoReviewStatus.OPEN and self.due_on < timezone.localdate()
+
+
+class VideoReviewRating(models.Model):
+    """One named rater's place on a review, and their scores once given (once: never edited)."""
+
+    review = models.ForeignKey(VideoReview, on_delete=models.CASCADE, related_name="ratings")
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="video_ratings")
+    scores = models.JSONField(null=True, blank=True)
+    total = models.PositiveSmallIntegerField(null=True, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    added_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["review_id", "added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "rater"], name="video_rating_once_per_rater"),
+            models.CheckConstraint(
+                condition=Q(rated_at__isnull=True, scores__isnull=True, total__isnull=True)
+                | Q(rated_at__isnull=False, scores__isnull=False, total__isnull=False),
+                name="video_rating_all_or_nothing"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rating of review {self.review_id} by {self.rater_id}"
 
 
 # --- Sign-off requests ------------------------------------------------------------------------

@@ -117,3 +117,36 @@ def refusal_to_reassign(user: User, request: SignoffRequest) -> str | None:
     if user.has_role(Role.REGIONAL_LEAD) and user.region_id and user.region_id == request.trainee.region_id:
         return None
     return "Only a programme admin or the trainee's regional lead can reassign a request."
+
+
+# --- Assessment tool versions -----------------------------------------------------------------
+
+
+def refusal_to_manage_tools(user: User) -> str | None:
+    if not user.has_role(Role.PROGRAMME_ADMIN):
+        return "Only a programme admin adds, publishes or retires assessment tool versions."
+    return None
+
+
+# --- Blinded video reviews --------------------------------------------------------------------
+
+
+def refusal_to_open_review(user: User, trainee: User) -> str | None:
+    """A programme admin, or the regional lead of the trainee's region."""
+    if user.pk == trainee.pk:
+        return "Nobody opens a review of their own case."
+    if user.has_role(Role.PROGRAMME_ADMIN):
+        return None
+    if user.has_role(Role.REGIONAL_LEAD) and user.region_id and user.region_id == trainee.region_id:
+        return None
+    return "Only a programme admin or the trainee's regional lead opens a video review."
+
+
+def can_open_review(user: User) -> bool:
+    return signed_in(user) and user.has_role(Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD)
+
+
+def refusal_to_rate_review(user: User, rater_ids) -> str | None:
+    if user.pk not in set(rater_ids):
+        return "Only the raters named on the review may rate it."
+    return None

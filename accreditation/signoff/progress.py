@@ -11,8 +11,14 @@ whatever the number of cases, assessments or requests (the progress page stays f
   oldest first (date, then id); the value is the best "lowest total of K consecutive"
   (`best_run_minimum`), so `value >= min_total` is exactly the rule. Narrowed by platform,
   procedure and step through the linked case when the requirement is.
+  With `min_domain`, the value is the longest run of assessments with every domain at the mark
+  (and the total, if asked); `modes` counts only assessments made live, from video, ...
 - `min_count` on an `assessment` component: how many trainer assessments (any tool), narrowed
   the same way.
+- `entrustment_level`: how many released trainer assessments reach the ISCP level: the global
+  level, or the per-step level when the requirement is narrowed to a procedure step.
+- `video_review_passed`: 1 for a closed blinded review with the tool whose mean total and
+  agreement reach the requirement's marks.
 
 Only assessments **released to the trainee** count (not of a case, final, or the trainee has
 rated the case too: `signoff_selectors.released_to_trainee`), so a progress figure never
@@ -26,7 +32,15 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accreditation.logbook.models import CaseStep
-from accreditation.signoff.models import Assessment, SignoffRequest, SignoffStatus, SignoffTarget
+from accreditation.signoff.models import (
+    Assessment,
+    AssessmentStep,
+    SignoffRequest,
+    SignoffStatus,
+    SignoffTarget,
+    VideoReview,
+    VideoReviewStatus,
+)
 from accreditation.signoff.selectors import released_to_trainee
 from curriculum.progress import EvidenceItem, Measurement
 
@@ -76,6 +90,8 @@ def trainer_assessments_counted(*, trainee, requirement, tool_code: str | None =
     qs = Assessment.objects.filter(trainee=trainee).filter(released_to_trainee())
     if tool_code:
         qs = qs.filter(tool__code=tool_code)
+    if getattr(requirement, "modes", ""):
+        qs = qs.filter(mode__in=requirement.modes.split(","))
     if requirement.platform:
         qs = qs.filter(case__platform=requirement.platform)
     if requirement.procedure_id:
@@ -105,10 +121,62 @@ class AssessmentThresholdProvider:
     def measure(self, *, trainee, requirement) -> Measurement:
         from curriculum.progress import best_run_minimum
 
-        rows = _rows(trainer_assessments_counted(trainee=trainee, requirement=requirement,
-                                                 tool_code=requirement.tool))
-        value = best_run_minimum([a.total for a in rows], requirement.consecutive or 1)
-        return Measurement(value=value, evidence=_assessment_items(rows))
+        qs = trainer_assessments_counted(trainee=trainee, requirement=requirement, tool_code=requirement.tool)
+        if requirement.min_domain is None:
+            rows = _rows(qs)
+            value = best_run_minimum([a.total for a in rows], requirement.consecutive or 1)
+            return Measurement(value=value, evidence=_assessment_items(rows))
+        # Every domain (and the total, when asked) at the mark: the longest run of passing ones.
+        rows = list(qs.select_related("tool", "assessor").order_by("date", "id")
+                    .only("id", "date", "total", "scores", "tool__name", "assessor__full_name"))
+        best = run = 0
+        for a in rows:
+            passed = (min(a.scores.values(), default=0) >= requirement.min_domain
+                      and (requirement.min_total is None or a.total >= requirement.min_total))
+            run = run + 1 if passed else 0
+            best = max(best, run)
+        return Measurement(value=best, evidence=_assessment_items(rows))
+
+
+class EntrustmentLevelProvider:
+    """Assessments at or above a supervision level: the global level, or, narrowed to a
+    procedure step, the level given for that step (a BIARGS / ERUS-style grid)."""
+
+    name = "accreditation.entrustment_level"
+
+    def handles(self, requirement) -> bool:
+        return requirement.type == "entrustment_level"
+
+    def measure(self, *, trainee, requirement) -> Measurement:
+        qs = trainer_assessments_counted(trainee=trainee, requirement=requirement)
+        if requirement.procedure_step_id:
+            qs = qs.filter(Exists(AssessmentStep.objects.filter(
+                assessment_id=OuterRef("pk"), step_id=requirement.procedure_step_id, level__gte=requirement.level)))
+        else:
+            qs = qs.filter(entrustment__gte=requirement.level)
+        rows = _rows(qs)
+        return Measurement(value=len(rows), evidence=_assessment_items(rows))
+
+
+class VideoReviewPassedProvider:
+    name = "accreditation.video_review_passed"
+
+    def handles(self, requirement) -> bool:
+        return requirement.type == "video_review_passed"
+
+    def measure(self, *, trainee, requirement) -> Measurement:
+        qs = VideoReview.objects.filter(
+            trainee=trainee, tool__code=requirement.tool, status=VideoReviewStatus.CLOSED,
+            mean_total__gte=requirement.min_total, agreement_value__gte=requirement.min_agreement)
+        if requirement.procedure_id:
+            qs = qs.filter(case__procedure_id=requirement.procedure_id)
+        review = qs.select_related("tool").order_by("closed_at", "id").first()
+        if review is None:
+            return Measurement(value=0)
+        label = (f"Blinded {review.tool.name} video review: mean {review.mean_total}, "
+                 f"agreement {review.agreement_value:.2f}")
+        return Measurement(value=1, evidence=(EvidenceItem("video_review", review.pk, label,
+                                                           review.closed_at.date()),))
 
 
 class AssessmentCountProvider:
@@ -126,10 +194,11 @@ def register() -> None:
     from curriculum.progress import register_provider
 
     for provider in (CompetencySignoffProvider(), FinalSignoffProvider(), AssessmentThresholdProvider(),
-                     AssessmentCountProvider()):
+                     AssessmentCountProvider(), EntrustmentLevelProvider(), VideoReviewPassedProvider()):
         register_provider(provider)
 
     from curriculum.progress_summary import watch
 
     watch(Assessment)
     watch(SignoffRequest)
+    watch(VideoReview)

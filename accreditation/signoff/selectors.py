@@ -52,11 +52,15 @@ from accreditation.logbook.models import CaseStatus, SimulatorSession
 from accreditation.signoff.models import (
     Assessment,
     AssessmentDomain,
+    AssessmentStep,
     AssessmentTool,
     SignoffRequest,
     SignoffRules,
     SignoffStatus,
     SignoffTarget,
+    VideoReview,
+    VideoReviewRating,
+    VideoReviewStatus,
 )
 from curriculum.models import ELearningCompletion
 from rastrack.accounts.models import User
@@ -92,6 +96,12 @@ def assessment_tool_ranges() -> dict[str, tuple[int, int]]:
     rows = (AssessmentTool.objects.filter(is_active=True).annotate(n=Count("domains"))
             .values_list("code", "scale_min", "scale_max", "n"))
     return {code: (low * n, high * n) for code, low, high, n in rows}
+
+
+def assessment_tool_scales() -> dict[str, tuple[int, int]]:
+    """The active tools by code with the range of one domain's score. One query."""
+    return {code: (low, high) for code, low, high in
+            AssessmentTool.objects.filter(is_active=True).values_list("code", "scale_min", "scale_max")}
 
 
 def assessment_tool(code: str, *, active_only: bool = True) -> AssessmentTool | None:
@@ -141,7 +151,9 @@ def annotate_blinding(queryset: QuerySet[Assessment], viewer: User,
         visible_total=Case(When(blinded=False, then=F("total")), output_field=PositiveSmallIntegerField()),
         visible_feedback=Case(When(blinded=False, then=F("feedback")), default=Value(""),
                               output_field=TextField()),
-    ).defer("scores", "total", "feedback")
+        visible_entrustment=Case(When(blinded=False, then=F("entrustment")),
+                                 output_field=PositiveSmallIntegerField()),
+    ).defer("scores", "total", "feedback", "entrustment")
 
 
 def assessments_visible_to(user: User, today: datetime.date | None = None) -> QuerySet[Assessment]:
@@ -150,7 +162,8 @@ def assessments_visible_to(user: User, today: datetime.date | None = None) -> Qu
         "trainee", "assessor", "case", "case__procedure"
     ).prefetch_related(
         Prefetch("tool", queryset=AssessmentTool.objects.prefetch_related(
-            Prefetch("domains", queryset=AssessmentDomain.objects.order_by("order", "id"))))
+            Prefetch("domains", queryset=AssessmentDomain.objects.order_by("order", "id")))),
+        Prefetch("step_levels", queryset=AssessmentStep.objects.select_related("step").order_by("step__order")),
     ).order_by("-date", "-id")
     if not signed_in(user):
         return qs.none()
@@ -322,3 +335,105 @@ def signoff_figures(requests: QuerySet[SignoffRequest], today: datetime.date | N
 def trainers_for_request(trainee: User) -> QuerySet[User]:
     """Who the trainee may ask: the trainers who may supervise them today."""
     return supervisors_of(trainee)
+
+
+# --- Blinded video reviews --------------------------------------------------------------------------
+#
+# The one rule for what a person sees of a review (every door reads `video_review_seen_by`):
+# - a rater sees the video reference, the procedure, the tool and their own rating, never the
+#   trainee nor another rater's rating, and after closing the result (mean and agreement);
+# - the trainee sees nothing of any rating, nor who the raters are, until the review closes;
+#   then each rating's scores and total, the raters unnamed ("Rater 1", ...);
+# - the others in scope (the trainee's trainers, their regional lead, programme admins) see
+#   who the raters are and whether each has rated, and the scores only once it is closed.
+
+
+def video_reviews_visible_to(user: User) -> QuerySet[VideoReview]:
+    """Reviews of trainees in the caller's scope, and the reviews they are a rater of."""
+    qs = VideoReview.objects.select_related("trainee", "tool", "case__procedure", "opened_by").prefetch_related(
+        Prefetch("ratings", queryset=VideoReviewRating.objects.select_related("rater").order_by("added_at", "id")),
+        Prefetch("tool__domains", queryset=AssessmentDomain.objects.order_by("order", "id")),
+    ).order_by("-created_at", "-id")
+    if not signed_in(user):
+        return qs.none()
+    scope = trainee_scope(user)
+    as_rater = Exists(VideoReviewRating.objects.filter(review_id=OuterRef("pk"), rater_id=user.pk))
+    return qs if scope is None else qs.filter(scope | Q(as_rater))
+
+
+@dataclass(frozen=True)
+class RatingSeen:
+    rater: int | None
+    rater_name: str
+    rated: bool | None
+    scores: dict | None
+    total: int | None
+
+
+@dataclass(frozen=True)
+class ReviewSeen:
+    review: VideoReview
+    is_rater: bool
+    trainee: User | None
+    ratings: list[RatingSeen]
+    result: dict | None
+
+
+def video_review_seen_by(user: User, review: VideoReview) -> ReviewSeen:
+    """What `user` may see of `review` (see above). Fails closed: unknown viewers see no rating."""
+    ratings = list(review.ratings.all())
+    closed = review.status == VideoReviewStatus.CLOSED
+    mine = next((r for r in ratings if r.rater_id == user.pk), None)
+    result = ({"mean_total": review.mean_total, "totals": [r.total for r in ratings],
+               "agreement": {"method": review.agreement_method, "value": review.agreement_value}}
+              if closed else None)
+    if mine is not None:
+        seen = [RatingSeen(user.pk, user.full_name, mine.rated_at is not None, mine.scores, mine.total)]
+        return ReviewSeen(review, True, None, seen, result)
+    if user.pk == review.trainee_id:
+        seen = ([RatingSeen(None, f"Rater {n}", True, r.scores, r.total) for n, r in enumerate(ratings, start=1)]
+                if closed else [])
+        return ReviewSeen(review, False, review.trainee, seen, result)
+    seen = [RatingSeen(r.rater_id, r.rater.full_name, r.rated_at is not None,
+                       r.scores if closed else None, r.total if closed else None) for r in ratings]
+    return ReviewSeen(review, False, review.trainee, seen, result)
+
+
+def video_reviews_to_rate(user: User) -> QuerySet[VideoReview]:
+    """Open reviews the user has still to rate, oldest due first."""
+    return (video_reviews_visible_to(user).filter(status=VideoReviewStatus.OPEN,
+                                                  ratings__rater=user, ratings__rated_at__isnull=True)
+            .order_by("due_on", "id"))
+
+
+def passed_video_reviews(trainee_id: int, *, tool_code: str, min_mean, min_agreement) -> int:
+    """Closed reviews of the trainee with the tool whose mean total and agreement reach the marks."""
+    return VideoReview.objects.filter(
+        trainee_id=trainee_id, tool__code=tool_code, status=VideoReviewStatus.CLOSED,
+        mean_total__gte=min_mean, agreement_value__gte=min_agreement).count()
+
+
+# --- The per-step supervision grid -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepGridRow:
+    procedure: str
+    step: str
+    best_level: int
+    latest_level: int
+    ratings: int
+
+
+def step_grid(viewer: User, trainee: User) -> list[StepGridRow]:
+    """Per procedure step, the supervision levels the trainee was given, as `viewer` may see
+    them (read through the assessments' blinding: a hidden assessment adds nothing). One query."""
+    visible = assessments_visible_to(viewer).filter(trainee=trainee, blinded=False).values("pk")
+    rows = (AssessmentStep.objects.filter(assessment_id__in=visible)
+            .select_related("step__procedure", "assessment")
+            .order_by("step__procedure__name", "step__order", "assessment__date", "assessment_id"))
+    grid: dict[int, list] = {}
+    for row in rows:
+        grid.setdefault(row.step_id, [row.step.procedure.name, row.step.name, []])[2].append(row.level)
+    return [StepGridRow(procedure, step, max(levels), levels[-1], len(levels))
+            for procedure, step, levels in grid.values()]

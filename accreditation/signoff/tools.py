@@ -7,10 +7,32 @@ validation and the totals follow. The curriculum's `assessment_threshold` requir
 tool by its code ("gears"), checked against these rows (`curriculum.instruments`).
 
 - GEARS (Goh 2012): six domains scored 1-5, total 6-30; anchors at 1, 3 and 5.
-- Supervision / entrustment level: one domain, "level", 1-5 meaning I-V.
+- ISCP supervision level (code `entrustment`): one domain, "level", 1-5 meaning I-V, in the ISCP
+  2021 wording (`SupervisionLevel`).
+- RACE (six domains 1-5), NOTSS (four categories 1-4), OTAS (five team behaviours 0-6) and the
+  PBA global summary (eight levels, 0 to 4, as 1-8).
+
+Each is version 1 and published: a published version never changes (`AssessmentTool.save`), a
+new version is a new row with the same code (`services.assessment_tool_*`).
 """
 
 from __future__ import annotations
+
+from django.utils import timezone
+
+from accreditation.signoff.models import SupervisionLevel
+
+# ISCP 2021 PBA global summary (level, meaning), in order.
+PBA_LEVELS = [
+    "0: insufficient evidence observed to support a judgement",
+    "1a: able to assist with guidance (not yet able to perform)",
+    "1b: able to assist without guidance (not yet able to perform)",
+    "2a: guidance required for most or all of the procedure",
+    "2b: guidance or intervention required for key steps only",
+    "3a: able to perform the procedure with minimal guidance or intervention (needed occasional help)",
+    "3b: able to perform the procedure competently without guidance or intervention",
+    "4: able to perform the procedure competently and deal with complications (independent)",
+]
 
 # code -> (name, description, scale_min, scale_max,
 #          [(domain code, domain name, description, {score: anchor})])
@@ -59,20 +81,94 @@ TOOLS: dict[str, tuple[str, str, int, int, list[tuple[str, str, str, dict[str, s
         ],
     ),
     "entrustment": (
-        "Supervision / entrustment level",
-        "The level of supervision the trainee needed (ISCP-style levels I-V, recorded as 1-5).",
+        "ISCP supervision level",
+        "The level of supervision the trainee needed (ISCP 2021 Capabilities in Practice, I-V recorded as "
+        "1-5).",
         1, 5,
         [
-            ("level", "Supervision level", "The level at which the trainee can act.", {
-                "1": "I: observe only",
-                "2": "II: act with direct supervision (trainer at the console or scrubbed)",
-                "3": "III: act with indirect supervision (trainer in theatre)",
-                "4": "IV: act unsupervised, trainer available",
-                "5": "V: able to supervise others",
+            ("level", "Supervision level", "The level at which the trainee is able and trusted to act.", {
+                str(value): label for value, label in SupervisionLevel.choices
+            }),
+        ],
+    ),
+    "race": (
+        "RACE",
+        "Robotic Anastomosis Competency Evaluation (urethrovesical anastomosis): six domains, each scored "
+        "1-5 (total 6-30; expert mean 27.3, novice 13.6).",
+        1, 5,
+        [
+            ("needle_positioning", "Needle positioning", "Loading the needle in the driver.", {
+                "1": "Needle loaded at the tip or the very back, needs many adjustments",
+                "3": "Needle loaded about right, a few adjustments",
+                "5": "Needle loaded at the right point and angle first time"}),
+            ("needle_entry", "Needle entry", "Entering the tissue.", {
+                "1": "Enters at the wrong angle, repeatedly",
+                "3": "Enters at a reasonable angle, occasional correction",
+                "5": "Enters perpendicular to the tissue every time"}),
+            ("needle_driving", "Needle driving and tissue trauma", "Following the curve of the needle.", {
+                "1": "Drives against the curve, tears tissue",
+                "3": "Mostly follows the curve, minor trauma",
+                "5": "Follows the curve of the needle, no trauma"}),
+            ("suture_placement", "Suture placement", "Distance and spacing of bites.", {
+                "1": "Bites irregular and too near or far",
+                "3": "Bites mostly regular",
+                "5": "Bites evenly spaced at the right distance"}),
+            ("tissue_approximation", "Tissue approximation", "Tension on the running suture.", {
+                "1": "Loose or strangulating approximation",
+                "3": "Acceptable approximation, some slack",
+                "5": "Watertight approximation at the right tension"}),
+            ("knot_tying", "Knot tying", "Securing the suture.", {
+                "1": "Knots slip or air knots",
+                "3": "Secure knots with some wasted motion",
+                "5": "Secure square knots, efficiently"}),
+        ],
+    ),
+    "notss": (
+        "NOTSS",
+        "Non-Technical Skills for Surgeons: four categories rated 1-4 (1 poor, 4 good). The categories are "
+        "read on their own: a sum means little.",
+        1, 4,
+        [
+            (code, name, description, {"1": "Poor", "2": "Marginal", "3": "Acceptable", "4": "Good"})
+            for code, name, description in (
+                ("situation_awareness", "Situation awareness", "Gathering information, understanding it, "
+                                                               "projecting and anticipating."),
+                ("decision_making", "Decision making", "Considering options, selecting and communicating, "
+                                                       "implementing and reviewing."),
+                ("communication_teamwork", "Communication and teamwork", "Exchanging information, shared "
+                                                                         "understanding, co-ordinating."),
+                ("leadership", "Leadership", "Setting and keeping standards, supporting others, coping "
+                                             "with pressure."),
+            )
+        ],
+    ),
+    "otas": (
+        "OTAS",
+        "Observational Teamwork Assessment for Surgery: five team behaviours rated 0-6 (0 problematic, "
+        "6 exemplary).",
+        0, 6,
+        [
+            (code, name, "", {"0": "Problematic: hinders team function", "3": "Average",
+                              "6": "Exemplary: enhances team function"})
+            for code, name in (("communication", "Communication"), ("coordination", "Coordination"),
+                               ("cooperation", "Cooperation / back-up behaviour"), ("leadership", "Leadership"),
+                               ("monitoring", "Monitoring / situational awareness"))
+        ],
+    ),
+    "pba": (
+        "PBA global summary",
+        "ISCP procedure-based assessment, global summary: the eight levels 0 to 4 (recorded as 1-8).",
+        1, 8,
+        [
+            ("global_summary", "Global summary", "The level at which the trainee performed the procedure.", {
+                str(number): label for number, label in enumerate(PBA_LEVELS, start=1)
             }),
         ],
     ),
 }
+
+# Tools whose total is not a score of its own: a requirement on them asks for every domain.
+TOTAL_NOT_MEANINGFUL = {"notss", "otas", "entrustment", "pba"}
 
 
 def load_assessment_tools(tool_model, domain_model) -> None:
@@ -81,13 +177,26 @@ def load_assessment_tools(tool_model, domain_model) -> None:
     Takes the models so that a data migration can pass its historical models.
     """
     for code, (name, description, low, high, domains) in TOOLS.items():
-        tool, _ = tool_model.objects.update_or_create(
-            code=code, defaults={"name": name, "description": description,
-                                 "scale_min": low, "scale_max": high},
-        )
+        fields = {f.name for f in tool_model._meta.get_fields()}
+        defaults = {"name": name, "description": description, "scale_min": low, "scale_max": high}
+        if "total_meaningful" in fields:
+            defaults["total_meaningful"] = code not in TOTAL_NOT_MEANINGFUL
+        lookup = {"code": code, **({"version": 1} if "version" in fields else {})}
+        tool = tool_model.objects.filter(**lookup).first()
+        if tool is not None and getattr(tool, "published_at", None) is not None:
+            continue  # a published version is frozen: a change would be a new version
+        if tool is None:
+            tool = tool_model.objects.create(**lookup, **defaults)
+        else:
+            for key, value in defaults.items():
+                setattr(tool, key, value)
+            tool.save()
         for order, (domain_code, domain_name, domain_description, anchors) in enumerate(domains, start=1):
             domain_model.objects.update_or_create(
                 tool=tool, code=domain_code,
                 defaults={"name": domain_name, "description": domain_description, "order": order,
                           "anchors": anchors},
             )
+        if "published_at" in fields:
+            tool.published_at = timezone.now()
+            tool.save(update_fields=["published_at"])

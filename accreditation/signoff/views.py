@@ -31,6 +31,7 @@ from accreditation.signoff.forms import (
     SelfAssessmentForm,
     SignoffFilterForm,
     SignoffRequestForm,
+    VideoReviewRatingForm,
     initial_target,
 )
 from accreditation.signoff.models import Assessment, SignoffRequest, SignoffStatus
@@ -219,6 +220,7 @@ def assessment_list(request):
     return render(request, "accreditation/signoff/assessment_list.html", {
         "page": page, "form": form, "trainee": trainee, "query": query,
         "calibration": selectors.calibration_history(request.user, subject) if subject else [],
+        "step_grid": selectors.step_grid(request.user, subject) if subject else [],
         "subject": subject,
         "can_assess": request.user.has_role(Role.TRAINER), "can_self_assess": policies.can_self_assess(request.user),
     })
@@ -283,7 +285,8 @@ def assessment_new(request):
         request, form,
         lambda data: services.assessment_create(
             actor=request.user, trainee=trainee, tool=tool, scores=form.scores(), case=data["case"],
-            date=data["date"], feedback=data["feedback"]),
+            date=data["date"], feedback=data["feedback"], mode=data.get("mode"),
+            entrustment=data.get("entrustment")),
         success=f"{tool.name} recorded for {trainee.full_name}.",
         then=lambda assessment: ("accreditation:assessment", assessment.pk),
         form_statuses=(400, 409), show_refusal=lambda exc: _show_assessment_refusal(form, exc))
@@ -344,3 +347,69 @@ def decide(request, token: str):
             return redirect("accreditation:signoff", pk=decided.pk)
     return render(request, "accreditation/signoff/decide.html",
                   {"link": link, "signoff_request": link.signoff_request, "error": error})
+
+
+# --- Blinded video reviews -------------------------------------------------------------------
+
+
+@login_required
+def video_review_list(request):
+    """The reviews the user may see, each as they may see it (`video_review_seen_by`)."""
+    require_role(request.user, *READERS)
+    page = Paginator(selectors.video_reviews_visible_to(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "accreditation/signoff/video_review_list.html", {
+        "page": page, "rows": [selectors.video_review_seen_by(request.user, r) for r in page],
+    })
+
+
+@login_required
+def video_review_export(request):
+    """The same list as CSV, with the same blinding (what the caller may not see is empty)."""
+    require_role(request.user, *READERS)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "trainee", "procedure", "tool", "video_reference", "status", "due_on", "rater",
+                     "rated", "total", "scores", "mean_total", "agreement_method", "agreement"])
+    for review in selectors.video_reviews_visible_to(request.user).order_by("created_at", "id"):
+        seen = selectors.video_review_seen_by(request.user, review)
+        result = seen.result or {}
+        agreement = result.get("agreement") or {}
+        common = [review.pk, seen.trainee.full_name if seen.trainee else "", review.case.procedure.name,
+                  review.tool.code, review.video_reference, review.status, review.due_on.isoformat()]
+        tail = [result.get("mean_total", ""), agreement.get("method", ""),
+                "" if agreement.get("value") is None else f"{agreement['value']:.3f}"]
+        for rating in seen.ratings or [None]:
+            if rating is None:
+                writer.writerow([*common, "", "", "", "", *tail])
+                continue
+            scores = rating.scores or {}
+            writer.writerow([*common, rating.rater_name, "" if rating.rated is None else
+                             ("yes" if rating.rated else "no"), "" if rating.total is None else rating.total,
+                             "; ".join(f"{k}={v}" for k, v in scores.items()), *tail])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="video-reviews.csv"'
+    return response
+
+
+@login_required
+def video_review_detail(request, pk: int):
+    """A review as the user may see it; a rater who has not rated yet gets the tool's form."""
+    require_role(request.user, *READERS)
+    review = get_visible_or_404(selectors.video_reviews_visible_to(request.user), pk)
+    seen = selectors.video_review_seen_by(request.user, review)
+    form = None
+    if seen.is_rater and review.status == "open" and not seen.ratings[0].rated:
+        form = VideoReviewRatingForm(request.POST or None, tool=review.tool)
+        response = submit_form(
+            request, form,
+            lambda data: services.video_review_rate(actor=request.user, review=review, scores=form.scores()),
+            success="Your rating is recorded.", then=lambda _r: ("accreditation:video-review", review.pk),
+            form_statuses=(400, 409), show_refusal=lambda exc: _show_assessment_refusal(form, exc))
+        if response:
+            return response
+    elif request.method == "POST":
+        require(False, "Only a named rater who has not rated yet may rate this review.")
+    return render(request, "accreditation/signoff/video_review_detail.html", {
+        "seen": seen, "review": review, "form": form,
+        "domains": list(review.tool.domains.all()),
+    })

@@ -151,3 +151,52 @@ def signoff_request_reassign(*, request: SignoffRequest, actor: User, trainer: U
            body=f"{actor.full_name} passed you {request.trainee.full_name}'s request: {request.target_label}.",
            link=reverse("accreditation:signoff", args=[request.pk]))
     return request
+
+
+# --- Blinded video reviews: reminders and escalation ------------------------------------------
+
+def video_review_reminders(*, today: datetime.date) -> dict[str, int]:
+    """Remind each rater who has not rated, before and on the due date (never naming the
+    trainee); escalate an open review to the trainee's regional lead, and to the programme admin
+    who opened it, once overdue by SIGNOFF_ESCALATE_AFTER_DAYS, as for sign-offs. Idempotent:
+    the keys name the review, its due date and the person."""
+    from accreditation.signoff.models import VideoReview, VideoReviewStatus
+
+    before = settings.SIGNOFF_REMIND_BEFORE_DAYS
+    escalate_after = settings.SIGNOFF_ESCALATE_AFTER_DAYS
+    counts = {"reminded": 0, "escalated": 0}
+    due = (VideoReview.objects.filter(status=VideoReviewStatus.OPEN,
+                                      due_on__lte=today + datetime.timedelta(days=before))
+           .select_related("trainee", "case__procedure", "tool", "opened_by")
+           .prefetch_related("ratings__rater").order_by("due_on", "id"))
+    for review in due:
+        stage = "before" if today < review.due_on else "due"
+        waiting = [r.rater for r in review.ratings.all() if r.rated_at is None]
+        link = reverse("accreditation:video-review", args=[review.pk])
+        for rater in waiting:
+            key = f"video_review.reminder.{stage}:{review.pk}:{review.due_on}:{rater.pk}"
+            if notification_stored(key):
+                continue
+            when = "is due on" if stage == "before" else "was due on"
+            notify(recipient=rater, kind="video_review.reminder", key=key,
+                   subject=f"Video review rating {when} {review.due_on:%-d %B}",
+                   body=(f"Your {review.tool.name} rating of a {review.case.procedure.name} video {when} "
+                         f"{review.due_on:%-d %B %Y}."),
+                   link=link)
+            counts["reminded"] += 1
+        if today >= review.due_on + datetime.timedelta(days=escalate_after):
+            recipients = list(regional_leads_of(review.trainee.region_id))
+            if review.opened_by not in recipients:
+                recipients.append(review.opened_by)
+            for person in recipients:
+                key = f"video_review.escalated:{review.pk}:{review.due_on}:{person.pk}"
+                if notification_stored(key):
+                    continue
+                notify(recipient=person, kind="video_review.escalated", key=key,
+                       subject=f"Overdue video review: {review.trainee.full_name}",
+                       body=(f"The blinded {review.tool.name} review of {review.trainee.full_name}'s "
+                             f"{review.case.procedure.name} case was due on {review.due_on:%-d %B %Y}; "
+                             f"{len(waiting)} rating(s) are still missing. You can add a further rater."),
+                       link=link)
+                counts["escalated"] += 1
+    return counts

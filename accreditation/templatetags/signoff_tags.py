@@ -37,3 +37,14 @@ def signed(number) -> str:
     if number is None:
         return ""
     return f"+{number}" if number > 0 else str(number)
+
+
+@register.filter
+def supervision_level(value) -> str:
+    """1-5 as its ISCP 2021 wording ("IV: able and trusted to act unsupervised ...")."""
+    from accreditation.signoff.models import SupervisionLevel
+
+    try:
+        return SupervisionLevel(int(value)).label
+    except (TypeError, ValueError):
+        return "–"

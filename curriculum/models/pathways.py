@@ -45,6 +45,8 @@ class RequirementType(models.TextChoices):
     MIN_SCORE = "min_score", "Minimum score"
     COMPETENCY_SIGNOFF = "competency_signoff", "Competency signed off"
     ASSESSMENT_THRESHOLD = "assessment_threshold", "Assessment threshold"
+    ENTRUSTMENT_LEVEL = "entrustment_level", "Supervision level reached"
+    VIDEO_REVIEW_PASSED = "video_review_passed", "Blinded video review passed"
     FINAL_SIGNOFF = "final_signoff", "Final sign-off"
     SIMULATOR_PROFICIENCY = "simulator_proficiency", "Simulator proficiency"
 
@@ -178,10 +180,11 @@ PARAM_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-_NULLABLE_PARAMS = ("count", "hours", "score", "consecutive", "min_total", "competency")
+_NULLABLE_PARAMS = ("count", "hours", "score", "consecutive", "min_total", "competency", "min_domain", "level",
+                    "min_agreement")
 
 
-_BLANK_PARAMS = ("exercise", "tool")
+_BLANK_PARAMS = ("exercise", "tool", "modes")
 
 
 def _only(*used: str) -> Q:
@@ -207,7 +210,11 @@ class Requirement(_PathwayPart):
       min_hours            hours (> 0, one decimal place)
       min_score            score (0-100), consecutive (>= 1), exercise (optional)
       competency_signoff   competency (of the pathway's framework; its `key` is what counts)
-      assessment_threshold tool (gears), min_total (within the tool's range), consecutive
+      assessment_threshold tool (any active tool's code), min_total (within the tool's range) and / or
+                           min_domain (every domain at least this), consecutive, modes (optional)
+      entrustment_level    level (ISCP 1-5), count (>= 1), modes (optional); narrowed to a procedure
+                           step it reads the assessment's level for that step
+      video_review_passed  tool, min_total (the mean total), min_agreement (0-1)
       final_signoff        none; one per pathway, made by the service, always last
       simulator_proficiency exercises (codes) or all_frs_tasks, consecutive (default 2)
     `provenances` says which simulator evidence counts (self_reported, trainer_verified,
@@ -225,6 +232,13 @@ class Requirement(_PathwayPart):
     tool = models.CharField(max_length=20, blank=True,
                             help_text="An assessment instrument's code (see /api/v1/assessment-tools/).")
     min_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    min_domain = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                  help_text="Every domain of the tool at least this.")
+    modes = models.CharField(max_length=60, blank=True,
+                             help_text="Comma-separated assessment modes that count (empty: any).")
+    level = models.PositiveSmallIntegerField(null=True, blank=True, help_text="ISCP supervision level, 1-5 (I-V).")
+    min_agreement = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True,
+                                        help_text="The least inter-rater agreement (Krippendorff's alpha).")
     competency = models.ForeignKey(Competency, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="requirements")
     # simulator_proficiency: the exercises' codes (accreditation's catalogue), or every FRS task.
@@ -266,14 +280,27 @@ class Requirement(_PathwayPart):
             ),
             models.CheckConstraint(
                 condition=~Q(type="assessment_threshold") | (
-                    ~Q(tool="") & Q(min_total__isnull=False, consecutive__isnull=False, consecutive__gte=1)
-                    & _only("tool", "min_total", "consecutive")),
+                    ~Q(tool="") & (Q(min_total__isnull=False) | Q(min_domain__isnull=False))
+                    & Q(consecutive__isnull=False, consecutive__gte=1)
+                    & _only("tool", "min_total", "min_domain", "consecutive", "modes")),
                 name="requirement_assessment_threshold_params",
             ),
             models.CheckConstraint(
                 condition=~Q(type="simulator_proficiency") | (
                     Q(consecutive__isnull=False, consecutive__gte=1) & _only("consecutive")),
                 name="requirement_simulator_proficiency_params",
+            ),
+            models.CheckConstraint(
+                condition=~Q(type="entrustment_level") | (
+                    Q(level__isnull=False, level__gte=1, level__lte=5, count__isnull=False, count__gte=1)
+                    & _only("level", "count", "modes")),
+                name="requirement_entrustment_level_params",
+            ),
+            models.CheckConstraint(
+                condition=~Q(type="video_review_passed") | (
+                    ~Q(tool="") & Q(min_total__isnull=False, min_agreement__isnull=False)
+                    & _only("tool", "min_total", "min_agreement")),
+                name="requirement_video_review_passed_params",
             ),
             models.CheckConstraint(
                 condition=~Q(type="final_signoff") | (_only() & _NOT_NARROWED),

@@ -21,6 +21,7 @@ from accreditation.faculty import services as faculty_services
 from accreditation.faculty.models import Accreditation
 from accreditation.logbook import services as logbook_services
 from accreditation.logbook.models import SimulatorExercise
+from accreditation.signoff import services as signoff_services
 from curriculum import services as curriculum
 from labs import services as labs
 from labs.models import EquipmentKind
@@ -193,6 +194,22 @@ def build_world() -> World:
     w.put("signoff-requests", w.extra["signoff_pending_own"], w.extra["signoff_pending_others"])
     w.put("assessments", w.extra["assessment_own"], w.extra["assessment_others"])
 
+    # Blinded video reviews: the trainee's rated by the unassigned trainer and the other side's
+    # supervisor; the other side's by two trainers who are not personas. A spare accredited
+    # trainer is nobody's rater (the body of add-rater).
+    extra_rater = UserFactory(full_name="Rhea Rater", roles=[Role.TRAINER], region=north_west)
+    spare_rater = UserFactory(full_name="Sam Spare", roles=[Role.TRAINER], region=north_west)
+    accredit(extra_rater)
+    accredit(spare_rater)
+    w.extra["spare_rater"] = spare_rater
+    w.put("video-reviews",
+          signoff_services.video_review_open(
+              actor=admin, trainee=trainee, case=w.extra["case_validated_own"], tool="gears",
+              video_reference="vault:review/own-1", raters=[u["unassigned_trainer"].pk, other_trainer.pk]),
+          signoff_services.video_review_open(
+              actor=admin, trainee=other, case=w.extra["case_validated_others"], tool="gears",
+              video_reference="vault:review/others-1", raters=[nw_trainer.pk, extra_rater.pk]))
+
     # Faculty applications (by trainees) and documents.
     doc_own = document_upload(owner=trainee, uploaded_by=trainee, file=pdf_upload())
     doc_other = document_upload(owner=other, uploaded_by=other, file=pdf_upload())
@@ -245,6 +262,6 @@ def build_world() -> World:
     w.extra["session_free"] = make_session(lab, u["lab_manager"], starts_at=when(weeks=2, weekday=3), seats=4)
     w.extra["session_future"] = when(weeks=3, weekday=2, hour=9)
     w.extra["open_pathway"] = make_pathway(admin, framework, code="open-path", title="Open pathway")
-    assert Accreditation.objects.count() == 4
+    assert Accreditation.objects.count() == 6  # with the two review-only raters
     assert Site.objects.filter(pk=london_site.pk).exists()
     return w

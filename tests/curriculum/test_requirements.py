@@ -91,17 +91,17 @@ def test_a_requirement_names_any_active_instrument_from_the_tool_data(admin, com
     may name, with its own range of totals; a retired one is refused."""
     from accreditation.signoff.models import AssessmentDomain, AssessmentTool
 
-    notss = AssessmentTool.objects.create(code="notss", name="NOTSS", scale_min=1, scale_max=4)
+    oscore = AssessmentTool.objects.create(code="oscore", name="O-SCORE", scale_min=1, scale_max=4)
     for order, code in enumerate(["situation_awareness", "decision_making", "communication", "leadership"]):
-        AssessmentDomain.objects.create(tool=notss, code=code, name=code, order=order)
+        AssessmentDomain.objects.create(tool=oscore, code=code, name=code, order=order)
     req = services.requirement_create(actor=admin, component=component, type="assessment_threshold",
-                                      params={"tool": "notss", "min_total": 12})
-    assert (req.tool, req.min_total) == ("notss", 12)
-    assert requirement_description(req) == "A NOTSS total of at least 12"
-    assert "min_total" in _errors(admin, component, "assessment_threshold", {"tool": "notss", "min_total": 17})
-    notss.is_active = False
-    notss.save()
-    errors = _errors(admin, component, "assessment_threshold", {"tool": "notss", "min_total": 12})
+                                      params={"tool": "oscore", "min_total": 12})
+    assert (req.tool, req.min_total) == ("oscore", 12)
+    assert requirement_description(req) == "A OSCORE total of at least 12"
+    assert "min_total" in _errors(admin, component, "assessment_threshold", {"tool": "oscore", "min_total": 17})
+    oscore.is_active = False
+    oscore.save()
+    errors = _errors(admin, component, "assessment_threshold", {"tool": "oscore", "min_total": 12})
     assert "tool" in errors and "gears" in errors["tool"][0]
 
 

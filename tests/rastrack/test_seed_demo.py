@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from accreditation.certificates.models import Certificate
 from accreditation.faculty.models import Accreditation, Assignment, TrainerApplication
 from accreditation.logbook.models import Case, SimulatorSession
-from accreditation.signoff.models import Assessment, SignoffRequest
+from accreditation.signoff.models import Assessment, SignoffRequest, VideoReview
 from curriculum.models import (
     Competency,
     ELearningCompletion,
@@ -63,6 +63,8 @@ def _world() -> dict:
         "assessments": sorted(Assessment.objects.values_list("trainee__email", "assessor__email", "tool__code",
                                                              "case_id", "date", "total")),
         "requests": sorted(SignoffRequest.objects.values_list("trainee__email", "target_key", "status")),
+        "video_reviews": sorted(VideoReview.objects.values_list("video_reference", "status", "mean_total",
+                                                                "agreement_value")),
         # Labs
         "labs": sorted(Lab.objects.values_list("name", "region__code")),
         "equipment": Equipment.objects.count(),

@@ -182,6 +182,11 @@ BODIES = {
         "competency": w.objects["frameworks"]["own"].competencies.get(key="comp-2-1").pk,
         "trainer": w.assigned_trainer.pk, "note": "Ready."},
     ("POST", "/api/v1/signoff-requests/{id}/approve/"): lambda w, p, o=None: {"feedback": "Well done."},
+    ("POST", "/api/v1/video-reviews/"): lambda w, p, o=None: {
+        "trainee": w.trainee.pk, "case": w.extra["case_validated_own"].pk, "tool": "gears",
+        "video_reference": "vault:review/new", "raters": [w.unassigned_trainer.pk, w.extra["other_trainer"].pk]},
+    ("POST", "/api/v1/video-reviews/{id}/rate/"): lambda w, p, o=None: {"scores": gears(18)},
+    ("POST", "/api/v1/video-reviews/{id}/add-rater/"): lambda w, p, o=None: {"rater": w.extra["spare_rater"].pk},
     ("POST", "/api/v1/signoff-requests/{id}/reassign/"): lambda w, p, o=None: {"trainer": w.unassigned_trainer.pk},
     ("POST", "/api/v1/signoff-requests/{id}/return/"): lambda w, p, o=None: {"feedback": "More cases please."},
     ("POST", "/api/v1/signoff-requests/{id}/reverse/"): lambda w, p, o=None: {"reason": "Signed off in error."},

@@ -37,3 +37,18 @@ def test_the_demo_tells_the_story(demo_world):
     console = Enrolment.objects.get(trainee=trainee1, pathway__code="console-surgeon")
     gears = next(i for i in progress_for(console).requirements if i.requirement.type == "assessment_threshold")
     assert gears.met
+
+
+def test_the_demo_shows_a_closed_blinded_review_with_its_agreement_and_a_step_grid(demo_world):
+    from accreditation.signoff.models import VideoReview
+    from accreditation.signoff.selectors import video_review_seen_by
+
+    closed = VideoReview.objects.get(status="closed")
+    assert closed.ratings.count() == 2 and closed.mean_total is not None
+    assert closed.agreement_value is not None and "Krippendorff" in closed.agreement_method
+    trainer2 = User.objects.get(email="trainer2@demo.rastrack.org")
+    waiting = VideoReview.objects.get(status="open")
+    seen = video_review_seen_by(trainer2, waiting)
+    assert seen.is_rater and seen.trainee is None and not seen.ratings[0].rated
+    race = Assessment.objects.get(tool__code="race")
+    assert race.mode == "video" and race.step_levels.count() >= 1

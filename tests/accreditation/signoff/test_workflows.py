@@ -136,3 +136,33 @@ def test_a_forged_link_does_nothing(client, assigned_trainer):
     client.force_login(assigned_trainer)
     response = client.get("/signoff/decide/not-a-real-token/")
     assert response.status_code == 403 and "not valid" in response.content.decode()
+
+
+# --- Blinded video reviews ------------------------------------------------------------------
+
+
+def test_an_overdue_video_review_reminds_the_waiting_rater_then_escalates_once(
+        lead, admin, trainee, assigned_trainer, unassigned_trainer, london):
+    from accreditation.signoff import services as signoff_services
+    from accreditation.signoff.workflows import video_review_reminders
+    from tests.builders.faculty import accredit
+    from tests.builders.logbook import make_case
+    from tests.builders.people import UserFactory
+    from tests.builders.signoff import gears
+
+    second = UserFactory(full_name="Rhea Secondrater", roles=["trainer"], region=london)
+    accredit(second)
+    review = signoff_services.video_review_open(
+        actor=admin, trainee=trainee, case=make_case(trainee, assigned_trainer), tool="gears",
+        video_reference="vault:late", raters=[unassigned_trainer.pk, second.pk])
+    signoff_services.video_review_rate(actor=unassigned_trainer, review=review, scores=gears(18))
+    today = timezone.localdate()
+    assert video_review_reminders(today=today) == {"reminded": 0, "escalated": 0}  # not due soon
+    late = review.due_on + datetime.timedelta(days=7)
+    assert video_review_reminders(today=late) == {"reminded": 1, "escalated": 2}
+    assert video_review_reminders(today=late) == {"reminded": 0, "escalated": 0}  # idempotent
+    reminder = Notification.objects.get(kind="video_review.reminder")
+    assert reminder.recipient == second and trainee.full_name not in reminder.body + reminder.subject
+    assert set(Notification.objects.filter(kind="video_review.escalated").values_list("recipient", flat=True)) == {
+        lead.pk, admin.pk}
+    assert not Notification.objects.filter(kind="video_review.reminder", recipient=unassigned_trainer).exists()
