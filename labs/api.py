@@ -121,6 +121,8 @@ class CapacityRowSerializer(CapacityFiguresSerializer):
     lab_name = serializers.CharField(required=False)
     region = serializers.IntegerField(required=False)
     region_name = serializers.CharField(required=False)
+    platform = serializers.CharField(required=False, help_text="group_by=platform: empty for platform-neutral.")
+    platform_name = serializers.CharField(required=False)
 
 
 class CapacityTotalsSerializer(serializers.Serializer):
