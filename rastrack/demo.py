@@ -42,6 +42,8 @@ DEMO_LOGINS = [
     ("trainer.northwest@demo.rastrack.org", "trainer, North West"),
     ("trainer.lapsed@demo.rastrack.org", "trainer (accreditation lapsed), London"),
     ("applicant@demo.rastrack.org", "trainee applying to be a trainer, London"),
+    ("nurse.faculty@demo.rastrack.org", "nurse faculty (bedside and team competencies), London"),
+    ("scrub.nurse@demo.rastrack.org", "scrub nurse in the team crisis drill, London"),
 ]
 
 
