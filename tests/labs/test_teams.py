@@ -223,3 +223,35 @@ def test_the_last_seat_of_a_role_raced_by_two_goes_to_one(lab, lab_manager, lond
     assert errors == []
     assert sorted(results) == ["confirmed", "waitlisted"]
     assert SessionRole.objects.get(session=team, role="console_surgeon").seats_booked == 1
+
+
+def test_the_session_list_with_team_roles_and_outcomes_takes_constant_queries(
+        api, lab, lab_manager, trainee, django_assert_num_queries):
+    def drill(week):
+        team = _team_session(lab, lab_manager, starts_at=when(weeks=-week))
+        booking = services.booking_create(trainee=trainee, session=team, role="console_surgeon",
+                                          now=team.starts_at - datetime.timedelta(days=1))
+        services.team_record(actor=lab_manager, session=team, attended=[booking.pk],
+                             outcomes=[{"measure": "undocking_time_s", "value": "30"}])
+
+    client = api.as_user(trainee)
+    client.get("/api/v1/lab-sessions/")  # warm the caller's session and token caches
+    drill(1)
+
+    def count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/api/v1/lab-sessions/")
+        assert response.status_code == 200
+        return len(queries), response.json()["count"]
+
+    one, n = count()
+    assert n == 1
+    for week in (2, 3, 4):
+        drill(week)
+    with django_assert_num_queries(one):
+        response = client.get("/api/v1/lab-sessions/")
+    assert response.json()["count"] == 4
+    assert all(s["roles"] and s["outcomes"] for s in response.json()["results"])
