@@ -295,6 +295,15 @@ def _user(email: str) -> User:
     return User.objects.get(email=email)
 
 
+# Where each competency is shown: non-surgeon faculty sign off bedside and team ones only.
+SETTINGS = {
+    "camera-control": "console", "energy-use": "console", "third-arm": "console", "suturing": "console",
+    "modular-steps": "console", "instrument-handling": "bedside", "port-placement": "bedside",
+    "docking": "bedside", "undocking": "bedside", "bedside-assistant-role": "bedside",
+    "emergency-undocking": "team", "closed-loop-communication": "team", "team-briefing": "team",
+}
+
+
 def _framework(admin: User) -> Framework:
     framework = Framework.objects.filter(code=FRAMEWORK_CODE, version=1).first()
     if framework is not None:
@@ -308,7 +317,7 @@ def _framework(admin: User) -> Framework:
                                             domain=domain, order=order)
         for c_order, (key, c_code, c_title, descriptors) in enumerate(competencies, start=1):
             services.competency_create(actor=admin, standard=standard, key=key, code=c_code, title=c_title,
-                                       descriptors=descriptors, order=c_order)
+                                       descriptors=descriptors, order=c_order, setting=SETTINGS.get(key, "general"))
     return services.framework_publish(actor=admin, framework=framework)
 
 

@@ -73,11 +73,13 @@ class CompetencySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Competency
-        fields = ["id", "framework", "standard", "standard_code", "key", "code", "title", "descriptors", "order"]
+        fields = ["id", "framework", "standard", "standard_code", "key", "code", "title", "descriptors", "order",
+                  "setting"]
         read_only_fields = ["framework"]
         extra_kwargs = {
             "key": {"required": False, "help_text": "Stable across framework versions; made from the title when omitted."},
             "order": {"required": False},
+            "setting": {"required": False},
         }
         validators: list = []
 

@@ -78,6 +78,16 @@ class CasesRowSerializer(serializers.Serializer):
     submitted = serializers.IntegerField(help_text="Waiting for validation.")
 
 
+class CapacityNeedPlatformSerializer(serializers.Serializer):
+    platform = serializers.CharField(help_text="Empty: platform-neutral (requirements and sessions of no platform).")
+    still_required = serializers.IntegerField()
+    booked_ahead = serializers.IntegerField()
+    need = serializers.IntegerField()
+    sessions = serializers.IntegerField()
+    seats_free = serializers.IntegerField()
+    shortfall = serializers.IntegerField()
+
+
 class CapacityNeedRowSerializer(serializers.Serializer):
     region = serializers.IntegerField()
     region_name = serializers.CharField()
@@ -89,6 +99,8 @@ class CapacityNeedRowSerializer(serializers.Serializer):
     sessions = serializers.IntegerField(help_text="Sessions in the region's labs in the next three months.")
     seats_free = serializers.IntegerField(help_text="Seats not yet booked in those sessions.")
     shortfall = serializers.IntegerField(help_text="need - seats_free, never below zero.")
+    by_platform = CapacityNeedPlatformSerializer(many=True, required=False,
+                                                 help_text="The same figures by platform.")
 
 
 class TrainerCapacityRowSerializer(serializers.Serializer):

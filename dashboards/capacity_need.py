@@ -1,7 +1,10 @@
 """Capacity versus need, per region, for the next three months: what
 regional leads need to argue for resources.
 
-Lab seats, by session kind (`capacity_versus_need`):
+Lab seats, by session kind (`capacity_versus_need`), each row also broken down by platform
+(`by_platform`: need from requirements narrowed to a platform, supply from sessions on it;
+platform "" is platform-neutral need and supply, e.g. a box-trainer dry lab, which never
+counts as robotic seats of a platform):
 
 - **need**: for trainees whose current region is the region, the lab sessions their *active*
   enrolments still require: the unmet `min_count` / `min_hours` requirements that lab
@@ -94,7 +97,7 @@ def capacity_versus_need(region_id: int | None, *, now: datetime.datetime) -> li
                      provider=NEED_PROVIDER, met=False,
                      snapshot__enrolment__status=EnrolmentStatus.ACTIVE,
                      snapshot__enrolment__trainee__region__isnull=False)
-             .values("snapshot__enrolment__trainee__region_id", "component_kind", "type")
+             .values("snapshot__enrolment__trainee__region_id", "component_kind", "type", "requirement__platform")
              .annotate(remaining=Sum(F("target") - F("value")))
              .order_by())
     active = Exists(_active_enrolments().filter(trainee_id=OuterRef("trainee_id")))
@@ -102,14 +105,14 @@ def capacity_versus_need(region_id: int | None, *, now: datetime.datetime) -> li
              .filter(_region_scope(region_id, "trainee__region_id"), active,
                      trainee__region__isnull=False, status=BookingStatus.CONFIRMED,
                      session__status=LabSessionStatus.SCHEDULED, session__starts_at__gte=start)
-             .values("trainee__region_id", "session__kind")
+             .values("trainee__region_id", "session__kind", "session__platform")
              .annotate(n=Count("id"))
              .order_by())
     length = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
     supply = (LabSession.objects
               .filter(_region_scope(region_id, "lab__region_id"), status=LabSessionStatus.SCHEDULED,
                       starts_at__gte=start, starts_at__lt=end)
-              .values("lab__region_id", "kind")
+              .values("lab__region_id", "kind", "platform")
               .annotate(sessions=Count("id"), free=Sum(F("seats") - F("seats_booked")), length=Sum(length))
               .order_by())
 
@@ -118,29 +121,47 @@ def capacity_versus_need(region_id: int | None, *, now: datetime.datetime) -> li
     def row(region: int, kind: str) -> dict:
         return rows.setdefault((region, kind), {"region": region, "kind": kind, "count": Decimal(0),
                                                 "hours": Decimal(0), "booked_ahead": 0, "sessions": 0,
-                                                "seats_free": 0, "length": None})
+                                                "seats_free": 0, "length": Decimal(0), "platforms": {}})
+
+    def part(target: dict, platform: str) -> dict:
+        return target["platforms"].setdefault(platform or "", {"count": Decimal(0), "hours": Decimal(0),
+                                                               "booked_ahead": 0, "sessions": 0, "seats_free": 0})
 
     for item in still:
         target = row(item["snapshot__enrolment__trainee__region_id"], item["component_kind"])
-        target["hours" if item["type"] == "min_hours" else "count"] += item["remaining"] or 0
+        field = "hours" if item["type"] == "min_hours" else "count"
+        target[field] += item["remaining"] or 0
+        part(target, item["requirement__platform"])[field] += item["remaining"] or 0
     for item in ahead:
-        row(item["trainee__region_id"], item["session__kind"])["booked_ahead"] += item["n"]
+        target = row(item["trainee__region_id"], item["session__kind"])
+        target["booked_ahead"] += item["n"]
+        part(target, item["session__platform"])["booked_ahead"] += item["n"]
     for item in supply:
         target = row(item["lab__region_id"], item["kind"])
-        target.update(sessions=item["sessions"], seats_free=item["free"] or 0,
-                      length=_hours(item["length"]) / item["sessions"] if item["sessions"] else None)
+        target["sessions"] += item["sessions"]
+        target["seats_free"] += item["free"] or 0
+        target["length"] += _hours(item["length"])
+        share = part(target, item["platform"])
+        share.update(sessions=item["sessions"], seats_free=item["free"] or 0)
 
     names = _region_names(region for region, _ in rows)
     result = []
     for (region, kind), found in sorted(rows.items(), key=lambda pair: (names.get(pair[0][0], ""), pair[0][1])):
-        per_session = found["length"] or DEFAULT_SESSION_HOURS
-        still_required = int(found["count"]) + math.ceil(found["hours"] / per_session)
-        need = max(0, still_required - found["booked_ahead"])
-        result.append({"region": region, "region_name": names.get(region, ""), "kind": kind,
-                       "still_required": still_required, "booked_ahead": found["booked_ahead"],
-                       "need": need, "sessions": found["sessions"], "seats_free": found["seats_free"],
-                       "shortfall": max(0, need - found["seats_free"])})
+        per_session = (found["length"] / found["sessions"] if found["sessions"] else None) or DEFAULT_SESSION_HOURS
+        figures = _figures(found, per_session)
+        by_platform = [{"platform": platform, **_figures(share, per_session)}
+                       for platform, share in sorted(found["platforms"].items())]
+        result.append({"region": region, "region_name": names.get(region, ""), "kind": kind, **figures,
+                       "by_platform": by_platform})
     return result
+
+
+def _figures(found: dict, per_session: Decimal) -> dict:
+    still_required = int(found["count"]) + math.ceil(found["hours"] / per_session)
+    need = max(0, still_required - found["booked_ahead"])
+    return {"still_required": still_required, "booked_ahead": found["booked_ahead"], "need": need,
+            "sessions": found["sessions"], "seats_free": found["seats_free"],
+            "shortfall": max(0, need - found["seats_free"])}
 
 
 def _active_enrolments():

@@ -26,11 +26,16 @@ from labs.models import (
     Equipment,
     EquipmentKind,
     EquipmentStatus,
+    EquipmentType,
     Lab,
     LabOpeningHours,
     LabSession,
     LabSessionKind,
     LabSessionStatus,
+    SessionRole,
+    TeamMeasure,
+    TeamOutcome,
+    TeamRole,
     Weekday,
 )
 from rastrack.accounts.models import User
@@ -38,7 +43,7 @@ from rastrack.accounts.roles import Role
 from rastrack.core.free_text import MAX_TEXT
 from rastrack.core.permissions import SIGNED_IN, ActionRolesMixin, ScopedViewSetMixin
 from rastrack.core.pii import NoPIIValidator
-from rastrack.reference.models import Region, Site
+from rastrack.reference.models import Platform, Region, Site
 
 ADMIN, LEAD, MANAGER, TRAINER, TRAINEE = (Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD, Role.LAB_MANAGER,
                                           Role.TRAINER, Role.TRAINEE)
@@ -116,6 +121,8 @@ class CapacityRowSerializer(CapacityFiguresSerializer):
     lab_name = serializers.CharField(required=False)
     region = serializers.IntegerField(required=False)
     region_name = serializers.CharField(required=False)
+    platform = serializers.CharField(required=False, help_text="group_by=platform: empty for platform-neutral.")
+    platform_name = serializers.CharField(required=False)
 
 
 class CapacityTotalsSerializer(serializers.Serializer):
@@ -195,7 +202,12 @@ class LabViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin, 
 
 class EquipmentSerializer(serializers.ModelSerializer):
     lab_name = serializers.CharField(source="lab.name", read_only=True)
-    kind = serializers.ChoiceField(choices=EquipmentKind.choices)
+    kind = serializers.ChoiceField(choices=EquipmentKind.choices, required=False,
+                                   help_text="The old classification (readable; give `type` instead).")
+    type = serializers.ChoiceField(choices=EquipmentType.choices, required=False,
+                                   help_text="Required unless `kind` is given (then derived from it).")
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False, allow_blank=True,
+                                       help_text="The platform it trains; empty for platform-neutral kit.")
     status = serializers.ChoiceField(choices=EquipmentStatus.choices, default=EquipmentStatus.AVAILABLE)
     count = serializers.IntegerField(min_value=1, max_value=500, default=1)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT,
@@ -203,12 +215,15 @@ class EquipmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Equipment
-        fields = ["id", "lab", "lab_name", "kind", "model", "count", "status", "notes", "status_changed_at"]
+        fields = ["id", "lab", "lab_name", "kind", "type", "platform", "model", "count", "status", "notes",
+                  "status_changed_at"]
         read_only_fields = ["status_changed_at"]
 
 
 class EquipmentUpdateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=EquipmentKind.choices, required=False)
+    type = serializers.ChoiceField(choices=EquipmentType.choices, required=False)
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False, allow_blank=True)
     model = serializers.CharField(max_length=200, required=False)
     count = serializers.IntegerField(min_value=1, max_value=500, required=False)
     status = serializers.ChoiceField(choices=EquipmentStatus.choices, required=False,
@@ -219,11 +234,13 @@ class EquipmentUpdateSerializer(serializers.Serializer):
 
 class EquipmentFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=EquipmentKind.choices)
+    type = filters.ChoiceFilter(choices=EquipmentType.choices)
+    platform = filters.ChoiceFilter(choices=Platform.choices)
     status = filters.ChoiceFilter(choices=EquipmentStatus.choices)
 
     class Meta:
         model = Equipment
-        fields = ["lab", "kind", "status"]
+        fields = ["lab", "kind", "type", "platform", "status"]
 
 
 class EquipmentViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
@@ -267,6 +284,26 @@ class MyBookingSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=BookingStatus.choices)
 
 
+class SessionRoleSerializer(serializers.ModelSerializer):
+    role_name = serializers.CharField(source="get_role_display", read_only=True)
+    seats_left = serializers.IntegerField(read_only=True)
+    waitlist_length = serializers.IntegerField(read_only=True, help_text="Bookings of this role waiting.")
+
+    class Meta:
+        model = SessionRole
+        fields = ["role", "role_name", "seats", "seats_booked", "seats_left", "waitlist_length"]
+        read_only_fields = fields
+
+
+class TeamOutcomeSerializer(serializers.ModelSerializer):
+    measure_name = serializers.CharField(source="get_measure_display", read_only=True)
+
+    class Meta:
+        model = TeamOutcome
+        fields = ["measure", "measure_name", "label", "value", "recorded_at"]
+        read_only_fields = fields
+
+
 class LabSessionSerializer(serializers.ModelSerializer):
     lab_name = serializers.CharField(source="lab.name", read_only=True)
     region = serializers.IntegerField(source="lab.region_id", read_only=True)
@@ -278,11 +315,15 @@ class LabSessionSerializer(serializers.ModelSerializer):
     component_title = serializers.CharField(source="component.title", read_only=True, default=None)
     prerequisite_title = serializers.CharField(source="prerequisite.title", read_only=True, default=None)
     my_booking = serializers.SerializerMethodField(help_text="The caller's own booking of it, if any.")
+    roles = SessionRoleSerializer(many=True, read_only=True, help_text="Team sessions: seats by team role.")
+    outcomes = TeamOutcomeSerializer(many=True, read_only=True,
+                                     help_text="The team's measured outcomes, recorded once for all.")
 
     class Meta:
         model = LabSession
-        fields = ["id", "lab", "lab_name", "region", "title", "kind", "starts_at", "ends_at", "seats",
-                  "seats_booked", "seats_left", "waitlist_length", "faculty", "faculty_detail", "equipment",
+        fields = ["id", "lab", "lab_name", "region", "title", "kind", "platform", "starts_at", "ends_at", "seats",
+                  "seats_booked", "seats_left", "waitlist_length", "roles", "outcomes", "faculty",
+                  "faculty_detail", "equipment",
                   "component", "component_title", "prerequisite", "prerequisite_title", "notes", "status",
                   "equipment_flagged", "created_at", "cancelled_at", "cancel_reason", "my_booking"]
         read_only_fields = fields
@@ -295,13 +336,23 @@ class LabSessionSerializer(serializers.ModelSerializer):
         return {"id": mine[0].pk, "status": mine[0].status}
 
 
+class RoleSeatsSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=TeamRole.choices)
+    seats = serializers.IntegerField(min_value=1, max_value=services.teams.MAX_TEAM)
+
+
 class LabSessionCreateSerializer(serializers.Serializer):
     lab = serializers.PrimaryKeyRelatedField(queryset=Lab.objects.all())
     title = serializers.CharField(required=False, allow_blank=True, max_length=200, validators=[NoPIIValidator()])
     kind = serializers.ChoiceField(choices=LabSessionKind.choices)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
-    seats = serializers.IntegerField(min_value=1, max_value=services.MAX_SEATS)
+    seats = serializers.IntegerField(min_value=1, max_value=services.MAX_SEATS, required=False,
+                                     help_text="Required unless `roles` are given (then their sum).")
+    roles = RoleSeatsSerializer(many=True, required=False,
+                                help_text="Team sessions (required for team_training): seats by team role.")
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False, allow_blank=True,
+                                       help_text="The platform trained on; default: that of its robotic equipment.")
     faculty = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=User.objects.all(),
         help_text="User ids of trainers accredited on the session's date.")
@@ -336,6 +387,28 @@ class LabSessionUpdateSerializer(serializers.Serializer):
         required=False, allow_null=True,
         queryset=Component.objects.filter(module__pathway__status=Lifecycle.PUBLISHED),
         help_text="The curriculum component (id) this session trains for.")
+
+
+class TeamMemberSerializer(serializers.Serializer):
+    trainee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    role = serializers.ChoiceField(choices=TeamRole.choices)
+
+
+class BookTeamSerializer(serializers.Serializer):
+    members = TeamMemberSerializer(many=True, help_text="Each member (a trainee) with their team role.")
+
+
+class OutcomeInputSerializer(serializers.Serializer):
+    measure = serializers.ChoiceField(choices=TeamMeasure.choices)
+    label = serializers.CharField(required=False, allow_blank=True, max_length=120, validators=[NoPIIValidator()])
+    value = serializers.DecimalField(max_digits=8, decimal_places=1, min_value=0)
+
+
+class RecordTeamSerializer(serializers.Serializer):
+    attended = serializers.ListField(child=serializers.IntegerField(), allow_empty=True,
+                                     help_text="Booking ids that attended; every other place is a no-show.")
+    outcomes = OutcomeInputSerializer(many=True, required=False,
+                                      help_text="The team's measured outcomes (replace those recorded before).")
 
 
 class SessionCancelSerializer(serializers.Serializer):
@@ -380,10 +453,35 @@ class LabSessionViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModel
     serializer_class = LabSessionSerializer
     filterset_class = LabSessionFilter
     action_roles = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "create": (MANAGER,), "cancel": (MANAGER,),
-                    "partial_update": (MANAGER,)}
+                    "partial_update": (MANAGER,),
+                    "book_team": (MANAGER, TRAINEE), "record_team": (MANAGER, TRAINER)}
 
     def visible_queryset(self, user):
         return selectors.with_bookings_of(selectors.lab_sessions_visible_to(user), user)
+
+    @extend_schema(request=BookTeamSerializer, responses=LabSessionSerializer)
+    @action(detail=True, methods=["post"])
+    def book_team(self, request, pk=None):
+        """A team lead (a trainee in the team) or the lab's managers book a named team, each
+        member in a role: confirmed while the role has seats, else on that role's waitlist.
+        All or nothing (400 naming the member refused; 409 for a member's duplicate)."""
+        session = self.get_object()
+        data = self.validated(BookTeamSerializer)
+        services.team_booking_create(actor=request.user, session=session,
+                                     members=[(m["trainee"], m["role"]) for m in data["members"]])
+        return self.answer(session)
+
+    @extend_schema(request=RecordTeamSerializer, responses=LabSessionSerializer)
+    @action(detail=True, methods=["post"])
+    def record_team(self, request, pk=None):
+        """The lab's managers or the session's faculty record the whole team's attendance
+        (named bookings attended, the other places no-shows) and its measured outcomes, once
+        for every member (409 before it starts or when cancelled)."""
+        session = self.get_object()
+        data = self.validated(RecordTeamSerializer)
+        services.team_record(actor=request.user, session=session, attended=data["attended"],
+                             outcomes=data.get("outcomes", []))
+        return self.answer(session)
 
     @extend_schema(request=LabSessionCreateSerializer, responses={201: LabSessionSerializer})
     def create(self, request, *args, **kwargs):
@@ -430,7 +528,8 @@ class BookingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Booking
-        fields = ["id", "session", "session_detail", "trainee", "trainee_name", "status", "waitlist_position",
+        fields = ["id", "session", "session_detail", "trainee", "trainee_name", "role", "booked_by", "status",
+                  "waitlist_position",
                   "created_at", "waitlisted_at", "confirmed_at", "cancelled_at", "attendance_marked_at",
                   "attendance_marked_by"]
         read_only_fields = fields
@@ -443,6 +542,8 @@ class BookingSerializer(serializers.ModelSerializer):
 
 class BookingCreateSerializer(serializers.Serializer):
     session = serializers.PrimaryKeyRelatedField(queryset=LabSession.objects.all())
+    role = serializers.ChoiceField(choices=TeamRole.choices, required=False,
+                                   help_text="The team role booked: required for a session with roles.")
 
 
 class BookingFilter(filters.FilterSet):
@@ -483,7 +584,7 @@ class BookingViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModelMix
     @extend_schema(request=BookingCreateSerializer, responses={201: BookingSerializer})
     def create(self, request, *args, **kwargs):
         data = self.validated(BookingCreateSerializer)
-        booking = services.booking_create(trainee=request.user, session=data["session"])
+        booking = services.booking_create(trainee=request.user, session=data["session"], role=data.get("role", ""))
         return self.answer(booking, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=BookingSerializer)

@@ -1,5 +1,5 @@
 """Capacity reporting: seats offered, booked, attended, no-shows and waitlist demand by lab,
-region and month. The dashboards reuse `capacity_report`.
+region, platform and month. The dashboards reuse `capacity_report`.
 
 Definitions (cancelled sessions are left out of every figure: their seats were never
 offered):
@@ -11,6 +11,10 @@ offered):
 - `waitlist_demand`: bookings that joined a waitlist, whatever became of them (promoted,
   cancelled, still waiting): how many more people wanted a place than there were seats.
 - `waitlisted`: bookings still on a waitlist now (for past sessions: demand never met).
+
+By platform: a session's platform (labs/services/platforms.py: the one given, else that of
+its robotic equipment); `platform` "" groups the platform-neutral sessions (laparoscopic,
+wet-lab, team sessions without a platform), so box-trainer seats never count as robotic.
 
 Two aggregate queries (sessions; bookings), grouped in the database, whatever the number of
 sessions or bookings; the two results are merged by group key.
@@ -29,15 +33,18 @@ from labs.models import Booking, BookingStatus, Lab, LabSession, LabSessionStatu
 from rastrack.accounts.roles import Role
 from rastrack.core.exceptions import ApplicationError, NotFound
 from rastrack.core.months import add_months, first_of_month, month_range
+from rastrack.reference.models import Platform
 
-GROUPS = ("lab", "region", "month")
+GROUPS = ("lab", "region", "platform", "month")
 FIGURES = ("sessions", "seats_offered", "booked", "attended", "no_shows", "waitlist_demand", "waitlisted")
 _KEYS = {
     "lab": ("lab_id", "lab__name", "lab__region_id", "lab__region__name"),
     "region": ("lab__region_id", "lab__region__name"),
+    "platform": ("platform",),
     "month": (),
 }
-_NAMES = {"lab_id": "lab", "lab__name": "lab_name", "lab__region_id": "region", "lab__region__name": "region_name"}
+_NAMES = {"lab_id": "lab", "lab__name": "lab_name", "lab__region_id": "region", "lab__region__name": "region_name",
+          "platform": "platform"}
 
 
 def capacity_labs_for(user) -> QuerySet[Lab]:
@@ -85,7 +92,7 @@ def _bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime
 def capacity_report(*, labs: QuerySet[Lab] | Iterable[int], start: datetime.date, end: datetime.date,
                     group_by: str = "lab") -> list[dict]:
     """Rows of figures for the months from `start`'s to `end`'s (inclusive), grouped by
-    lab (with its region), region or month only; ordered by month, then region, then lab.
+    lab (with its region), region, platform or month only; ordered by month, then region, then lab.
 
     `labs` scopes the report (a queryset or ids, e.g. `capacity_labs_for(user)`). Each row:
     `month` ("YYYY-MM"), the group's keys (`lab`, `lab_name`, `region`, `region_name` as
@@ -117,6 +124,8 @@ def capacity_report(*, labs: QuerySet[Lab] | Iterable[int], start: datetime.date
         key = (seat["month"], *(seat[k] for k in keys))
         row = {"month": seat["month"].strftime("%Y-%m")}
         row.update({_NAMES[k]: seat[k] for k in keys})
+        if "platform" in keys:
+            row["platform_name"] = Platform(seat["platform"]).label if seat["platform"] else "Platform-neutral"
         row.update(sessions=seat["sessions"], seats_offered=seat["seats_offered"] or 0,
                    booked=seat["booked"] or 0, attended=0, no_shows=0, waitlist_demand=0, waitlisted=0)
         rows[key] = row
@@ -125,7 +134,8 @@ def capacity_report(*, labs: QuerySet[Lab] | Iterable[int], start: datetime.date
         if key in rows:
             rows[key].update(attended=counted["attended"], no_shows=counted["no_shows"],
                              waitlist_demand=counted["waitlist_demand"], waitlisted=counted["waitlisted"])
-    return sorted(rows.values(), key=lambda r: (r["month"], r.get("region_name") or "", r.get("lab_name") or ""))
+    return sorted(rows.values(), key=lambda r: (r["month"], r.get("region_name") or "", r.get("lab_name") or "",
+                                                r.get("platform") or ""))
 
 
 def capacity_totals(rows: Iterable[dict]) -> dict:

@@ -3,7 +3,10 @@ Monday-Friday 08:00-18:00, and in London and the North West a timetable of sessi
 past 8 weeks and the next 4, booked by the demo trainees, with attendance and no-shows on
 past sessions, a full upcoming session with a waitlist (and a past one whose waitlist moved
 up), a session cancelled by its manager and a piece of kit out of service that flags the
-session needing it.
+session needing it. Every lab's equipment has its type and platform. London also has a team
+crisis drill last week (a roster by team role, booked by its team lead, attendance and the
+measured emergency undocking time recorded once for the team) and an upcoming one with seats
+by role.
 
 Managers: labmanager1 runs London, labmanager.northwest the North West. Faculty are the
 accredited demo trainers (trainer2's accreditation runs out in 20 days, so later sessions
@@ -27,11 +30,12 @@ from accreditation.faculty.eligibility import is_accredited_on
 from curriculum.models import Component, Lifecycle, Module
 from labs import services
 from labs.models import (
+    KIND_OF_TYPE,
     NOT_CANCELLED,
     Booking,
     Equipment,
-    EquipmentKind,
     EquipmentStatus,
+    EquipmentType,
     Lab,
     LabManager,
     LabSession,
@@ -43,16 +47,22 @@ from rastrack.accounts.models import Profession, User
 from rastrack.accounts.roles import Role
 from rastrack.accounts.services import user_create
 from rastrack.core.exceptions import ApplicationError
-from rastrack.reference.models import Region, Site
+from rastrack.reference.models import Platform, Region, Site
 
-VR, DRY, BOX, WET = (EquipmentKind.VR_CONSOLE_SIMULATOR, EquipmentKind.DRY_LAB_ROBOT, EquipmentKind.BOX_TRAINER,
-                     EquipmentKind.WET_LAB_STATION)
+CON, VR, DRY, BOX, WET = (EquipmentType.CONSOLE_SIMULATOR, EquipmentType.VR_TRAINER, EquipmentType.DRY_LAB_ROBOT,
+                          EquipmentType.LAPAROSCOPIC_BOX_TRAINER, EquipmentType.WET_LAB_STATION)
+# The platform of each model (empty: platform-neutral, e.g. RobotiX Mentor runs several).
+PLATFORM_OF = {
+    "da Vinci SimNow": Platform.DAVINCI_XI, "Mimic dV-Trainer": Platform.DAVINCI_XI,
+    "da Vinci Xi dry-lab system": Platform.DAVINCI_XI, "da Vinci Si dry-lab console": Platform.DAVINCI_SI,
+    "Versius Trainer": Platform.VERSIUS, "Hugo RAS dry-lab arm": Platform.HUGO,
+}
 
-# region code -> (lab name, host site, address, [(kind, model, units)])
+# region code -> (lab name, host site, address, [(type, model, units)])
 LABS = {
     "london": ("London Robotics Skills Lab", "Guy's Hospital",
                "Simulation and Interactive Learning Centre, Guy's Hospital, London", [
-                   (VR, "da Vinci SimNow", 2), (VR, "Mimic dV-Trainer", 1),
+                   (CON, "da Vinci SimNow", 2), (VR, "Mimic dV-Trainer", 1),
                    (DRY, "da Vinci Xi dry-lab system", 1), (BOX, "Laparoscopic box trainer", 6),
                    (WET, "Wet-lab station (porcine tissue)", 4)]),
     "north-west": ("North West Robotics Skills Lab", "Salford Royal Hospital",
@@ -62,7 +72,7 @@ LABS = {
                        (WET, "Wet-lab station (porcine tissue)", 2)]),
     "east-of-england": ("East of England Robotics Skills Lab", "Addenbrooke's Hospital",
                         "Clinical Skills Centre, Addenbrooke's Hospital, Cambridge", [
-                            (VR, "da Vinci SimNow", 1), (BOX, "Laparoscopic box trainer", 4)]),
+                            (CON, "da Vinci SimNow", 1), (BOX, "Laparoscopic box trainer", 4)]),
     "midlands": ("Midlands Robotics Skills Lab", "Queen Elizabeth Hospital Birmingham",
                  "Education Centre, Queen Elizabeth Hospital Birmingham", [
                      (VR, "Mimic dV-Trainer", 1), (DRY, "Hugo RAS dry-lab arm", 1),
@@ -73,7 +83,7 @@ LABS = {
                                      (WET, "Wet-lab station (porcine tissue)", 4)]),
     "south-east": ("South East Robotics Skills Lab", "Royal Surrey County Hospital",
                    "Education Centre, Royal Surrey County Hospital, Guildford", [
-                       (VR, "da Vinci SimNow", 1), (BOX, "Laparoscopic box trainer", 4)]),
+                       (CON, "da Vinci SimNow", 1), (BOX, "Laparoscopic box trainer", 4)]),
     "south-west": ("South West Robotics Skills Lab", "Southmead Hospital",
                    "Learning and Research Centre, Southmead Hospital, Bristol", [
                        (VR, "Versius Trainer", 1), (BOX, "Laparoscopic box trainer", 4)]),
@@ -144,11 +154,16 @@ def _lab(code: str, admin: User) -> Lab:
         manager = _lab_manager(*MANAGERS[code], region=region)
         LabManager.objects.get_or_create(lab=lab, user=manager)
     manager = lab.managers.first()
-    for kind, model, units in kit:
-        if manager is not None and not Equipment.objects.filter(lab=lab, model=model).exists():
-            services.equipment_create(actor=manager, lab=lab, kind=kind, model=model, count=units)
-        elif manager is None and not Equipment.objects.filter(lab=lab, model=model).exists():
-            Equipment.objects.create(lab=lab, kind=kind, model=model, count=units, status_changed_at=timezone.now())
+    for type_, model, units in kit:
+        platform = PLATFORM_OF.get(model, "")
+        existing = Equipment.objects.filter(lab=lab, model=model).first()
+        if manager is not None and existing is None:
+            services.equipment_create(actor=manager, lab=lab, type=type_, platform=platform, model=model, count=units)
+        elif manager is None and existing is None:
+            Equipment.objects.create(lab=lab, kind=KIND_OF_TYPE[type_], type=type_, platform=platform, model=model,
+                                     count=units, status_changed_at=timezone.now())
+        elif manager is not None and (existing.type, existing.platform) != (type_, platform):
+            services.equipment_update(actor=manager, equipment=existing, type=type_, platform=platform)
     return lab
 
 
@@ -295,6 +310,61 @@ def _cancelled_session(lab: Lab, trainees: list[User], now: datetime.datetime) -
                             reason="The dry-lab system is needed for a theatre team induction that day.")
 
 
+TEAM_ROSTER = [{"role": "console_surgeon", "seats": 1}, {"role": "bedside_assistant", "seats": 1},
+               {"role": "scrub_nurse", "seats": 1}, {"role": "circulating_nurse", "seats": 1},
+               {"role": "anaesthetist", "seats": 1}, {"role": "odp", "seats": 1}]
+SCRUB_NURSE = ("scrub.nurse@demo.rastrack.org", "Priya Shah")
+
+
+def _team_drill(lab: Lab, day: datetime.date, now: datetime.datetime) -> LabSession | None:
+    manager = lab.managers.first()
+    title = "Team crisis drill: emergency undocking"
+    starts_at = _at(day, "13:00")
+    session = LabSession.objects.filter(lab=lab, title=title, starts_at=starts_at).first()
+    if session is not None:
+        return session
+    kit = list(Equipment.objects.filter(lab=lab, model="da Vinci Xi dry-lab system", status=EquipmentStatus.AVAILABLE))
+    faculty = [u for u in (_user("trainer1@demo.rastrack.org"), _user("nurse.faculty@demo.rastrack.org"))
+               if u is not None and is_accredited_on(u, day)]
+    past = starts_at <= now
+    try:
+        return services.session_create(
+            actor=manager, lab=lab, kind=LabSessionKind.TEAM_TRAINING, starts_at=starts_at,
+            ends_at=_at(day, "16:00"), title=title, roles=TEAM_ROSTER, equipment=kit, faculty=faculty,
+            component=_component(("console-surgeon", "Dry-lab console practice")),
+            notes="The whole theatre team: emergency undocking, then a called conversion.",
+            now=starts_at - datetime.timedelta(days=14) if past else None)
+    except ApplicationError:
+        return None  # the dry-lab system is taken or out of service: no drill that day
+
+
+def _team_drills(lab: Lab, now: datetime.datetime) -> None:
+    """Last week's drill, booked by trainee1 as team lead for the team, with its attendance
+    and outcomes recorded once; next month's with open seats by role."""
+    nurse = _user(SCRUB_NURSE[0])
+    if nurse is None:
+        nurse = user_create(email=SCRUB_NURSE[0], full_name=SCRUB_NURSE[1], password=DEMO_PASSWORD,
+                            roles=[Role.TRAINEE], region=lab.region, profession=Profession.NURSE)
+    lead, assistant = _user("trainee1@demo.rastrack.org"), _user("trainee2@demo.rastrack.org")
+    base = week_start(timezone.localdate())
+    past = _team_drill(lab, base - datetime.timedelta(weeks=1) + datetime.timedelta(days=1), now)
+    _team_drill(lab, base + datetime.timedelta(weeks=4, days=1), now)
+    if past is None or lead is None or assistant is None or Booking.objects.filter(session=past).exists():
+        return
+    members = [(lead, "console_surgeon"), (assistant, "bedside_assistant"), (nurse, "scrub_nurse")]
+    try:
+        bookings = services.team_booking_create(actor=lead, session=past, members=members,
+                                                now=past.starts_at - datetime.timedelta(days=5))
+    except ApplicationError:
+        return  # a member already has a place at that time
+    recorder = next(iter(past.faculty.all()), None) or lab.managers.first()
+    services.team_record(actor=recorder, session=past, attended=[b.pk for b in bookings],
+                         outcomes=[{"measure": "undocking_time_s", "value": "25"},
+                                   {"measure": "time_to_step_s", "label": "Instruments out, arms clear",
+                                    "value": "41"},
+                                   {"measure": "otas_score", "label": "Communication", "value": "5"}], now=now)
+
+
 def _equipment_breakdown(lab: Lab, now: datetime.datetime) -> None:
     """The North West dry-lab console goes out of service: its upcoming session is flagged and
     the lab's manager told. Once only (a later manual repair is respected)."""
@@ -325,4 +395,5 @@ def seed() -> None:
     _full_session_with_waitlist(labs["london"], london_trainees, now)
     _past_waitlist_session(labs["london"], london_trainees, now)
     _cancelled_session(labs["london"], london_trainees[:2], now)
+    _team_drills(labs["london"], now)
     _equipment_breakdown(labs["north-west"], now)

@@ -8,8 +8,12 @@ no-shows, waitlisted or cancelled ones) of sessions that are not cancelled and
 
 - are linked to C (`LabSession.component`, matched by the component's `key`, which stays the
   same across pathway versions), whatever their kind; or
-- are linked to no component and are of the session kind that matches K
-  (simulation -> simulation, dry_lab -> dry_lab, wet_lab -> wet_lab).
+- are linked to no component and are of a session kind that matches K
+  (simulation -> simulation, dry_lab -> dry_lab, wet_lab -> wet_lab or cadaveric).
+
+Team sessions count like any other for each member whose booking is marked attended (the
+team's attendance is recorded once, labs/services/teams.py); the evidence names the member's
+team role and the team's measured outcomes.
 
 A session linked to another component never counts for C. Hours are each session's length.
 
@@ -35,8 +39,9 @@ from django.utils import timezone
 from curriculum.progress import EvidenceItem, Measurement
 from labs.models import Booking, BookingStatus, LabSession, LabSessionStatus
 
-# Component kind -> the session kind that counts for it when a session is not linked.
-SESSION_KIND_FOR_COMPONENT = {"simulation": "simulation", "dry_lab": "dry_lab", "wet_lab": "wet_lab"}
+# Component kind -> the session kinds that count for it when a session is not linked.
+SESSION_KIND_FOR_COMPONENT = {"simulation": ("simulation",), "dry_lab": ("dry_lab",),
+                              "wet_lab": ("wet_lab", "cadaveric")}
 MEASURED_TYPES = ("min_count", "min_hours")
 SIMULATOR_PROVIDER = "accreditation.simulator"
 HOURS = Decimal("0.1")
@@ -57,7 +62,7 @@ class LabAttendanceProvider:
         component = requirement.component
         linked = Q(session__component__key=component.key)
         unlinked_same_kind = Q(session__component__isnull=True,
-                               session__kind=SESSION_KIND_FOR_COMPONENT[component.kind])
+                               session__kind__in=SESSION_KIND_FOR_COMPONENT[component.kind])
         return (Booking.objects.filter(trainee=trainee, status=BookingStatus.ATTENDED,
                                        session__status=LabSessionStatus.SCHEDULED)
                 .filter(linked | unlinked_same_kind))
@@ -65,17 +70,27 @@ class LabAttendanceProvider:
     def measure(self, *, trainee, requirement) -> Measurement:
         rows = list(self.attended(trainee=trainee, requirement=requirement)
                     .select_related("session", "session__lab")
+                    .prefetch_related("session__outcomes")
                     .order_by("session__starts_at", "id"))
         evidence = tuple(
-            EvidenceItem("lab_attendance", b.pk,
-                         f"{b.session.display_title}, {b.session.lab.name} ({b.session.hours} h)",
-                         timezone.localtime(b.session.starts_at).date())
+            EvidenceItem("lab_attendance", b.pk, _label(b), timezone.localtime(b.session.starts_at).date())
             for b in rows
         )
         if requirement.type == "min_hours":
             hours = sum((b.session.hours for b in rows), Decimal("0")).quantize(HOURS)
             return Measurement(value=hours, evidence=evidence)
         return Measurement(value=len(rows), evidence=evidence)
+
+
+def _label(booking) -> str:
+    session = booking.session
+    label = f"{session.display_title}, {session.lab.name} ({session.hours} h)"
+    if booking.role:
+        label += f", as {booking.get_role_display().lower()}"
+    outcomes = list(session.outcomes.all())
+    if outcomes:
+        label += "; team: " + ", ".join(str(o) for o in outcomes)
+    return label
 
 
 def register() -> None:

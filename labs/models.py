@@ -5,9 +5,11 @@ The shape::
     Lab (region, host site, address)
       LabManager (lab, user)            who manages it: the source of truth for lab rights
       LabOpeningHours (weekday 0-6)      sessions must lie within these hours
-      Equipment (kind, model, count, status)
-      LabSession (kind, time slot, seats, faculty, equipment, curriculum links)
-        Booking (trainee, status)        confirmed while seats remain, then waitlisted
+      Equipment (type, platform, kind, model, count, status)
+      LabSession (kind, time slot, seats, platform, faculty, equipment, curriculum links)
+        SessionRole (role, seats)        team sessions: seats by theatre-team role
+        TeamOutcome (measure, value)     a team's measured outcome, recorded once for all
+        Booking (trainee, role, status)  confirmed while seats (of the role) remain, then waitlisted
 
 Invariants the database keeps (not only Python):
 
@@ -16,6 +18,9 @@ Invariants the database keeps (not only Python):
   the same transaction as the booking, with the session row locked. Two trainees racing for
   the last seat can never both get it: the second waits for the lock, then sees it taken.
 - One booking per trainee and session that is not cancelled (a partial unique index).
+- A team session's seats are the sum of its roles' seats; each `SessionRole.seats_booked`
+  is guarded like the session's counter (CHECK between 0 and its seats, changed under the
+  session's row lock), so the last seat of a role raced by two people goes to one.
 - Times, seats, counts and statuses are checked by CHECK constraints.
 """
 
@@ -28,7 +33,7 @@ from django.db.models.functions import Lower
 
 from rastrack.audit.querysets import AuditedManager
 from rastrack.core.pii import NoPIIValidator
-from rastrack.reference.models import Region, Site
+from rastrack.reference.models import Platform, Region, Site
 
 # --- Choices ---------------------------------------------------------------------------------
 
@@ -51,6 +56,42 @@ class EquipmentKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class EquipmentType(models.TextChoices):
+    """What a unit is for (DOMAIN.md): the robotic types give robotic seats; a laparoscopic
+    box trainer never does."""
+
+    CONSOLE_SIMULATOR = "console_simulator", "Console simulator"
+    DUAL_CONSOLE = "dual_console", "Dual console"
+    DRY_LAB_ROBOT = "dry_lab_robot", "Dry-lab robot"
+    WET_LAB_STATION = "wet_lab_station", "Wet-lab station"
+    CADAVER_STATION = "cadaver_station", "Cadaver station"
+    VR_TRAINER = "vr_trainer", "VR trainer"
+    LAPAROSCOPIC_BOX_TRAINER = "laparoscopic_box_trainer", "Laparoscopic box trainer"
+    OTHER = "other", "Other"
+
+
+ROBOTIC_EQUIPMENT_TYPES = (EquipmentType.CONSOLE_SIMULATOR, EquipmentType.DUAL_CONSOLE,
+                           EquipmentType.DRY_LAB_ROBOT, EquipmentType.VR_TRAINER)
+# The old `kind` and the `type` that replaces it, both ways (old clients still send `kind`).
+TYPE_OF_KIND = {
+    "vr_console_simulator": EquipmentType.CONSOLE_SIMULATOR,
+    "dry_lab_robot": EquipmentType.DRY_LAB_ROBOT,
+    "box_trainer": EquipmentType.LAPAROSCOPIC_BOX_TRAINER,
+    "wet_lab_station": EquipmentType.WET_LAB_STATION,
+    "other": EquipmentType.OTHER,
+}
+KIND_OF_TYPE = {
+    EquipmentType.CONSOLE_SIMULATOR: "vr_console_simulator",
+    EquipmentType.VR_TRAINER: "vr_console_simulator",
+    EquipmentType.DUAL_CONSOLE: "dry_lab_robot",
+    EquipmentType.DRY_LAB_ROBOT: "dry_lab_robot",
+    EquipmentType.LAPAROSCOPIC_BOX_TRAINER: "box_trainer",
+    EquipmentType.WET_LAB_STATION: "wet_lab_station",
+    EquipmentType.CADAVER_STATION: "wet_lab_station",
+    EquipmentType.OTHER: "other",
+}
+
+
 class EquipmentStatus(models.TextChoices):
     AVAILABLE = "available", "Available"
     OUT_OF_SERVICE = "out_of_service", "Out of service"
@@ -62,6 +103,34 @@ class LabSessionKind(models.TextChoices):
     WET_LAB = "wet_lab", "Wet lab"
     COURSE = "course", "Course"
     CONSOLE_PRACTICE = "console_practice", "Console practice"
+    TEAM_TRAINING = "team_training", "Team training and crisis simulation"
+    CADAVERIC = "cadaveric", "Cadaveric"
+    ASSESSMENT = "assessment", "Assessment"
+    TRAIN_THE_TRAINER = "train_the_trainer", "Train the trainer"
+    TELE_MENTORING = "tele_mentoring", "Tele-mentoring"
+
+
+# Kinds whose seats are robotic seats: only robotic equipment (never a box trainer) gives them.
+ROBOTIC_SEAT_KINDS = (LabSessionKind.SIMULATION, LabSessionKind.CONSOLE_PRACTICE)
+
+
+class TeamRole(models.TextChoices):
+    """The theatre team's roles a team session has seats for."""
+
+    CONSOLE_SURGEON = "console_surgeon", "Console surgeon"
+    BEDSIDE_ASSISTANT = "bedside_assistant", "Bedside assistant"
+    SCRUB_NURSE = "scrub_nurse", "Scrub nurse"
+    CIRCULATING_NURSE = "circulating_nurse", "Circulating nurse"
+    ANAESTHETIST = "anaesthetist", "Anaesthetist"
+    ODP = "odp", "Operating department practitioner"
+
+
+class TeamMeasure(models.TextChoices):
+    """What a team drill measures (DOMAIN.md: emergency undocking 86 s to 25 s; OTAS)."""
+
+    UNDOCKING_TIME_S = "undocking_time_s", "Emergency undocking time (seconds)"
+    TIME_TO_STEP_S = "time_to_step_s", "Time to a called step (seconds)"
+    OTAS_SCORE = "otas_score", "OTAS score"
 
 
 class LabSessionStatus(models.TextChoices):
@@ -149,7 +218,11 @@ class LabOpeningHours(models.Model):
 
 class Equipment(models.Model):
     lab = models.ForeignKey(Lab, on_delete=models.PROTECT, related_name="equipment")
-    kind = models.CharField(max_length=30, choices=EquipmentKind.choices)
+    kind = models.CharField(max_length=30, choices=EquipmentKind.choices,
+                            help_text="The first classification, kept readable for old clients; see `type`.")
+    type = models.CharField(max_length=30, choices=EquipmentType.choices, default=EquipmentType.OTHER)
+    platform = models.CharField(max_length=20, choices=Platform.choices, blank=True,
+                                help_text="The robotic platform it trains; empty for platform-neutral kit.")
     model = models.CharField(max_length=200, help_text="Make and model, e.g. “Mimic dV-Trainer”.")
     count = models.PositiveSmallIntegerField(default=1, help_text="Identical units of this model.")
     status = models.CharField(max_length=20, choices=EquipmentStatus.choices, default=EquipmentStatus.AVAILABLE)
@@ -165,6 +238,7 @@ class Equipment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(count__gte=1), name="equipment_count_positive"),
             models.CheckConstraint(condition=Q(kind__in=EquipmentKind.values), name="equipment_kind_valid"),
+            models.CheckConstraint(condition=Q(type__in=EquipmentType.values), name="equipment_type_valid"),
             models.CheckConstraint(condition=Q(status__in=EquipmentStatus.values), name="equipment_status_valid"),
         ]
 
@@ -174,6 +248,10 @@ class Equipment(models.Model):
     @property
     def is_available(self) -> bool:
         return self.status == EquipmentStatus.AVAILABLE
+
+    @property
+    def is_robotic(self) -> bool:
+        return self.type in ROBOTIC_EQUIPMENT_TYPES
 
 
 # --- Sessions --------------------------------------------------------------------------------
@@ -190,6 +268,9 @@ class LabSession(models.Model):
     # with this row locked; the CHECK below makes overbooking impossible even if a caller
     # forgot the lock.
     seats_booked = models.PositiveSmallIntegerField(default=0, editable=False)
+    platform = models.CharField(max_length=20, choices=Platform.choices, blank=True,
+                                help_text="The platform the session trains on (from its robotic equipment "
+                                          "unless given); empty: platform-neutral.")
     faculty = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="lab_sessions_taught")
     equipment = models.ManyToManyField(Equipment, blank=True, related_name="sessions")
     component = models.ForeignKey("curriculum.Component", on_delete=models.SET_NULL, null=True, blank=True,
@@ -248,14 +329,71 @@ class LabSession(models.Model):
         return (Decimal((self.ends_at - self.starts_at).total_seconds()) / Decimal(3600)).quantize(Decimal("0.1"))
 
 
+class SessionRole(models.Model):
+    """Seats of one theatre-team role in a team session (people, not equipment)."""
+
+    session = models.ForeignKey(LabSession, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=20, choices=TeamRole.choices)
+    seats = models.PositiveSmallIntegerField()
+    # Guarded like LabSession.seats_booked: changed by the booking services only, under the
+    # session's row lock, and the CHECK below refuses an overbooked role whatever the caller.
+    seats_booked = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["session_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "role"], name="session_role_unique"),
+            models.CheckConstraint(condition=Q(role__in=TeamRole.values), name="session_role_valid"),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="session_role_seats_positive"),
+            models.CheckConstraint(condition=Q(seats_booked__gte=0) & Q(seats_booked__lte=F("seats")),
+                                   name="session_role_no_overbooking"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} x{self.seats} in session {self.session_id}"
+
+    @property
+    def seats_left(self) -> int:
+        return max(0, self.seats - self.seats_booked)
+
+
+class TeamOutcome(models.Model):
+    """A measured outcome of a team session, recorded once for the whole team and shown on
+    every attending member's record (e.g. emergency undocking 25 s)."""
+
+    session = models.ForeignKey(LabSession, on_delete=models.CASCADE, related_name="outcomes")
+    measure = models.CharField(max_length=20, choices=TeamMeasure.choices)
+    label = models.CharField(max_length=120, blank=True, validators=[NoPIIValidator()],
+                             help_text="What was measured, e.g. the called step.")
+    value = models.DecimalField(max_digits=8, decimal_places=1)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["session_id", "measure", "label", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "measure", "label"], name="team_outcome_unique"),
+            models.CheckConstraint(condition=Q(measure__in=TeamMeasure.values), name="team_outcome_measure_valid"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="team_outcome_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        what = f" ({self.label})" if self.label else ""
+        return f"{self.get_measure_display()}{what}: {self.value}"
+
+
 # --- Bookings --------------------------------------------------------------------------------
 
 
 class Booking(models.Model):
     session = models.ForeignKey(LabSession, on_delete=models.PROTECT, related_name="bookings")
     trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="lab_bookings")
+    role = models.CharField(max_length=20, choices=TeamRole.choices, blank=True,
+                            help_text="The team role booked (team sessions); empty otherwise.")
+    booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", help_text="The team lead who booked for the trainee, if not them.")
     status = models.CharField(max_length=12, choices=BookingStatus.choices)
-    # Waitlist order is (created_at, id): first come, first promoted.
+    # Waitlist order is (created_at, id): first come, first promoted (within the role).
     created_at = models.DateTimeField(db_index=True)
     waitlisted_at = models.DateTimeField(null=True, blank=True,
                                          help_text="When it joined the waitlist (waitlist demand); empty if "
@@ -277,6 +415,7 @@ class Booking(models.Model):
             models.UniqueConstraint(fields=["session", "trainee"], condition=~Q(status="cancelled"),
                                     name="booking_one_per_trainee_and_session"),
             models.CheckConstraint(condition=Q(status__in=BookingStatus.values), name="booking_status_valid"),
+            models.CheckConstraint(condition=Q(role="") | Q(role__in=TeamRole.values), name="booking_role_valid"),
             models.CheckConstraint(condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
                                    name="booking_cancelled_has_date"),
             models.CheckConstraint(condition=~Q(status="waitlisted") | Q(waitlisted_at__isnull=False),

@@ -38,6 +38,8 @@ from labs.models import (
     LabOpeningHours,
     LabSession,
     LabSessionStatus,
+    SessionRole,
+    TeamOutcome,
 )
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
@@ -104,12 +106,23 @@ def annotate_sessions(qs: QuerySet[LabSession]) -> QuerySet[LabSession]:
     )
 
 
+def session_roles_qs() -> QuerySet[SessionRole]:
+    """A team session's roles, each with its own waitlist length."""
+    waiting = (Booking.objects.filter(session_id=OuterRef("session_id"), role=OuterRef("role"),
+                                      status=BookingStatus.WAITLISTED)
+               .order_by().values("session_id").annotate(n=Count("id")).values("n"))
+    return SessionRole.objects.annotate(
+        waitlist_length=Coalesce(Subquery(waiting, output_field=IntegerField()), Value(0))).order_by("id")
+
+
 def _sessions_qs() -> QuerySet[LabSession]:
     return annotate_sessions(
         LabSession.objects.select_related("lab", "lab__region", "lab__site", "component", "prerequisite",
                                           "prerequisite__pathway")
         .prefetch_related(Prefetch("faculty", queryset=User.objects.order_by("full_name", "id")),
-                          Prefetch("equipment", queryset=Equipment.objects.order_by("kind", "model", "id")))
+                          Prefetch("equipment", queryset=Equipment.objects.order_by("kind", "model", "id")),
+                          Prefetch("roles", queryset=session_roles_qs()),
+                          Prefetch("outcomes", queryset=TeamOutcome.objects.order_by("measure", "label", "id")))
         .order_by("starts_at", "id")
     )
 

@@ -43,6 +43,8 @@ DEMO_LOGINS = [
     ("trainer.lapsed@demo.rastrack.org", "trainer (accreditation lapsed), London"),
     ("applicant@demo.rastrack.org", "trainee applying to be a trainer, London"),
     ("applicant2@demo.rastrack.org", "trainee applying to be a trainer, North West"),
+    ("nurse.faculty@demo.rastrack.org", "nurse faculty (bedside and team competencies), London"),
+    ("scrub.nurse@demo.rastrack.org", "scrub nurse in the team crisis drill, London"),
 ]
 
 

@@ -416,6 +416,9 @@ SPECTACULAR_SETTINGS = {
         "PathwayAudienceEnum": "curriculum.models.Audience",
         "ResourceAudienceEnum": "curriculum.models.ResourceAudience",
         "PlatformEnum": "rastrack.reference.models.Platform",
+        # Labs (labs/models.py): "role" (team role) and "type" (equipment type) also name other choices.
+        "TeamRoleEnum": "labs.models.TeamRole",
+        "EquipmentTypeEnum": "labs.models.EquipmentType",
         "UserRoleEnum": "rastrack.accounts.roles.Role",
         # The logbook (accreditation/logbook/models.py).
         "CaseRoleEnum": "accreditation.logbook.models.CaseRole",

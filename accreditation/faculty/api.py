@@ -59,7 +59,7 @@ class TrainerApplicationSerializer(serializers.ModelSerializer):
     class Meta:
         model = TrainerApplication
         fields = [
-            "id", "applicant", "applicant_name", "kind", "specialty", "platforms",
+            "id", "applicant", "applicant_name", "kind", "scope", "specialty", "platforms",
             "independent_console_cases", "train_the_trainer_completed_on", "statement",
             "documents", "status", "created_at", "decided_by", "decided_at", "decision_reason",
         ]
@@ -154,7 +154,7 @@ class AccreditationSerializer(serializers.ModelSerializer):
         model = Accreditation
         fields = [
             "id", "trainer", "trainer_name", "trainer_email", "region", "region_name", "status",
-            "accredited_on", "expires_on", "specialty", "platforms", "trainee_load",
+            "accredited_on", "expires_on", "specialty", "platforms", "scope", "trainee_load",
             "expiring_soon", "status_reason", "status_changed_at",
         ]
         read_only_fields = fields

@@ -51,6 +51,11 @@ FACULTY_PEOPLE = [
 ]
 
 
+# A robotic nurse specialist who holds a faculty accreditation for bedside and team
+# competencies (never console ones), and assesses trainee1's bedside work.
+NURSE_FACULTY = ("nurse.faculty@demo.rastrack.org", "Grace Okafor", "london", "12A3456E")
+
+
 def _accreditations(today: datetime.date) -> list[tuple[str, datetime.date, str, list[str]]]:
     """(trainer e-mail, accredited on, specialty, platforms); a 3-year period each."""
     return [
@@ -75,6 +80,7 @@ ASSIGNMENTS = [
     ("trainee3@demo.rastrack.org", "trainer.northwest@demo.rastrack.org",
      AssignmentKind.EDUCATIONAL_SUPERVISOR, 730),
     ("trainee1@demo.rastrack.org", "trainer2@demo.rastrack.org", AssignmentKind.CLINICAL_SUPERVISOR, 365),
+    ("trainee1@demo.rastrack.org", "nurse.faculty@demo.rastrack.org", AssignmentKind.CLINICAL_SUPERVISOR, 150),
 ]
 
 
@@ -85,6 +91,25 @@ def _person(email: str) -> User:
 def _statement(specialty: str) -> str:
     return (f"Consultant robotic surgeon ({Specialty(specialty).label.lower()}); I proctor new "
             "console surgeons and run dry-lab sessions in our regional skills lab.")
+
+
+def _nurse_faculty(today: datetime.date) -> None:
+    email, name, region_code, number = NURSE_FACULTY
+    nurse = User.objects.filter(email=email).first()
+    if nurse is None:
+        nurse = user_create(email=email, full_name=name, password=DEMO_PASSWORD, roles=[Role.TRAINER],
+                            region=Region.objects.get(code=region_code), profession=Profession.NURSE,
+                            registration_body="nmc", registration_number=number)
+    if Accreditation.objects.filter(trainer=nurse).exists():
+        return
+    since = today - datetime.timedelta(days=200)
+    application = trainer_application_create(
+        applicant=nurse, kind=ApplicationKind.INITIAL, specialty=Specialty.UROLOGY,
+        platforms=[Platform.DAVINCI_XI], independent_console_cases=0,
+        statement="Robotic nurse specialist: I lead our theatre team's crisis drills and teach bedside assisting.",
+        train_the_trainer_completed_on=since - datetime.timedelta(days=30), today=since)
+    trainer_application_approve(application=application, actor=_person(LEADS[region_code]),
+                                reason="Bedside and team faculty: meets the evidence requirements.", today=since)
 
 
 @transaction.atomic
@@ -107,6 +132,7 @@ def seed() -> None:
         )
         trainer_application_approve(application=application, actor=_person(LEADS[trainer.region.code]),
                                     reason="Meets the faculty's evidence requirements.", today=since)
+    _nurse_faculty(today)
     accreditation_lapse_expired(today=today)
 
     for email, specialty, platforms, cases in (

@@ -38,6 +38,15 @@ class AccreditationStatus(models.TextChoices):
     REVOKED = "revoked", "Revoked"
 
 
+class FacultyScope(models.TextChoices):
+    """What an accredited faculty member may assess and sign off. Surgeons: everything their
+    trainees need; nurses, ODPs and surgical care practitioners: bedside and team
+    competencies only, never console ones (BIARGS-style nurse levels)."""
+
+    FULL = "full", "Console, bedside and team"
+    BEDSIDE_TEAM = "bedside_team", "Bedside and team only"
+
+
 class AssignmentKind(models.TextChoices):
     EDUCATIONAL_SUPERVISOR = "educational_supervisor", "Educational supervisor"
     CLINICAL_SUPERVISOR = "clinical_supervisor", "Clinical supervisor"
@@ -95,6 +104,8 @@ class TrainerApplication(models.Model):
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="trainer_applications")
     kind = models.CharField(max_length=10, choices=ApplicationKind.choices)
+    scope = models.CharField(max_length=12, choices=FacultyScope.choices, default=FacultyScope.FULL,
+                             help_text="Non-surgeons apply for bedside and team competencies only.")
     specialty = models.CharField(max_length=30, choices=Specialty.choices)
     platforms = models.JSONField(default=list, help_text="Platform values, e.g. [\"davinci_xi\"].")
     independent_console_cases = models.PositiveIntegerField()
@@ -118,6 +129,7 @@ class TrainerApplication(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ApplicationKind.values),
                                    name="trainer_app_kind_valid"),
+            models.CheckConstraint(condition=Q(scope__in=FacultyScope.values), name="trainer_app_scope_valid"),
             models.CheckConstraint(condition=Q(status__in=ApplicationStatus.values),
                                    name="trainer_app_status_valid"),
             models.UniqueConstraint(fields=["applicant"], condition=Q(status="pending"),
@@ -151,6 +163,8 @@ class Accreditation(models.Model):
     expires_on = models.DateField(help_text="The last valid day; it lapses the day after.")
     specialty = models.CharField(max_length=30, choices=Specialty.choices, blank=True)
     platforms = models.JSONField(default=list, blank=True)
+    scope = models.CharField(max_length=12, choices=FacultyScope.choices, default=FacultyScope.FULL,
+                             help_text="Bedside and team only for non-surgeon faculty.")
     status_reason = models.TextField(blank=True, validators=[NoPIIValidator()],
                                      help_text="Why the status last changed.")
     status_changed_at = models.DateTimeField(default=timezone.now)
@@ -166,6 +180,7 @@ class Accreditation(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=AccreditationStatus.values),
                                    name="accreditation_status_valid"),
+            models.CheckConstraint(condition=Q(scope__in=FacultyScope.values), name="accreditation_scope_valid"),
             models.CheckConstraint(condition=Q(expires_on__gt=F("accredited_on")),
                                    name="accreditation_expires_after_start"),
         ]

@@ -7,7 +7,7 @@ a trainee's record moves with them.
 
 from __future__ import annotations
 
-from accreditation.faculty.models import Accreditation, Assignment, TrainerApplication
+from accreditation.faculty.models import Accreditation, Assignment, FacultyScope, TrainerApplication
 from rastrack.accounts.models import Profession, User
 from rastrack.accounts.roles import Role
 from rastrack.core.permissions import signed_in
@@ -21,9 +21,47 @@ def _leads_region_of(user: User, person: User) -> bool:
     )
 
 
+# Non-surgeon professions that may hold a faculty accreditation, for bedside and team
+# competencies only.
+NON_SURGEON_FACULTY = (Profession.NURSE, Profession.ODP, Profession.SCP)
+BEDSIDE_TEAM_SETTINGS = ("bedside", "team")
+CONSOLE_COMPONENT_KINDS = ("supervised_console_cases", "independent_console_cases")
+
+
 def can_apply(user: User) -> bool:
-    """Any signed-in surgeon may apply to become (or stay) an accredited trainer."""
-    return signed_in(user) and user.profession == Profession.SURGEON
+    """Any signed-in surgeon may apply to become (or stay) an accredited trainer; nurses, ODPs
+    and surgical care practitioners may apply as faculty for bedside and team competencies."""
+    return signed_in(user) and user.profession in (Profession.SURGEON, *NON_SURGEON_FACULTY)
+
+
+def faculty_scope_for(user: User) -> str:
+    """The scope a person may hold: everything for surgeons, bedside and team for the others."""
+    return FacultyScope.FULL if user.profession == Profession.SURGEON else FacultyScope.BEDSIDE_TEAM
+
+
+def setting_of(*, competency=None, component=None, enrolment=None) -> str:
+    """console, bedside, team, general or final (an enrolment's final sign-off)."""
+    if competency is not None:
+        return competency.setting
+    if component is not None:
+        if component.kind == "bedside_assisting":
+            return "bedside"
+        return "console" if component.kind in CONSOLE_COMPONENT_KINDS else "general"
+    return "final"
+
+
+def refusal_for_faculty_scope(trainer: User, *, competency=None, component=None, enrolment=None) -> str | None:
+    """Non-surgeon faculty sign off bedside and team competencies, never console ones (nor
+    general competencies, components or a final sign-off); others: no limit here."""
+    accreditation = Accreditation.objects.filter(trainer_id=trainer.pk).only("scope").first()
+    if accreditation is None or accreditation.scope != FacultyScope.BEDSIDE_TEAM:
+        return None
+    setting = setting_of(competency=competency, component=component, enrolment=enrolment)
+    if setting in BEDSIDE_TEAM_SETTINGS:
+        return None
+    what = {"console": "a console competency", "final": "a final sign-off"}.get(setting, "this")
+    return (f"{trainer.full_name} is faculty for bedside and team competencies only, and this is {what}: "
+            "ask a surgeon trainer.")
 
 
 def can_decide_application(user: User, application: TrainerApplication) -> bool:

@@ -18,6 +18,7 @@ import datetime
 from django.utils import timezone
 
 from accreditation.faculty.eligibility import can_supervise
+from accreditation.faculty.policies import refusal_for_faculty_scope
 from accreditation.signoff.models import SignoffRequest, SignoffStatus
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
@@ -78,7 +79,8 @@ def refusal_to_decide(user: User, request: SignoffRequest, *, on: datetime.date 
     if not can_supervise(user, request.trainee, on=on or timezone.localdate()):
         return ("You may no longer supervise this trainee (assignment ended, or accreditation not current): "
                 "the request stays pending for the trainee to withdraw and ask another trainer.")
-    return None
+    return refusal_for_faculty_scope(user, competency=request.competency, component=request.component,
+                                     enrolment=request.enrolment)
 
 
 def can_decide(user: User, request: SignoffRequest) -> bool:

@@ -442,6 +442,11 @@ def signoff_request_create(*, trainee: User, trainer: User | int | None, compete
     if trainer_obj is None or not can_supervise(trainer_obj, trainee, on=today):
         names = ", ".join(f"{t.full_name} ({t.pk})" for t in trainers_for_request(trainee)) or "none yet"
         errors["trainer"] = [f"Ask a trainer who may supervise you today (yours: {names})."]
+    elif obj is not None:
+        field = {"competency": "competency", "component": "component", "final": "enrolment"}.get(target)
+        out_of_scope = policies.refusal_for_faculty_scope(trainer_obj, **{field: obj}) if field else None
+        if out_of_scope:
+            errors["trainer"] = [out_of_scope]
     cases = _own_ids(Case, evidence_cases, trainee=trainee, field="evidence_cases", label="submitted or "
                      "validated cases", errors=errors, extra={"status__in": EVIDENCE_CASE_STATUSES})
     sessions = _own_ids(SimulatorSession, evidence_simulator_sessions, trainee=trainee,

@@ -55,6 +55,7 @@ from curriculum.models.resources import (  # noqa: F401
 )
 from curriculum.models.standards import (  # noqa: F401
     Competency,
+    CompetencySetting,
     Domain,
     Framework,
     Standard,

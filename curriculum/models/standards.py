@@ -86,6 +86,16 @@ class Standard(DraftOnlyModel):
         return Framework.objects.filter(pk=self.framework_id).values_list("status", flat=True).first()
 
 
+class CompetencySetting(models.TextChoices):
+    """Where a competency is shown: at the console, at the bedside, in the theatre team, or
+    elsewhere. Non-surgeon faculty sign off bedside and team competencies only."""
+
+    CONSOLE = "console", "Console"
+    BEDSIDE = "bedside", "Bedside"
+    TEAM = "team", "Theatre team"
+    GENERAL = "general", "General"
+
+
 class Competency(DraftOnlyModel):
     """A unit that gets signed off. `key` stays the same in every version of the framework,
     so evidence and sign-offs recorded against version 1 still count under version 2."""
@@ -100,6 +110,8 @@ class Competency(DraftOnlyModel):
     descriptors = models.TextField(blank=True, validators=[NoPIIValidator()],
                                    help_text="What a trainee who has this competency does.")
     order = models.PositiveSmallIntegerField(default=0)
+    setting = models.CharField(max_length=10, choices=CompetencySetting.choices, default=CompetencySetting.GENERAL,
+                               help_text="Console, bedside, theatre team or general: who may sign it off.")
 
     objects = _frozen_queryset("framework__status", "framework").as_manager()
 

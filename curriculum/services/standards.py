@@ -102,6 +102,7 @@ def framework_new_version(*, actor, framework: Framework) -> Framework:
             new = Competency.objects.create(
                 framework=copy, standard=new_standard, key=competency.key, code=competency.code,
                 title=competency.title, descriptors=competency.descriptors, order=competency.order,
+                setting=competency.setting,
             )
             competency_map[competency.pk] = new.pk
     through = LearningResource.competencies.through
@@ -185,14 +186,14 @@ def _competency_conflicts(competency: Competency) -> dict[str, list[str]]:
 
 @transaction.atomic
 def competency_create(*, actor, standard: Standard, code: str, title: str, descriptors: str = "",
-                      key: str | None = None, order: int | None = None) -> Competency:
+                      key: str | None = None, order: int | None = None, setting: str = "general") -> Competency:
     require_editor(actor)
     framework = _locked_framework(standard.framework)
     require_draft(framework, "framework")
     title = (title or "").strip()
     competency = Competency(
         framework=framework, standard=standard, code=(code or "").strip(), title=title,
-        key=key or slugify(title)[:80], descriptors=descriptors or "",
+        key=key or slugify(title)[:80], descriptors=descriptors or "", setting=setting,
         order=order if order is not None else next_order(standard.competencies.all()),
     )
     full_clean_or_400(competency, exclude=["framework", "standard"])
@@ -211,7 +212,7 @@ def competency_update(*, actor, competency: Competency, **changes) -> Competency
     require_draft(_locked_framework(competency.framework), "framework")
     if "standard" in changes and changes["standard"].framework_id != competency.framework_id:
         raise ApplicationError(errors={"standard": ["Choose a standard of the same framework version."]})
-    fields = ["standard", "key", "code", "title", "descriptors", "order"]
+    fields = ["standard", "key", "code", "title", "descriptors", "order", "setting"]
     with audited(actor=actor, action="competency.update", instance=competency, fields=fields):
         changed = apply_changes(competency, changes, fields)
         full_clean_or_400(competency, exclude=["framework", "standard"])

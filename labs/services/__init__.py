@@ -17,6 +17,7 @@ Answers (see rastrack.core.exceptions): 400 `ApplicationError` with per-field me
 the object's state does not allow: cancelled sessions, sessions that have started, ...).
 """
 
+from labs.services import teams  # noqa: F401
 from labs.services.bookings import (  # noqa: F401
     booking_cancel,
     booking_create,
@@ -42,4 +43,8 @@ from labs.services.sessions import (  # noqa: F401
     session_cancel,
     session_create,
     session_reminders_send,
+)
+from labs.services.teams import (  # noqa: F401
+    team_booking_create,
+    team_record,
 )

@@ -21,6 +21,7 @@ from labs.models import (
 )
 from labs.prerequisites import module_check
 from labs.selectors import overlapping_seat_bookings, waitlist_of
+from labs.services import teams
 from labs.services.common import (
     BOOKING_FIELDS,
     SEAT_COUNTER,
@@ -49,11 +50,14 @@ def _check_bookable(session: LabSession, now: datetime.datetime) -> None:
 
 
 @transaction.atomic
-def booking_create(*, trainee: User, session: LabSession, now: datetime.datetime | None = None) -> Booking:
-    """A trainee books a session for themself: confirmed while seats remain, else waitlisted
-    (not an error). Refused: prerequisite module not met (400, naming what is missing); a
-    live booking of the same session (409); a confirmed booking overlapping it (409);
-    a cancelled or started session (409)."""
+def booking_create(*, trainee: User, session: LabSession, role: str = "", booked_by: User | None = None,
+                   now: datetime.datetime | None = None) -> Booking:
+    """A trainee books a session for themself (or a team lead for them, `booked_by`):
+    confirmed while seats remain, else waitlisted (not an error). A team session's booking
+    names a role and waits when that role is full (labs/services/teams.py). Refused:
+    prerequisite module not met (400, naming what is missing); no role, or one the session
+    lacks (400); a live booking of the same session (409); a confirmed booking overlapping
+    it (409); a cancelled or started session (409)."""
     now = now_or_given(now)
     if not policies.can_book(trainee):
         raise NotPermitted("Only trainees book lab sessions.")
@@ -67,6 +71,7 @@ def booking_create(*, trainee: User, session: LabSession, now: datetime.datetime
 
     session = LabSession.objects.select_for_update().get(pk=session.pk)  # the seat lock
     _check_bookable(session, now)
+    role_row = teams.check_role(session, role)
     _lock_trainee(trainee.pk)
     if Booking.objects.filter(session=session, trainee=trainee, status__in=NOT_CANCELLED).exists():
         raise Conflict("You already have a booking for this session.")
@@ -75,27 +80,30 @@ def booking_create(*, trainee: User, session: LabSession, now: datetime.datetime
     if clash is not None:
         raise Conflict(f"You already have a place at that time: {session_label(clash.session)}. "
                        "Cancel it first to book this one.")
-    confirmed = session.seats_booked < session.seats
+    confirmed = session.seats_booked < session.seats and (role_row is None or role_row.seats_left > 0)
     try:
         with transaction.atomic():
             booking = Booking.objects.create(
-                session=session, trainee=trainee, created_at=now,
+                session=session, trainee=trainee, created_at=now, role=role,
+                booked_by=booked_by if booked_by is not None and booked_by.pk != trainee.pk else None,
                 status=BookingStatus.CONFIRMED if confirmed else BookingStatus.WAITLISTED,
                 confirmed_at=now if confirmed else None, waitlisted_at=None if confirmed else now,
             )
             if confirmed:
                 # The CHECK (seats_booked <= seats) refuses an overbooking even without the lock.
                 LabSession.objects.filter(pk=session.pk).unaudited_update(SEAT_COUNTER, seats_booked=F("seats_booked") + 1)
+                teams.take_role_seat(session.pk, role)
     except IntegrityError:
         raise Conflict("You already have a booking for this session.") from None
-    audit(actor=trainee, action="labs.booking.create", obj=booking, fields=BOOKING_FIELDS)
+    audit(actor=booked_by or trainee, action="labs.booking.create", obj=booking, fields=BOOKING_FIELDS)
     return booking
 
 
 def _promote_waitlist(session: LabSession, *, actor: User, now: datetime.datetime) -> list[Booking]:
     """Fill free seats from the waitlist, first come first served (created_at, id). A trainee
-    who meanwhile holds an overlapping place is skipped (stays waitlisted). Called with the
-    session row locked, in the caller's transaction."""
+    who meanwhile holds an overlapping place is skipped (stays waitlisted), and so is one
+    whose team role has no seat left (a role's waitlist waits for that role's seats).
+    Called with the session row locked, in the caller's transaction."""
     promoted = []
     free = session.seats - session.seats_booked
     if free <= 0:
@@ -103,6 +111,8 @@ def _promote_waitlist(session: LabSession, *, actor: User, now: datetime.datetim
     for candidate in waitlist_of(session.pk).select_for_update(of=("self",)):
         if free <= 0:
             break
+        if not teams.role_has_seat(session.pk, candidate.role):
+            continue
         _lock_trainee(candidate.trainee_id)
         if overlapping_seat_bookings(trainee_id=candidate.trainee_id, starts_at=session.starts_at,
                                      ends_at=session.ends_at, exclude_session_id=session.pk).exists():
@@ -111,6 +121,7 @@ def _promote_waitlist(session: LabSession, *, actor: User, now: datetime.datetim
         candidate.confirmed_at = now
         candidate.save(update_fields=["status", "confirmed_at"])
         LabSession.objects.filter(pk=session.pk).unaudited_update(SEAT_COUNTER, seats_booked=F("seats_booked") + 1)
+        teams.take_role_seat(session.pk, candidate.role)
         free -= 1
         audit_record(actor=actor, action="labs.booking.promote", obj=candidate,
                      before={"status": BookingStatus.WAITLISTED}, after={"status": BookingStatus.CONFIRMED})
@@ -147,6 +158,7 @@ def booking_cancel(*, actor: User, booking: Booking, now: datetime.datetime | No
                  after=snapshot(booking, BOOKING_FIELDS))
     if held_seat:
         LabSession.objects.filter(pk=session.pk).unaudited_update(SEAT_COUNTER, seats_booked=F("seats_booked") - 1)
+        teams.release_role_seat(session.pk, booking.role)
         session.refresh_from_db(fields=["seats_booked"])
         if session.status == LabSessionStatus.SCHEDULED:
             _promote_waitlist(session, actor=actor, now=now)

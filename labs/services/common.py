@@ -17,11 +17,11 @@ from rastrack.audit.services import audit_record, snapshot
 SEAT_COUNTER = "seat counter kept in step with an audited booking"
 
 
-SESSION_FIELDS = ["lab", "title", "kind", "starts_at", "ends_at", "seats", "seats_booked", "component",
+SESSION_FIELDS = ["lab", "title", "kind", "platform", "starts_at", "ends_at", "seats", "seats_booked", "component",
                   "prerequisite", "notes", "status", "equipment_flagged", "cancelled_at", "cancel_reason"]
 
 
-BOOKING_FIELDS = ["session", "trainee", "status", "created_at", "waitlisted_at", "confirmed_at",
+BOOKING_FIELDS = ["session", "trainee", "role", "booked_by", "status", "created_at", "waitlisted_at", "confirmed_at",
                   "cancelled_at", "attendance_marked_at"]
 
 

@@ -97,6 +97,10 @@ def session_update(*, actor: User, session: LabSession, starts_at=UNCHANGED, end
             errors["starts_at"] = problems
     if not isinstance(new_seats, int) or not 1 <= new_seats <= MAX_SEATS:
         errors["seats"] = [f"Offer 1 to {MAX_SEATS} seats."]
+    elif new_seats != session.seats and session.roles.exists():
+        # A team session's seats are the sum of its roles' seats; a bare total would break
+        # the per-role places and waitlists.
+        errors["seats"] = ["A team session's seats are set per team role, not as a total."]
     elif new_seats < session.seats_booked:
         n = session.seats_booked
         errors["seats"] = [f"{n} trainee{'s have' if n != 1 else ' has'} a confirmed place: offer at least "

@@ -26,6 +26,7 @@ from labs.models import (
     LabSessionStatus,
     Weekday,
 )
+from labs.services import platforms, teams
 from labs.services.common import (
     SESSION_FIELDS,
     day_label,
@@ -83,15 +84,18 @@ def _equipment_clash(equipment_ids: list[int], starts_at, ends_at, *, exclude_se
 
 @transaction.atomic
 def session_create(*, actor: User, lab: Lab, kind: str, starts_at: datetime.datetime,
-                   ends_at: datetime.datetime, seats: int, title: str = "",
+                   ends_at: datetime.datetime, seats: int | None = None, title: str = "",
                    faculty: Iterable[User] = (), equipment: Iterable[Equipment] = (),
                    component: Component | None = None, prerequisite: Module | None = None,
-                   notes: str = "", now: datetime.datetime | None = None) -> LabSession:
+                   notes: str = "", roles: Iterable[dict] | None = None, platform: str = "",
+                   now: datetime.datetime | None = None) -> LabSession:
     """A lab's manager schedules a session. Refused (400, per field) when it is in the past,
     outside the lab's opening hours, has faculty not accredited on its date, names equipment
     of another lab or out of service, offers more seats than the equipment's available units,
     or overlaps another session on the same equipment (a session reserves every unit of each
-    equipment item it names)."""
+    equipment item it names). A team session gives its seats by role (`roles`, see
+    labs/services/teams.py; `seats` may then be omitted); the platform and the seats the
+    equipment gives follow labs/services/platforms.py."""
     now = now_or_given(now)
     if not policies.can_create_session(actor, lab):
         raise NotPermitted("Only this lab's managers can schedule its sessions.")
@@ -110,8 +114,13 @@ def session_create(*, actor: User, lab: Lab, kind: str, starts_at: datetime.date
         hours_problems = _check_opening_hours(lab, starts_at, ends_at)
         if hours_problems:
             errors["starts_at"] = hours_problems
+    role_pairs, role_errors = teams.clean_roles(kind=kind, roles=roles, seats=seats)
+    if role_pairs and seats is None:
+        seats = sum(n for _, n in role_pairs)
     if not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS:
         errors["seats"] = [f"Offer 1 to {MAX_SEATS} seats."]
+    for field, messages in role_errors.items():
+        errors.setdefault(field, []).extend(messages)
 
     faculty = list(dict.fromkeys(faculty))
     problems = _check_faculty(faculty, timezone.localtime(starts_at).date())
@@ -128,12 +137,13 @@ def session_create(*, actor: User, lab: Lab, kind: str, starts_at: datetime.date
         errors.setdefault("equipment", []).append(f"Not equipment of {lab.name}: {', '.join(elsewhere)}.")
     if broken:
         errors.setdefault("equipment", []).append(f"Out of service: {', '.join(broken)}.")
+    platform, platform_errors = platforms.session_platform(platform or "", kit)
+    for field, messages in platform_errors.items():
+        errors.setdefault(field, []).extend(messages)
     if kit and not elsewhere and not broken and "seats" not in errors:
-        units = sum(e.count for e in kit)
-        if seats > units:
-            errors.setdefault("seats", []).append(
-                f"The equipment named has {units} available unit(s): the session can offer at most {units} "
-                "seat(s).")
+        problem = platforms.seat_units_problem(kind=kind, kit=kit, seats=seats, team=bool(role_pairs))
+        if problem:
+            errors.setdefault("seats", []).append(problem)
     if kit and "ends_at" not in errors:
         clash = _equipment_clash(equipment_ids, starts_at, ends_at)
         if clash:
@@ -149,13 +159,15 @@ def session_create(*, actor: User, lab: Lab, kind: str, starts_at: datetime.date
         raise ApplicationError(errors=errors)
 
     session = LabSession.objects.create(
-        lab=lab, title=title, kind=kind, starts_at=starts_at, ends_at=ends_at, seats=seats,
+        lab=lab, title=title, kind=kind, starts_at=starts_at, ends_at=ends_at, seats=seats, platform=platform,
         component=component, prerequisite=prerequisite, notes=notes, created_by=actor,
     )
     session.faculty.set(faculty)
     session.equipment.set(kit)
+    teams.roles_create(session, role_pairs)
     audit_record(actor=actor, action="labs.session.create", obj=session, after={
-        **snapshot(session, SESSION_FIELDS), "faculty": sorted(f.pk for f in faculty), "equipment": equipment_ids})
+        **snapshot(session, SESSION_FIELDS), "faculty": sorted(f.pk for f in faculty), "equipment": equipment_ids,
+        "roles": [{"role": r, "seats": n} for r, n in role_pairs]})
     return session
 
 
@@ -185,6 +197,7 @@ def session_cancel(*, actor: User, session: LabSession, reason: str = "",
     session.cancelled_by = actor
     session.cancel_reason = reason
     session.save(update_fields=["status", "seats_booked", "cancelled_at", "cancelled_by", "cancel_reason"])
+    teams.release_all_role_seats(session)
     session = LabSession.objects.select_related("lab").get(pk=session.pk)
     audit_record(actor=actor, action="labs.session.cancel", obj=session, before=before,
                  after={**snapshot(session, SESSION_FIELDS), "bookings_cancelled": [b.pk for b in bookings]})

@@ -53,9 +53,11 @@ class Platform(models.TextChoices):
     DAVINCI_X = "davinci_x", "da Vinci X"
     DAVINCI_SP = "davinci_sp", "da Vinci SP"
     DAVINCI_5 = "davinci_5", "da Vinci 5"
+    DAVINCI_SI = "davinci_si", "da Vinci Si"
     VERSIUS = "versius", "CMR Versius"
     HUGO = "hugo", "Medtronic Hugo RAS"
     SENHANCE = "senhance", "Asensus Senhance"
+    DEXTER = "dexter", "Distalmotion Dexter"
     OTHER = "other", "Other"
 
 

@@ -260,6 +260,19 @@ def build_world() -> World:
     w.extra["booking_past_others"] = labs.booking_create(
         trainee=other, session=past_nw, now=past_nw.starts_at - datetime.timedelta(days=3))
     w.extra["session_free"] = make_session(lab, u["lab_manager"], starts_at=when(weeks=2, weekday=3), seats=4)
+    # Team sessions (seats by role): future ones to book a team, started ones to record.
+    roster = [{"role": "console_surgeon", "seats": 2}, {"role": "scrub_nurse", "seats": 2}]
+    for side, the_lab, manager, faculty, member in (
+            ("own", lab, u["lab_manager"], [u["assigned_trainer"]], trainee),
+            ("others", nw_lab, u["other_lab_manager"], [], other)):
+        w.extra[f"team_future_{side}"] = make_session(the_lab, manager, kind="team_training", seats=None,
+                                                      roles=roster, starts_at=when(weeks=2, weekday=4),
+                                                      faculty=faculty)
+        team_past = make_session(the_lab, manager, kind="team_training", seats=None, roles=roster,
+                                 starts_at=when(weeks=-1, weekday=4), faculty=faculty)
+        labs.booking_create(trainee=member, session=team_past, role="console_surgeon",
+                            now=team_past.starts_at - datetime.timedelta(days=3))
+        w.extra[f"team_past_{side}"] = team_past
     w.extra["session_future"] = when(weeks=3, weekday=2, hour=9)
     w.extra["open_pathway"] = make_pathway(admin, framework, code="open-path", title="Open pathway")
     assert Accreditation.objects.count() == 6  # with the two review-only raters

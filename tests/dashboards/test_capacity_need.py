@@ -78,7 +78,9 @@ def need_world(admin, london, north_west, trainee, other_trainee, north_trainee,
 
 
 def _rows(rows, region):
-    return {row["kind"]: row for row in rows if row["region"] == region.pk}
+    """The rows of a region by kind, without their platform breakdown (tested on its own)."""
+    return {row["kind"]: {k: v for k, v in row.items() if k != "by_platform"} for row in rows
+            if row["region"] == region.pk}
 
 
 def test_lab_need_supply_and_shortfall(need_world, london, north_west):
@@ -145,8 +147,26 @@ def test_capacity_csv_matches_json(api, need_world, admin):
     rows = client.get("/api/v1/dashboards/national/").json()["capacity"]
     response = client.get("/api/v1/dashboards/national/", {"section": "capacity", "as": "csv"})
     parsed = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert parsed == [{key: str(value) for key, value in row.items()} for row in rows]
+    assert parsed == [{key: str(value) for key, value in row.items() if key != "by_platform"} for row in rows]
     assert len(parsed) == 4
+
+
+def test_capacity_versus_need_by_platform(need_world, london, lab, lab_manager):
+    """The need world's requirements and sessions are platform-neutral; add a Versius dry lab
+    (2 seats on one Versius dry-lab robot) in the horizon: London's dry-lab row gains 1 session
+    and 2 free seats, all of them on Versius, where no requirement asks for a platform."""
+    robot = services.equipment_create(actor=lab_manager, lab=lab, type="dry_lab_robot", platform="versius",
+                                      model="Versius dry-lab system", count=2)
+    make_session(lab, lab_manager, starts_at=when(weeks=4, hour=9), hours=2, seats=2, kind="dry_lab",
+                 equipment=[robot])
+    row = next(r for r in capacity_need.capacity_versus_need(london.pk, now=timezone.now()) if r["kind"] == "dry_lab")
+    assert (row["sessions"], row["seats_free"], row["need"], row["shortfall"]) == (2, 4, 7, 3)
+    assert row["by_platform"] == [
+        {"platform": "", "still_required": 8, "booked_ahead": 1, "need": 7, "sessions": 1, "seats_free": 2,
+         "shortfall": 5},
+        {"platform": "versius", "still_required": 0, "booked_ahead": 0, "need": 0, "sessions": 1, "seats_free": 2,
+         "shortfall": 0},
+    ]
 
 
 def test_the_page_shows_the_shortfall_plainly(client, need_world, lead, london):

@@ -23,7 +23,7 @@ def test_managers_add_equipment_through_the_api(api, lab, lab_manager):
 def test_out_of_service_flags_future_sessions_and_tells_the_managers(api, lab, lab_manager, simulators,
                                                                      box_trainers):
     needing = make_session(lab, lab_manager, seats=2, equipment=[simulators])
-    other = make_session(lab, lab_manager, starts_at=when(weeks=2), seats=2, equipment=[box_trainers])
+    other = make_session(lab, lab_manager, starts_at=when(weeks=2), seats=2, kind="dry_lab", equipment=[box_trainers])
     past = make_session(lab, lab_manager, starts_at=when(weeks=-1), seats=2, equipment=[simulators])
     response = api.as_user(lab_manager).patch(f"/api/v1/lab-equipment/{simulators.pk}/",
                                               {"status": "out_of_service"}, format="json")

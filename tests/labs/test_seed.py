@@ -51,3 +51,23 @@ def test_the_demo_labs(demo_world):
     for session in LabSession.objects.all():
         held = session.bookings.filter(status__in=["confirmed", "attended", "no_show"]).count()
         assert session.seats_booked == held, session
+
+
+def test_the_demo_team_crisis_drill_nurse_faculty_and_equipment_by_platform(demo_world):
+    from accreditation.faculty.models import Accreditation, FacultyScope
+    from labs.models import EquipmentType, TeamOutcome
+
+    drill = LabSession.objects.filter(title="Team crisis drill: emergency undocking",
+                                      starts_at__lt=timezone.now()).get()
+    roster = dict(drill.bookings.values_list("role", "status"))
+    assert roster == {"console_surgeon": "attended", "bedside_assistant": "attended", "scrub_nurse": "attended"}
+    assert drill.roles.count() == 6 and drill.platform == "davinci_xi"
+    assert TeamOutcome.objects.filter(session=drill, measure="undocking_time_s", value=25).exists()
+    assert LabSession.objects.filter(title=drill.title, starts_at__gt=timezone.now(), roles__isnull=False).exists()
+    nurse = Accreditation.objects.get(trainer__email="nurse.faculty@demo.rastrack.org")
+    assert nurse.scope == FacultyScope.BEDSIDE_TEAM and nurse.trainer.profession == "nurse"
+    for lab in Lab.objects.all():
+        robotic = lab.equipment.exclude(type=EquipmentType.LAPAROSCOPIC_BOX_TRAINER).exclude(
+            type=EquipmentType.WET_LAB_STATION)
+        assert robotic.exists() and not robotic.filter(platform="", model__startswith="da Vinci").exists()
+    assert not Equipment.objects.filter(type=EquipmentType.LAPAROSCOPIC_BOX_TRAINER).exclude(platform="").exists()

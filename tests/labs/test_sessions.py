@@ -35,11 +35,20 @@ def test_a_session_cannot_offer_more_seats_than_its_equipment_has_units(api, lab
 
 
 def test_seats_count_the_units_of_every_equipment_named(lab, lab_manager, simulators, box_trainers):
-    session = make_session(lab, lab_manager, seats=8, equipment=[simulators, box_trainers])
+    session = make_session(lab, lab_manager, seats=8, kind="dry_lab", equipment=[simulators, box_trainers])
     assert session.seats == 8
     with pytest.raises(ApplicationError) as exc:
-        make_session(lab, lab_manager, starts_at=when(weeks=2), seats=9, equipment=[simulators, box_trainers])
+        make_session(lab, lab_manager, starts_at=when(weeks=2), seats=9, kind="dry_lab",
+                     equipment=[simulators, box_trainers])
     assert "seats" in exc.value.errors
+
+
+def test_a_box_trainer_is_never_a_robotic_seat(lab, lab_manager, simulators, box_trainers):
+    # Two simulators and six boxes give a simulation session two seats, not eight.
+    assert make_session(lab, lab_manager, seats=2, equipment=[simulators, box_trainers]).seats == 2
+    with pytest.raises(ApplicationError) as exc:
+        make_session(lab, lab_manager, starts_at=when(weeks=2), seats=3, equipment=[simulators, box_trainers])
+    assert "not a robotic seat" in exc.value.errors["seats"][0]
 
 
 def test_equipment_out_of_service_cannot_be_scheduled(api, lab, lab_manager, simulators):
@@ -63,7 +72,8 @@ def test_overlapping_sessions_on_the_same_equipment_are_refused(api, lab, lab_ma
     assert clash.status_code == 400
     assert "already in use" in clash.json()["equipment"][0]
     # Other equipment at the same time, or the same equipment right after, is fine.
-    assert _post(api, lab_manager, lab, starts_at=when(hour=11), seats=1, equipment=[box_trainers.pk]).status_code == 201
+    assert _post(api, lab_manager, lab, starts_at=when(hour=11), seats=1, kind="dry_lab",
+                 equipment=[box_trainers.pk]).status_code == 201
     assert _post(api, lab_manager, lab, starts_at=when(hour=12), seats=1, equipment=[simulators.pk]).status_code == 201
 
 

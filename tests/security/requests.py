@@ -28,6 +28,8 @@ TARGETS = {
     ("POST", "/api/v1/signoff-requests/{id}/reverse/"): "signoff_approved",
     ("POST", "/api/v1/bookings/{id}/attended/"): "booking_past",
     ("POST", "/api/v1/bookings/{id}/no_show/"): "booking_past",
+    ("POST", "/api/v1/lab-sessions/{id}/book_team/"): "team_future",
+    ("POST", "/api/v1/lab-sessions/{id}/record_team/"): "team_past",
 }
 
 # Collection operations that are asked about one side's trainee through a query parameter.
@@ -154,6 +156,11 @@ BODIES = {
         "ends_at": (_starts(w) + datetime.timedelta(hours=2)).isoformat(), "seats": 2},
     ("PATCH", "/api/v1/lab-sessions/{id}/"): lambda w, p, o=None: {"seats": 4},
     ("POST", "/api/v1/lab-sessions/{id}/cancel/"): lambda w, p, o=None: {"reason": "Faculty unwell."},
+    # A trainee books the team they are in; anyone else books the world's trainee.
+    ("POST", "/api/v1/lab-sessions/{id}/book_team/"): lambda w, p, o=None: {"members": [
+        {"trainee": w.users[p if p in ("trainee", "other_trainee") else "trainee"].pk, "role": "scrub_nurse"}]},
+    ("POST", "/api/v1/lab-sessions/{id}/record_team/"): lambda w, p, o=None: {
+        "attended": [b.pk for b in o.bookings.all()], "outcomes": [{"measure": "undocking_time_s", "value": "25"}]},
     ("POST", "/api/v1/labs/"): lambda w, p, o=None: {
         "name": "Another lab", "region": w.objects["regions"]["own"].pk, "site": w.objects["sites"]["own"].pk},
     # PUT restates the name, region and site (a manager may not change them) and edits the rest.

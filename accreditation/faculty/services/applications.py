@@ -15,12 +15,14 @@ from accreditation.faculty.models import (
     AccreditationStatus,
     ApplicationKind,
     ApplicationStatus,
+    FacultyScope,
     Platform,
     TrainerApplication,
 )
 from accreditation.faculty.policies import (
     can_apply,
     can_decide_application,
+    faculty_scope_for,
 )
 from accreditation.faculty.selectors import faculty_rules
 from accreditation.faculty.services.common import (
@@ -44,7 +46,8 @@ from rastrack.reference.models import Specialty
 
 
 def _check_evidence(*, kind: str, specialty: str, platforms: list[str], cases: int,
-                    course_on: datetime.date | None, today: datetime.date) -> list[str]:
+                    course_on: datetime.date | None, today: datetime.date,
+                    scope: str = FacultyScope.FULL) -> list[str]:
     rules = faculty_rules()
     errors: dict[str, list[str]] = {}
     if kind not in ApplicationKind.values:
@@ -58,6 +61,8 @@ def _check_evidence(*, kind: str, specialty: str, platforms: list[str], cases: i
         errors["platforms"] = ["Name at least one platform you train on."]
     if cases is None or cases < 0:
         errors["independent_console_cases"] = ["Give the number of independent console cases (0 or more)."]
+    elif scope == FacultyScope.BEDSIDE_TEAM:
+        pass  # bedside and team faculty never operate at the console: no console-case minimum
     elif kind == ApplicationKind.INITIAL and cases < rules.min_independent_console_cases_initial:
         errors["independent_console_cases"] = [
             f"An initial application needs at least {rules.min_independent_console_cases_initial} "
@@ -98,11 +103,13 @@ def trainer_application_create(
     `upload` (a file) is stored as one more of the applicant's evidence documents.
     """
     if not can_apply(applicant):
-        raise NotPermitted("Only surgeons may apply to become accredited RAS trainers.")
+        raise NotPermitted("Only surgeons, nurses, ODPs and surgical care practitioners may apply to become "
+                           "accredited RAS faculty.")
     today = today or timezone.localdate()
+    scope = faculty_scope_for(applicant)
     platforms = _check_evidence(
         kind=kind, specialty=specialty, platforms=list(platforms or []),
-        cases=independent_console_cases, course_on=train_the_trainer_completed_on, today=today,
+        cases=independent_console_cases, course_on=train_the_trainer_completed_on, today=today, scope=scope,
     )
     statement = free_text("statement", statement, required_message="Give a statement.")
     document_ids = list(dict.fromkeys(documents or []))
@@ -127,7 +134,7 @@ def trainer_application_create(
         raise Conflict("You already have a pending application; wait for its decision.")
 
     application = TrainerApplication(
-        applicant=applicant, kind=kind, specialty=specialty, platforms=platforms,
+        applicant=applicant, kind=kind, scope=scope, specialty=specialty, platforms=platforms,
         independent_console_cases=independent_console_cases,
         train_the_trainer_completed_on=train_the_trainer_completed_on, statement=statement,
     )
@@ -209,7 +216,7 @@ def trainer_application_approve(*, application: TrainerApplication, actor: User,
         accreditation = Accreditation(
             trainer=applicant, status=AccreditationStatus.ACCREDITED, accredited_on=today,
             expires_on=add_years(today, period), specialty=application.specialty,
-            platforms=application.platforms, status_reason="Initial application approved.",
+            platforms=application.platforms, scope=application.scope, status_reason="Initial application approved.",
         )
         with audited(actor=actor, action="accreditation.grant", instance=accreditation):
             accreditation.save()
@@ -224,13 +231,14 @@ def trainer_application_approve(*, application: TrainerApplication, actor: User,
                 acc.accredited_on = today  # a gap: the new period starts today
             acc.expires_on = add_years(max(today, acc.expires_on), period)
             acc.specialty, acc.platforms = application.specialty, application.platforms
+            acc.scope = application.scope
             if acc.status == AccreditationStatus.LAPSED:
                 acc.status = AccreditationStatus.ACCREDITED
                 acc.status_changed_at = timezone.now()
                 acc.status_reason = "Renewed after lapsing."
 
         audited_change(actor=actor, action="accreditation.renew", instance=accreditation,
-                fields=["status", "accredited_on", "expires_on", "specialty", "platforms",
+                fields=["status", "accredited_on", "expires_on", "specialty", "platforms", "scope",
                         "status_reason", "status_changed_at", "updated_at"], mutate=renew)
 
     _decide(application, actor=actor, status=ApplicationStatus.APPROVED, reason=reason,

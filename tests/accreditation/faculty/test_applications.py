@@ -69,10 +69,14 @@ def test_the_regional_lead_is_told_of_a_new_application(api, surgeon, lead, othe
     assert not Notification.objects.filter(recipient=other_lead).exists()
 
 
-def test_only_surgeons_apply(api, lab_manager):
-    lab_manager.profession = Profession.NURSE
+def test_surgeons_nurses_odps_and_scps_apply_and_nobody_else(api, lab_manager):
+    lab_manager.profession = Profession.OTHER
     lab_manager.save()
     assert _apply(api, lab_manager).status_code == 403
+    lab_manager.profession = Profession.NURSE
+    lab_manager.save()
+    response = _apply(api, lab_manager)
+    assert response.status_code == 201 and response.json()["scope"] == "bedside_team"
 
 
 def test_anonymous_callers_get_401(api, pending):
