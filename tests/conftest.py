@@ -262,12 +262,12 @@ def api():
     client = APIClient()
 
     def as_user(user):
-        from rest_framework.authtoken.models import Token
+        from rastrack.accounts.tokens import token_issue
 
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        key = token_issue(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         own = APIClient()
-        own.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        own.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return own
 
     client.as_user = as_user

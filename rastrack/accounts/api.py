@@ -3,7 +3,6 @@
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -19,6 +18,7 @@ from rastrack.accounts.serializers import (
     TokenResponseSerializer,
     UserSerializer,
 )
+from rastrack.accounts.tokens import token_issue
 from rastrack.core.permissions import RoleRequired, ScopedViewSetMixin
 
 
@@ -46,8 +46,7 @@ class TokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        return Response({"token": token_issue(serializer.validated_data["user"])})
 
 
 class MeView(APIView):

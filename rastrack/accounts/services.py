@@ -15,11 +15,11 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from rastrack.accounts.models import Invitation, Portfolio, Profession, RegionStay, User
 from rastrack.accounts.policies import can_deactivate, can_invite
 from rastrack.accounts.roles import REGIONAL_ROLES, Role
+from rastrack.accounts.tokens import tokens_revoke
 from rastrack.accounts.validators import normalise_registration_number
 from rastrack.audit.services import audit_record, audited
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
@@ -221,7 +221,7 @@ def user_deactivate(*, user: User, actor: User) -> User:
     with audited(actor=actor, action="user.deactivate", instance=user, fields=["is_active"]):
         user.is_active = False
         user.save(update_fields=["is_active"])
-    Token.objects.filter(user=user).delete()
+    tokens_revoke(user)
     _delete_sessions_of(user)
     return user
 

@@ -8,7 +8,6 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from rastrack.accounts import services
 from rastrack.accounts.models import Invitation, RegionStay, User
@@ -242,7 +241,7 @@ def test_deactivation_ends_every_session_and_token_at_once(client, api, admin, t
     assert client.get("/").status_code == 302  # to the sign-in page
     assert other_browser.get("/api/v1/me/").status_code in (401, 403)
     assert api.get("/api/v1/me/").status_code == 401
-    assert not Token.objects.filter(user=trainee).exists()
+    assert not trainee.api_tokens.exists()
     from django.contrib.sessions.models import Session
 
     assert not any(s.get_decoded().get("_auth_user_id") == str(trainee.pk) for s in Session.objects.all())
