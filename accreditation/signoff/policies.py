@@ -117,3 +117,18 @@ def refusal_to_reassign(user: User, request: SignoffRequest) -> str | None:
     if user.has_role(Role.REGIONAL_LEAD) and user.region_id and user.region_id == request.trainee.region_id:
         return None
     return "Only a programme admin or the trainee's regional lead can reassign a request."
+
+
+# --- Evidence of decisions ----------------------------------------------------------------------
+
+
+def refusal_to_change_evidence(case) -> str | None:
+    """A case that is evidence of an approved sign-off is frozen (409): the decision stands on
+    it as it was. Reversing the sign-off is the way back; a returned or withdrawn request
+    holds nothing."""
+    approved = (SignoffRequest.objects.filter(evidence_cases=case, status=SignoffStatus.APPROVED)
+                .order_by("decided_at", "id").first())
+    if approved is None:
+        return None
+    return (f"This case is evidence of the approved sign-off of {approved.target_label}: it cannot be "
+            "changed or deleted unless that sign-off is reversed.")
