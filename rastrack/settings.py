@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "rastrack.core.middleware.RequestIdMiddleware",
     # NUL in the path or query string: 400 before any lookup (PostgreSQL refuses NUL).
     "rastrack.core.middleware.RejectNulMiddleware",
+    # Ids beyond 64 bits, dates outside the supported years: 400 before any lookup.
+    "rastrack.core.middleware.EdgeInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -306,6 +308,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON too deep or with integers beyond 64 bits is a 400 (rastrack/core/edges.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "rastrack.core.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rastrack.core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
