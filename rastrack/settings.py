@@ -176,7 +176,7 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------
 # https://whitenoise.readthedocs.io/en/stable/django.html
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # In DEBUG (make run) files are served from the source folders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = DEBUG
