@@ -28,6 +28,7 @@ from accreditation.logbook.models import Case, CaseSource, StepRole
 from accreditation.logbook.services import StepEntry, case_check, case_create
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
+from rastrack.core.csv_export import csv_text, unescape_cell
 from rastrack.core.exceptions import ApplicationError, NotPermitted
 from rastrack.reference.models import Procedure, ProcedureStep, Site
 
@@ -36,18 +37,10 @@ COLUMNS = [
     "docking_minutes", "total_minutes", "conversion", "complication_grade", "supervisor_email",
     "supervisor_name", "case_reference", "notes", "steps",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_IMPORT_ROWS = 5000
 _STEP_ROLE = re.compile(r"^(?P<name>.*?)\s*\((?P<role>bedside|observed|console)\)\s*$", re.I)
 
 
-def escape_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _unescape(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def _steps_cell(case: Case) -> str:
@@ -60,19 +53,17 @@ def _steps_cell(case: Case) -> str:
 
 def export_cases(cases) -> str:
     """The cases as CSV text in the template's columns (cases with steps prefetched)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for case in cases:
-        row = [
-            case.date.isoformat(), case.site.name, case.platform, case.procedure.name, case.role,
-            case.supervision, case.console_minutes, case.docking_minutes, case.total_minutes,
-            case.conversion, case.complication_grade,
-            case.supervisor.email if case.supervisor_id else "", case.supervisor_name,
-            case.case_reference, case.notes, _steps_cell(case),
-        ]
-        writer.writerow([escape_cell(v) for v in row])
-    return out.getvalue()
+    return csv_text(COLUMNS, (_case_row(case) for case in cases))
+
+
+def _case_row(case: Case) -> list:
+    return [
+        case.date.isoformat(), case.site.name, case.platform, case.procedure.name, case.role,
+        case.supervision, case.console_minutes, case.docking_minutes, case.total_minutes,
+        case.conversion, case.complication_grade,
+        case.supervisor.email if case.supervisor_id else "", case.supervisor_name,
+        case.case_reference, case.notes, _steps_cell(case),
+    ]
 
 
 @dataclass
@@ -132,7 +123,7 @@ def _int(value: str, field_name: str, errors: dict) -> int | None:
 
 def _parse_row(raw: dict[str, str], lookups: _Lookups) -> tuple[dict, list[StepEntry], dict]:
     errors: dict[str, list[str]] = {}
-    value = {k: _unescape((raw.get(k) or "").strip()) for k in COLUMNS}
+    value = {k: unescape_cell((raw.get(k) or "").strip()) for k in COLUMNS}
     data: dict[str, Any] = {}
     try:
         data["date"] = datetime.date.fromisoformat(value["date"])
