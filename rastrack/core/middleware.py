@@ -1,13 +1,25 @@
-"""Request id: one id per request, echoed in the response and kept for the audit trail."""
+"""Request id: one id per request, echoed in the response and kept for the audit trail.
+
+The server always makes its own id. A client's `X-Request-ID` (a proxy's, so that logs line
+up) is kept beside it only when it is a UUID, and stored normalised: the audit trail is
+hash-chained evidence, and a client's free text has no place in it."""
 
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
 from contextvars import ContextVar
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
-_VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+
+
+def client_request_id(value: str) -> str | None:
+    """A client's request id if it is a UUID (normalised to 32 hex digits), else None."""
+    if not value or not _UUID.match(value):
+        return None
+    return uuid.UUID(value).hex
 
 
 def current_request_id() -> str | None:
@@ -21,16 +33,20 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # Accept a well-formed id from a proxy so that logs line up; otherwise make one.
-        incoming = request.META.get(self.header, "")
-        request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
+        # Our own id (24 hex digits), and the client's beside it when it is a UUID: at most
+        # 64 characters, the audit entry's field.
+        server_id = secrets.token_hex(12)
+        client_id = client_request_id(request.META.get(self.header, ""))
+        request_id = f"{server_id};client={client_id}" if client_id else server_id
         request.request_id = request_id
         token = _request_id.set(request_id)
         try:
             response = self.get_response(request)
         finally:
             _request_id.reset(token)
-        response["X-Request-ID"] = request_id
+        response["X-Request-ID"] = server_id
+        if client_id:
+            response["X-Client-Request-ID"] = client_id
         return response
 
 
