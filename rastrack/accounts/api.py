@@ -22,6 +22,20 @@ from rastrack.accounts.tokens import token_issue
 from rastrack.core.permissions import RoleRequired, ScopedViewSetMixin
 
 
+class AccountAndAddressThrottle(ScopedRateThrottle):
+    """The token endpoint's rate (`THROTTLE_AUTH`) counted per account AND client address,
+    like the sign-in lockout: a hospital behind one address does not share ten attempts a
+    minute, while guessing one account's password from one address is still held back."""
+
+    def get_cache_key(self, request, view):
+        import hashlib
+
+        data = request.data if hasattr(request.data, "get") else {}
+        username = str(data.get("username") or "").strip().lower()
+        account = hashlib.sha256(username.encode()).hexdigest()[:32]
+        return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{account}"}
+
+
 class TokenView(APIView):
     """Exchange an e-mail address and password for an API token.
 
@@ -31,7 +45,7 @@ class TokenView(APIView):
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AccountAndAddressThrottle]
     throttle_scope = "auth"
 
     @extend_schema(
