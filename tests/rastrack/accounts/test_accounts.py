@@ -190,11 +190,14 @@ def test_invitation_api_validates_per_field(api, admin):
     assert {"email", "full_name", "roles"} <= set(body)
 
 
-def test_inviting_an_existing_account_is_a_conflict(api, admin, trainee, london):
-    response = api.as_user(admin).post("/api/v1/invitations/", {
-        "email": trainee.email, "full_name": "Again", "roles": ["trainee"], "region": london.pk})
-    assert response.status_code == 409
-    assert "email" in response.json()
+def test_inviting_an_existing_account_answers_as_for_a_new_one(api, admin, trainee, london,
+                                                               django_capture_on_commit_callbacks):
+    # The answer must not tell the inviter who has an account; the e-mail tells its owner.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.as_user(admin).post("/api/v1/invitations/", {
+            "email": trainee.email, "full_name": "Again", "roles": ["trainee"], "region": london.pk})
+    assert response.status_code == 201
+    assert "already have a RASTrack account" in mail.outbox[-1].body
 
 
 def test_a_lead_inviting_into_another_region_gets_403(api, lead, north_west):
