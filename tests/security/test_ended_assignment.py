@@ -12,10 +12,18 @@ from django.utils import timezone
 from accreditation.faculty.eligibility import can_supervise, supervised_trainee_ids
 from accreditation.faculty.models import Assignment
 from rastrack.accounts.trainee_scope import may_read_records_of, trainees_visible_to
+from tests.builders.curriculum import make_framework
 from tests.builders.logbook import make_case
-from tests.builders.signoff import competency_fixture, framework_fixture, gears, request_signoff  # noqa: F401
+from tests.builders.signoff import gears, request_signoff
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def competency(admin):
+    # A framework code of its own: the security world (tests/builders/security.py) may be
+    # held open on this worker with the builders' default framework in it.
+    return make_framework(admin, code="ras-red-team").competencies.get(key="comp-1-1")
 
 
 def _end_today(api, lead, trainer, trainee):

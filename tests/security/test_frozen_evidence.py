@@ -9,10 +9,18 @@ from accreditation.logbook import services as logbook
 from accreditation.logbook.models import Case
 from accreditation.signoff import services as signoff
 from rastrack.core.exceptions import Conflict
+from tests.builders.curriculum import make_framework
 from tests.builders.logbook import make_case
-from tests.builders.signoff import competency_fixture, framework_fixture, request_signoff  # noqa: F401
+from tests.builders.signoff import request_signoff
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def competency(admin):
+    # A framework code of its own: the security world (tests/builders/security.py) may be
+    # held open on this worker with the builders' default framework in it.
+    return make_framework(admin, code="ras-red-team").competencies.get(key="comp-1-1")
 
 
 @pytest.fixture

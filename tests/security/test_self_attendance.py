@@ -9,10 +9,18 @@ import pytest
 from labs import services as labs
 from rastrack.accounts.roles import Role
 from tests.builders.faculty import accredit
-from tests.builders.labs import book_in_past, lab_fixture, london_site_fixture, make_session, when  # noqa: F401
-from tests.builders.people import UserFactory
+from tests.builders.labs import book_in_past, make_session, when
+from tests.builders.people import SiteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lab(admin, london, lab_manager):
+    # A site of its own: the security world may be held open on this worker with the labs
+    # builders' named site in it.
+    return labs.lab_create(actor=admin, name="Red Team Skills Lab", region=london,
+                           site=SiteFactory(region=london), address="Education Centre", managers=[lab_manager])
 
 
 def _mark(api, user, booking):
