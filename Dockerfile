@@ -11,8 +11,13 @@ COPY templates templates
 COPY static static
 COPY manage.py ./
 RUN pip install --no-cache-dir . gunicorn
-# collectstatic needs settings but no secrets or database.
-RUN DEBUG=true python manage.py collectstatic --no-input
+# collectstatic with the production settings (manifest storage), with throwaway secrets that
+# the image never keeps: it needs no database. scripts/check_production_static.sh (in CI)
+# does the same and renders the sign-in page with DEBUG=false.
+RUN mkdir -p /tmp/build && KEYS="$(DEBUG=true RASTRACK_VAR_DIR=/tmp/build python manage.py credential_keys new 2>/dev/null)" \
+    && SECRET_KEY=build-only CREDENTIAL_SIGNING_KEYS="$KEYS" RASTRACK_VAR_DIR=/tmp/build \
+       python manage.py collectstatic --no-input \
+    && rm -rf /tmp/build
 RUN useradd --create-home rastrack && mkdir -p /app/var && chown rastrack /app/var
 USER rastrack
 EXPOSE 8000

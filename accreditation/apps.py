@@ -44,6 +44,13 @@ class AccreditationConfig(AppConfig):
 
         signoff_progress.register()
 
+        # Cases that are evidence of an approved sign-off are frozen (the logbook's services
+        # ask; sign-off answers).
+        from accreditation.logbook.evidence_locks import register_evidence_lock
+        from accreditation.signoff.policies import refusal_to_change_evidence
+
+        register_evidence_lock(refusal_to_change_evidence)
+
         # Certificates: issued (and the enrolment completed) when a final sign-off is
         # approved, revoked when it is reversed, inside the decision's transaction.
         from accreditation.certificates import services as certificate_services

@@ -20,11 +20,12 @@ import datetime
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from accreditation.logbook.learning_curve import cusum_points, learning_phase_end
 from accreditation.logbook.models import CONSOLE_ROLES, Case, CaseStatus, CaseStep
 from labs import capacity
+from rastrack.accounts.models import ApiToken
+from rastrack.accounts.tokens import token_digest
 from rastrack.core.months import add_months, first_of_month
 
 CASE_VALUES = [
@@ -39,7 +40,7 @@ CASE_VALUES = [
 def _user(request: HttpRequest):
     header = request.META.get("HTTP_AUTHORIZATION", "")
     key = header.split(" ", 1)[1] if header.startswith("Token ") else ""
-    token = Token.objects.select_related("user").filter(key=key).first()
+    token = ApiToken.objects.select_related("user").filter(digest=token_digest(key)).first()
     return token.user if token is not None else None
 
 

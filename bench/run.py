@@ -167,16 +167,16 @@ def actors(writers: int = 8) -> dict:
 
     django.setup()
     from django.db.models import Count
-    from rest_framework.authtoken.models import Token
 
     from bench import world as bench_world
     from curriculum.models import Enrolment
     from labs.models import Booking, LabSession
     from rastrack.accounts.models import User
+    from rastrack.accounts.tokens import token_issue
     from rastrack.reference.models import Procedure, ProcedureStep, Region, Site
 
     def token(user) -> str:
-        return Token.objects.get_or_create(user=user)[0].key
+        return token_issue(user)
 
     admin = User.objects.get(email=bench_world.ADMIN_EMAIL)
     curve = User.objects.get(email=bench_world.CURVE_TRAINEE_EMAIL)

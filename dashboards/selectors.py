@@ -228,18 +228,10 @@ def dashboard(*, region=None, start: datetime.date | None = None, end: datetime.
 
 def section_csv(rows: list[dict], section: str) -> str:
     """A section as CSV text: the header is the section's columns, in order."""
-    import csv
-    import io
+    from rastrack.core.csv_export import csv_text
 
-    from accreditation.logbook.csv_template import escape_cell  # formula injection
-
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=SECTIONS[section], extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: escape_cell(value) if isinstance(value, str) else ("" if value is None else value)
-                         for key, value in row.items()})
-    return out.getvalue()
+    columns = SECTIONS[section]
+    return csv_text(columns, ([row.get(key) for key in columns] for row in rows))
 
 
 def dashboard_regions_visible_to(user):

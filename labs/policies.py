@@ -69,14 +69,23 @@ def is_faculty_of(user, session: LabSession) -> bool:
     return any(member.pk == user.pk for member in session.faculty.all())
 
 
-def can_mark_attendance(user, booking: Booking) -> bool:
+def refusal_to_mark_attendance(user, booking: Booking) -> str | None:
     """The lab's managers, or the session's faculty while accredited today: attendance is
     progress evidence, and a suspended or revoked trainer loses that right at once (their
-    name stays on the session, as history)."""
+    name stays on the session, as history). Nobody marks their own attendance, whatever
+    other roles they hold: it would be their own evidence."""
+    if signed_in(user) and user.pk == booking.trainee_id:
+        return "Nobody records their own attendance: ask another of the lab's managers or faculty."
     session = booking.session
     if manages_lab_id(user, session.lab_id):
-        return True
-    return is_faculty_of(user, session) and is_accredited_on(user, timezone.localdate())
+        return None
+    if is_faculty_of(user, session) and is_accredited_on(user, timezone.localdate()):
+        return None
+    return "Only the lab's managers or the session's faculty record attendance."
+
+
+def can_mark_attendance(user, booking: Booking) -> bool:
+    return refusal_to_mark_attendance(user, booking) is None
 
 
 def can_see_session_bookings(user, session: LabSession) -> bool:

@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -73,6 +72,8 @@ MIDDLEWARE = [
     "rastrack.core.middleware.RequestIdMiddleware",
     # NUL in the path or query string: 400 before any lookup (PostgreSQL refuses NUL).
     "rastrack.core.middleware.RejectNulMiddleware",
+    # Ids beyond 64 bits, dates outside the supported years: 400 before any lookup.
+    "rastrack.core.middleware.EdgeInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -151,6 +152,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# API tokens (rastrack/accounts/tokens.py): idle and absolute lifetimes, and how many a
+# person may hold at once (each sign-in issues one; the oldest beyond this end).
+API_TOKEN_IDLE_DAYS = env_int("API_TOKEN_IDLE_DAYS", 30, minimum=1)
+API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90, minimum=1)
+API_TOKEN_MAX_PER_USER = env_int("API_TOKEN_MAX_PER_USER", 10, minimum=1)
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24, minimum=300)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=300)
@@ -172,7 +178,7 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------
 # https://whitenoise.readthedocs.io/en/stable/django.html
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # In DEBUG (make run) files are served from the source folders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = DEBUG
@@ -296,14 +302,20 @@ def _throttle_rate(name: str, default: str) -> str:
 
 
 # https://www.django-rest-framework.org/api-guide/settings/
-# TokenAuthentication comes first so that an anonymous call gets 401 with a
+# Token authentication (hashed, expiring: rastrack/accounts/tokens.py) comes first so that an anonymous call gets 401 with a
 # WWW-Authenticate header rather than 403.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "rastrack.accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON too deep or with integers beyond 64 bits is a 400 (rastrack/core/edges.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "rastrack.core.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rastrack.core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -20,6 +20,10 @@ sed -E -e 's#@font-face\{[^}]*\}##g' -e 's#url\(/assets/#url(assets/#g' \
   "$src/nhsuk-frontend.min.css" > "$out/nhsuk/nhsuk-frontend.min.css"
 cp "$src/nhsuk-frontend.min.js" "$out/nhsuk/"
 cp -r "$src/assets/images" "$out/nhsuk/assets/"
+# The source maps are not vendored, so their references go: the production manifest storage
+# (collectstatic) would stop on each missing .map file.
+sed -i -e 's|//# sourceMappingURL=[^ ]*\.map||' -e 's|/\*# sourceMappingURL=[^ ]*\.map \*/||' \
+  "$out/nhsuk/nhsuk-frontend.min.css" "$out/nhsuk/nhsuk-frontend.min.js" "$out/chartjs/chart.umd.min.js"
 printf 'nhsuk-frontend %s, MIT licence (package.json "license": "MIT")\nCopyright (c) NHS England. https://github.com/nhsuk/nhsuk-frontend\n\n' "$NHSUK" > "$out/nhsuk/LICENSE"
 cat >> "$out/nhsuk/LICENSE" <<'MIT'
 Permission is hereby granted, free of charge, to any person obtaining a copy of this software
@@ -43,5 +47,9 @@ cp "htmx.org-$HTMX/package/dist/htmx.min.js" "$out/htmx/"
 cp "htmx.org-$HTMX/package/LICENSE" "$out/htmx/LICENSE"
 cp "axe-core-$AXE/package/axe.min.js" "$out/axe/"
 cp "axe-core-$AXE/package/LICENSE" "$out/axe/LICENSE"
+# The source maps are not vendored, so their references go: the production manifest storage
+# (collectstatic) would stop on each missing .map file.
+sed -i -e 's|//# sourceMappingURL=[^ ]*\.map||' -e 's|/\*# sourceMappingURL=[^ ]*\.map \*/||' \
+  "$out/nhsuk/nhsuk-frontend.min.css" "$out/nhsuk/nhsuk-frontend.min.js" "$out/chartjs/chart.umd.min.js"
 printf 'nhsuk-frontend %s\nchart.js %s\nhtmx.org %s\naxe-core %s\n' "$NHSUK" "$CHARTJS" "$HTMX" "$AXE" > "$out/VERSIONS"
 echo "vendored into $out"

@@ -263,14 +263,19 @@ def api():
     """An API client. `api.as_user(user)` returns a new client authenticated with that
     user's token (so several users can act in one test), and also authenticates `api`."""
     client = APIClient()
+    keys: dict[int, str] = {}
 
     def as_user(user):
-        from rest_framework.authtoken.models import Token
+        from rastrack.accounts.models import ApiToken
+        from rastrack.accounts.tokens import token_digest, token_issue
 
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        # One key per user for the test, as a client keeps it, while it is still valid.
+        key = keys.get(user.pk)
+        if key is None or not ApiToken.objects.filter(digest=token_digest(key)).exists():
+            key = keys[user.pk] = token_issue(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         own = APIClient()
-        own.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        own.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return own
 
     client.as_user = as_user

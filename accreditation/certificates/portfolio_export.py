@@ -25,12 +25,11 @@ others 404). The views check that; this module only renders.
 
 CSV columns: section, item, status, value, date, detail (one row per fact; the `section`
 column says which part of the portfolio it belongs to). Every cell is escaped against
-formula injection (`logbook_csv.escape_cell`).
+formula injection (the one writer, `rastrack.core.csv_export`).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from dataclasses import dataclass, field
@@ -45,7 +44,6 @@ from accreditation.certificates.models import Certificate
 from accreditation.certificates.selectors import certificates_visible_to
 from accreditation.certificates.services import verification_url
 from accreditation.faculty.eligibility import educational_supervisor_of
-from accreditation.logbook.csv_template import escape_cell
 from accreditation.logbook.models import CaseRole, CaseStatus, Supervision
 from accreditation.logbook.selectors import STATUS_ORDER, cases_visible_to, logbook_totals
 from accreditation.signoff.models import DECIDED_STATUSES
@@ -54,6 +52,7 @@ from curriculum.models import EnrolmentStatus
 from curriculum.progress import progress_for
 from curriculum.selectors import enrolments_visible_to
 from rastrack.accounts.models import User
+from rastrack.core.csv_export import csv_text
 from rastrack.reference.models import Platform
 
 CSV_COLUMNS = ["section", "item", "status", "value", "date", "detail"]
@@ -334,12 +333,7 @@ def portfolio_rows(p: Portfolio) -> list[list]:
 
 
 def portfolio_csv(p: Portfolio) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for row in portfolio_rows(p):
-        writer.writerow([escape_cell(value) for value in row])
-    return out.getvalue()
+    return csv_text(CSV_COLUMNS, portfolio_rows(p))
 
 
 # --- PDF -------------------------------------------------------------------------------------------

@@ -254,9 +254,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     def get_active(self, obj) -> bool:
         today = self.context.get("today") or timezone.localdate()
-        return obj.starts_on <= today and (
-            obj.ends_on is None or obj.ends_on > today or (obj.ends_on == today and obj.ended_at is None)
-        )
+        return obj.covers(today)
 
 
 class AssignmentCreateSerializer(serializers.Serializer):

@@ -6,7 +6,10 @@ A trainer may supervise a trainee on a day when, that day,
    day lies within it: `accredited_on <= day <= expires_on` (`expires_on` is the last
    valid day);
 2. an assignment of the trainer to the trainee, of any kind, covers the day:
-   `starts_on <= day` and (`ends_on` is empty or `day <= ends_on`);
+   `starts_on <= day` and (`ends_on` is empty or `day <= ends_on`), except that an
+   assignment someone ended with the `end` action (`ended_at`) stops covering the moment it
+   was ended: its last day counts only if that day was over before the end was recorded.
+   Ended means ended now, for every list, page, export, decision and document;
 3. the trainer's account is active.
 
 Case validation, assessment, sign-off and lab faculty call these functions; nothing else
@@ -44,9 +47,17 @@ def _pk(user) -> int | None:
 
 
 def covering(on: datetime.date, prefix: str = "") -> Q:
-    """Assignments (fields under `prefix`) that cover the day `on`."""
-    return Q(**{f"{prefix}starts_on__lte": on}) & (
-        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": on})
+    """Assignments (fields under `prefix`) that cover the day `on`.
+
+    An assignment ended today with the `end` action (`ends_on` today, `ended_at` set) no
+    longer covers today: the trainer's rights end when the end is recorded, not at midnight.
+    One ended later than its last day (`ends_on` in the past) still covered that day."""
+    p = prefix
+    return Q(**{f"{p}starts_on__lte": on}) & (
+        Q(**{f"{p}ends_on__isnull": True})
+        | Q(**{f"{p}ends_on__gt": on})
+        | Q(**{f"{p}ends_on": on, f"{p}ended_at__isnull": True})
+        | Q(**{f"{p}ends_on": on, f"{p}ended_at__date__gt": on})
     )
 
 

@@ -236,4 +236,11 @@ class Assignment(models.Model):
         return f"{self.get_kind_display()} {self.trainer_id} -> {self.trainee_id} from {self.starts_on}"
 
     def covers(self, on) -> bool:
-        return self.starts_on <= on and (self.ends_on is None or on <= self.ends_on)
+        """The same answer as `accreditation.faculty.eligibility.covering` for this row."""
+        if self.starts_on > on:
+            return False
+        if self.ends_on is None or on < self.ends_on:
+            return True
+        if on > self.ends_on:
+            return False
+        return self.ended_at is None or timezone.localdate(self.ended_at) > on

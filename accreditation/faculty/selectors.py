@@ -18,6 +18,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accreditation.faculty.eligibility import covering
 from accreditation.faculty.models import (
     Accreditation,
     AccreditationStatus,
@@ -39,19 +40,10 @@ def faculty_rules() -> FacultyRules:
 
 
 def active_on(today: datetime.date, prefix: str = "") -> Q:
-    """Assignments that are active on `today`: started, not past their last day, and not
-    ended with immediate effect by the `end` action today.
-
-    These drive the per-object rights and the trainee load. (The eligibility rule's
-    "covers the day" is plain dates, `accreditation.faculty.eligibility.covering`: an assignment
-    ended today still covered today's cases.)
-    """
-    p = prefix
-    return Q(**{f"{p}starts_on__lte": today}) & (
-        Q(**{f"{p}ends_on__isnull": True})
-        | Q(**{f"{p}ends_on__gt": today})
-        | Q(**{f"{p}ends_on": today, f"{p}ended_at__isnull": True})
-    )
+    """Assignments that are active on `today`: the eligibility rule's `covering`, so the
+    per-object rights, the trainee load and the rule itself never disagree about an
+    assignment ended today."""
+    return covering(today, prefix)
 
 
 # --- Applications ----------------------------------------------------------------------------

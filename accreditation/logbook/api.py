@@ -13,7 +13,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accreditation.logbook import csv_template as logbook_csv
@@ -39,6 +39,7 @@ from accreditation.logbook.models import (
 )
 from rastrack.accounts.models import User
 from rastrack.accounts.trainee_scope import trainees_visible_to
+from rastrack.core.api.parsers import BoundedJSONParser
 from rastrack.core.permissions import ScopedViewSetMixin, get_visible_or_404, refuse_unless
 from rastrack.reference.models import ProcedureStep
 
@@ -326,7 +327,7 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     model = Case
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
 
     def visible_queryset(self, user):
         return logbook_selectors.cases_visible_to(user)

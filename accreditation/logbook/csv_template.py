@@ -33,6 +33,7 @@ from accreditation.logbook.semantics import elogbook_code
 from accreditation.logbook.services import StepEntry, case_check, case_create
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
+from rastrack.core.csv_export import csv_text, unescape_cell
 from rastrack.core.exceptions import ApplicationError, NotPermitted
 from rastrack.reference.models import Procedure, ProcedureStep, Site
 
@@ -45,19 +46,11 @@ COLUMNS = [
 OPTIONAL_COLUMNS = ["trainer_position", "asa_grade", "urgency"]
 # Export only: what the validator confirmed, the eLogbook code to copy, and the follow-up outcomes.
 EXPORT_ONLY = ["status", "elogbook_code", "outcome_30d", "outcome_90d"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_IMPORT_ROWS = 5000
 _STEP_ROLE = re.compile(r"^(?P<name>.*?)\s*\((?P<role>bedside|observed|console|taken over)\)\s*$", re.I)
 _STEP_MINUTES = re.compile(r"^(?P<name>.*?)\s*\[(?P<minutes>\d{1,3})\s*min\]\s*$", re.I)
 
 
-def escape_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _unescape(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def _steps_cell(case: Case) -> str:
@@ -86,25 +79,23 @@ def _outcome_cell(outcome) -> str:
 def export_cases(cases) -> str:
     """The cases as CSV text in the template's columns (cases with steps prefetched; outcomes
     are read in one query for them all)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS + OPTIONAL_COLUMNS + EXPORT_ONLY)
     cases = list(cases)
     outcomes = {(o.case_id, o.followup_days): o
                 for o in CaseOutcome.objects.filter(case_id__in=[c.pk for c in cases])}
-    for case in cases:
-        row = [
-            case.date.isoformat(), case.site.name, case.platform, case.procedure.name, case.role,
-            case.supervision, case.console_minutes, case.docking_minutes, case.total_minutes,
-            case.conversion, case.complication_grade,
-            case.supervisor.email if case.supervisor_id else "", case.supervisor_name,
-            case.case_reference, case.notes, _steps_cell(case),
-            case.trainer_position, case.asa_grade, case.urgency,
-            case.status, elogbook_code(case),
-            _outcome_cell(outcomes.get((case.pk, 30))), _outcome_cell(outcomes.get((case.pk, 90))),
-        ]
-        writer.writerow([escape_cell(v) for v in row])
-    return out.getvalue()
+    return csv_text(COLUMNS + OPTIONAL_COLUMNS + EXPORT_ONLY, (_case_row(case, outcomes) for case in cases))
+
+
+def _case_row(case: Case, outcomes: dict) -> list:
+    return [
+        case.date.isoformat(), case.site.name, case.platform, case.procedure.name, case.role,
+        case.supervision, case.console_minutes, case.docking_minutes, case.total_minutes,
+        case.conversion, case.complication_grade,
+        case.supervisor.email if case.supervisor_id else "", case.supervisor_name,
+        case.case_reference, case.notes, _steps_cell(case),
+        case.trainer_position, case.asa_grade, case.urgency,
+        case.status, elogbook_code(case),
+        _outcome_cell(outcomes.get((case.pk, 30))), _outcome_cell(outcomes.get((case.pk, 90))),
+    ]
 
 
 @dataclass
@@ -164,7 +155,7 @@ def _int(value: str, field_name: str, errors: dict) -> int | None:
 
 def _parse_row(raw: dict[str, str], lookups: _Lookups) -> tuple[dict, list[StepEntry], dict]:
     errors: dict[str, list[str]] = {}
-    value = {k: _unescape((raw.get(k) or "").strip()) for k in COLUMNS + OPTIONAL_COLUMNS}
+    value = {k: unescape_cell((raw.get(k) or "").strip()) for k in COLUMNS + OPTIONAL_COLUMNS}
     data: dict[str, Any] = {}
     try:
         data["date"] = datetime.date.fromisoformat(value["date"])

@@ -43,7 +43,10 @@ def can_change(user: User, case: Case) -> bool:
 
 
 def refusal_to_validate(user: User, case: Case, validator: User | None) -> str | None:
-    """The case's validator, as the rule names them now (`case_validator`)."""
+    """The case's validator, as the rule names them now (`case_validator`); never the
+    case's own trainee, whatever roles they hold."""
+    if user.pk == case.trainee_id:
+        return "Nobody validates their own case."
     if validator is None or validator.pk != user.pk:
         return "Only the case's validator may validate or reject it."
     return None

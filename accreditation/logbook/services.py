@@ -20,6 +20,7 @@ from accreditation.faculty.eligibility import (
     is_assigned_proctor,
 )
 from accreditation.logbook import policies, simulation
+from accreditation.logbook.evidence_locks import evidence_lock_refusal
 from accreditation.logbook.models import (
     CONSOLE_ROLES,
     EDITABLE_STATUSES,
@@ -204,6 +205,12 @@ def _lock(case: Case) -> Case:
     return Case.objects.select_for_update(of=("self",)).select_related("trainee", "supervisor").get(pk=case.pk)
 
 
+def _refuse_if_evidence_of_a_decision(case: Case) -> None:
+    message = evidence_lock_refusal(case)
+    if message:
+        raise Conflict(message)
+
+
 @transaction.atomic
 def case_update(*, case: Case, actor: User, data: dict[str, Any],
                 steps: list[StepEntry] | None = None) -> Case:
@@ -213,6 +220,7 @@ def case_update(*, case: Case, actor: User, data: dict[str, Any],
         raise Conflict("A validated case is frozen: it cannot be edited.")
     if case.status == CaseStatus.SUBMITTED:
         raise Conflict("This case is awaiting validation: it can be edited again if it is returned.")
+    _refuse_if_evidence_of_a_decision(case)
     before = _case_values(case)
     case = case_check(trainee=case.trainee, data=data, steps=steps or [], instance=case)
     case.validator = case_validator(trainee=case.trainee, supervisor=case.supervisor, date=case.date)
@@ -232,6 +240,7 @@ def case_delete(*, case: Case, actor: User) -> None:
         raise Conflict("A validated case is frozen: it cannot be deleted.")
     if case.status == CaseStatus.SUBMITTED:
         raise Conflict("This case is awaiting validation: it cannot be deleted now.")
+    _refuse_if_evidence_of_a_decision(case)
     audit_record(actor=actor, action="case.delete", obj=case, stream=f"portfolio:{case.trainee_id}",
                  before=_case_values(case))
     case.delete()

@@ -32,7 +32,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from accreditation.logbook import policies
-from accreditation.logbook.csv_template import escape_cell
 from accreditation.logbook.elogbook import read_table
 from accreditation.logbook.models import (
     Provenance,
@@ -44,6 +43,7 @@ from accreditation.logbook.models import (
 from accreditation.logbook.services import simulator_session_check
 from rastrack.accounts.models import User
 from rastrack.audit.services import audit_record
+from rastrack.core.csv_export import escape_cell
 from rastrack.core.exceptions import ApplicationError, Conflict
 from rastrack.core.permissions import refuse_unless
 

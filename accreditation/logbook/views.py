@@ -10,9 +10,7 @@ service's refusal becomes a form error (400) or the error page (403 / 404 / 409,
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -49,6 +47,7 @@ from accreditation.logbook.models import (
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.accounts.trainee_scope import trainees_visible_to
+from rastrack.core.csv_export import csv_text
 from rastrack.core.exceptions import ApplicationError, Conflict
 from rastrack.core.forms import add_errors, form_status, submit_form
 from rastrack.core.permissions import get_visible_or_404, refuse_unless, require_role
@@ -414,9 +413,7 @@ def import_page(request):
 @login_required
 @require_GET
 def import_template(request):
-    out = io.StringIO()
-    csv.writer(out).writerow(COLUMNS)
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(csv_text(COLUMNS, []), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="rastrack-logbook-template.csv"'
     return response
 

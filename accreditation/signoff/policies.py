@@ -152,3 +152,18 @@ def refusal_to_rate_review(user: User, rater_ids) -> str | None:
     if user.pk not in set(rater_ids):
         return "Only the raters named on the review may rate it."
     return None
+
+
+# --- Evidence of decisions ----------------------------------------------------------------------
+
+
+def refusal_to_change_evidence(case) -> str | None:
+    """A case that is evidence of an approved sign-off is frozen (409): the decision stands on
+    it as it was. Reversing the sign-off is the way back; a returned or withdrawn request
+    holds nothing."""
+    approved = (SignoffRequest.objects.filter(evidence_cases=case, status=SignoffStatus.APPROVED)
+                .order_by("decided_at", "id").first())
+    if approved is None:
+        return None
+    return (f"This case is evidence of the approved sign-off of {approved.target_label}: it cannot be "
+            "changed or deleted unless that sign-off is reversed.")

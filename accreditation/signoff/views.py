@@ -9,9 +9,6 @@ which these providers feed; the pages link to it rather than repeat it.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -39,6 +36,7 @@ from accreditation.signoff.workflows import LinkRefused, decision_link_open, dec
 from curriculum.selectors import live_enrolments_of
 from rastrack.accounts.roles import Role
 from rastrack.accounts.trainee_scope import trainees_visible_to
+from rastrack.core.csv_export import csv_text
 from rastrack.core.exceptions import ApplicationError
 from rastrack.core.forms import add_errors, form_status, submit_form
 from rastrack.core.permissions import get_visible_or_404, require, require_role
@@ -231,17 +229,14 @@ def assessment_export(request):
     """The same list as CSV, with the same blinding (hidden scores are empty)."""
     require_role(request.user, *READERS)
     _form, qs, _trainee = _filtered_assessments(request)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "date", "trainee", "assessor", "tool", "self_assessment", "case", "blinded",
-                     "total", "scores", "feedback"])
-    for a in qs.order_by("date", "id"):
-        scores = a.visible_scores or {}
-        writer.writerow([a.pk, a.date.isoformat(), a.trainee.full_name, a.assessor.full_name, a.tool.code,
-                         "yes" if a.is_self else "no", a.case_id or "", "yes" if a.blinded else "no",
-                         "" if a.visible_total is None else a.visible_total,
-                         "; ".join(f"{k}={v}" for k, v in scores.items()), a.visible_feedback])
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    header = ["id", "date", "trainee", "assessor", "tool", "self_assessment", "case", "blinded",
+              "total", "scores", "feedback"]
+    rows = ([a.pk, a.date.isoformat(), a.trainee.full_name, a.assessor.full_name, a.tool.code,
+             "yes" if a.is_self else "no", a.case_id or "", "yes" if a.blinded else "no",
+             "" if a.visible_total is None else a.visible_total,
+             "; ".join(f"{k}={v}" for k, v in (a.visible_scores or {}).items()), a.visible_feedback]
+            for a in qs.order_by("date", "id"))
+    response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="assessments.csv"'
     return response
 
@@ -366,10 +361,9 @@ def video_review_list(request):
 def video_review_export(request):
     """The same list as CSV, with the same blinding (what the caller may not see is empty)."""
     require_role(request.user, *READERS)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "trainee", "procedure", "tool", "video_reference", "status", "due_on", "rater",
-                     "rated", "total", "scores", "mean_total", "agreement_method", "agreement"])
+    header = ["id", "trainee", "procedure", "tool", "video_reference", "status", "due_on", "rater",
+              "rated", "total", "scores", "mean_total", "agreement_method", "agreement"]
+    rows = []
     for review in selectors.video_reviews_visible_to(request.user).order_by("created_at", "id"):
         seen = selectors.video_review_seen_by(request.user, review)
         result = seen.result or {}
@@ -380,13 +374,13 @@ def video_review_export(request):
                 "" if agreement.get("value") is None else f"{agreement['value']:.3f}"]
         for rating in seen.ratings or [None]:
             if rating is None:
-                writer.writerow([*common, "", "", "", "", *tail])
+                rows.append([*common, "", "", "", "", *tail])
                 continue
             scores = rating.scores or {}
-            writer.writerow([*common, rating.rater_name, "" if rating.rated is None else
-                             ("yes" if rating.rated else "no"), "" if rating.total is None else rating.total,
-                             "; ".join(f"{k}={v}" for k, v in scores.items()), *tail])
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+            rows.append([*common, rating.rater_name, "" if rating.rated is None else
+                         ("yes" if rating.rated else "no"), "" if rating.total is None else rating.total,
+                         "; ".join(f"{k}={v}" for k, v in scores.items()), *tail])
+    response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="video-reviews.csv"'
     return response
 

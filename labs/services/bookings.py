@@ -172,8 +172,9 @@ def booking_mark_attendance(*, actor: User, booking: Booking, attended: bool,
     booking once the session has started (a mark may be corrected later)."""
     now = now_or_given(now)
     booking = Booking.objects.select_for_update(of=("self",)).select_related("session").get(pk=booking.pk)
-    if not policies.can_mark_attendance(actor, booking):
-        raise NotPermitted("Only the lab's managers or the session's faculty record attendance.")
+    refusal = policies.refusal_to_mark_attendance(actor, booking)
+    if refusal:
+        raise NotPermitted(refusal)
     session = booking.session
     if session.status == LabSessionStatus.CANCELLED:
         raise Conflict("This session was cancelled: there is no attendance to record.")

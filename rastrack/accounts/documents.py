@@ -17,10 +17,16 @@ from django.db.models import Q, QuerySet
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.accounts.trainee_scope import may_read_records_of, trainee_scope
+from rastrack.audit.services import audit_record
 from rastrack.core.exceptions import ApplicationError, NotPermitted
 from rastrack.core.models import EvidenceDocument
 from rastrack.core.permissions import signed_in
-from rastrack.core.uploads import ALLOWED_TYPES, sniff_content_type, validate_evidence_file
+from rastrack.core.uploads import (
+    ALLOWED_TYPES,
+    name_for_type,
+    sniff_content_type,
+    validate_evidence_file,
+)
 
 # --- Policies --------------------------------------------------------------------------------
 
@@ -80,7 +86,7 @@ def _clean_original_name(name: str, content_type: str) -> str:
     base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
     if not base:
         base = f"document.{ALLOWED_TYPES[content_type]}"
-    return base[:255]
+    return name_for_type(base[:250], content_type)
 
 
 @transaction.atomic
@@ -103,7 +109,14 @@ def document_upload(*, owner: User, uploaded_by: User, file) -> EvidenceDocument
     # remove the file we just stored rather than leave an orphan behind.
     document.file.save(document.original_name, file, save=False)
     try:
-        document.save()
+        with transaction.atomic():
+            document.save()
+            # Who put what into whose record: uploads are evidence too.
+            audit_record(actor=uploaded_by, action="document.upload", obj=document,
+                         stream=f"portfolio:{owner.pk}", after={
+                             "owner": owner.pk, "uploaded_by": uploaded_by.pk,
+                             "original_name": document.original_name,
+                             "content_type": content_type, "size": document.size})
     except Exception:
         document.file.delete(save=False)
         raise

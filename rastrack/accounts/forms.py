@@ -42,7 +42,16 @@ class AcceptInvitationForm(NHSUKFormMixin, forms.Form):
 
 
 class ResetRequestForm(NHSUKFormMixin, PasswordResetForm):
-    pass
+    def save(self, **kwargs):
+        # The link is built from the configured SITE_URL, never from the request's Host
+        # header, which whoever asks for the reset controls.
+        from urllib.parse import urlsplit
+
+        from django.conf import settings
+
+        site = urlsplit(settings.SITE_URL)
+        kwargs.update(domain_override=site.netloc, use_https=site.scheme == "https")
+        return super().save(**kwargs)
 
 
 class NewPasswordForm(NHSUKFormMixin, SetPasswordForm):

@@ -107,6 +107,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
+    def set_password(self, raw_password) -> None:
+        super().set_password(raw_password)
+        # Whatever door changed it (the change and reset forms, an invitation, manage.py),
+        # the API tokens issued with the old password end when the new one is saved.
+        self._password_changed = True
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        if getattr(self, "_password_changed", False):
+            self._password_changed = False
+            ApiToken.objects.filter(user=self).delete()
+
     @cached_property
     def role_names(self) -> frozenset[str]:
         # Reads prefetched groups when the queryset prefetched them (no extra query).
@@ -199,3 +211,21 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class ApiToken(models.Model):
+    """An API token. Only the SHA-256 digest of its key is stored: the key is shown once, when
+    it is issued (`rastrack.accounts.tokens`), and cannot be read back from the database or
+    admin. It ends when idle too long or too old (`API_TOKEN_IDLE_DAYS`,
+    `API_TOKEN_MAX_AGE_DAYS`), and when its user's roles, password or active state change."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"], name="api_token_user_idx")]
+
+    def __str__(self) -> str:
+        return f"API token of {self.user_id} from {self.created_at:%Y-%m-%d}"

@@ -15,11 +15,11 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from rastrack.accounts.models import Invitation, Portfolio, Profession, RegionStay, User
 from rastrack.accounts.policies import can_deactivate, can_invite
 from rastrack.accounts.roles import REGIONAL_ROLES, Role
+from rastrack.accounts.tokens import tokens_revoke
 from rastrack.accounts.validators import normalise_registration_number
 from rastrack.audit.services import audit_record, audited
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
@@ -129,8 +129,11 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """Invite a person by e-mail. Returns the invitation and its one-time token.
 
-    Re-inviting an address that has an open invitation replaces it (a new link, the old
-    one stops working).
+    Re-inviting an address that has an open invitation from the same region (or by a
+    programme admin) replaces it, audited (a new link, the old one stops working); one from
+    another region is kept and the new one refused, with a message that names nobody. An
+    address that already has an account is answered exactly like a new one (the e-mail tells
+    its owner to sign in instead), so the answer never tells a lead who has an account.
     """
     roles = _check_roles(roles)
     email = email.strip().lower()
@@ -139,9 +142,15 @@ def invitation_create(
         raise NotPermitted("You may not invite people with these roles to this region.")
     if region is None and REGIONAL_ROLES.intersection(roles):
         raise ApplicationError(errors={"region": ["This role needs a region."]})
-    if User.objects.filter(email__iexact=email).exists():
-        raise Conflict(errors={"email": ["An account with this e-mail address already exists."]})
-    Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).delete()
+    existing_account = User.objects.filter(email__iexact=email).exists()
+    for previous in Invitation.objects.select_for_update().filter(email__iexact=email, accepted_at__isnull=True):
+        if previous.region_id != region_id and not invited_by.has_role(Role.PROGRAMME_ADMIN):
+            raise Conflict(errors={"email": [
+                "This address cannot be invited from here now; a programme admin can help."]})
+        audit_record(actor=invited_by, action="invitation.replace", obj=previous,
+                     before={"email": previous.email, "roles": previous.roles, "region": previous.region_id,
+                             "invited_by": previous.invited_by_id})
+        previous.delete()
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         email=email,
@@ -154,7 +163,8 @@ def invitation_create(
     )
     audit_record(actor=invited_by, action="invitation.create", obj=invitation,
                  after={"email": email, "roles": roles, "region": region_id})
-    context = {"invitation": invitation, "url": invitation_url(token), "inviter": invited_by}
+    context = {"invitation": invitation, "url": invitation_url(token), "inviter": invited_by,
+               "existing_account": existing_account}
     subject = "You are invited to RASTrack"
     body = render_to_string("accounts/email/invitation.txt", context)
     transaction.on_commit(
@@ -178,7 +188,8 @@ def invitation_accept(*, token: str, password: str, full_name: str | None = None
     invitation = (
         Invitation.objects.select_for_update().filter(token_hash=_token_hash(token)).first()
     )
-    if invitation is None or not invitation.is_open:
+    if (invitation is None or not invitation.is_open
+            or User.objects.filter(email__iexact=invitation.email).exists()):
         raise ApplicationError("This invitation link is not valid: it may have expired or been used.")
     try:
         validate_password(password, User(email=invitation.email, full_name=full_name or invitation.full_name))
@@ -221,7 +232,7 @@ def user_deactivate(*, user: User, actor: User) -> User:
     with audited(actor=actor, action="user.deactivate", instance=user, fields=["is_active"]):
         user.is_active = False
         user.save(update_fields=["is_active"])
-    Token.objects.filter(user=user).delete()
+    tokens_revoke(user)
     _delete_sessions_of(user)
     return user
 

@@ -50,14 +50,31 @@ def beat_status() -> str:
     return "ok" if timezone.now() - heartbeat.beat_at <= allowed else "stale"
 
 
+def check_static() -> bool:
+    """With a manifest storage (production), is its manifest there? Without it every page
+    that names a static file is a 500, so the service is not healthy."""
+    from django.contrib.staticfiles.storage import ManifestFilesMixin
+    from django.core.files.storage import storages
+
+    storage = storages["staticfiles"]
+    if not isinstance(storage, ManifestFilesMixin):
+        return True
+    try:
+        return storage.exists(storage.manifest_name)
+    except Exception:
+        return False
+
+
 @never_cache
 @require_GET
 def healthz(request):
     database = check_database()
     broker = check_broker()
+    static = check_static()
     body = {
         "database": "ok" if database else "down",
         "broker": "ok" if broker else "down",
         "beat": beat_status() if database else "unknown",
+        "static": "ok" if static else "missing manifest: run collectstatic",
     }
-    return JsonResponse(body, status=200 if database and broker else 503)
+    return JsonResponse(body, status=200 if database and broker and static else 503)

@@ -1,13 +1,25 @@
-"""Request id: one id per request, echoed in the response and kept for the audit trail."""
+"""Request id: one id per request, echoed in the response and kept for the audit trail.
+
+The server always makes its own id. A client's `X-Request-ID` (a proxy's, so that logs line
+up) is kept beside it only when it is a UUID, and stored normalised: the audit trail is
+hash-chained evidence, and a client's free text has no place in it."""
 
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
 from contextvars import ContextVar
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
-_VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+
+
+def client_request_id(value: str) -> str | None:
+    """A client's request id if it is a UUID (normalised to 32 hex digits), else None."""
+    if not value or not _UUID.match(value):
+        return None
+    return uuid.UUID(value).hex
 
 
 def current_request_id() -> str | None:
@@ -21,16 +33,20 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # Accept a well-formed id from a proxy so that logs line up; otherwise make one.
-        incoming = request.META.get(self.header, "")
-        request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
+        # Our own id (24 hex digits), and the client's beside it when it is a UUID: at most
+        # 64 characters, the audit entry's field.
+        server_id = secrets.token_hex(12)
+        client_id = client_request_id(request.META.get(self.header, ""))
+        request_id = f"{server_id};client={client_id}" if client_id else server_id
         request.request_id = request_id
         token = _request_id.set(request_id)
         try:
             response = self.get_response(request)
         finally:
             _request_id.reset(token)
-        response["X-Request-ID"] = request_id
+        response["X-Request-ID"] = server_id
+        if client_id:
+            response["X-Client-Request-ID"] = client_id
         return response
 
 
@@ -142,4 +158,38 @@ class RejectNulMiddleware:
             from django.http import JsonResponse
 
             return JsonResponse({"detail": "The address contains a NUL character."}, status=400)
+        return self.get_response(request)
+
+
+class EdgeInputMiddleware:
+    """Integers beyond 64 bits and dates outside the supported years, in the query string or
+    a form's fields, are a 400 (per field) at the edge, for pages and the API alike, before
+    any lookup or date arithmetic (`rastrack.core.edges`). JSON bodies: the API's parser."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from rastrack.core.edges import edge_errors
+
+        errors = edge_errors(request.GET.lists())
+        if not errors and request.method == "POST" and (
+            request.content_type == "application/x-www-form-urlencoded"
+            # Uploads are read here only when small: a huge one is refused by size first.
+            or (request.content_type == "multipart/form-data"
+                and int(request.META.get("CONTENT_LENGTH") or 0) <= 1_000_000)
+        ):
+            errors = edge_errors(
+                (key, values) for key, values in request.POST.lists()
+                if "password" not in key and key != "csrfmiddlewaretoken"
+            )
+        if errors:
+            from django.http import JsonResponse
+            from django.shortcuts import render
+
+            if request.path.startswith("/api/"):
+                return JsonResponse(errors, status=400)
+            message = "; ".join(f"{key}: {' '.join(messages)}" for key, messages in errors.items())
+            return render(request, "core/error.html", {"title": "There is a problem", "message": message},
+                          status=400)
         return self.get_response(request)

@@ -49,8 +49,29 @@ def _megabytes(size: int) -> str:
     return f"{math.ceil(size * 10 / _MB) / 10:.1f} MB"
 
 
+def _readable_pdf(file) -> bool:
+    """Does the file parse as a PDF with at least one page (pypdf)? A "%PDF-" header alone
+    is easy to forge: an HTML page that carries one in its first kilobyte is not a PDF."""
+    import logging
+
+    from pypdf import PdfReader
+
+    file.seek(0)
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.CRITICAL)  # a refused file is the answer, not a warning
+    try:
+        return len(PdfReader(file).pages) > 0
+    except Exception:
+        return False
+    finally:
+        pypdf_log.setLevel(level)
+        file.seek(0)
+
+
 def validate_evidence_file(file) -> None:
-    """Refuse an empty file, one over 10 MB, or one whose content is not PDF, PNG or JPEG."""
+    """Refuse an empty file, one over 10 MB, or one whose content is not PDF, PNG or JPEG;
+    a PDF must also parse as one."""
     size = file.size
     if size is None or size <= 0:
         raise ValidationError("The file is empty.", code="empty")
@@ -66,6 +87,18 @@ def validate_evidence_file(file) -> None:
             f"{content_type or 'unknown'}), whatever its name says.",
             code="wrong_type",
         )
+    if content_type == "application/pdf" and not _readable_pdf(file):
+        raise ValidationError("This file starts like a PDF but cannot be read as one.", code="bad_pdf")
+
+
+def name_for_type(name: str, content_type: str) -> str:
+    """The uploader's file name with the extension of what the content is: `page.html` that
+    is a PDF is kept as `page.pdf`, so a download never offers it under another type."""
+    extension = ALLOWED_TYPES[content_type]
+    stem, dot, suffix = name.rpartition(".")
+    if dot and suffix.lower() in ({extension, "jpeg"} if extension == "jpg" else {extension}):
+        return name
+    return f"{stem if dot and stem else name}.{extension}"
 
 
 def evidence_upload_to(instance, filename: str) -> str:

@@ -1,9 +1,16 @@
 """The error pages (404, 403, 500 and a refused service call), shared by every app."""
 
+from django.http import JsonResponse
 from django.shortcuts import render
 
 
+def _api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
 def not_found(request, exception=None):
+    if _api(request):  # a client of the API reads JSON, whatever the address
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "core/error.html", {"title": "Page not found",
                   "message": "If you typed the web address, check it is correct."}, status=404)
 
@@ -20,6 +27,9 @@ def server_error(request):
 
     if is_database_unavailable(sys.exc_info()[1]):  # raised in a middleware, not a view
         return database_unavailable_response(request)
+    if _api(request):
+        return JsonResponse({"detail": "Sorry, there is a problem with the service. Try again later."},
+                            status=500)
     return render(request, "core/error.html", {"title": "Sorry, there is a problem with the service",
                   "message": "Try again later."}, status=500)
 

@@ -8,11 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from curriculum import services
 from curriculum.models import Component, Requirement
 from rastrack.reference.models import Procedure, ProcedureStep
+from tests.builders.faculty import blank_pdf
 
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-) + b" " * 300
+PDF_BYTES = blank_pdf()
 
 
 def pdf(name: str = "certificate.pdf") -> SimpleUploadedFile:

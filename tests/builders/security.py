@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from accreditation.faculty import services as faculty_services
 from accreditation.faculty.models import Accreditation
@@ -27,6 +26,7 @@ from labs import services as labs
 from labs.models import EquipmentKind
 from rastrack.accounts.documents import document_upload
 from rastrack.accounts.roles import Role
+from rastrack.accounts.tokens import token_issue
 from rastrack.notifications.services import notify
 from rastrack.reference.models import Procedure, Region, Site
 from tests.builders.certificates import certify
@@ -100,7 +100,7 @@ def build_world() -> World:
     trainee, other = u["trainee"], u["other_trainee"]
     admin = u["admin"]
     for name, user in u.items():
-        w.tokens[name] = Token.objects.create(user=user).key
+        w.tokens[name] = token_issue(user)
 
     own_acc = accredit(u["assigned_trainer"])
     accredit(u["unassigned_trainer"])

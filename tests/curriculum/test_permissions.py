@@ -203,10 +203,9 @@ CASES = [
 def _call(user, method, path, body):
     client = APIClient()
     if user is not None:
-        from rest_framework.authtoken.models import Token
+        from rastrack.accounts.tokens import token_issue
 
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user)}")
     return getattr(client, method)(path, body, format="json") if body is not None else getattr(client, method)(path)
 
 

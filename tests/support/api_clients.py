@@ -9,11 +9,10 @@ from rest_framework.test import APIClient
 def token_client(user) -> APIClient:
     """An API client of its own (one per thread), authenticated with the user's token, that
     answers a server error as a 500 response instead of raising it in the test."""
-    from rest_framework.authtoken.models import Token
+    from rastrack.accounts.tokens import token_issue
 
-    token, _ = Token.objects.get_or_create(user=user)
     client = APIClient(raise_request_exception=False)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user)}")
     return client
 
 

@@ -52,9 +52,9 @@ def _before(api, client, trainer, trainee, document):
     assert document.pk in ids
 
 
-def _after(api, client, trainer, trainee, document, *, rule_on_today=False):
+def _after(api, client, trainer, trainee, document):
     assert _sees(api, client, trainer, document) == (404, 404)
-    assert can_supervise(trainer, trainee) is rule_on_today
+    assert not can_supervise(trainer, trainee)
     assert not _holds_right(trainer, trainee)
     assert api.as_user(trainer).get("/api/v1/documents/").json()["results"] == []
 
@@ -113,9 +113,8 @@ def test_ending_the_assignment_takes_effect_on_the_next_request(api, client, lea
     _before(api, client, assigned_trainer, trainee, document)
     assignment = Assignment.objects.get(trainer=assigned_trainer, trainee=trainee)
     assert api.as_user(lead).post(f"/api/v1/assignments/{assignment.pk}/end/", {}, format="json").status_code == 200
-    # Ended today: today is its last covered day (cases done today may still be validated)
-    # but the portfolio closes at once; from tomorrow the rule says no too.
-    _after(api, client, assigned_trainer, trainee, document, rule_on_today=True)
+    # Ended today: ended means ended now, for the rule as for the portfolio.
+    _after(api, client, assigned_trainer, trainee, document)
     assert not can_supervise(assigned_trainer, trainee, on=timezone.localdate() + datetime.timedelta(days=1))
 
 

@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from accreditation.logbook.csv_template import COLUMNS, EXPORT_ONLY, OPTIONAL_COLUMNS, escape_cell
+from accreditation.logbook.csv_template import COLUMNS, EXPORT_ONLY, OPTIONAL_COLUMNS
 from accreditation.logbook.models import Case
+from rastrack.core.csv_export import escape_cell
 from tests.builders.people import SiteFactory
 
 pytestmark = pytest.mark.django_db

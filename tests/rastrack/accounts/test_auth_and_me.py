@@ -1,7 +1,8 @@
 import pytest
-from rest_framework.authtoken.models import Token
 
+from rastrack.accounts.models import ApiToken
 from rastrack.accounts.roles import Role
+from rastrack.accounts.tokens import token_digest
 from tests.builders.people import PASSWORD
 from tests.support.personas import PERSONAS
 
@@ -18,7 +19,7 @@ def test_a_token_is_issued_for_the_email_and_password(api, trainee):
     response = api.post("/api/v1/auth/token/", {"username": trainee.email, "password": PASSWORD})
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(key=token).user == trainee
+    assert ApiToken.objects.get(digest=token_digest(token)).user == trainee
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/v1/me/").json()["email"] == trainee.email
 

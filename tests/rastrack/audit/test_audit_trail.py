@@ -69,11 +69,12 @@ def test_snapshots_never_contain_the_password(admin, trainee):
 
 
 def test_the_request_id_is_recorded(api, lead, trainee):
+    client_id = "6f1c2d3e-4b5a-4978-8695-a4b3c2d1e0f9"
     response = api.as_user(lead).post(f"/api/v1/users/{trainee.pk}/deactivate/",
-                                      HTTP_X_REQUEST_ID="req-1234567890")
+                                      HTTP_X_REQUEST_ID=client_id)
     assert response.status_code == 200
     entry = AuditEntry.objects.get(action="user.deactivate")
-    assert entry.request_id == "req-1234567890"
+    assert entry.request_id == f"{response['X-Request-ID']};client={client_id.replace('-', '')}"
     assert entry.before == {"is_active": True} and entry.after == {"is_active": False}
 
 

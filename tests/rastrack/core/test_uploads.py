@@ -22,6 +22,7 @@ from rastrack.accounts.services import user_move_region, user_revoke_role
 from rastrack.core.exceptions import ApplicationError, NotPermitted
 from rastrack.core.models import EvidenceDocument
 from rastrack.core.uploads import MAX_UPLOAD_BYTES, sniff_content_type, validate_evidence_file
+from tests.builders.faculty import blank_pdf
 from tests.builders.people import region
 from tests.support.personas import PERSONAS
 
@@ -34,14 +35,7 @@ STORED_NAME = re.compile(r"^evidence/\d{4}/\d{2}/[0-9a-f]{32}\.(pdf|png|jpg)$")
 # --- Real files, made here ---------------------------------------------------------------------
 
 
-PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-    b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj\n"
-    b"trailer << /Root 1 0 R >>\n"
-    b"%%EOF\n"
-)
+PDF = blank_pdf()
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -124,7 +118,9 @@ def test_accepted_files_are_stored_under_a_random_name(api, trainee, content, na
     payload = response.json()
     assert set(payload) == {"id", "owner", "original_name", "content_type", "size", "uploaded_at"}
     assert payload["owner"] == trainee.pk
-    assert payload["original_name"] == name
+    # The kept name's extension is the content's: a PNG named .pdf is kept as .png.
+    assert payload["original_name"].rsplit(".", 1)[-1].lower() in ({ext, "jpeg"} if ext == "jpg" else {ext})
+    assert payload["original_name"].rsplit(".", 1)[0] == name.rsplit(".", 1)[0]
     assert payload["content_type"] == content_type
     assert payload["size"] == len(content)
     document = EvidenceDocument.objects.get()
@@ -187,7 +183,9 @@ def test_a_body_far_over_the_limit_is_refused_before_it_is_parsed(api, trainee):
 
 
 def test_a_file_of_exactly_10_mb_is_accepted(trainee):
-    exact = PDF[:9] + b"\x00" * (MAX_UPLOAD_BYTES - 9)
+    # A real PDF padded to the limit (the padding is a PDF comment after the header).
+    exact = PDF[:9] + b"%" + b"\x00" * (MAX_UPLOAD_BYTES - len(PDF) - 2) + b"\n" + PDF[9:]
+    assert len(exact) == MAX_UPLOAD_BYTES
 
     document = document_upload(owner=trainee, uploaded_by=trainee, file=upload_file(exact))
 
