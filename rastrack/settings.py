@@ -435,6 +435,8 @@ SPECTACULAR_SETTINGS = {
         # The logbook (accreditation/logbook/models.py).
         "CaseRoleEnum": "accreditation.logbook.models.CaseRole",
         "SupervisionEnum": "accreditation.logbook.models.Supervision",
+        "TrainerPositionEnum": "accreditation.logbook.models.TrainerPosition",
+        "UrgencyEnum": "accreditation.logbook.models.Urgency",
         "CaseStatusEnum": "accreditation.logbook.models.CaseStatus",
         "StepRoleEnum": "accreditation.logbook.models.StepRole",
         "SimulatorEnum": "accreditation.logbook.models.Simulator",

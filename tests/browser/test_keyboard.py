@@ -88,7 +88,7 @@ def test_a_trainee_logs_a_case_and_asks_for_a_signoff_by_keyboard(tabs, trainee,
     page.keyboard.press("ArrowDown")  # -> "Console surgeon, part of the case"
     tab_to(page, page.get_by_label("Console time (minutes)"))
     page.keyboard.type("70")
-    tab_to(page, page.get_by_label("P: performed (trainer not present for most of the case)"))
+    tab_to(page, page.get_by_label("P: performed (trainer present for less than 70% of the operation)"))
     page.keyboard.press("ArrowDown")  # -> S-TS
     tab_to(page, neck)
     page.keyboard.press("Space")

@@ -118,8 +118,10 @@ def test_an_accredited_trainer_gets_the_renewal_form(client, assigned_trainer):
     assert "Accredited" in mine and "Apply for renewal" in mine and "Tara Trainee" in mine
 
 
-def test_non_surgeons_cannot_apply(client, lab_manager):
-    lab_manager.profession = "nurse"
+def test_professions_that_hold_no_faculty_role_cannot_apply(client, lab_manager):
+    # Nurses, ODPs and SCPs apply for bedside-and-team faculty (tests/accreditation/faculty/
+    # test_non_surgeon_faculty.py); other professions hold no faculty accreditation.
+    lab_manager.profession = "other"
     lab_manager.save()
     _sign_in(client, lab_manager)
     assert client.get("/faculty/apply/").status_code == 403
