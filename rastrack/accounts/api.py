@@ -14,6 +14,7 @@ from rastrack.accounts.roles import Role
 from rastrack.accounts.serializers import (
     InvitationCreateSerializer,
     InvitationSerializer,
+    OwnDetailsSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
     UserSerializer,
@@ -64,10 +65,17 @@ class TokenView(APIView):
 
 
 class MeView(APIView):
-    """The signed-in user."""
+    """The signed-in user; PATCH sets their own grade and training programme."""
 
     @extend_schema(responses=UserSerializer)
     def get(self, request):
+        return Response(UserSerializer(selectors.user_with_roles(request.user.pk)).data)
+
+    @extend_schema(request=OwnDetailsSerializer, responses=UserSerializer)
+    def patch(self, request):
+        serializer = OwnDetailsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_update_own_details(user=request.user, **serializer.validated_data)
         return Response(UserSerializer(selectors.user_with_roles(request.user.pk)).data)
 
 

@@ -41,6 +41,14 @@ class AcceptInvitationForm(NHSUKFormMixin, forms.Form):
         return data
 
 
+class OwnDetailsForm(NHSUKFormMixin, forms.Form):
+    # No length limits here: the service's free-text rule is the one place they live.
+    grade = forms.CharField(label="Grade", required=False, strip=False,
+                            help_text="Your training grade, e.g. ST5.")
+    training_programme = forms.CharField(label="Training programme", required=False, strip=False,
+                                         help_text="e.g. Urology higher surgical training, London.")
+
+
 class ResetRequestForm(NHSUKFormMixin, PasswordResetForm):
     def save(self, **kwargs):
         # The link is built from the configured SITE_URL, never from the request's Host

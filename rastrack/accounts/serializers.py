@@ -60,9 +60,20 @@ class UserSerializer(serializers.ModelSerializer):
         model = User
         fields = [
             "id", "email", "full_name", "roles", "region", "region_name", "profession",
-            "registration_body", "registration_number", "is_active",
+            "registration_body", "registration_number", "grade", "training_programme", "is_active",
         ]
         read_only_fields = fields
+
+
+class OwnDetailsSerializer(serializers.Serializer):
+    """What a person may change about themself; every other field is ignored. The rules
+    (free text, length, one line) are the service's."""
+
+    grade = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
+                                  help_text="Training grade, e.g. ST5; empty to clear.")
+    training_programme = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False,
+        help_text="e.g. Urology higher surgical training, London; empty to clear.")
 
 
 class InvitationCreateSerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+import unicodedata
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from rastrack.accounts.tokens import tokens_revoke
 from rastrack.accounts.validators import normalise_registration_number
 from rastrack.audit.services import audit_record, audited
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
+from rastrack.core.free_text import free_text_into
 from rastrack.notifications.services import notify
 from rastrack.reference.models import Region
 
@@ -112,6 +114,42 @@ def user_create(
     user_grant_roles(user=user, roles=roles)
     if region is not None:
         user_move_region(user=user, region=region, on=region_since or timezone.localdate())
+    return user
+
+
+# The identifiers an ARCP panel reads off the portfolio export; a person keeps their own.
+OWN_DETAILS = ("grade", "training_programme")
+
+
+def user_update_own_details(*, user: User, **details: str) -> User:
+    """Set the signed-in person's own grade and training programme (either or both).
+
+    Each goes through the free-text rule and must be one line of printable text: what is
+    typed here is printed on the portfolio export and its PDF. A refusal names every bad
+    field and changes nothing.
+    """
+    unknown = set(details) - set(OWN_DETAILS)
+    if unknown:
+        raise ValueError(f"Not a detail a person sets themself: {', '.join(sorted(unknown))}.")
+    errors: dict[str, list[str]] = {}
+    cleaned = {}
+    for field, value in details.items():
+        if value is None:
+            continue
+        if isinstance(value, str) and any(unicodedata.category(ch) == "Cc" for ch in value):
+            errors.setdefault(field, []).append("Use letters, digits and punctuation only, on one line.")
+            continue
+        cleaned[field] = free_text_into(errors, field, value,
+                                        max_length=User._meta.get_field(field).max_length)
+    if errors:
+        raise ApplicationError(errors=errors)
+    changed = [field for field, value in cleaned.items() if getattr(user, field) != value]
+    if not changed:
+        return user
+    with audited(actor=user, action="user.details_update", instance=user, fields=changed):
+        for field in changed:
+            setattr(user, field, cleaned[field])
+        user.save(update_fields=changed)
     return user
 
 

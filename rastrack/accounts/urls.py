@@ -11,6 +11,7 @@ from rastrack.accounts.forms import (
 
 app_name = "accounts"
 urlpatterns = [
+    path("details/", views.own_details, name="details"),
     path("people/", views.people, name="people"),
     path("people/<int:pk>/deactivate/", views.deactivate, name="deactivate"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept-invitation"),

@@ -1,4 +1,4 @@
-"""Web pages for accounts: people, invitations and accepting one, the second factor."""
+"""Web pages for accounts: people, invitations and accepting one, one's own details, the second factor."""
 
 import django_otp
 from django.conf import settings
@@ -16,7 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from rastrack.accounts import mfa, oidc, selectors, services
-from rastrack.accounts.forms import AcceptInvitationForm, InvitationForm, TOTPCodeForm
+from rastrack.accounts.forms import (
+    AcceptInvitationForm,
+    InvitationForm,
+    OwnDetailsForm,
+    TOTPCodeForm,
+)
 from rastrack.accounts.policies import can_manage_people
 from rastrack.core.exceptions import ApplicationError, NotPermitted
 from rastrack.core.forms import form_status, submit_form
@@ -46,6 +51,20 @@ def people(request):
         return response
     users = selectors.users_visible_to(request.user).order_by("full_name", "id")
     return render(request, "accounts/people.html", {"form": form, "people": users}, status=form_status(request))
+
+
+@login_required
+def own_details(request):
+    """The signed-in person's own grade and training programme (on their portfolio export)."""
+    user = request.user
+    form = OwnDetailsForm(request.POST or None,
+                          initial={"grade": user.grade, "training_programme": user.training_programme})
+    response = submit_form(
+        request, form, lambda data: services.user_update_own_details(user=user, **data),
+        success="Your details are saved.", then="accounts:details")
+    if response:
+        return response
+    return render(request, "accounts/details.html", {"form": form}, status=form_status(request))
 
 
 @login_required

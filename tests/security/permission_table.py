@@ -240,6 +240,8 @@ TABLE = {
         "own": "403 403 403 403 200 403 403 403 200 401",
         "others": "403 403 403 403 403 200 403 403 200 401"},
     ("GET", "/api/v1/me/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    # Anyone signed in sets their own grade and training programme: there is no one else's to reach.
+    ("PATCH", "/api/v1/me/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
     ("GET", "/api/v1/modules/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
     ("POST", "/api/v1/modules/"): {"all": "403 403 403 403 403 403 403 403 201 401"},
     ("DELETE", "/api/v1/modules/{id}/"): {

@@ -168,6 +168,7 @@ BODIES = {
         "name": o.name, "region": o.region_id, "site": o.site_id, "description": "Now with a wet lab."},
     ("PATCH", "/api/v1/labs/{id}/"): lambda w, p, o=None: {"description": "Now with a wet lab."},
     ("POST", "/api/v1/modules/"): lambda w, p, o=None: {"pathway": _draft(w, "pathways").pk, "title": "New module"},
+    ("PATCH", "/api/v1/me/"): lambda w, p, o=None: {"grade": "ST5", "training_programme": "Urology, London"},
     ("PATCH", "/api/v1/modules/{id}/"): lambda w, p, o=None: {"title": "Renamed"},
     ("POST", "/api/v1/notifications/{id}/read/"): lambda w, p, o=None: {},
     ("POST", "/api/v1/notifications/read-all/"): lambda w, p, o=None: {},

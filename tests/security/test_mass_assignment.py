@@ -163,3 +163,14 @@ def test_the_certificate_code_and_dates_are_not_writable(world):
     assert response.status_code == 200
     certificate.refresh_from_db()
     assert certificate.verification_code == code and certificate.status == "revoked"
+
+
+def test_a_person_changes_only_their_own_grade_and_programme(world):
+    body = {**_body(world, "PATCH", "/api/v1/me/"), "id": world.other_trainee.pk, "email": "x@example.org",
+            "roles": ["programme_admin"], "is_active": False, "region": None, "registration_number": "1111111"}
+    response = client_for(world, "trainee").patch("/api/v1/me/", body, format="json")
+    assert response.status_code == 200, response.json()
+    trainee = type(world.trainee).objects.get(pk=world.trainee.pk)
+    assert (trainee.email, trainee.is_active, trainee.region_id, trainee.grade) == (
+        world.trainee.email, True, world.trainee.region_id, "ST5")
+    assert not trainee.has_role("programme_admin")
