@@ -59,13 +59,17 @@ LEGACY_RULES: tuple[Rule, ...] = (
 )
 
 
+def rules_of(pathway_id: int) -> tuple[Rule, ...]:
+    """The pathway version's own rows (one query); empty when it counts by the defaults."""
+    return tuple(Rule(*row) for row in CountingRule.objects.filter(pathway_id=pathway_id).order_by(
+        "counted_as", "role", "supervision").values_list("counted_as", "role", "supervision", "takeover"))
+
+
 def rules_for(pathway_id: int | None) -> tuple[Rule, ...]:
     """The pathway version's rules (one query), or the defaults when it has none."""
     if pathway_id is None:
         return DEFAULT_RULES
-    rows = tuple(Rule(*row) for row in CountingRule.objects.filter(pathway_id=pathway_id).order_by(
-        "counted_as", "role", "supervision").values_list("counted_as", "role", "supervision", "takeover"))
-    return rows or DEFAULT_RULES
+    return rules_of(pathway_id) or DEFAULT_RULES
 
 
 def _taken_over() -> Exists:
