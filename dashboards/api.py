@@ -122,6 +122,10 @@ class OverloggingRowSerializer(serializers.Serializer):
     role_corrected = serializers.IntegerField()
     supervision_corrected = serializers.IntegerField()
     disagreement_rate = serializers.FloatField(help_text="disagreements / validated")
+    # default: a snapshot saved before the figure existed still answers until its refresh.
+    overlogged = serializers.IntegerField(default=0, help_text="Corrected cases whose claimed role and code count as a "
+                                                    "higher kind of own work than the validated ones, under "
+                                                    "the trainee's pathway version's counting table.")
 
 
 class CalibrationRowSerializer(serializers.Serializer):

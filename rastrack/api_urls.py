@@ -27,6 +27,7 @@ router.register("documents", document_views.EvidenceDocumentViewSet, basename="d
 router.register("cases", logbook_api.CaseViewSet, basename="case")
 router.register("simulator-exercises", logbook_api.SimulatorExerciseViewSet, basename="simulator-exercise")
 router.register("simulator-sessions", logbook_api.SimulatorSessionViewSet, basename="simulator-session")
+router.register("counting-rules", logbook_api.CountingRuleViewSet, basename="counting-rule")
 router.register("frameworks", curriculum_api.FrameworkViewSet, basename="framework")
 router.register("standards", curriculum_api.StandardViewSet, basename="standard")
 router.register("competencies", curriculum_api.CompetencyViewSet, basename="competency")

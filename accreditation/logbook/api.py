@@ -1,4 +1,4 @@
-"""Logbook API: /api/v1/cases/ and /api/v1/simulator-sessions/."""
+"""Logbook API: /api/v1/cases/, /api/v1/simulator-sessions/ and /api/v1/counting-rules/{pathway id}/."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from accreditation.logbook import counting, elogbook, simulation, simulator_import
 from accreditation.logbook import csv_template as logbook_csv
-from accreditation.logbook import elogbook, simulation, simulator_import
 from accreditation.logbook import learning_curve as lc
 from accreditation.logbook import policies as logbook_policies
 from accreditation.logbook import selectors as logbook_selectors
@@ -29,18 +29,29 @@ from accreditation.logbook.models import (
     CaseRole,
     CaseStep,
     ComplicationGrade,
+    CountedAs,
     FollowUp,
     SimulatorExercise,
     SimulatorSession,
     StepRole,
     Supervision,
+    TakeoverRule,
     TrainerPosition,
     Urgency,
 )
+from curriculum.models import Pathway
+from curriculum.selectors import pathways_visible_to
 from rastrack.accounts.models import User
+from rastrack.accounts.roles import Role
 from rastrack.accounts.trainee_scope import trainees_visible_to
 from rastrack.core.api.parsers import BoundedJSONParser
-from rastrack.core.permissions import ScopedViewSetMixin, get_visible_or_404, refuse_unless
+from rastrack.core.permissions import (
+    SIGNED_IN,
+    ActionRolesMixin,
+    ScopedViewSetMixin,
+    get_visible_or_404,
+    refuse_unless,
+)
 from rastrack.reference.models import ProcedureStep
 
 
@@ -628,3 +639,56 @@ class SimulatorSessionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixin
             file_name=getattr(upload, "name", "") or "", format_code=body.get("format") or None,
             dry_run=body["dry_run"])
         return Response(result.as_dict(), status=200 if result.ok else 400)
+
+
+class CountingRuleRowSerializer(serializers.Serializer):
+    counted_as = serializers.ChoiceField(choices=CountedAs.choices)
+    role = serializers.ChoiceField(choices=CaseRole.choices)
+    supervision = serializers.ChoiceField(choices=Supervision.choices)
+    takeover = serializers.ChoiceField(choices=TakeoverRule.choices, default=TakeoverRule.ANY)
+
+
+class CountingTableSerializer(serializers.Serializer):
+    pathway = serializers.IntegerField(read_only=True)
+    defaults = serializers.BooleanField(read_only=True, help_text="The version has no rows of its own: "
+                                                                  "it counts by the defaults shown.")
+    rules = CountingRuleRowSerializer(many=True)
+
+
+class CountingTableWriteSerializer(serializers.Serializer):
+    rules = CountingRuleRowSerializer(many=True, help_text="The whole table; an empty list returns the "
+                                      "version to the defaults.")
+
+
+def _counting_table(pathway) -> dict:
+    own = counting.rules_of(pathway.pk)
+    rows = own or counting.DEFAULT_RULES
+    return {"pathway": pathway.pk, "defaults": not own, "rules": [r._asdict() for r in rows]}
+
+
+class CountingRuleViewSet(ActionRolesMixin, ScopedViewSetMixin, viewsets.GenericViewSet):
+    """A pathway version's counting table, addressed by the pathway's id: which validated
+    (role, code, takeover) counts as what. Read by whoever may see the pathway (a draft: programme
+    admins only, otherwise 404); replaced whole by programme admins while the version is a draft
+    (a published or retired version keeps its counting: 409)."""
+
+    model = Pathway
+    serializer_class = CountingTableSerializer
+    http_method_names = ["get", "put", "head", "options"]
+    action_roles = {"retrieve": SIGNED_IN, "update": (Role.PROGRAMME_ADMIN,)}
+
+    def visible_queryset(self, user):
+        return pathways_visible_to(user)
+
+    @extend_schema(responses={200: CountingTableSerializer})
+    def retrieve(self, request, pk=None):
+        return Response(CountingTableSerializer(_counting_table(self.get_object())).data)
+
+    @extend_schema(request=CountingTableWriteSerializer, responses={200: CountingTableSerializer},
+                   description="Replace a draft version's counting table. Published or retired: 409.")
+    def update(self, request, pk=None):
+        pathway = self.get_object()
+        body = self.validated(CountingTableWriteSerializer)
+        counting.rules_set(actor=request.user, pathway=pathway,
+                           rules=[counting.Rule(**row) for row in body["rules"]])
+        return Response(CountingTableSerializer(_counting_table(pathway)).data)

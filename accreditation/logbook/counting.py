@@ -59,13 +59,17 @@ LEGACY_RULES: tuple[Rule, ...] = (
 )
 
 
+def rules_of(pathway_id: int) -> tuple[Rule, ...]:
+    """The pathway version's own rows (one query); empty when it counts by the defaults."""
+    return tuple(Rule(*row) for row in CountingRule.objects.filter(pathway_id=pathway_id).order_by(
+        "counted_as", "role", "supervision").values_list("counted_as", "role", "supervision", "takeover"))
+
+
 def rules_for(pathway_id: int | None) -> tuple[Rule, ...]:
     """The pathway version's rules (one query), or the defaults when it has none."""
     if pathway_id is None:
         return DEFAULT_RULES
-    rows = tuple(Rule(*row) for row in CountingRule.objects.filter(pathway_id=pathway_id).order_by(
-        "counted_as", "role", "supervision").values_list("counted_as", "role", "supervision", "takeover"))
-    return rows or DEFAULT_RULES
+    return rules_of(pathway_id) or DEFAULT_RULES
 
 
 def _taken_over() -> Exists:
@@ -90,6 +94,27 @@ def counted_as(*, role: str, supervision: str, taken_over: bool, rules: Iterable
     """What one case counts as under `rules` (in memory: for pages and exports)."""
     return [r.counted_as for r in rules if r.role == role and r.supervision == supervision
             and (r.takeover == TakeoverRule.ANY or not taken_over)]
+
+
+# The trainee's own work, from least to most: a claim counted higher than what the validator
+# confirmed is over-logging. Teaching is not on this ladder (it is not the trainee's own work).
+KIND_RANK = {CountedAs.OBSERVED: 1, CountedAs.BEDSIDE: 2, CountedAs.SUPERVISED_CONSOLE: 3,
+             CountedAs.INDEPENDENT_CONSOLE: 4}
+
+
+def kind_rank(*, role: str, supervision: str, taken_over: bool, rules: Iterable[Rule]) -> int:
+    """The highest own-work kind a (role, code) counts as under `rules` (0: none)."""
+    return max((KIND_RANK.get(k, 0) for k in counted_as(role=role, supervision=supervision,
+                                                      taken_over=taken_over, rules=rules)), default=0)
+
+
+def is_overlogged(*, claimed: tuple[str, str], validated: tuple[str, str], taken_over: bool,
+                  rules: Iterable[Rule]) -> bool:
+    """Whether the trainee's claimed (role, code) counts as a higher kind of own work than the
+    (role, code) the validator confirmed, under `rules`."""
+    rules = tuple(rules)
+    return (kind_rank(role=claimed[0], supervision=claimed[1], taken_over=taken_over, rules=rules)
+            > kind_rank(role=validated[0], supervision=validated[1], taken_over=taken_over, rules=rules))
 
 
 # Which step roles count towards a step requirement of each kind (a step counts only when done

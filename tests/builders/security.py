@@ -136,6 +136,7 @@ def build_world() -> World:
     w.put("competencies", framework.competencies.get(key="comp-1-1"),
           draft_framework.competencies.get(key="comp-1-1"))
     w.put("pathways", literacy, draft_pathway)
+    w.put("counting-rules", literacy, draft_pathway)
     # Never the final sign-off's module, component or requirement: those are fixed parts.
     w.put("modules", literacy.modules.exclude(is_final=True).order_by("id").first(),
           draft_pathway.modules.exclude(is_final=True).order_by("id").first())

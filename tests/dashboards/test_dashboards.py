@@ -74,7 +74,8 @@ def test_regional_figures(api, world, lead, london):
                              {"month": month, "platform": "versius", "validated": 1, "submitted": 0}]
     assert data["overlogging"] == [{"region": london.pk, "region_name": london.name, "month": month,
                                     "validated": 3, "disagreements": 0, "role_corrected": 0,
-                                    "supervision_corrected": 0, "disagreement_rate": 0.0}]
+                                    "supervision_corrected": 0, "disagreement_rate": 0.0,
+                                    "overlogged": 0}]
     assert data["calibration"] == [{"region": london.pk, "region_name": london.name, "month": month,
                                     "tool": "gears", "pairs": 1, "mean_gap": 4.0, "mean_abs_gap": 4.0}]
 
@@ -251,11 +252,11 @@ def test_query_count_does_not_grow_with_rows(world, admin, assigned_trainer, tra
 def test_query_count_is_pinned(world, admin, london):
     # faculty: rules + 2; labs: 2; sign-offs: 3; trainees: 1 + freshness 1; cases: 1;
     # capacity versus need: 3 + region names 1; trainers: rules + 2 + region names 1;
-    # over-logging: 1; calibration: 1.
+    # over-logging: 1 + corrections by claim 1 + counting rules 1; calibration: 1.
     dashboards.dashboard()  # creates the faculty rules row once
-    assert _count(lambda: dashboards.dashboard()) == 21
-    assert _count(lambda: dashboards.dashboard(region=london)) == 21
-    assert _count(lambda: dashboards.dashboard(specialty="urology")) == 21
+    assert _count(lambda: dashboards.dashboard()) == 23
+    assert _count(lambda: dashboards.dashboard(region=london)) == 23
+    assert _count(lambda: dashboards.dashboard(specialty="urology")) == 23
 
 
 # --- Pages -------------------------------------------------------------------------------------

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from accreditation.logbook import counting
 from accreditation.logbook import services as logbook
+from curriculum import services as curriculum
 from dashboards import selectors as dashboards
 from rastrack.accounts.roles import Role
+from tests.builders.curriculum import make_framework, make_pathway
 from tests.builders.faculty import accredit, assign
 from tests.builders.logbook import make_case
 from tests.builders.people import UserFactory
@@ -64,12 +67,28 @@ def test_disagreement_rate_by_region_and_month(quality_world, london, north_west
     month = quality_world["month"]
     assert _by(data["overlogging"], london, month) == [{
         "region": london.pk, "region_name": london.name, "month": month, "validated": 4, "disagreements": 3,
-        "role_corrected": 2, "supervision_corrected": 2, "disagreement_rate": 0.75}]
+        "role_corrected": 2, "supervision_corrected": 2, "disagreement_rate": 0.75,
+        # Supervised console -> A (no own console work) and -> observer: over-logged; part -> whole
+        # S-TS is supervised console either way.
+        "overlogged": 2}]
     earlier = [row for row in data["overlogging"] if row["region"] == london.pk and row["month"] != month]
     assert [(row["validated"], row["disagreements"], row["disagreement_rate"]) for row in earlier] == [(1, 0, 0.0)]
     assert _by(data["overlogging"], north_west, month) == [{
         "region": north_west.pk, "region_name": north_west.name, "month": month, "validated": 1,
-        "disagreements": 1, "role_corrected": 0, "supervision_corrected": 1, "disagreement_rate": 1.0}]
+        "disagreements": 1, "role_corrected": 0, "supervision_corrected": 1, "disagreement_rate": 1.0,
+        "overlogged": 1}]
+
+
+def test_over_logging_reads_the_trainees_pathway_counting(quality_world, admin, trainee, london):
+    # On a version that counts A at the console as supervised console work, S-TS -> A is no
+    # longer over-logging; S-TS -> observer still is.
+    pathway = make_pathway(admin, make_framework(admin), publish=False)
+    counting.rules_set(actor=admin, pathway=pathway, rules=[
+        *counting.DEFAULT_RULES, counting.Rule("supervised_console_cases", "console_part", "A")])
+    pathway = curriculum.pathway_publish(actor=admin, pathway=pathway)
+    curriculum.enrolment_create(actor=trainee, trainee=trainee, pathway=pathway)
+    [row] = _by(dashboards.dashboard()["overlogging"], london, quality_world["month"])
+    assert (row["disagreements"], row["overlogged"]) == (3, 1)
 
 
 def test_self_versus_trainer_gap(quality_world, london, north_west):

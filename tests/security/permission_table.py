@@ -261,6 +261,14 @@ TABLE = {
     ("POST", "/api/v1/notifications/{id}/read/"): {
         "own": "200 404 404 404 404 404 404 404 404 401",
         "others": "404 200 404 404 404 404 404 404 404 401"},
+    # A counting table is addressed by its pathway's id: a draft's is seen by programme admins
+    # only (404); a published version keeps its counting (409).
+    ("GET", "/api/v1/counting-rules/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "404 404 404 404 404 404 404 404 200 401"},
+    ("PUT", "/api/v1/counting-rules/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 409 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
     ("GET", "/api/v1/pathways/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
     ("POST", "/api/v1/pathways/"): {"all": "403 403 403 403 403 403 403 403 201 401"},
     ("GET", "/api/v1/pathways/{id}/"): {

@@ -179,6 +179,8 @@ BODIES = {
     ("POST", "/api/v1/pathways/{id}/new-version/"): lambda w, p, o=None: {},
     ("POST", "/api/v1/pathways/{id}/publish/"): lambda w, p, o=None: {},
     ("POST", "/api/v1/pathways/{id}/retire/"): lambda w, p, o=None: {},
+    ("PUT", "/api/v1/counting-rules/{id}/"): lambda w, p, o=None: {"rules": [
+        {"counted_as": "case_observation", "role": "observer", "supervision": "O"}]},
     ("POST", "/api/v1/requirements/"): lambda w, p, o=None: {
         "component": _draft(w, "components").pk, "type": "min_count", "params": {"count": 2}},
     ("PATCH", "/api/v1/requirements/{id}/"): lambda w, p, o=None: {"params": {"count": 3}},

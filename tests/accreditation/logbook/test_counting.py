@@ -1,5 +1,6 @@
 """Counting rules as data: the defaults, a change on a draft version moving progress, published
-versions keeping their counting, the what-if preview, takeovers and proctored cases."""
+versions keeping their counting, the what-if preview, takeovers and proctored cases; the table
+through the API (read by whoever sees the pathway, replaced by programme admins on a draft only)."""
 
 import io
 
@@ -12,11 +13,13 @@ from accreditation.logbook.counting import Rule
 from accreditation.logbook.models import CountingRule
 from curriculum import services as curriculum
 from curriculum.progress import progress_for
+from rastrack.audit.models import AuditEntry
 from rastrack.core.exceptions import Conflict, NotPermitted
 from rastrack.reference.models import Procedure
 from tests.builders.curriculum import make_framework, rarp_step
 from tests.builders.dates import days_ago
 from tests.builders.people import SiteFactory
+from tests.support.api_clients import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +104,91 @@ def test_only_an_assigned_proctor_may_be_named(api, trainee, assigned_trainer, u
             "console_minutes": 60, "total_minutes": 200, "proctor": unassigned_trainer.pk}
     response = api.as_user(trainee).post("/api/v1/cases/", body, format="json")
     assert response.status_code == 400 and "proctor" in response.json()
+
+
+# --- The counting table through the API ---------------------------------------------------
+
+A_AS_SUPERVISED = {"counted_as": "supervised_console_cases", "role": "console_part", "supervision": "A"}
+
+
+def _url(pathway):
+    return f"/api/v1/counting-rules/{pathway.pk}/"
+
+
+def _rows(rules):
+    return [r._asdict() for r in rules]
+
+
+def test_an_admin_changes_a_drafts_table_and_progress_on_that_version_moves(admin, trainee, assigned_trainer):
+    draft = _pathway(admin, publish=False)
+    _case(trainee, assigned_trainer, "console_part", "A")
+    client = token_client(admin)
+    before = client.get(_url(draft)).json()
+    assert before == {"pathway": draft.pk, "defaults": True, "rules": _rows(counting.DEFAULT_RULES)}
+
+    body = {"rules": [*before["rules"], A_AS_SUPERVISED]}
+    response = client.put(_url(draft), body, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["defaults"] is False
+    assert {"takeover": "any", **A_AS_SUPERVISED} in response.json()["rules"]
+    assert CountingRule.objects.filter(pathway=draft).count() == len(counting.DEFAULT_RULES) + 1
+    assert AuditEntry.objects.filter(action="counting_rules.set").count() == 1
+
+    published = curriculum.pathway_publish(actor=admin, pathway=draft)
+    enrolment = curriculum.enrolment_create(actor=trainee, trainee=trainee, pathway=published)
+    # Under the defaults an "A" case is the trainer's console work; this version counts it.
+    assert _values(enrolment)["supervised_console_cases"] == 1
+
+
+def test_an_empty_table_returns_a_draft_to_the_defaults(admin):
+    draft = _pathway(admin, publish=False)
+    counting.rules_set(actor=admin, pathway=draft, rules=[counting.Rule(**A_AS_SUPERVISED)])
+    response = token_client(admin).put(_url(draft), {"rules": []}, format="json")
+    assert response.status_code == 200
+    assert response.json()["defaults"] is True
+    assert not CountingRule.objects.filter(pathway=draft).exists()
+
+
+def test_a_published_version_keeps_its_counting(admin):
+    published = _pathway(admin)
+    kept = list(CountingRule.objects.filter(pathway=published).values_list("counted_as", "role", "supervision"))
+    response = token_client(admin).put(_url(published), {"rules": [A_AS_SUPERVISED]}, format="json")
+    assert response.status_code == 409
+    assert list(CountingRule.objects.filter(pathway=published).values_list(
+        "counted_as", "role", "supervision")) == kept
+
+
+def test_only_programme_admins_write_and_drafts_are_hidden_from_others(admin, lead, trainee):
+    draft = _pathway(admin, publish=False)
+    published = _pathway(admin, code="published")
+    for user in (lead, trainee):
+        client = token_client(user)
+        assert client.put(_url(draft), {"rules": [A_AS_SUPERVISED]}, format="json").status_code == 403
+        assert client.get(_url(draft)).status_code == 404
+        assert client.get(_url(published)).status_code == 200
+    assert not CountingRule.objects.filter(pathway=draft).exists()
+    assert not AuditEntry.objects.filter(action="counting_rules.set").exists()
+
+
+def test_a_bad_row_is_refused_per_field(admin):
+    draft = _pathway(admin, publish=False)
+    body = {"rules": [A_AS_SUPERVISED, {"counted_as": "miracles", "role": "surgeon", "supervision": "Z",
+                                        "takeover": "sometimes"}]}
+    response = token_client(admin).put(_url(draft), body, format="json")
+    assert response.status_code == 400
+    # The project's error shape names the row (by its index) and each bad field in it.
+    bad = response.json()["rules"]["1"]
+    assert set(bad) == {"counted_as", "role", "supervision", "takeover"}
+    assert "0" not in response.json()["rules"]
+    assert not CountingRule.objects.filter(pathway=draft).exists()
+
+
+def test_reading_a_table_costs_the_same_whatever_it_holds(admin, django_assert_num_queries):
+    draft = _pathway(admin, publish=False)
+    client = token_client(admin)
+    client.get(_url(draft))
+    with django_assert_num_queries(5) as first:
+        client.get(_url(draft))
+    counting.rules_set(actor=admin, pathway=draft, rules=counting.DEFAULT_RULES)
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(_url(draft))
