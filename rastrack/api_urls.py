@@ -7,10 +7,13 @@ from rest_framework.routers import DefaultRouter
 from accreditation.certificates import api as certificate_api
 from accreditation.faculty import api as faculty_api
 from accreditation.logbook import api as logbook_api
+from accreditation.logbook import counting_api, simulator_api
 from accreditation.signoff import api as signoff_api
+from accreditation.signoff import video_review_api
 from curriculum import api as curriculum_api
 from dashboards import api as dashboard_api
 from labs import api as labs_api
+from labs import bookings_api
 from rastrack.accounts import api as accounts_api
 from rastrack.accounts import document_views
 from rastrack.notifications import api as notifications_api
@@ -25,9 +28,9 @@ router.register("invitations", accounts_api.InvitationViewSet, basename="invitat
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 router.register("documents", document_views.EvidenceDocumentViewSet, basename="document")
 router.register("cases", logbook_api.CaseViewSet, basename="case")
-router.register("simulator-exercises", logbook_api.SimulatorExerciseViewSet, basename="simulator-exercise")
-router.register("simulator-sessions", logbook_api.SimulatorSessionViewSet, basename="simulator-session")
-router.register("counting-rules", logbook_api.CountingRuleViewSet, basename="counting-rule")
+router.register("simulator-exercises", simulator_api.SimulatorExerciseViewSet, basename="simulator-exercise")
+router.register("simulator-sessions", simulator_api.SimulatorSessionViewSet, basename="simulator-session")
+router.register("counting-rules", counting_api.CountingRuleViewSet, basename="counting-rule")
 router.register("frameworks", curriculum_api.FrameworkViewSet, basename="framework")
 router.register("standards", curriculum_api.StandardViewSet, basename="standard")
 router.register("competencies", curriculum_api.CompetencyViewSet, basename="competency")
@@ -44,13 +47,13 @@ router.register("accreditations", faculty_api.AccreditationViewSet, basename="ac
 router.register("assignments", faculty_api.AssignmentViewSet, basename="assignment")
 router.register("assessment-tools", signoff_api.AssessmentToolViewSet, basename="assessment-tool")
 router.register("assessments", signoff_api.AssessmentViewSet, basename="assessment")
-router.register("video-reviews", signoff_api.VideoReviewViewSet, basename="video-review")
+router.register("video-reviews", video_review_api.VideoReviewViewSet, basename="video-review")
 router.register("signoff-requests", signoff_api.SignoffRequestViewSet, basename="signoff-request")
 router.register("certificates", certificate_api.CertificateViewSet, basename="certificate")
 router.register("labs", labs_api.LabViewSet, basename="lab")
 router.register("lab-equipment", labs_api.EquipmentViewSet, basename="lab-equipment")
 router.register("lab-sessions", labs_api.LabSessionViewSet, basename="lab-session")
-router.register("bookings", labs_api.BookingViewSet, basename="booking")
+router.register("bookings", bookings_api.BookingViewSet, basename="booking")
 
 urlpatterns = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),

@@ -10,7 +10,7 @@ they go through the services (audit trail, notifications).
 
 from django.contrib import admin, messages
 
-from accreditation.signoff import services
+from accreditation.signoff import tool_versions
 from accreditation.signoff.models import (
     Assessment,
     AssessmentDomain,
@@ -68,17 +68,17 @@ def _run(modeladmin, request, queryset, service, done: str) -> None:
 
 @admin.action(description="Publish (freezes it; retires the version in use)")
 def publish(modeladmin, request, queryset):
-    _run(modeladmin, request, queryset, services.assessment_tool_publish, "published")
+    _run(modeladmin, request, queryset, tool_versions.assessment_tool_publish, "published")
 
 
 @admin.action(description="Retire (no new assessments)")
 def retire(modeladmin, request, queryset):
-    _run(modeladmin, request, queryset, services.assessment_tool_retire, "retired")
+    _run(modeladmin, request, queryset, tool_versions.assessment_tool_retire, "retired")
 
 
 @admin.action(description="New version (a draft copy)")
 def new_version(modeladmin, request, queryset):
-    _run(modeladmin, request, queryset, services.assessment_tool_new_version, "copied into a new draft")
+    _run(modeladmin, request, queryset, tool_versions.assessment_tool_new_version, "copied into a new draft")
 
 
 @admin.register(AssessmentTool)

@@ -37,9 +37,8 @@ from accreditation.signoff.services import (
     signoff_request_approve,
     signoff_request_create,
     signoff_request_return,
-    video_review_open,
-    video_review_rate,
 )
+from accreditation.signoff.video_reviews import video_review_open, video_review_rate
 from curriculum.models import Competency, Component, Lifecycle
 from rastrack.accounts.models import User
 

@@ -36,25 +36,26 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.faculty.eligibility import can_supervise
-from accreditation.logbook.models import Case, CaseStep, SimulatorSession
+from accreditation.logbook.models import Case, SimulatorSession
 from accreditation.signoff import policies
 from accreditation.signoff import xapi as signoff_xapi
+from accreditation.signoff.assessment_checks import (
+    AssessmentInvalid,
+    assessment_scores_check,
+    level_check,
+    mode_check,
+    resolve_tool,
+    step_levels_check,
+)
 from accreditation.signoff.models import (
     Assessment,
-    AssessmentMode,
     AssessmentStep,
-    AssessmentTool,
     SignoffRequest,
     SignoffStatus,
     SignoffTarget,
-    SupervisionLevel,
-    VideoReview,
-    VideoReviewRating,
-    VideoReviewStatus,
 )
 from accreditation.signoff.selectors import (
     EVIDENCE_CASE_STATUSES,
-    assessment_tool,
     blocking_request_for,
     signoff_rules,
     trainers_for_request,
@@ -104,8 +105,6 @@ def on_final_signoff_reversed(listener: Listener) -> Listener:
 # --- Helpers ---------------------------------------------------------------------------------------
 
 
-
-
 def _raise(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ApplicationError(errors=errors)
@@ -120,119 +119,6 @@ def _portfolio(trainee_id: int) -> str:
 
 
 # --- Assessments -----------------------------------------------------------------------------------
-
-
-class AssessmentInvalid(ApplicationError):
-    """400 with the scores' messages per domain: `{"scores": {"autonomy": ["..."]}}`."""
-
-    def __init__(self, errors: dict[str, list[str]], score_errors: dict[str, list[str]]):
-        self.score_errors = score_errors
-        flat = {k: list(v) for k, v in errors.items()}
-        if score_errors:
-            flat["scores"] = [f"{domain}: {message}" for domain, messages in score_errors.items()
-                              for message in messages]
-        super().__init__(errors=flat)
-
-    def as_payload(self) -> dict:
-        payload = {k: list(v) for k, v in self.errors.items() if not (k == "scores" and self.score_errors)}
-        if self.score_errors:
-            payload["scores"] = {domain: list(messages) for domain, messages in self.score_errors.items()}
-        return payload
-
-
-def _whole(value) -> int | None:
-    """A whole number from an int, an integral float or a digit string; None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
-
-
-def assessment_scores_check(*, tool: AssessmentTool, scores) -> tuple[dict[str, int], dict[str, list[str]]]:
-    """Check scores against the tool: every domain present, nothing else, each a whole number
-    within the scale. Returns (clean scores in domain order, errors by domain code)."""
-    domains = list(tool.domains.all())
-    low, high = tool.scale_min, tool.scale_max
-    errors: dict[str, list[str]] = {}
-    if not isinstance(scores, dict):
-        return {}, {"scores": ["Give the scores as an object: {\"domain\": score, ...}."]}
-    codes = [d.code for d in domains]
-    clean: dict[str, int] = {}
-    for code in codes:
-        if code not in scores or scores[code] in (None, ""):
-            errors[code] = [f"Missing: give a score from {low} to {high}."]
-            continue
-        number = _whole(scores[code])
-        if number is None or not low <= number <= high:
-            errors[code] = [f"Enter a whole number from {low} to {high}."]
-            continue
-        clean[code] = number
-    for code in scores:
-        if code not in codes:
-            errors[str(code)] = [f"Unknown domain for {tool.name}: use {', '.join(codes)}."]
-    return clean, errors
-
-
-def _resolve_tool(tool) -> AssessmentTool | None:
-    if isinstance(tool, AssessmentTool):
-        return assessment_tool(tool.code)
-    return assessment_tool(str(tool or ""))
-
-
-def _mode_check(mode, errors: dict) -> str:
-    if mode in (None, ""):
-        return AssessmentMode.LIVE
-    if mode not in AssessmentMode.values:
-        errors["mode"] = [f"Choose one of {', '.join(AssessmentMode.values)}."]
-        return AssessmentMode.LIVE
-    return mode
-
-
-def _level_check(value, errors: dict, field: str) -> int | None:
-    if value in (None, ""):
-        return None
-    level = SupervisionLevel.from_numeral(value)
-    if level is None:
-        errors[field] = ["Give a supervision level from I to V (ISCP 2021)."]
-    return level
-
-
-def _step_levels_check(step_entrustment, case_obj: Case | None, errors: dict) -> dict[int, int]:
-    """`[{"step": id, "level": "I"-"V"}]` -> {step id: level}: steps the trainee did in the case.
-
-    Errors are keyed by position, so a client can mark the row: `{"step_entrustment": ["1: ..."]}`.
-    """
-    if step_entrustment in (None, "", []):
-        return {}
-    if not isinstance(step_entrustment, list):
-        errors["step_entrustment"] = ['Give a list: [{"step": id, "level": "I"-"V"}, ...].']
-        return {}
-    if case_obj is None:
-        errors["step_entrustment"] = ["Rate steps only in an assessment of a case: choose the case."]
-        return {}
-    done = set(CaseStep.objects.filter(case=case_obj).values_list("step_id", flat=True))
-    messages: list[str] = []
-    levels: dict[int, int] = {}
-    for index, item in enumerate(step_entrustment):
-        step = item.get("step") if isinstance(item, dict) else None
-        level = SupervisionLevel.from_numeral(item.get("level")) if isinstance(item, dict) else None
-        step_id = _whole(step)
-        if step_id is None or step_id not in done:
-            messages.append(f"{index}: choose a step the trainee did in this case.")
-        elif step_id in levels:
-            messages.append(f"{index}: step {step_id} is rated twice.")
-        elif level is None:
-            messages.append(f"{index}: give a supervision level from I to V.")
-        else:
-            levels[step_id] = level
-    if messages:
-        errors["step_entrustment"] = messages
-    return levels
 
 
 @transaction.atomic
@@ -254,7 +140,7 @@ def assessment_create(*, actor: User, trainee: User, tool, scores, case: Case | 
     refuse_unless(policies.refusal_to_assess(actor, trainee, on=today))
 
     errors: dict[str, list[str]] = {}
-    tool_obj = _resolve_tool(tool)
+    tool_obj = resolve_tool(tool)
     if tool_obj is None:
         errors["tool"] = ["Unknown assessment tool: choose one from /api/v1/assessment-tools/."]
 
@@ -280,9 +166,9 @@ def assessment_create(*, actor: User, trainee: User, tool, scores, case: Case | 
         errors.setdefault("date", []).append("You could not supervise this trainee on that date.")
 
     feedback = free_text_into(errors, "feedback", feedback)
-    mode = _mode_check(mode, errors)
-    level = _level_check(entrustment, errors, "entrustment")
-    step_levels = _step_levels_check(step_entrustment, case_obj, errors)
+    mode = mode_check(mode, errors)
+    level = level_check(entrustment, errors, "entrustment")
+    step_levels = step_levels_check(step_entrustment, case_obj, errors)
     clean, score_errors = ({}, {}) if tool_obj is None else assessment_scores_check(tool=tool_obj, scores=scores)
     if errors or score_errors:
         if set(score_errors) == {"scores"}:
@@ -641,225 +527,3 @@ __all__ = [
     "signoff_request_create", "signoff_request_return", "signoff_request_reverse",
     "signoff_request_withdraw", "target_key_of",
 ]
-
-
-
-# --- Assessment tool versions ----------------------------------------------------------------------
-#
-# Like a framework: a draft version may be edited (Django admin, audited), a published one never
-# changes (409 here, and the model refuses it too), and publishing a new version of a code retires
-# the one in use, so exactly one version of each code takes new assessments. Recorded
-# assessments keep pointing at the version they were scored with.
-
-
-def _tool_locked(tool: AssessmentTool) -> AssessmentTool:
-    return AssessmentTool.objects.select_for_update().get(pk=tool.pk)
-
-
-@transaction.atomic
-def assessment_tool_publish(*, actor: User, tool: AssessmentTool) -> AssessmentTool:
-    refuse_unless(policies.refusal_to_manage_tools(actor))
-    tool = _tool_locked(tool)
-    if tool.published_at is not None:
-        raise Conflict(f"{tool.name} v{tool.version} is published already.")
-    if not tool.domains.exists():
-        raise ApplicationError(errors={"domains": ["Give the tool at least one domain before publishing it."]})
-    for previous in AssessmentTool.objects.select_for_update().filter(code=tool.code, is_active=True).exclude(
-            pk=tool.pk):
-        before = snapshot(previous)
-        previous.is_active = False
-        previous.save(update_fields=["is_active"])
-        audit_record(actor=actor, action="assessment_tool.retire", obj=previous, before=before,
-                     after=snapshot(previous))
-    before = snapshot(tool)
-    tool.published_at = timezone.now()
-    tool.is_active = True
-    # Saved as a draft (not yet frozen), so the model lets the publication through.
-    AssessmentTool.objects.filter(pk=tool.pk).update(published_at=tool.published_at, is_active=True)
-    audit_record(actor=actor, action="assessment_tool.publish", obj=tool, before=before, after=snapshot(tool))
-    return tool
-
-
-@transaction.atomic
-def assessment_tool_retire(*, actor: User, tool: AssessmentTool) -> AssessmentTool:
-    refuse_unless(policies.refusal_to_manage_tools(actor))
-    tool = _tool_locked(tool)
-    if not tool.is_active:
-        raise Conflict(f"{tool.name} v{tool.version} is retired already.")
-    before = snapshot(tool)
-    tool.is_active = False
-    tool.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="assessment_tool.retire", obj=tool, before=before, after=snapshot(tool))
-    return tool
-
-
-@transaction.atomic
-def assessment_tool_new_version(*, actor: User, tool: AssessmentTool) -> AssessmentTool:
-    """A draft copy of a published version (same code, next version, not yet offered)."""
-    refuse_unless(policies.refusal_to_manage_tools(actor))
-    tool = _tool_locked(tool)
-    if tool.published_at is None:
-        raise Conflict("Edit the draft itself: only a published version is copied into a new one.")
-    latest = AssessmentTool.objects.filter(code=tool.code).order_by("-version").values_list("version", flat=True)[0]
-    draft = AssessmentTool.objects.create(
-        code=tool.code, version=latest + 1, name=tool.name, description=tool.description,
-        scale_min=tool.scale_min, scale_max=tool.scale_max, total_meaningful=tool.total_meaningful,
-        is_active=False)
-    for domain in tool.domains.order_by("order", "id"):
-        draft.domains.create(code=domain.code, name=domain.name, description=domain.description,
-                             order=domain.order, anchors=domain.anchors)
-    audit_record(actor=actor, action="assessment_tool.new_version", obj=draft, after=snapshot(draft))
-    return draft
-
-
-# --- Blinded video reviews ---------------------------------------------------------------------------
-
-MIN_RATERS = 2
-
-
-def _rater_errors(raters, trainee: User, today: datetime.date) -> tuple[list[User], list[str]]:
-    """Raters: at least two distinct accredited trainers, none assigned to the trainee."""
-    from accreditation.faculty.eligibility import covering, is_accredited_on
-    from accreditation.faculty.models import Assignment
-
-    if not isinstance(raters, list | tuple):
-        return [], ["Give a list of user ids."]
-    ids = list(dict.fromkeys(_whole(_pk(r)) for r in raters))
-    if None in ids:
-        return [], ["Give user ids (whole numbers)."]
-    messages: list[str] = []
-    found = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
-    assigned = set(Assignment.objects.filter(covering(today), trainee=trainee).values_list("trainer_id", flat=True))
-    for pk in ids:
-        user = found.get(pk)
-        if user is None or not is_accredited_on(user, today):
-            messages.append(f"{pk}: choose an accredited trainer.")
-        elif pk == trainee.pk or pk in assigned:
-            messages.append(f"{pk}: a rater must not be one of the trainee's assigned trainers.")
-    if len(ids) < MIN_RATERS:
-        messages.append(f"Name at least {MIN_RATERS} raters.")
-    return [found[pk] for pk in ids if pk in found], messages
-
-
-@transaction.atomic
-def video_review_open(*, actor: User, trainee: User, case, tool, video_reference: str, raters,
-                      today: datetime.date | None = None) -> VideoReview:
-    """A programme admin or the trainee's regional lead opens a blinded review of a case video.
-
-    400 per field: the case not the trainee's (or a draft), an unknown tool, a reference with
-    patient data or missing, raters (at least two accredited trainers, not assigned to the trainee).
-    """
-    today = today or timezone.localdate()
-    refuse_unless(policies.refusal_to_open_review(actor, trainee))
-    errors: dict[str, list[str]] = {}
-    case_obj = Case.objects.select_related("procedure").filter(pk=_pk(case)).first() if case else None
-    if case_obj is None or case_obj.trainee_id != trainee.pk:
-        errors["case"] = ["Choose one of the trainee's cases."]
-    elif case_obj.status not in EVIDENCE_CASE_STATUSES:
-        errors["case"] = ["Only a submitted or validated case can be reviewed."]
-    tool_obj = _resolve_tool(tool)
-    if tool_obj is None:
-        errors["tool"] = ["Unknown assessment tool: choose one from /api/v1/assessment-tools/."]
-    reference = free_text_into(errors, "video_reference", video_reference, max_length=200,
-                               required_message="Give where the video is held (a reference, not the video).")
-    rater_users, rater_messages = _rater_errors(raters, trainee, today)
-    if rater_messages:
-        errors["raters"] = rater_messages
-    _raise(errors)
-    review = VideoReview.objects.create(
-        trainee=trainee, case=case_obj, tool=tool_obj, video_reference=reference, opened_by=actor,
-        due_on=today + datetime.timedelta(days=signoff_rules().review_due_days))
-    VideoReviewRating.objects.bulk_create(VideoReviewRating(review=review, rater=r) for r in rater_users)
-    audit_record(actor=actor, action="video_review.open", obj=review, stream=_portfolio(trainee.pk),
-                 after={**snapshot(review), "raters": [r.pk for r in rater_users]})
-    for rater in rater_users:
-        _notify_rater(review, rater)
-    return review
-
-
-def _notify_rater(review: VideoReview, rater: User) -> None:
-    # Never the trainee's name: the rater is blind to whose video it is.
-    notify(recipient=rater, kind="video_review.new", key=f"video_review.new:{review.pk}:{rater.pk}",
-           subject=f"Blinded video review: {review.case.procedure.name}",
-           body=(f"You are asked to rate a {review.case.procedure.name} video with {review.tool.name} by "
-                 f"{review.due_on:%-d %B %Y}. Video: {review.video_reference}."),
-           link=reverse("accreditation:video-review", args=[review.pk]))
-
-
-def _review_locked(review: VideoReview) -> VideoReview:
-    return (VideoReview.objects.select_for_update(of=("self",)).select_related("tool", "case__procedure", "trainee")
-            .get(pk=review.pk))
-
-
-@transaction.atomic
-def video_review_rate(*, actor: User, review: VideoReview, scores) -> VideoReview:
-    """A named rater rates once (409 twice, or once the review is closed); the last rating closes it."""
-    review = _review_locked(review)
-    ratings = list(review.ratings.select_for_update().all())
-    refuse_unless(policies.refusal_to_rate_review(actor, [r.rater_id for r in ratings]))
-    mine = next(r for r in ratings if r.rater_id == actor.pk)
-    if review.status != VideoReviewStatus.OPEN:
-        raise Conflict("This review is closed.")
-    if mine.rated_at is not None:
-        raise Conflict("You have rated this video already: a rating is given once.")
-    tool = AssessmentTool.objects.prefetch_related("domains").get(pk=review.tool_id)
-    clean, score_errors = assessment_scores_check(tool=tool, scores=scores)
-    if score_errors:
-        raise AssessmentInvalid({} if set(score_errors) != {"scores"} else {"scores": score_errors.pop("scores")},
-                                score_errors)
-    mine.scores, mine.total, mine.rated_at = clean, sum(clean.values()), timezone.now()
-    mine.save(update_fields=["scores", "total", "rated_at"])
-    audit_record(actor=actor, action="video_review.rate", obj=mine, stream=f"video_review:{review.pk}",
-                 after=snapshot(mine))
-    if all(r.rated_at is not None for r in ratings):
-        _close(review, ratings, tool, actor)
-    return review
-
-
-def _close(review: VideoReview, ratings: list[VideoReviewRating], tool: AssessmentTool, actor: User) -> None:
-    from decimal import ROUND_HALF_UP, Decimal
-
-    from accreditation.signoff.agreement import METHOD, krippendorff_interval
-
-    codes = [d.code for d in tool.domains.all()]
-    totals = [r.total for r in ratings]
-    before = snapshot(review)
-    review.mean_total = (Decimal(sum(totals)) / len(totals)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    review.agreement_method = METHOD
-    review.agreement_value = krippendorff_interval([[r.scores.get(c) for c in codes] for r in ratings])
-    review.status = VideoReviewStatus.CLOSED
-    review.closed_at = timezone.now()
-    review.save(update_fields=["mean_total", "agreement_method", "agreement_value", "status", "closed_at"])
-    audit_record(actor=actor, action="video_review.close", obj=review, stream=_portfolio(review.trainee_id),
-                 before=before, after=snapshot(review))
-    notify(recipient=review.trainee, kind="video_review.closed", key=f"video_review.closed:{review.pk}",
-           subject=f"Your {review.tool.name} video review is complete",
-           body=f"The blinded review of your {review.case.procedure.name} case is closed.",
-           link=reverse("accreditation:video-review", args=[review.pk]))
-
-
-@transaction.atomic
-def video_review_add_rater(*, actor: User, review: VideoReview, rater, today: datetime.date | None = None
-                           ) -> VideoReview:
-    """A further rater (for example when agreement is below what a requirement asks): the
-    review opens again until they have rated, and closes with every rating."""
-    today = today or timezone.localdate()
-    review = _review_locked(review)
-    refuse_unless(policies.refusal_to_open_review(actor, review.trainee))
-    existing = set(review.ratings.values_list("rater_id", flat=True))
-    users, messages = _rater_errors([*existing, _pk(rater)], review.trainee, today)
-    new = [u for u in users if u.pk not in existing]
-    if _whole(_pk(rater)) in existing:
-        messages = [*messages, "This trainer is already a rater of the review."]
-    if messages or not new:
-        raise ApplicationError(errors={"rater": messages or ["Choose an accredited trainer."]})
-    before = snapshot(review)
-    VideoReviewRating.objects.create(review=review, rater=new[0])
-    review.status, review.closed_at, review.mean_total = VideoReviewStatus.OPEN, None, None
-    review.agreement_method, review.agreement_value = "", None
-    review.due_on = today + datetime.timedelta(days=signoff_rules().review_due_days)
-    review.save()
-    audit_record(actor=actor, action="video_review.add_rater", obj=review, stream=_portfolio(review.trainee_id),
-                 before=before, after={**snapshot(review), "rater": new[0].pk})
-    _notify_rater(review, new[0])
-    return review

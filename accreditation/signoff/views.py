@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accreditation.signoff import policies, selectors, services
+from accreditation.signoff import policies, selectors, services, video_reviews
 from accreditation.signoff.forms import (
     ApproveForm,
     AssessmentFilterForm,
@@ -396,7 +396,7 @@ def video_review_detail(request, pk: int):
         form = VideoReviewRatingForm(request.POST or None, tool=review.tool)
         response = submit_form(
             request, form,
-            lambda data: services.video_review_rate(actor=request.user, review=review, scores=form.scores()),
+            lambda data: video_reviews.video_review_rate(actor=request.user, review=review, scores=form.scores()),
             success="Your rating is recorded.", then=lambda _r: ("accreditation:video-review", review.pk),
             form_statuses=(400, 409), show_refusal=lambda exc: _show_assessment_refusal(form, exc))
         if response:

@@ -48,6 +48,8 @@
     stepsBox.replaceChildren(p);
   }
 
+  var latestRequest = 0;
+
   function loadSteps(procedureId) {
     if (!stepsBox) {
       return Promise.resolve();
@@ -57,6 +59,10 @@
       return Promise.resolve();
     }
     var url = form.getAttribute("data-steps-url") + "?procedure=" + encodeURIComponent(procedureId);
+    // Choosing by keyboard passes through other procedures (typing "radical p" selects
+    // "radical c..." first): only the answer for the latest choice may fill the box, whatever
+    // order the answers arrive in.
+    var request = ++latestRequest;
     return fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
         if (!response.ok) {
@@ -65,10 +71,16 @@
         return response.text();
       })
       .then(function (html) {
+        if (request !== latestRequest) {
+          return;
+        }
         stepsBox.innerHTML = html;
         applyCaseRole();
       })
       .catch(function () {
+        if (request !== latestRequest) {
+          return;
+        }
         showMessage("nhsuk-error-message",
           "The steps of this procedure could not be loaded (no signal?). " +
           "Save the case now and add its steps later.");

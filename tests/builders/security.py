@@ -20,7 +20,7 @@ from accreditation.faculty import services as faculty_services
 from accreditation.faculty.models import Accreditation
 from accreditation.logbook import services as logbook_services
 from accreditation.logbook.models import SimulatorExercise
-from accreditation.signoff import services as signoff_services
+from accreditation.signoff import video_reviews
 from curriculum import services as curriculum
 from labs import services as labs
 from labs.models import EquipmentKind
@@ -204,10 +204,10 @@ def build_world() -> World:
     accredit(spare_rater)
     w.extra["spare_rater"] = spare_rater
     w.put("video-reviews",
-          signoff_services.video_review_open(
+          video_reviews.video_review_open(
               actor=admin, trainee=trainee, case=w.extra["case_validated_own"], tool="gears",
               video_reference="vault:review/own-1", raters=[u["unassigned_trainer"].pk, other_trainer.pk]),
-          signoff_services.video_review_open(
+          video_reviews.video_review_open(
               actor=admin, trainee=other, case=w.extra["case_validated_others"], tool="gears",
               video_reference="vault:review/others-1", raters=[nw_trainer.pk, extra_rater.pk]))
 

@@ -4,6 +4,7 @@ per step) and on a passed blinded video review: validated per parameter, measure
 import pytest
 
 from accreditation.signoff import services as signoff
+from accreditation.signoff import video_reviews
 from curriculum import services as curriculum
 from curriculum.progress import progress_for
 from rastrack.accounts.roles import Role
@@ -116,10 +117,10 @@ def test_a_passed_blinded_review_needs_the_mean_and_the_agreement(admin, framewo
     case = make_case(trainee, assigned_trainer)
 
     def review(a, b):
-        opened = signoff.video_review_open(actor=admin, trainee=trainee, case=case, tool="gears",
+        opened = video_reviews.video_review_open(actor=admin, trainee=trainee, case=case, tool="gears",
                                            video_reference="vault:r", raters=[unassigned_trainer.pk, second.pk])
-        signoff.video_review_rate(actor=unassigned_trainer, review=opened, scores=dict(zip(GEARS, a, strict=True)))
-        signoff.video_review_rate(actor=second, review=opened, scores=dict(zip(GEARS, b, strict=True)))
+        video_reviews.video_review_rate(actor=unassigned_trainer, review=opened, scores=dict(zip(GEARS, a, strict=True)))
+        video_reviews.video_review_rate(actor=second, review=opened, scores=dict(zip(GEARS, b, strict=True)))
         return opened
 
     review([1, 5, 1, 5, 1, 5], [5, 1, 5, 1, 5, 1])  # mean 18, but the raters disagree

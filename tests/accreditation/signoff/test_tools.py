@@ -3,6 +3,7 @@
 import pytest
 
 from accreditation.signoff import services as signoff
+from accreditation.signoff import tool_versions
 from accreditation.signoff.models import (
     Assessment,
     AssessmentDomain,
@@ -159,7 +160,7 @@ def test_a_new_tool_is_rows_not_code(api, admin, trainee, assigned_trainer):
     # A draft is not offered yet.
     assert client.post(URL, {"trainee": trainee.pk, "tool": "oscore", "scores": scores},
                        format="json").status_code == 400
-    signoff.assessment_tool_publish(actor=admin, tool=oscore)
+    tool_versions.assessment_tool_publish(actor=admin, tool=oscore)
     response = client.post(URL, {"trainee": trainee.pk, "tool": "oscore", "scores": scores}, format="json")
     assert response.status_code == 201 and response.json()["total"] == 9
     tools = {t["code"]: t for t in client.get("/api/v1/assessment-tools/").json()}
@@ -180,17 +181,17 @@ def test_a_published_tool_version_never_changes(admin):
     with pytest.raises(ToolVersionFrozen):
         AssessmentDomain.objects.create(tool=gears_tool, code="extra", name="Extra")
     with pytest.raises(Conflict):
-        signoff.assessment_tool_publish(actor=admin, tool=gears_tool)
+        tool_versions.assessment_tool_publish(actor=admin, tool=gears_tool)
 
 
 def test_a_new_version_replaces_the_one_in_use_and_old_assessments_keep_theirs(admin, trainee, assigned_trainer):
     v1 = assessment_tool("notss")
     old = signoff.assessment_create(actor=assigned_trainer, trainee=trainee, tool="notss", scores={
         "situation_awareness": 3, "decision_making": 3, "communication_teamwork": 3, "leadership": 3})
-    v2 = signoff.assessment_tool_new_version(actor=admin, tool=v1)
+    v2 = tool_versions.assessment_tool_new_version(actor=admin, tool=v1)
     assert (v2.version, v2.is_active, v2.published_at) == (2, False, None)
     v2.domains.filter(code="leadership").update(name="Leadership (revised)")  # a draft may change
-    signoff.assessment_tool_publish(actor=admin, tool=v2)
+    tool_versions.assessment_tool_publish(actor=admin, tool=v2)
     assert assessment_tool("notss").pk == v2.pk
     v1.refresh_from_db()
     assert v1.is_active is False
@@ -202,7 +203,7 @@ def test_a_new_version_replaces_the_one_in_use_and_old_assessments_keep_theirs(a
 def test_only_a_programme_admin_manages_tool_versions(lead, assigned_trainer):
     for person in (lead, assigned_trainer):
         with pytest.raises(NotPermitted):
-            signoff.assessment_tool_retire(actor=person, tool=assessment_tool("race"))
+            tool_versions.assessment_tool_retire(actor=person, tool=assessment_tool("race"))
     assert assessment_tool("race") is not None
 
 

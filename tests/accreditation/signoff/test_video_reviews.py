@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from accreditation.signoff import services as signoff
+from accreditation.signoff import video_reviews
 from accreditation.signoff.agreement import METHOD, krippendorff_interval
 from accreditation.signoff.models import VideoReview
 from rastrack.accounts.roles import Role
@@ -33,7 +33,7 @@ def second_rater_fixture(london):
 
 @pytest.fixture(name="review")
 def review_fixture(lead, trainee, case, unassigned_trainer, second_rater):
-    return signoff.video_review_open(actor=lead, trainee=trainee, case=case, tool="gears",
+    return video_reviews.video_review_open(actor=lead, trainee=trainee, case=case, tool="gears",
                                      video_reference="vault:2026/abc123",
                                      raters=[unassigned_trainer.pk, second_rater.pk])
 
@@ -90,7 +90,7 @@ def test_a_lead_of_another_region_may_not_open_one(api, other_lead, trainee, cas
 
 def test_before_closing_nobody_sees_anothers_rating_and_raters_do_not_see_the_trainee(
         api, review, trainee, lead, unassigned_trainer, second_rater):
-    signoff.video_review_rate(actor=unassigned_trainer, review=review, scores=A_SCORES)
+    video_reviews.video_review_rate(actor=unassigned_trainer, review=review, scores=A_SCORES)
     detail = f"{URL}{review.pk}/"
     mine = api.as_user(unassigned_trainer).get(detail).json()
     assert mine["trainee"] is None and mine["trainee_name"] is None and mine["case"] is None
@@ -111,7 +111,7 @@ def test_before_closing_nobody_sees_anothers_rating_and_raters_do_not_see_the_tr
 
 def test_before_closing_the_page_and_the_csv_keep_the_blinding(client, review, trainee, unassigned_trainer,
                                                                 second_rater):
-    signoff.video_review_rate(actor=unassigned_trainer, review=review, scores=A_SCORES)
+    video_reviews.video_review_rate(actor=unassigned_trainer, review=review, scores=A_SCORES)
     login_verified(client, trainee)
     page = client.get(f"/assessments/video-reviews/{review.pk}/").content.decode()
     assert "data-review-ratings" not in page and "data-review-result" not in page
@@ -137,8 +137,8 @@ def test_a_rater_rates_once_others_may_not_and_scores_are_checked(api, review, a
 
 def test_the_last_rating_closes_the_review_with_totals_mean_and_agreement(
         api, client, review, trainee, unassigned_trainer, second_rater):
-    signoff.video_review_rate(actor=unassigned_trainer, review=review, scores=A_SCORES)
-    signoff.video_review_rate(actor=second_rater, review=review, scores=B_SCORES)
+    video_reviews.video_review_rate(actor=unassigned_trainer, review=review, scores=A_SCORES)
+    video_reviews.video_review_rate(actor=second_rater, review=review, scores=B_SCORES)
     review.refresh_from_db()
     assert review.status == "closed" and review.mean_total == Decimal("18.50")
     expected = krippendorff_interval([list(A_SCORES.values()), list(B_SCORES.values())])
@@ -158,8 +158,8 @@ def test_the_last_rating_closes_the_review_with_totals_mean_and_agreement(
 
 
 def test_a_further_rater_opens_the_review_again(api, admin, review, unassigned_trainer, second_rater, london):
-    signoff.video_review_rate(actor=unassigned_trainer, review=review, scores=A_SCORES)
-    signoff.video_review_rate(actor=second_rater, review=review, scores=B_SCORES)
+    video_reviews.video_review_rate(actor=unassigned_trainer, review=review, scores=A_SCORES)
+    video_reviews.video_review_rate(actor=second_rater, review=review, scores=B_SCORES)
     third = UserFactory(full_name="Theo Third", roles=[Role.TRAINER], region=london)
     accredit(third)
     response = api.as_user(admin).post(f"{URL}{review.pk}/add-rater/", {"rater": third.pk}, format="json")
@@ -167,7 +167,7 @@ def test_a_further_rater_opens_the_review_again(api, admin, review, unassigned_t
     assert response.json()["status"] == "open" and response.json()["result"] is None
     again = api.as_user(admin).post(f"{URL}{review.pk}/add-rater/", {"rater": third.pk}, format="json")
     assert again.status_code == 400 and "rater" in again.json()
-    signoff.video_review_rate(actor=third, review=review, scores=B_SCORES)
+    video_reviews.video_review_rate(actor=third, review=review, scores=B_SCORES)
     review.refresh_from_db()
     assert review.status == "closed" and review.mean_total == Decimal("18.67")
 
@@ -184,7 +184,7 @@ def test_the_list_takes_the_same_queries_for_one_review_or_many(
         assert client.get(URL).json()["count"] == 1
     for days in (6, 7, 8):
         other_case = make_case(trainee, assigned_trainer, days=days)
-        signoff.video_review_open(actor=lead, trainee=trainee, case=other_case, tool="gears",
+        video_reviews.video_review_open(actor=lead, trainee=trainee, case=other_case, tool="gears",
                                   video_reference=f"vault:{days}", raters=[unassigned_trainer.pk, second_rater.pk])
     with CaptureQueriesContext(connection) as many:
         assert client.get(URL).json()["count"] == 4

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from accreditation.signoff import video_reviews
 from accreditation.signoff.models import DecisionLink, SignoffStatus
 from accreditation.signoff.workflows import signoff_reminders
 from rastrack.notifications.models import Notification
@@ -143,7 +144,6 @@ def test_a_forged_link_does_nothing(client, assigned_trainer):
 
 def test_an_overdue_video_review_reminds_the_waiting_rater_then_escalates_once(
         lead, admin, trainee, assigned_trainer, unassigned_trainer, london):
-    from accreditation.signoff import services as signoff_services
     from accreditation.signoff.workflows import video_review_reminders
     from tests.builders.faculty import accredit
     from tests.builders.logbook import make_case
@@ -152,10 +152,10 @@ def test_an_overdue_video_review_reminds_the_waiting_rater_then_escalates_once(
 
     second = UserFactory(full_name="Rhea Secondrater", roles=["trainer"], region=london)
     accredit(second)
-    review = signoff_services.video_review_open(
+    review = video_reviews.video_review_open(
         actor=admin, trainee=trainee, case=make_case(trainee, assigned_trainer), tool="gears",
         video_reference="vault:late", raters=[unassigned_trainer.pk, second.pk])
-    signoff_services.video_review_rate(actor=unassigned_trainer, review=review, scores=gears(18))
+    video_reviews.video_review_rate(actor=unassigned_trainer, review=review, scores=gears(18))
     today = timezone.localdate()
     assert video_review_reminders(today=today) == {"reminded": 0, "escalated": 0}  # not due soon
     late = review.due_on + datetime.timedelta(days=7)
