@@ -47,7 +47,7 @@ from accreditation.certificates.xapi import certificate_issued
 from accreditation.signoff.models import SignoffRequest, SignoffStatus, SignoffTarget
 from curriculum.models import LIVE_ENROLMENT_STATUSES, Enrolment, EnrolmentStatus
 from rastrack.accounts.models import User
-from rastrack.audit.services import audit_record, snapshot
+from rastrack.audit.services import audit_record, portfolio_stream, snapshot
 from rastrack.core.exceptions import Conflict
 from rastrack.core.free_text import MAX_TEXT, free_text
 from rastrack.core.permissions import refuse_unless
@@ -57,9 +57,6 @@ CERTIFICATE_FIELDS = ["trainee", "pathway", "enrolment", "signoff_request", "iss
                       "verification_code", "revoked_on", "revoked_by", "revocation_reason"]
 ENROLMENT_FIELDS = ["trainee", "pathway", "status", "enrolled_on", "target_date", "completed_on", "withdrawn_on"]
 
-
-def _portfolio(trainee_id: int) -> str:
-    return f"portfolio:{trainee_id}"
 
 
 def verification_path(certificate: Certificate) -> str:
@@ -145,7 +142,7 @@ def certificate_issue(*, request: SignoffRequest, actor: User) -> Certificate:
         certificate.save(update_fields=["status", "signoff_request", "issued_on", "revoked_on", "revoked_by",
                                         "revocation_reason"])
         audit_record(actor=actor, action="certificate.reissue", obj=certificate,
-                     stream=_portfolio(enrolment.trainee_id), before=before,
+                     stream=portfolio_stream(enrolment.trainee_id), before=before,
                      after=snapshot(certificate, CERTIFICATE_FIELDS))
     else:
         certificate = Certificate(trainee=enrolment.trainee, pathway=enrolment.pathway, enrolment=enrolment,
@@ -160,7 +157,7 @@ def certificate_issue(*, request: SignoffRequest, actor: User) -> Certificate:
                 raise
             return existing
         audit_record(actor=actor, action="certificate.issue", obj=certificate,
-                     stream=_portfolio(enrolment.trainee_id), after=snapshot(certificate, CERTIFICATE_FIELDS))
+                     stream=portfolio_stream(enrolment.trainee_id), after=snapshot(certificate, CERTIFICATE_FIELDS))
     _notify_issued(certificate)
     certificate_issued(certificate, verification_url=verification_url(certificate))
     return certificate
@@ -174,7 +171,7 @@ def _revoke(*, certificate: Certificate, actor: User, reason: str, today: dateti
     certificate.status = CertificateStatus.REVOKED
     certificate.revoked_on, certificate.revoked_by, certificate.revocation_reason = today, actor, reason
     certificate.save(update_fields=["status", "revoked_on", "revoked_by", "revocation_reason"])
-    audit_record(actor=actor, action="certificate.revoke", obj=certificate, stream=_portfolio(certificate.trainee_id),
+    audit_record(actor=actor, action="certificate.revoke", obj=certificate, stream=portfolio_stream(certificate.trainee_id),
                  before=before, after=snapshot(certificate, CERTIFICATE_FIELDS))
     notify(recipient=certificate.trainee, kind="certificate.revoked",
            subject=f"Certificate revoked: {certificate.pathway.title}",

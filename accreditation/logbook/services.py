@@ -43,7 +43,7 @@ from accreditation.logbook.semantics import contradictions
 from accreditation.logbook.xapi import case_validated
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
-from rastrack.audit.services import audit_record, audited
+from rastrack.audit.services import audit_record, audited, portfolio_stream
 from rastrack.core.exceptions import ApplicationError, Conflict
 from rastrack.core.permissions import refuse_unless
 from rastrack.notifications.services import notify
@@ -189,7 +189,7 @@ def case_create(*, trainee: User, actor: User, data: dict[str, Any],
     case.source = source
     case.save()
     _save_steps(case, steps)
-    audit_record(actor=actor, action="case.create", obj=case, stream=f"portfolio:{trainee.pk}",
+    audit_record(actor=actor, action="case.create", obj=case, stream=portfolio_stream(trainee.pk),
                  after={**_case_values(case), "steps": _snapshot_steps(steps), "source": source})
     return case
 
@@ -227,7 +227,7 @@ def case_update(*, case: Case, actor: User, data: dict[str, Any],
     case.save()
     if steps is not None:
         _save_steps(case, steps)
-    audit_record(actor=actor, action="case.update", obj=case, stream=f"portfolio:{case.trainee_id}",
+    audit_record(actor=actor, action="case.update", obj=case, stream=portfolio_stream(case.trainee_id),
                  before=before, after=_case_values(case))
     return case
 
@@ -241,7 +241,7 @@ def case_delete(*, case: Case, actor: User) -> None:
     if case.status == CaseStatus.SUBMITTED:
         raise Conflict("This case is awaiting validation: it cannot be deleted now.")
     _refuse_if_evidence_of_a_decision(case)
-    audit_record(actor=actor, action="case.delete", obj=case, stream=f"portfolio:{case.trainee_id}",
+    audit_record(actor=actor, action="case.delete", obj=case, stream=portfolio_stream(case.trainee_id),
                  before=_case_values(case))
     case.delete()
 
@@ -258,7 +258,7 @@ def case_submit(*, case: Case, actor: User) -> Case:
             "Nobody can validate this case yet: you have no educational supervisor. "
             "Ask your regional training lead to assign one.")
     with audited(actor=actor, action="case.submit", instance=case,
-                 fields=["status", "validator", "submitted_at"], stream=f"portfolio:{case.trainee_id}"):
+                 fields=["status", "validator", "submitted_at"], stream=portfolio_stream(case.trainee_id)):
         case.status = CaseStatus.SUBMITTED
         case.validator = validator
         case.submitted_at = timezone.now()
@@ -275,7 +275,7 @@ def case_withdraw(*, case: Case, actor: User) -> Case:
     if case.status != CaseStatus.SUBMITTED:
         raise Conflict(f"Only a submitted case can be withdrawn; this one is {case.get_status_display().lower()}.")
     with audited(actor=actor, action="case.withdraw", instance=case,
-                 fields=["status", "validator", "submitted_at"], stream=f"portfolio:{case.trainee_id}"):
+                 fields=["status", "validator", "submitted_at"], stream=portfolio_stream(case.trainee_id)):
         case.status = CaseStatus.DRAFT
         case.validator = None
         case.submitted_at = None
@@ -314,7 +314,7 @@ def case_validate(*, case: Case, actor: User, role: str | None = None,
     if new_role in CONSOLE_ROLES and case.console_minutes is None:
         _errors({"role": [f"Role “{new_role}” needs the case's console time, which was not logged: "
                           "return the case so that the trainee adds it."]})
-    with audited(actor=actor, action="case.validate", instance=case, stream=f"portfolio:{case.trainee_id}",
+    with audited(actor=actor, action="case.validate", instance=case, stream=portfolio_stream(case.trainee_id),
                  fields=["status", "validated_role", "validated_supervision", "validated_trainer_position",
                          "disagreement", "decided_by"]):
         case.validated_role = new_role
@@ -356,7 +356,7 @@ def case_reject(*, case: Case, actor: User, reason: str) -> Case:
     _require_validator(case, actor)
     if not (reason or "").strip():
         raise ApplicationError(errors={"reason": ["Say why the case is rejected, so it can be put right."]})
-    with audited(actor=actor, action="case.reject", instance=case, stream=f"portfolio:{case.trainee_id}",
+    with audited(actor=actor, action="case.reject", instance=case, stream=portfolio_stream(case.trainee_id),
                  fields=["status", "rejection_reason", "decided_by"]):
         case.status = CaseStatus.REJECTED
         case.rejection_reason = reason.strip()
@@ -397,7 +397,7 @@ def case_outcome_add(*, case: Case, actor: User, data: dict[str, Any]) -> CaseOu
     if CaseOutcome.objects.filter(case=case, followup_days=outcome.followup_days).exists():
         raise Conflict(f"This case already has its {outcome.followup_days}-day outcome.")
     outcome.save()
-    audit_record(actor=actor, action="case.outcome_add", obj=outcome, stream=f"portfolio:{case.trainee_id}",
+    audit_record(actor=actor, action="case.outcome_add", obj=outcome, stream=portfolio_stream(case.trainee_id),
                  after={"case": case.pk, **{f: getattr(outcome, f) for f in OUTCOME_FIELDS}})
     return outcome
 
@@ -485,7 +485,7 @@ def simulator_session_create(*, trainee: User, actor: User, data: dict[str, Any]
     session = simulator_session_check(trainee=trainee, data=data)
     session.save()
     audit_record(actor=actor, action="simulator_session.create", obj=session,
-                 stream=f"portfolio:{trainee.pk}", after=_session_snapshot(session))
+                 stream=portfolio_stream(trainee.pk), after=_session_snapshot(session))
     return session
 
 
@@ -506,7 +506,7 @@ def simulator_session_verify(*, session: SimulatorSession, actor: User) -> Simul
     if session.provenance == Provenance.DEVICE_IMPORT:
         raise Conflict("This session was imported from the simulator's export: there is nothing to verify.")
     with audited(actor=actor, action="simulator_session.verify", instance=session,
-                 fields=["verified_by", "verified_at", "provenance"], stream=f"portfolio:{session.trainee_id}"):
+                 fields=["verified_by", "verified_at", "provenance"], stream=portfolio_stream(session.trainee_id)):
         session.verified_by = actor
         session.verified_at = timezone.now()
         session.provenance = Provenance.TRAINER_VERIFIED

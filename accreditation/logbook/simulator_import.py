@@ -42,7 +42,7 @@ from accreditation.logbook.models import (
 )
 from accreditation.logbook.services import simulator_session_check
 from rastrack.accounts.models import User
-from rastrack.audit.services import audit_record
+from rastrack.audit.services import audit_record, portfolio_stream
 from rastrack.core.csv_export import escape_cell
 from rastrack.core.exceptions import ApplicationError, Conflict
 from rastrack.core.permissions import refuse_unless
@@ -223,7 +223,7 @@ def simulator_import(*, trainee: User, actor: User, content: bytes, file_name: s
             record.save(update_fields=["sessions"])
             result.imported = len(rows)
             audit_record(actor=actor, action="simulator_session.import", obj=record,
-                         stream=f"portfolio:{trainee.pk}",
+                         stream=portfolio_stream(trainee.pk),
                          after={"format": fmt.code, "checksum": checksum, "sessions": len(rows)})
             return result
     except IntegrityError:

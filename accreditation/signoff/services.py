@@ -70,7 +70,7 @@ from curriculum.models import (
     Lifecycle,
 )
 from rastrack.accounts.models import User
-from rastrack.audit.services import audit_record, snapshot
+from rastrack.audit.services import audit_record, portfolio_stream, snapshot
 from rastrack.core.exceptions import ApplicationError, Conflict
 from rastrack.core.free_text import free_text_into
 from rastrack.core.permissions import refuse_unless
@@ -113,9 +113,6 @@ def _raise(errors: dict[str, list[str]]) -> None:
 def _pk(value) -> Any:
     return getattr(value, "pk", value)
 
-
-def _portfolio(trainee_id: int) -> str:
-    return f"portfolio:{trainee_id}"
 
 
 # --- Assessments -----------------------------------------------------------------------------------
@@ -198,7 +195,7 @@ def assessment_create(*, actor: User, trainee: User, tool, scores, case: Case | 
         AssessmentStep(assessment=assessment, step_id=step_id, level=step_level)
         for step_id, step_level in step_levels.items())
     audit_record(actor=actor, action="assessment.self_create" if is_self else "assessment.create",
-                 obj=assessment, stream=_portfolio(trainee.pk),
+                 obj=assessment, stream=portfolio_stream(trainee.pk),
                  after={**snapshot(assessment), "step_entrustment": {str(k): v for k, v in step_levels.items()}})
     if not is_self:
         _notify_assessed(assessment)
@@ -369,7 +366,7 @@ def signoff_request_create(*, trainee: User, trainer: User | int | None, compete
     request.evidence_simulator_sessions.set(sessions)
     request.evidence_assessments.set(assessments)
     request.evidence_elearning_completions.set(completions)
-    audit_record(actor=trainee, action="signoff.request", obj=request, stream=_portfolio(trainee.pk),
+    audit_record(actor=trainee, action="signoff.request", obj=request, stream=portfolio_stream(trainee.pk),
                  after={**snapshot(request), "evidence_cases": cases, "evidence_simulator_sessions": sessions,
                         "evidence_assessments": assessments, "evidence_elearning_completions": completions})
     notify(recipient=trainer_obj, kind="signoff.new",
@@ -398,7 +395,7 @@ def _change(*, actor: User, action: str, request: SignoffRequest, mutate) -> Non
     before = snapshot(request, SIGNOFF_FIELDS)
     mutate(request)
     request.save(update_fields=SIGNOFF_FIELDS)
-    audit_record(actor=actor, action=action, obj=request, stream=_portfolio(request.trainee_id),
+    audit_record(actor=actor, action=action, obj=request, stream=portfolio_stream(request.trainee_id),
                  before=before, after=snapshot(request, SIGNOFF_FIELDS))
 
 

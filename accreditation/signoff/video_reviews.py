@@ -30,9 +30,9 @@ from accreditation.signoff.selectors import (
     EVIDENCE_CASE_STATUSES,
     signoff_rules,
 )
-from accreditation.signoff.services import _pk, _portfolio, _raise
+from accreditation.signoff.services import _pk, _raise
 from rastrack.accounts.models import User
-from rastrack.audit.services import audit_record, snapshot
+from rastrack.audit.services import audit_record, portfolio_stream, snapshot
 from rastrack.core.exceptions import ApplicationError, Conflict
 from rastrack.core.free_text import free_text_into
 from rastrack.core.permissions import refuse_unless
@@ -106,7 +106,7 @@ def video_review_open(*, actor: User, trainee: User, case, tool, video_reference
         trainee=trainee, case=case_obj, tool=tool_obj, video_reference=reference, opened_by=actor,
         due_on=today + datetime.timedelta(days=signoff_rules().review_due_days))
     VideoReviewRating.objects.bulk_create(VideoReviewRating(review=review, rater=r) for r in rater_users)
-    audit_record(actor=actor, action="video_review.open", obj=review, stream=_portfolio(trainee.pk),
+    audit_record(actor=actor, action="video_review.open", obj=review, stream=portfolio_stream(trainee.pk),
                  after={**snapshot(review), "raters": [r.pk for r in rater_users]})
     for rater in rater_users:
         _notify_rater(review, rater)
@@ -166,7 +166,7 @@ def _close(review: VideoReview, ratings: list[VideoReviewRating], tool: Assessme
     review.status = VideoReviewStatus.CLOSED
     review.closed_at = timezone.now()
     review.save(update_fields=["mean_total", "agreement_method", "agreement_value", "status", "closed_at"])
-    audit_record(actor=actor, action="video_review.close", obj=review, stream=_portfolio(review.trainee_id),
+    audit_record(actor=actor, action="video_review.close", obj=review, stream=portfolio_stream(review.trainee_id),
                  before=before, after=snapshot(review))
     notify(recipient=review.trainee, kind="video_review.closed", key=f"video_review.closed:{review.pk}",
            subject=f"Your {review.tool.name} video review is complete",
@@ -195,7 +195,7 @@ def video_review_add_rater(*, actor: User, review: VideoReview, rater, today: da
     review.agreement_method, review.agreement_value = "", None
     review.due_on = today + datetime.timedelta(days=signoff_rules().review_due_days)
     review.save()
-    audit_record(actor=actor, action="video_review.add_rater", obj=review, stream=_portfolio(review.trainee_id),
+    audit_record(actor=actor, action="video_review.add_rater", obj=review, stream=portfolio_stream(review.trainee_id),
                  before=before, after={**snapshot(review), "rater": new[0].pk})
     _notify_rater(review, new[0])
     return review

@@ -20,7 +20,7 @@ from accreditation.signoff import policies
 from accreditation.signoff.models import DecisionLink, SignoffRequest, SignoffStatus
 from rastrack.accounts.models import User
 from rastrack.accounts.selectors import regional_leads_of
-from rastrack.audit.services import audited
+from rastrack.audit.services import audited, portfolio_stream
 from rastrack.core.exceptions import ApplicationError, Conflict
 from rastrack.core.permissions import refuse_unless
 from rastrack.notifications.selectors import notification_stored
@@ -142,7 +142,7 @@ def signoff_request_reassign(*, request: SignoffRequest, actor: User, trainer: U
             "Choose another trainer who may supervise this trainee today."]})
     due_days = signoff_rules().due_days
     with audited(actor=actor, action="signoff.reassign", instance=request, fields=["trainer", "due_on"],
-                 stream=f"portfolio:{request.trainee_id}"):
+                 stream=portfolio_stream(request.trainee_id)):
         request.trainer = trainer
         request.due_on = today + datetime.timedelta(days=due_days)
         request.save(update_fields=["trainer", "due_on"])

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.accounts.trainee_scope import may_read_records_of, trainee_scope
-from rastrack.audit.services import audit_record
+from rastrack.audit.services import audit_record, portfolio_stream
 from rastrack.core.exceptions import ApplicationError, NotPermitted
 from rastrack.core.models import EvidenceDocument
 from rastrack.core.permissions import signed_in
@@ -113,7 +113,7 @@ def document_upload(*, owner: User, uploaded_by: User, file) -> EvidenceDocument
             document.save()
             # Who put what into whose record: uploads are evidence too.
             audit_record(actor=uploaded_by, action="document.upload", obj=document,
-                         stream=f"portfolio:{owner.pk}", after={
+                         stream=portfolio_stream(owner.pk), after={
                              "owner": owner.pk, "uploaded_by": uploaded_by.pk,
                              "original_name": document.original_name,
                              "content_type": content_type, "size": document.size})

@@ -24,6 +24,12 @@ def stream_for(instance: models.Model) -> str:
     return f"{instance._meta.label_lower}:{instance.pk}"
 
 
+def portfolio_stream(trainee_id: int) -> str:
+    """The one chain of everything that is evidence in a trainee's portfolio (cases, sessions,
+    assessments, sign-offs, certificates, documents): one name, so no writer starts a second."""
+    return f"portfolio:{trainee_id}"
+
+
 def entry_hash(*, stream: str, seq: int, occurred_at, actor_id, action: str, object_type: str,
                object_id: str, before, after, request_id: str, prev_hash: str) -> str:
     payload = {
