@@ -27,7 +27,7 @@ from tests.builders import personas
 from tests.builders.demo import SHARED as SHARED_DEMO_WORLD
 from tests.builders.demo import demo_world_fixture, uses_demo_world  # noqa: F401 - fixture
 from tests.builders.people import region
-from tests.support import xdist_groups
+from tests.support import fast_flush, xdist_groups
 from tests.support.services import needs, redis_reachable
 
 # Hypothesis measures its own speed: on a busy 2-core CI machine generating examples can be
@@ -42,6 +42,7 @@ hypothesis.settings.load_profile("rastrack")
 
 def pytest_configure(config):
     xdist_groups.ensure_run_id(config)
+    fast_flush.install()
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -98,7 +99,7 @@ def pytest_runtest_teardown(item, nextitem):
     # are put back now. (A transactional test restores them itself, _restore_reference_data.)
     if _transactional(item) and nextitem is not None and not _transactional(nextitem):
         with item.config.stash[blocking_manager_key].unblock():
-            _restore_migrated_rows()
+            _restore_migrated_rows_if_flushed()
 
 
 @pytest.fixture(scope="session")
@@ -120,6 +121,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
                                                             run_id=databases.run_id())
             if "default" in serialized_aliases:
                 connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+            fast_flush.remember_baseline(connection)
         yield
         with django_db_blocker.unblock():
             databases.teardown_cloned_database(connection, original_name, verbosity=verbosity)
@@ -132,6 +134,8 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     with django_db_blocker.unblock():
         db_cfg = setup_databases(verbosity=verbosity, interactive=False, aliases=aliases,
                                  serialized_aliases=serialized_aliases, **keepdb)
+        if not keepdb:
+            fast_flush.remember_baseline(connection)
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():
@@ -185,7 +189,15 @@ def _restore_reference_data(request):
     """
     if _transactional(request.node):
         request.getfixturevalue("transactional_db")
+        _restore_migrated_rows_if_flushed()
+
+
+def _restore_migrated_rows_if_flushed() -> None:
+    """After Django's full flush (tests/support/fast_flush.py: a test changed the migrated
+    rows), put them back; what that leaves is the new baseline."""
+    if not fast_flush.is_pristine(connection):
         _restore_migrated_rows()
+        fast_flush.remember_baseline(connection)
 
 
 def _restore_migrated_rows() -> None:
