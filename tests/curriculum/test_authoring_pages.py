@@ -221,3 +221,16 @@ def test_publishing_a_pathway_draft_keeps_one_current_version(signed_in_admin, a
     assert signed_in_admin.post(f"/curriculum/versions/pathway/{draft.pk}/publish/").status_code == 302
     assert list(Pathway.objects.filter(code=pathway.code, status=Lifecycle.PUBLISHED)) == [draft]
     assert Pathway.objects.get(pk=pathway.pk).status == Lifecycle.RETIRED
+
+
+def test_a_new_draft_copies_every_parameter_of_its_requirements(admin, pathway):
+    module = pathway.modules.filter(is_final=False).first()
+    draft_source = services.pathway_new_version(actor=admin, pathway=pathway)
+    component = services.component_create(actor=admin, module=draft_source.modules.get(title=module.title),
+                                          title="Entrustment", kind="assessment")
+    services.requirement_create(actor=admin, component=component, type="entrustment_level",
+                                params={"level": "IV", "count": 2, "modes": ["live"]})
+    services.pathway_publish(actor=admin, pathway=draft_source)
+    copy = services.pathway_new_version(actor=admin, pathway=draft_source)
+    copied = Requirement.objects.get(component__module__pathway=copy, type="entrustment_level")
+    assert (copied.level, copied.count, copied.modes) == (4, 2, "live")
