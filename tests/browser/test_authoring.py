@@ -78,3 +78,26 @@ def test_a_programme_admin_drafts_compares_publishes_and_moves_a_cohort(tabs, ad
     assert "1 enrolment moved from version 1 to version 2." in page.get_by_role("main").inner_text()
     assert Enrolment.objects.get(pk=enrolment.pk).pathway_id == draft.pk
     assert AuditEntry.objects.filter(action="enrolment.move").count() == 1
+
+
+def test_the_authoring_pages_fit_a_phone_and_pass_axe(tabs, admin, pathway, enrolment):
+    from curriculum import services
+    from tests.support.browser import axe_violations
+
+    draft = services.pathway_new_version(actor=admin, pathway=pathway)
+    component = Component.objects.filter(module__pathway=draft).exclude(kind="final_signoff").first()
+    confirmed_device(admin)
+    page = tabs(phone=True).page
+    sign_in(page, admin)
+    problems = {}
+    for path in (f"/curriculum/versions/pathway/{draft.pk}/contents/",
+                 f"/curriculum/versions/requirement/new/{component.pk}/",
+                 f"/curriculum/versions/requirement/new/{component.pk}/?type=assessment_threshold",
+                 f"/curriculum/versions/pathway/{draft.pk}/preview/",
+                 f"/curriculum/versions/pathway/{pathway.pk}/move/?source={pathway.pk}"):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        found = axe_violations(page)
+        if width > 390 or found:
+            problems[path] = (width, found)
+    assert not problems
