@@ -234,3 +234,20 @@ def test_a_new_draft_copies_every_parameter_of_its_requirements(admin, pathway):
     copy = services.pathway_new_version(actor=admin, pathway=draft_source)
     copied = Requirement.objects.get(component__module__pathway=copy, type="entrustment_level")
     assert (copied.level, copied.count, copied.modes) == (4, 2, "live")
+
+
+def test_the_contents_page_is_constant_in_queries(signed_in_admin, admin, pathway, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    draft = services.pathway_new_version(actor=admin, pathway=pathway)
+    with CaptureQueriesContext(connection) as one:
+        signed_in_admin.get(f"/curriculum/versions/pathway/{draft.pk}/contents/")
+    for n in range(3):
+        module = services.module_create(actor=admin, pathway=draft, title=f"Extra {n}")
+        component = services.component_create(actor=admin, module=module, title=f"Lab {n}", kind="dry_lab")
+        services.requirement_create(actor=admin, component=component, type="min_count", params={"count": 2})
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = signed_in_admin.get(f"/curriculum/versions/pathway/{draft.pk}/contents/")
+    assert page.content.decode().count("Add a requirement<span") == Component.objects.filter(
+        module__pathway=draft).exclude(kind="final_signoff").count()
