@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from curriculum import authoring, views
+from curriculum import authoring, authoring_cohorts, authoring_parts, views
 
 app_name = "curriculum"
 urlpatterns = [
@@ -10,6 +10,19 @@ urlpatterns = [
     re_path(r"^versions/(?P<kind>framework|pathway)/(?P<pk>[0-9]+)/$", authoring.version_detail, name="version"),
     re_path(r"^versions/(?P<kind>framework|pathway)/(?P<pk>[0-9]+)/(?P<action>publish|retire|new_draft)/$",
             authoring.version_action, name="version-action"),
+    re_path(r"^versions/(?P<kind>framework|pathway)/(?P<pk>[0-9]+)/contents/$", authoring_parts.contents,
+            name="contents"),
+    re_path(r"^versions/(?P<part>standard|competency|module|component)/new/(?P<parent_pk>[0-9]+)/$",
+            authoring_parts.part_create, name="part-create"),
+    re_path(r"^versions/(?P<part>standard|competency|module|component)/(?P<pk>[0-9]+)/$",
+            authoring_parts.part_edit, name="part-edit"),
+    re_path(r"^versions/(?P<part>standard|competency|module|component|requirement)/(?P<pk>[0-9]+)/remove/$",
+            authoring_parts.part_delete, name="part-delete"),
+    path("versions/requirement/new/<int:component_pk>/", authoring_parts.requirement_create,
+         name="requirement-create"),
+    path("versions/pathway/<int:pk>/preview/", authoring_cohorts.preview, name="preview"),
+    path("versions/pathway/<int:pk>/move/", authoring_cohorts.cohort_move, name="cohort-move"),
+    path("versions/requirement/<int:pk>/", authoring_parts.requirement_edit, name="requirement-edit"),
     path("pathways/<int:pk>/", views.pathway_detail, name="pathway"),
     path("pathways/<int:pk>/enrol/", views.pathway_enrol, name="enrol"),
     path("modules/<int:pk>/", views.module_detail, name="module"),

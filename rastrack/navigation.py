@@ -68,8 +68,9 @@ LINKS: list[Link] = [
          "Enrolments on pathways and progress against every requirement."),
     Link("Learning resources", "curriculum:resources", _ALL,
          "Free, open-access learning material: search it, or suggest some."),
-    Link("Curriculum versions", "curriculum:versions", frozenset({Role.PROGRAMME_ADMIN}),
-         "Publish, retire and start new drafts of the standards and pathways; compare a draft with its source."),
+    Link("Curriculum authoring", "curriculum:versions", frozenset({Role.PROGRAMME_ADMIN}),
+         "Edit drafts of the standards and pathways, compare, preview and publish them, "
+         "and move cohorts onto a new version."),
     Link("Resource moderation", "curriculum:moderation", frozenset({Role.PROGRAMME_ADMIN}),
          "Approve or reject the learning resources people have suggested."),
     Link("Procedure catalogue", "reference:procedures", _ALL,

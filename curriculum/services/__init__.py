@@ -8,6 +8,7 @@ writes its audit entry in the same transaction. Frameworks and pathways are edit
 drafts; the models refuse edits to published ones again, whoever calls.
 """
 
+from curriculum.services.cohorts import check_move, cohort_move  # noqa: F401
 from curriculum.services.enrolments import (  # noqa: F401
     elearning_record,
     elearning_record_with_upload,
