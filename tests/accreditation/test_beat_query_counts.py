@@ -15,6 +15,7 @@ from rastrack.accounts.roles import Role
 from tests.builders.dates import days_ago
 from tests.builders.faculty import accredit, assign
 from tests.builders.people import UserFactory
+from tests.builders.signoff import competency_fixture, framework_fixture  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +66,41 @@ def test_rights_sync_removes_rights_of_a_lapsed_or_deactivated_trainer(london):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     assert supervision_rights_sync(today=tomorrow) == {"granted": 0, "removed": 1}
     assert not _held(lapsed, trainee)
+
+
+def test_progress_snapshots_of_a_bulk_refresh_fall_due_at_staggered_times(admin, london, settings):
+    from curriculum import progress_summary
+    from tests.builders.curriculum import make_framework
+    from tests.builders.signoff import enrol, small_pathway
+
+    pathway = small_pathway(admin, make_framework(admin))
+    for _ in range(progress_summary.AGE_BUCKETS):
+        enrol(UserFactory(roles=[Role.TRAINEE], region=london), pathway)
+    assert progress_summary.refresh_all() == progress_summary.AGE_BUCKETS
+    max_age = settings.PROGRESS_SUMMARY_MAX_AGE_SECONDS
+    now = timezone.now()
+
+    def due_after(fraction: float) -> int:
+        return progress_summary.due_enrolments(now=now + datetime.timedelta(seconds=max_age * fraction)).count()
+
+    counts = [due_after(f) for f in (0.5, 0.6, 0.75, 0.9, 1.01)]
+    assert counts[0] == 0 and counts[-1] == progress_summary.AGE_BUCKETS  # never older than the max
+    assert 0 < counts[1] < counts[2] < counts[3] < counts[4], counts
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_signoff_reminders_read_what_is_due_in_constant_queries(
+        size, london, assigned_trainer, lead, competency, django_assert_num_queries):
+    from accreditation.signoff.workflows import signoff_reminders
+    from tests.builders.signoff import request_signoff
+
+    requests = []
+    for _ in range(size):
+        trainee = UserFactory(roles=[Role.TRAINEE], region=london)
+        assign(assigned_trainer, trainee)
+        requests.append(request_signoff(trainee, assigned_trainer, competency=competency))
+    overdue = requests[0].due_on + datetime.timedelta(days=8)
+    assert signoff_reminders(today=overdue) == {"reminded": size, "escalated": size}
+    # Everything sent already: the requests due, the leads of their regions, the keys sent.
+    with django_assert_num_queries(3):
+        assert signoff_reminders(today=overdue) == {"reminded": 0, "escalated": 0}
