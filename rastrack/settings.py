@@ -160,6 +160,9 @@ API_TOKEN_MAX_PER_USER = env_int("API_TOKEN_MAX_PER_USER", 10, minimum=1)
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24, minimum=300)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=300)
+# Database sessions stored with their user, so that deactivation ends them with one indexed
+# delete (rastrack/accounts/session_store.py).
+SESSION_ENGINE = "rastrack.accounts.session_store"
 # https://django-otp-official.readthedocs.io/en/stable/overview.html#plugin-settings
 # Programme admins and regional leads (roles.MFA_ROLES) need a TOTP code on top of the
 # password: rastrack.accounts.mfa.RequireMFAMiddleware sends them to set-up or verify.
