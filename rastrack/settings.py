@@ -339,7 +339,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rastrack.core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # django-filter, skipped for a request that names no filter (rastrack/core/api/filtering.py).
+    "DEFAULT_FILTER_BACKENDS": ["rastrack.core.api.filtering.FilterWhenAsked"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "rastrack.core.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
