@@ -87,3 +87,25 @@ def test_pooled_replica_and_queue_settings_from_the_environment():
     plain = _settings_with(DATABASE_URL="postgres://u:p@db:5432/rastrack")
     assert "replica" not in plain["db"] and plain["routes"] == {}
     assert not plain["db"]["default"].get("DISABLE_SERVER_SIDE_CURSORS")
+
+
+def test_web_and_celery_workers_freeze_the_collector_after_warming_up():
+    import gc
+    import runpy
+    from unittest import mock
+
+    from celery.signals import worker_process_init
+
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    worker = mock.Mock()
+    try:
+        hooks["post_worker_init"](worker)
+        assert gc.get_freeze_count() > 0
+        worker.log.info.assert_called_once()
+    finally:
+        gc.unfreeze()
+    import rastrack.celery
+
+    receivers = [ref() for _, ref in worker_process_init.receivers]
+    assert rastrack.celery._freeze_after_warm_up in receivers
+    assert "gunicorn.conf.py" in (ROOT / "Dockerfile").read_text()
