@@ -9,7 +9,7 @@ COPY accreditation accreditation
 COPY labs labs
 COPY templates templates
 COPY static static
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 RUN pip install --no-cache-dir . gunicorn
 # collectstatic with the production settings (manifest storage), with throwaway secrets that
 # the image never keeps: it needs no database. scripts/check_production_static.sh (in CI)

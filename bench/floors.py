@@ -21,7 +21,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
-from accreditation.logbook.learning_curve import cusum_points, learning_phase_end
+from accreditation.logbook.learning_curve import cusum_points, learning_phase_cases
 from accreditation.logbook.models import CONSOLE_ROLES, Case, CaseStatus, CaseStep
 from labs import capacity
 from rastrack.accounts.models import ApiToken
@@ -84,7 +84,7 @@ def learning_curve(request: HttpRequest) -> JsonResponse:
                                     console_minutes__isnull=False)
                 .order_by("date", "id").values_list("date", "console_minutes"))
     points = cusum_points(rows)
-    return JsonResponse({"trainee": user.pk, "procedure": procedure, "learning_phase_end": learning_phase_end(points),
+    return JsonResponse({"trainee": user.pk, "procedure": procedure, "learning_phase_end": learning_phase_cases(points),
                          "points": [{"n": p.n, "date": p.date, "console_minutes": p.console_minutes,
                                      "cusum": float(p.cusum)} for p in points]})
 

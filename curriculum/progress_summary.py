@@ -25,6 +25,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Min, Q
+from django.db.models.functions import Mod
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -116,14 +117,30 @@ def refresh_enrolment(enrolment: Enrolment, *, now: datetime.datetime | None = N
     return ProgressSnapshot.objects.get(pk=enrolment.pk)
 
 
+AGE_BUCKETS = 8
+
+
+def _too_old(now: datetime.datetime) -> Q:
+    """Snapshots older than their maximum age. The age is staggered by enrolment (pk modulo
+    AGE_BUCKETS, from half the maximum age to the whole of it), so that snapshots all
+    computed together by a bulk refresh do not all fall due together a day later: each
+    bucket falls due at its own time, and no snapshot is ever older than the maximum."""
+    max_age = settings.PROGRESS_SUMMARY_MAX_AGE_SECONDS
+    condition = Q()
+    for bucket in range(AGE_BUCKETS):
+        age = max_age - bucket * max_age // (2 * AGE_BUCKETS)
+        condition |= Q(age_bucket=bucket,
+                       progress_snapshot__computed_at__lt=now - datetime.timedelta(seconds=age))
+    return condition
+
+
 def due_enrolments(*, now: datetime.datetime | None = None):
-    """Live enrolments whose snapshot is stale, missing or older than the maximum age;
-    missing and stale first, then the oldest."""
+    """Live enrolments whose snapshot is stale, missing or older than its (staggered) maximum
+    age; missing and stale first, then the oldest."""
     now = now or timezone.now()
-    too_old = now - datetime.timedelta(seconds=settings.PROGRESS_SUMMARY_MAX_AGE_SECONDS)
     return (Enrolment.objects.filter(status__in=LIVE_ENROLMENT_STATUSES)
-            .filter(Q(progress_snapshot__isnull=True) | Q(progress_snapshot__stale=True)
-                    | Q(progress_snapshot__computed_at__lt=too_old))
+            .annotate(age_bucket=Mod("pk", AGE_BUCKETS))
+            .filter(Q(progress_snapshot__isnull=True) | Q(progress_snapshot__stale=True) | _too_old(now))
             .select_related("trainee", "pathway")
             .order_by(F("progress_snapshot__computed_at").asc(nulls_first=True), "pk"))
 

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "rastrack.core.middleware.RejectNulMiddleware",
     # Ids beyond 64 bits, dates outside the supported years: 400 before any lookup.
     "rastrack.core.middleware.EdgeInputMiddleware",
+    "rastrack.core.replica.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -124,6 +125,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction pooling (compose.yaml), a server connection serves another
+# client between transactions: no server-side cursors (a named cursor outlives its
+# transaction), and the pooling of connections is PgBouncer's, not Django's (CONN_MAX_AGE 0).
+if env_bool("DATABASE_POOLED", False) and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # psycopg prepares a statement run often; a prepared statement lives on one server
+    # connection, which transaction pooling hands to others.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+# A read replica (optional): dashboards, exports and reports read there (rastrack/core/replica.py).
+if env_url("DATABASE_REPLICA_URL", None, schemes=("postgres", "postgresql", "pgsql", "sqlite")):
+    DATABASES["replica"] = env_database("DATABASE_REPLICA_URL", "")
+    DATABASES["replica"].update({k: DATABASES["default"][k] for k in (
+        "CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "DISABLE_SERVER_SIDE_CURSORS", "OPTIONS") if k in DATABASES["default"]})
+DATABASE_ROUTERS = ["rastrack.core.replica.ReplicaRouter"]
+REPLICA_READS = True
+REPLICA_READ_PATHS = [r"^/api/v1/dashboards/", r"^/dashboards/", r"/export(\.csv|\.pdf|/)", r"^/api/v1/portfolio/export/"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ATOMIC_REQUESTS = False
 
@@ -160,6 +178,9 @@ API_TOKEN_MAX_PER_USER = env_int("API_TOKEN_MAX_PER_USER", 10, minimum=1)
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24, minimum=300)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=300)
+# Database sessions stored with their user, so that deactivation ends them with one indexed
+# delete (rastrack/accounts/session_store.py).
+SESSION_ENGINE = "rastrack.accounts.session_store"
 # https://django-otp-official.readthedocs.io/en/stable/overview.html#plugin-settings
 # Programme admins and regional leads (roles.MFA_ROLES) need a TOTP code on top of the
 # password: rastrack.accounts.mfa.RequireMFAMiddleware sends them to set-up or verify.
@@ -318,7 +339,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rastrack.core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # django-filter, skipped for a request that names no filter (rastrack/core/api/filtering.py).
+    "DEFAULT_FILTER_BACKENDS": ["rastrack.core.api.filtering.FilterWhenAsked"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "rastrack.core.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -505,6 +527,29 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 BEAT_HEARTBEAT_SECONDS = env_int("BEAT_HEARTBEAT_SECONDS", 30, minimum=1)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
+# Workers scaled by queue (README "Scaling"): with CELERY_ROUTE_BY_QUEUE on, e-mail and xAPI
+# delivery go to "mail", summary and dashboard rebuilds to "reports", the scheduled sweeps to
+# "sweeps", everything else to the default queue; run workers with `-Q` per queue. Off (the
+# default), every task goes to the default queue and one kind of worker serves them all.
+CELERY_ROUTE_BY_QUEUE = env_bool("CELERY_ROUTE_BY_QUEUE", False)
+CELERY_QUEUE_OF_TASK = {
+    "rastrack.notifications.send_email": "mail",
+    "rastrack.notifications.send_xapi": "mail",
+    "labs.refresh_dashboards": "reports",
+    "curriculum.refresh_progress_summaries": "reports",
+    "rastrack.notifications.relay_outbox": "sweeps",
+    "rastrack.notifications.relay_xapi": "sweeps",
+    "accreditation.lapse_expired": "sweeps",
+    "accreditation.sync_supervision_rights": "sweeps",
+    "accreditation.expiry_notices": "sweeps",
+    "accreditation.unvalidated_cases_digest": "sweeps",
+    "accreditation.enrolment_target_warnings": "sweeps",
+    "accreditation.signoff_reminders": "sweeps",
+    "accreditation.video_review_reminders": "sweeps",
+    "labs.send_session_reminders": "sweeps",
+}
+CELERY_TASK_ROUTES = ({name: {"queue": queue} for name, queue in CELERY_QUEUE_OF_TASK.items()}
+                      if CELERY_ROUTE_BY_QUEUE else {})
 NOTIFICATION_SWEEP_SECONDS = env_int("NOTIFICATION_SWEEP_SECONDS", 60, minimum=1)
 NOTIFICATION_EMAIL_MAX_ATTEMPTS = env_int("NOTIFICATION_EMAIL_MAX_ATTEMPTS", 5, minimum=1)
 NOTIFICATION_EMAIL_BACKOFF_SECONDS = env_int("NOTIFICATION_EMAIL_BACKOFF_SECONDS", 60, minimum=1)

@@ -69,3 +69,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
     DATABASES["default"]["OPTIONS"]["options"] = "-c synchronous_commit=off"  # noqa: F405
+
+# The read replica, as Django tests one: an alias mirroring the default test database
+# (rastrack/core/replica.py; tests/rastrack/core/test_replica.py).
+# Off except in those tests, which turn it on: no other test has to name the alias.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+REPLICA_READS = False

@@ -17,8 +17,8 @@ from accreditation.faculty.eligibility import educational_supervisor_of
 from accreditation.faculty.models import Accreditation, AccreditationStatus
 from curriculum.models import Enrolment, EnrolmentStatus
 from curriculum.progress import progress_for
-from rastrack.accounts.selectors import regional_leads_of
-from rastrack.notifications.selectors import notification_stored
+from rastrack.accounts.selectors import regional_leads_by_region
+from rastrack.notifications.selectors import notification_keys_stored
 from rastrack.notifications.services import notify
 
 
@@ -36,9 +36,11 @@ def accreditation_expiry_notices(*, today: datetime.date) -> int:
     and 7 days (configurable). Returns how many notifications were stored."""
     horizon = today + datetime.timedelta(days=max(settings.ACCREDITATION_EXPIRY_NOTICE_DAYS))
     stored = 0
-    due = (Accreditation.objects.filter(status=AccreditationStatus.ACCREDITED,
-                                        expires_on__gte=today, expires_on__lte=horizon)
-           .select_related("trainer").order_by("expires_on", "id"))
+    due = list(Accreditation.objects.filter(status=AccreditationStatus.ACCREDITED,
+                                            expires_on__gte=today, expires_on__lte=horizon)
+               .select_related("trainer").order_by("expires_on", "id"))
+    leads = regional_leads_by_region({a.trainer.region_id for a in due})
+    notices = []
     for accreditation in due:
         threshold = _notice_threshold((accreditation.expires_on - today).days)
         if threshold is None:
@@ -48,16 +50,21 @@ def accreditation_expiry_notices(*, today: datetime.date) -> int:
         recipients = [(trainer, "Your RAS trainer accreditation expires soon",
                        f"Your accreditation as a RAS trainer is valid until {last_day}. "
                        "Apply to renew it so that your trainees keep their supervisor.")]
-        for lead in regional_leads_of(trainer.region_id):
+        for lead in leads.get(trainer.region_id, []):
             recipients.append((lead, f"{trainer.full_name}'s accreditation expires soon",
                                f"{trainer.full_name}'s RAS trainer accreditation is valid until {last_day}."))
         for recipient, subject, body in recipients:
             key = (f"accreditation.expiring:{accreditation.pk}:{accreditation.expires_on}:"
                    f"{threshold}:{recipient.pk}")
-            before = notification_stored(key)
-            notify(recipient=recipient, kind="accreditation.expiring", subject=subject, body=body,
-                   link="/faculty/", key=key)
-            stored += not before
+            notices.append((key, recipient, subject, body))
+    # Which are sent already is read once for the sweep: queries follow what is new.
+    sent = notification_keys_stored(key for key, *_ in notices)
+    for key, recipient, subject, body in notices:
+        if key in sent:
+            continue
+        notify(recipient=recipient, kind="accreditation.expiring", subject=subject, body=body,
+               link="/faculty/", key=key)
+        stored += 1
     return stored
 
 
@@ -66,12 +73,13 @@ def enrolment_target_warnings(*, today: datetime.date) -> int:
     still unmet: tell the trainee and their educational supervisor, once per target date."""
     horizon = today + datetime.timedelta(days=settings.ENROLMENT_TARGET_WARNING_DAYS)
     stored = 0
-    due = (Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE, target_date__isnull=False,
-                                    target_date__gte=today, target_date__lte=horizon)
-           .select_related("trainee", "pathway").order_by("target_date", "id"))
+    due = list(Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE, target_date__isnull=False,
+                                        target_date__gte=today, target_date__lte=horizon)
+               .select_related("trainee", "pathway").order_by("target_date", "id"))
+    warned = notification_keys_stored(f"enrolment.target:{e.pk}:{e.target_date}:{e.trainee_id}" for e in due)
     for enrolment in due:
         key_base = f"enrolment.target:{enrolment.pk}:{enrolment.target_date}"
-        if notification_stored(f"{key_base}:{enrolment.trainee_id}"):
+        if f"{key_base}:{enrolment.trainee_id}" in warned:
             continue  # progress is computed only for enrolments not yet warned
         progress = progress_for(enrolment)
         if progress.complete:

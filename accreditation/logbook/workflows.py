@@ -13,7 +13,7 @@ from django.db.models import Count, Min
 
 from accreditation.logbook.models import Case, CaseStatus
 from rastrack.accounts.models import User
-from rastrack.notifications.selectors import notification_stored
+from rastrack.notifications.selectors import notification_keys_stored
 from rastrack.notifications.services import notify
 
 
@@ -26,18 +26,21 @@ def unvalidated_cases_digest(*, today: datetime.date) -> int:
             .values("validator_id").annotate(waiting=Count("id"), oldest=Min("submitted_at")))
     year, week, _ = today.isocalendar()
     stored = 0
+    rows = list(rows)
     validators = User.objects.in_bulk([r["validator_id"] for r in rows])
+    sent = notification_keys_stored(f"cases.digest:{r['validator_id']}:{year}-W{week:02d}" for r in rows)
     for row in rows:
         validator = validators[row["validator_id"]]
         if not validator.is_active:
             continue
         key = f"cases.digest:{validator.pk}:{year}-W{week:02d}"
-        before = notification_stored(key)
+        if key in sent:
+            continue
         notify(recipient=validator, kind="cases.digest",
                subject=f"{row['waiting']} case(s) waiting for your validation",
                body=(f"{row['waiting']} logbook case(s) have waited more than "
                      f"{settings.CASE_DIGEST_AFTER_DAYS} days for your validation; the oldest was "
                      f"submitted on {row['oldest']:%-d %B %Y}."),
                link="/logbook/queue/", key=key)
-        stored += not before
+        stored += 1
     return stored

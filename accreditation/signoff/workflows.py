@@ -19,11 +19,11 @@ from accreditation.faculty.eligibility import can_supervise
 from accreditation.signoff import policies
 from accreditation.signoff.models import DecisionLink, SignoffRequest, SignoffStatus
 from rastrack.accounts.models import User
-from rastrack.accounts.selectors import regional_leads_of
+from rastrack.accounts.selectors import regional_leads_by_region
 from rastrack.audit.services import audited, portfolio_stream
 from rastrack.core.exceptions import ApplicationError, Conflict
 from rastrack.core.permissions import refuse_unless
-from rastrack.notifications.selectors import notification_stored
+from rastrack.notifications.selectors import notification_keys_stored
 from rastrack.notifications.services import notify
 
 _SALT = "accreditation.decision-link"
@@ -86,17 +86,33 @@ def decision_link_use(*, token: str, user: User, decision: str, feedback: str = 
 
 def signoff_reminders(*, today: datetime.date) -> dict[str, int]:
     """Remind the trainer before and on the due date; escalate to the trainee's regional
-    lead when the request is overdue by SIGNOFF_ESCALATE_AFTER_DAYS."""
+    lead when the request is overdue by SIGNOFF_ESCALATE_AFTER_DAYS.
+
+    Set-based: one read of the requests due, one of the leads of their regions, one of which
+    keys are sent already; then work only for what is not yet sent. Queries do not grow with
+    the backlog of pending requests, only with the notifications stored."""
     before = settings.SIGNOFF_REMIND_BEFORE_DAYS
     escalate_after = settings.SIGNOFF_ESCALATE_AFTER_DAYS
     counts = {"reminded": 0, "escalated": 0}
-    due = (SignoffRequest.objects.filter(status=SignoffStatus.PENDING,
-                                         due_on__lte=today + datetime.timedelta(days=before))
-           .select_related("trainee", "trainer").order_by("due_on", "id"))
+    due = list(SignoffRequest.objects.filter(status=SignoffStatus.PENDING,
+                                             due_on__lte=today + datetime.timedelta(days=before))
+               .select_related("trainee", "trainer").order_by("due_on", "id"))
+    overdue = [r for r in due if today >= r.due_on + datetime.timedelta(days=escalate_after)]
+    leads = regional_leads_by_region({r.trainee.region_id for r in overdue})
+
+    def reminder_key(request):
+        return f"signoff.reminder.{'before' if today < request.due_on else 'due'}:{request.pk}:{request.due_on}"
+
+    def escalation_key(request, lead):
+        return f"signoff.escalated:{request.pk}:{request.due_on}:{lead.pk}"
+
+    sent = notification_keys_stored(
+        [reminder_key(r) for r in due]
+        + [escalation_key(r, lead) for r in overdue for lead in leads.get(r.trainee.region_id, [])])
     for request in due:
         stage = "before" if today < request.due_on else "due"
-        key = f"signoff.reminder.{stage}:{request.pk}:{request.due_on}"
-        if not notification_stored(key):
+        key = reminder_key(request)
+        if key not in sent:
             with transaction.atomic():
                 path = decision_link_create(request=request)
                 when = "is due on" if stage == "before" else "was due on"
@@ -108,9 +124,9 @@ def signoff_reminders(*, today: datetime.date) -> dict[str, int]:
                        link=path)
             counts["reminded"] += 1
         if today >= request.due_on + datetime.timedelta(days=escalate_after):
-            for lead in regional_leads_of(request.trainee.region_id):
-                key = f"signoff.escalated:{request.pk}:{request.due_on}:{lead.pk}"
-                if notification_stored(key):
+            for lead in leads.get(request.trainee.region_id, []):
+                key = escalation_key(request, lead)
+                if key in sent:
                     continue
                 notify(recipient=lead, kind="signoff.escalated", key=key,
                        subject=f"Overdue sign-off: {request.trainee.full_name}",
@@ -159,23 +175,42 @@ def video_review_reminders(*, today: datetime.date) -> dict[str, int]:
     """Remind each rater who has not rated, before and on the due date (never naming the
     trainee); escalate an open review to the trainee's regional lead, and to the programme admin
     who opened it, once overdue by SIGNOFF_ESCALATE_AFTER_DAYS, as for sign-offs. Idempotent:
-    the keys name the review, its due date and the person."""
+    the keys name the review, its due date and the person. Set-based as `signoff_reminders`:
+    which keys are sent is read once for the whole sweep."""
     from accreditation.signoff.models import VideoReview, VideoReviewStatus
 
     before = settings.SIGNOFF_REMIND_BEFORE_DAYS
     escalate_after = settings.SIGNOFF_ESCALATE_AFTER_DAYS
     counts = {"reminded": 0, "escalated": 0}
-    due = (VideoReview.objects.filter(status=VideoReviewStatus.OPEN,
-                                      due_on__lte=today + datetime.timedelta(days=before))
-           .select_related("trainee", "case__procedure", "tool", "opened_by")
-           .prefetch_related("ratings__rater").order_by("due_on", "id"))
+    due = list(VideoReview.objects.filter(status=VideoReviewStatus.OPEN,
+                                          due_on__lte=today + datetime.timedelta(days=before))
+               .select_related("trainee", "case__procedure", "tool", "opened_by")
+               .prefetch_related("ratings__rater").order_by("due_on", "id"))
+    overdue = [r for r in due if today >= r.due_on + datetime.timedelta(days=escalate_after)]
+    leads = regional_leads_by_region({r.trainee.region_id for r in overdue})
+
+    def stage_of(review):
+        return "before" if today < review.due_on else "due"
+
+    def waiting_of(review):
+        return [r.rater for r in review.ratings.all() if r.rated_at is None]
+
+    def escalated_to(review):
+        recipients = list(leads.get(review.trainee.region_id, []))
+        if review.opened_by not in recipients:
+            recipients.append(review.opened_by)
+        return recipients
+
+    sent = notification_keys_stored(
+        [f"video_review.reminder.{stage_of(r)}:{r.pk}:{r.due_on}:{rater.pk}" for r in due for rater in waiting_of(r)]
+        + [f"video_review.escalated:{r.pk}:{r.due_on}:{person.pk}" for r in overdue for person in escalated_to(r)])
     for review in due:
-        stage = "before" if today < review.due_on else "due"
-        waiting = [r.rater for r in review.ratings.all() if r.rated_at is None]
+        stage = stage_of(review)
+        waiting = waiting_of(review)
         link = reverse("accreditation:video-review", args=[review.pk])
         for rater in waiting:
             key = f"video_review.reminder.{stage}:{review.pk}:{review.due_on}:{rater.pk}"
-            if notification_stored(key):
+            if key in sent:
                 continue
             when = "is due on" if stage == "before" else "was due on"
             notify(recipient=rater, kind="video_review.reminder", key=key,
@@ -185,12 +220,9 @@ def video_review_reminders(*, today: datetime.date) -> dict[str, int]:
                    link=link)
             counts["reminded"] += 1
         if today >= review.due_on + datetime.timedelta(days=escalate_after):
-            recipients = list(regional_leads_of(review.trainee.region_id))
-            if review.opened_by not in recipients:
-                recipients.append(review.opened_by)
-            for person in recipients:
+            for person in escalated_to(review):
                 key = f"video_review.escalated:{review.pk}:{review.due_on}:{person.pk}"
-                if notification_stored(key):
+                if key in sent:
                     continue
                 notify(recipient=person, kind="video_review.escalated", key=key,
                        subject=f"Overdue video review: {review.trainee.full_name}",

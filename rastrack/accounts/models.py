@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -229,3 +230,17 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"API token of {self.user_id} from {self.created_at:%Y-%m-%d}"
+
+
+class UserSession(AbstractBaseSession):
+    """A web session stored with the user it signs in (the session engine is
+    `rastrack.accounts.session_store`): ending every session of a user is one indexed delete,
+    whatever the number of live sessions, instead of decoding each of them."""
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from rastrack.accounts.session_store import SessionStore
+
+        return SessionStore

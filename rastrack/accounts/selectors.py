@@ -31,3 +31,15 @@ def regional_leads_of(region_id: int | None):
     if region_id is None:
         return User.objects.none()
     return User.objects.filter(is_active=True, region_id=region_id, groups__name=Role.REGIONAL_LEAD).distinct()
+
+
+def regional_leads_by_region(region_ids) -> dict[int, list]:
+    """The active regional leads of each of these regions, in one query (for sweeps that
+    escalate many requests at once); a region without a lead maps to an empty list."""
+    region_ids = {pk for pk in region_ids if pk is not None}
+    leads: dict[int, list] = {pk: [] for pk in region_ids}
+    if region_ids:
+        for lead in (User.objects.filter(is_active=True, region_id__in=region_ids, groups__name=Role.REGIONAL_LEAD)
+                     .distinct()):
+            leads[lead.region_id].append(lead)
+    return leads

@@ -276,10 +276,8 @@ def user_deactivate(*, user: User, actor: User) -> User:
 
 
 def _delete_sessions_of(user: User) -> None:
-    # Stored sessions are opaque; the ones that belong to the user are found by decoding.
-    # Expired sessions are skipped so that the scan stays proportional to live sessions.
-    from django.contrib.sessions.models import Session
+    # Sessions are stored with their user (rastrack/accounts/session_store.py): one indexed
+    # delete, however many sessions are live.
+    from rastrack.accounts.session_store import sessions_end_for
 
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
+    sessions_end_for(user)

@@ -28,3 +28,84 @@ def test_ci_sets_the_real_services_and_runs_make_test():
     for needle in ("CI=true", "DATABASE_URL=postgres://", "REDIS_URL=redis://", "make lint",
                    "make test", "pg_ctlcluster", "redis-server"):
         assert needle in script, needle
+
+
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "compose.yaml").read_text())
+
+
+def test_compose_pools_connections_with_pgbouncer_in_transaction_mode():
+    services = _compose()["services"]
+    bouncer = services["pgbouncer"]
+    assert bouncer["environment"]["POOL_MODE"] == "transaction" and "healthcheck" in bouncer
+    for name in ("web", "worker", "worker-mail", "worker-reports", "worker-sweeps", "beat"):
+        env = services[name]["environment"]
+        assert "@pgbouncer:" in env["DATABASE_URL"] and env["DATABASE_POOLED"] == "true", name
+    # Migrations go straight to PostgreSQL.
+    assert "@postgres:" in services["migrate"]["environment"]["DATABASE_URL"]
+
+
+def test_compose_runs_scalable_workers_for_every_queue():
+    from django.conf import settings
+
+    services = _compose()["services"]
+    consumed = {}
+    for name, service in services.items():
+        command = service.get("command") or []
+        if "worker" in command:
+            consumed[command[command.index("-Q") + 1]] = name
+            assert "replicas" in service["deploy"] and "healthcheck" in service, name
+            assert service["environment"]["CELERY_ROUTE_BY_QUEUE"] == "true"
+    assert set(settings.CELERY_QUEUE_OF_TASK.values()) | {"celery"} == set(consumed)
+    # Every scheduled task has a queue that a worker serves.
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert settings.CELERY_QUEUE_OF_TASK.get(entry["task"], "celery") in consumed, entry["task"]
+
+
+def _settings_with(**env) -> dict:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json, rastrack.settings as s; print(json.dumps({'db': s.DATABASES, "
+            "'routes': s.CELERY_TASK_ROUTES}, default=str))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env={**os.environ, "DEBUG": "true", **env})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_pooled_replica_and_queue_settings_from_the_environment():
+    loaded = _settings_with(DATABASE_URL="postgres://u:p@pgbouncer:5432/rastrack", DATABASE_POOLED="true",
+                            DATABASE_REPLICA_URL="postgres://u:p@replica:5432/rastrack",
+                            CELERY_ROUTE_BY_QUEUE="true")
+    default, replica = loaded["db"]["default"], loaded["db"]["replica"]
+    assert default["DISABLE_SERVER_SIDE_CURSORS"] is True and default["CONN_MAX_AGE"] == 0
+    assert default["OPTIONS"]["prepare_threshold"] is None
+    assert replica["HOST"] == "replica" and replica["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert loaded["routes"]["rastrack.notifications.send_email"] == {"queue": "mail"}
+    plain = _settings_with(DATABASE_URL="postgres://u:p@db:5432/rastrack")
+    assert "replica" not in plain["db"] and plain["routes"] == {}
+    assert not plain["db"]["default"].get("DISABLE_SERVER_SIDE_CURSORS")
+
+
+def test_web_and_celery_workers_freeze_the_collector_after_warming_up():
+    import gc
+    import runpy
+    from unittest import mock
+
+    from celery.signals import worker_process_init
+
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    worker = mock.Mock()
+    try:
+        hooks["post_worker_init"](worker)
+        assert gc.get_freeze_count() > 0
+        worker.log.info.assert_called_once()
+    finally:
+        gc.unfreeze()
+    import rastrack.celery
+
+    receivers = [ref() for _, ref in worker_process_init.receivers]
+    assert rastrack.celery._freeze_after_warm_up in receivers
+    assert "gunicorn.conf.py" in (ROOT / "Dockerfile").read_text()
