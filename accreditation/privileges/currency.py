@@ -26,7 +26,12 @@ from django.utils import timezone
 
 from accreditation.logbook.models import Case, CaseOutcome, CaseStatus
 from accreditation.privileges.evidence import CONSOLE_ROLES, YEAR_DAYS
-from accreditation.privileges.models import CLEARED_STATUSES, Privilege, PrivilegeRules, PrivilegeStatus
+from accreditation.privileges.models import (
+    CLEARED_STATUSES,
+    Privilege,
+    PrivilegeRules,
+    PrivilegeStatus,
+)
 from accreditation.privileges.services import _change, _describe, _locked, _tell
 
 WARN_DAYS = (30, 7)
