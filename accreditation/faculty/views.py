@@ -8,6 +8,8 @@ a service's refusal becomes a form error (400) or the error page (403 / 404 / 40
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accreditation.faculty import selectors, services
+from accreditation.faculty.figures import applicant_figures
 from accreditation.faculty.forms import (
     ApplicationForm,
     AssignmentForm,
@@ -109,9 +112,16 @@ def application(request, pk: int):
     return render(request, "accreditation/faculty/application.html", {
         "application": app,
         "decidable": decidable,
+        "figures": _figures(app),
         "approve_form": OptionalReasonForm(prefix="approve"),
         "reject_form": ReasonForm(prefix="reject"),
     })
+
+
+def _figures(app) -> dict:
+    """The applicant's own figures, over the last year (the period a renewal looks back on)."""
+    since = timezone.localdate() - datetime.timedelta(days=365)
+    return applicant_figures(app.applicant, since=since)
 
 
 def _decide(request, pk: int, *, approve: bool):
@@ -125,7 +135,7 @@ def _decide(request, pk: int, *, approve: bool):
     if response:
         return response
     return render(request, "accreditation/faculty/application.html", {
-        "application": app, "decidable": True,
+        "application": app, "decidable": True, "figures": _figures(app),
         "approve_form": form if approve else OptionalReasonForm(prefix="approve"),
         "reject_form": ReasonForm(prefix="reject") if approve else form,
     }, status=form_status(request))

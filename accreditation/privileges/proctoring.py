@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from accreditation.logbook.models import Case, CaseStatus
 from accreditation.privileges.models import (
     CHECKLIST,
+    Privilege,
     PrivilegeStatus,
     ProctorReport,
     Recommendation,
@@ -42,6 +43,8 @@ def _checklist_errors(checklist) -> tuple[dict, list[str]]:
 @transaction.atomic
 def proctor_report_create(*, privilege, actor, case, checklist, scores, recommendation: str,
                           comments: str = "", tool: str = "gears") -> ProctorReport:
+    privilege = (Privilege.objects.select_related("surgeon", "site", "procedure_group")
+                 .select_for_update(of=("self",)).get(pk=privilege.pk))
     refuse_unless(refusal_to_report(actor, privilege))
     if privilege.status != PrivilegeStatus.PROVISIONAL:
         raise Conflict(f"A privilege that is {privilege.status} is not being proctored.")

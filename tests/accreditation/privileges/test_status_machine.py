@@ -133,3 +133,13 @@ def test_only_the_site_lead_or_admin_sets_site_rules(scene, lead):
         services.privilege_rules_set(actor=lead, site=scene.site, values={"max_gap_days": 90})
     with pytest.raises(NotPermitted):
         services.privilege_rules_set(actor=scene.lead, site=None, values={"max_gap_days": 90})
+
+
+def test_privileges_are_practitioner_qualifications(scene):
+    from accreditation.certificates.fhir import practitioner
+
+    p = scene.provisional()
+    entries = [q for q in practitioner(scene.surgeon).get("qualification", [])
+               if q["code"]["coding"][0]["code"] == "ras-privilege"]
+    assert [e["identifier"][0]["value"] for e in entries] == [str(p.pk)]
+    assert entries[0]["extension"][0]["valueCode"] == "provisional"
