@@ -14,11 +14,13 @@ from django.views.decorators.http import require_POST
 
 from accreditation.privileges import selectors, services
 from accreditation.privileges.clearance import clearance
+from accreditation.privileges.dashboard import site_lead_dashboard
 from accreditation.privileges.evidence import evidence_of, unmet_for_full
 from accreditation.privileges.forms import ClearanceForm, DecisionForm
 from accreditation.privileges.models import PrivilegeStatus
 from accreditation.privileges.policies import can_decide
 from rastrack.accounts.models import User
+from rastrack.accounts.roles import Role
 from rastrack.core.exceptions import ApplicationError, NotFound
 from rastrack.core.forms import form_status, submit_form
 from rastrack.core.permissions import get_visible_or_404
@@ -30,8 +32,12 @@ def privilege_list(request):
     status = request.GET.get("status")
     if status in PrivilegeStatus.values:
         privileges = privileges.filter(status=status)
+    dashboard = None
+    if request.user.has_role(Role.SITE_LEAD, Role.REGIONAL_LEAD, Role.PROGRAMME_ADMIN):
+        dashboard = site_lead_dashboard(selectors.privileges_visible_to(request.user), today=timezone.localdate())
     return render(request, "accreditation/privileges/list.html", {
-        "privileges": privileges[:200], "statuses": PrivilegeStatus.choices, "status": status})
+        "privileges": privileges[:200], "statuses": PrivilegeStatus.choices, "status": status,
+        "dashboard": dashboard})
 
 
 def _detail_context(request, privilege, form=None):
