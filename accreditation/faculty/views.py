@@ -28,7 +28,7 @@ from accreditation.faculty.forms import (
     ReasonForm,
     RegisterFilterForm,
 )
-from accreditation.faculty.models import AccreditationStatus, ApplicationKind
+from accreditation.faculty.models import AccreditationStatus, ApplicationKind, Platform
 from accreditation.faculty.policies import (
     can_apply,
     can_decide_application,
@@ -121,7 +121,10 @@ def application(request, pk: int):
 def _figures(app) -> dict:
     """The applicant's own figures, over the last year (the period a renewal looks back on)."""
     since = timezone.localdate() - datetime.timedelta(days=365)
-    return applicant_figures(app.applicant, since=since)
+    figures = applicant_figures(app.applicant, since=since)
+    labels = dict(Platform.choices)
+    figures["cases_by_platform_named"] = [(labels.get(p, p), n) for p, n in figures["cases_by_platform"].items()]
+    return figures
 
 
 def _decide(request, pk: int, *, approve: bool):

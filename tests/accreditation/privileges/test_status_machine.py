@@ -83,6 +83,10 @@ def test_suspend_and_revoke_need_a_reason(scene):
 
 
 def test_proctor_must_be_accredited_on_the_platform(scene, other_trainee):
+    from accreditation.faculty.models import Accreditation
+
+    Accreditation.objects.filter(trainer=scene.proctor).unaudited_update("test: a da Vinci Xi proctor",
+                                                                        platforms=["davinci_xi"])
     p = request_privilege(scene.surgeon, scene.site, scene.group, platform="hugo")
     with pytest.raises(ApplicationError) as exc:
         services.privilege_grant_provisional(privilege=p, actor=scene.lead, proctor=scene.proctor)
