@@ -60,4 +60,16 @@ class AccreditationConfig(AppConfig):
         )
 
         on_final_signoff_approved(certificate_services.on_final_approved)
+
+        # A trainer applicant's own cases and teaching, beside what they typed (faculty pages).
+        from accreditation.faculty.figures import register_applicant_figures
+        from accreditation.signoff.teaching import applicant_figures
+
+        register_applicant_figures(applicant_figures)
+
+        # Privileges as qualifications of the FHIR Practitioner.
+        from accreditation.certificates.fhir import register_qualification_source
+        from accreditation.privileges.fhir import privilege_qualifications
+
+        register_qualification_source(privilege_qualifications)
         on_final_signoff_reversed(certificate_services.on_final_reversed)

@@ -53,3 +53,10 @@ def video_review_reminders() -> dict:
     from accreditation.signoff.workflows import video_review_reminders as sweep
 
     return sweep(today=timezone.localdate())
+
+
+@shared_task(name="accreditation.privilege_currency", **RETRYING)
+def privilege_currency() -> dict:
+    from accreditation.privileges.currency import currency_sweep
+
+    return currency_sweep(today=timezone.localdate())

@@ -9,6 +9,7 @@ from django.urls import include, path
 from accreditation.certificates import views as certificate_views
 from accreditation.faculty import views as faculty_views
 from accreditation.logbook import views as logbook_views
+from accreditation.privileges import views as privilege_views
 from accreditation.signoff import views as signoff_views
 
 app_name = "accreditation"
@@ -99,8 +100,21 @@ portfolio_urlpatterns = [
          name="portfolio-export-pdf"),
 ]
 
+# Privileges under /privileges/ (a privilege's page is /privileges/<id>/, the link its
+# notifications carry); the theatre's lookup is /privileges/clearance/.
+privilege_urlpatterns = [
+    path("", privilege_views.privilege_list, name="privileges"),
+    path("clearance/", privilege_views.clearance_page, name="clearance"),
+    path("<int:pk>/", privilege_views.privilege_detail, name="privilege"),
+    *[
+        path(f"<int:pk>/{verb}/", privilege_views.privilege_decide, {"verb": verb}, name=f"privilege-{verb}")
+        for verb in ("grant_provisional", "grant_full", "suspend", "reinstate", "revoke")
+    ],
+]
+
 urlpatterns = [
     path("faculty/", include(faculty_urlpatterns)),
+    path("privileges/", include(privilege_urlpatterns)),
     path("logbook/", include(logbook_urlpatterns)),
     path("signoff/", include(signoff_urlpatterns)),
     path("assessments/", include(assessment_urlpatterns)),

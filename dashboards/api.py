@@ -7,7 +7,7 @@
 Query parameters: `from` / `to` (months, YYYY-MM; default five months back to two ahead) for
 the figures by month; `specialty` (a specialty code) for what has one; `region` (a region id,
 national dashboard only) to narrow it to one region. Each section (`faculty`, `labs`,
-`signoffs`, `trainees`, `cases`, `capacity`, `trainers`, `overlogging`, `calibration`) is a
+`signoffs`, `trainees`, `cases`, `privileges` (privileged surgeons by platform), `capacity`, `trainers`, `overlogging`, `calibration`) is a
 list of rows; `?section=<name>&as=csv` downloads one section as CSV with the same columns as
 its JSON rows.
 """
@@ -76,6 +76,14 @@ class CasesRowSerializer(serializers.Serializer):
     platform = serializers.CharField()
     validated = serializers.IntegerField()
     submitted = serializers.IntegerField(help_text="Waiting for validation.")
+
+
+class PrivilegesRowSerializer(serializers.Serializer):
+    platform = serializers.CharField()
+    platform_name = serializers.CharField()
+    provisional = serializers.IntegerField(help_text="Surgeons with provisional (proctored) privileges.")
+    full = serializers.IntegerField(help_text="Surgeons with full privileges.")
+    surgeons = serializers.IntegerField(help_text="Surgeons with privileges in force on the platform.")
 
 
 class CapacityNeedPlatformSerializer(serializers.Serializer):
@@ -184,6 +192,7 @@ class DashboardSerializer(serializers.Serializer):
     signoffs = SignoffsRowSerializer(many=True)
     trainees = TraineesRowSerializer(many=True)
     cases = CasesRowSerializer(many=True)
+    privileges = PrivilegesRowSerializer(many=True)
     capacity = CapacityNeedRowSerializer(many=True)
     trainers = TrainerCapacityRowSerializer(many=True)
     overlogging = OverloggingRowSerializer(many=True)

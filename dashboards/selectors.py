@@ -54,6 +54,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "signoffs": ("pending", "overdue", "decided", "turnaround_median_days", "turnaround_p90_days"),
     "trainees": ("pathway", "pathway_code", "pathway_title", *BANDS, "not_computed", "total"),
     "cases": ("month", "platform", "validated", "submitted"),
+    "privileges": ("platform", "platform_name", "provisional", "full", "surgeons"),
     "capacity": capacity_need.CAPACITY_COLUMNS,
     "trainers": capacity_need.TRAINER_COLUMNS,
     "overlogging": OVERLOGGING_COLUMNS,
@@ -170,6 +171,25 @@ def cases_section(f: Filters) -> list[dict]:
              "validated": row["validated"], "submitted": row["submitted"]} for row in rows]
 
 
+def privileges_section(f: Filters) -> list[dict]:
+    """Surgeons holding robotic privileges in force (provisional or full) by platform, at the
+    region's sites (every site nationally); one row per platform, zeros included. One query."""
+    from accreditation.privileges.models import Privilege, PrivilegeStatus
+    from rastrack.reference.models import Platform
+
+    live = Q(status__in=(PrivilegeStatus.PROVISIONAL, PrivilegeStatus.FULL))
+    rows = {row["platform"]: row for row in (
+        Privilege.objects.filter(live, f.region("site__region_id"))
+        .values("platform")
+        .annotate(provisional=Count("surgeon", distinct=True, filter=Q(status=PrivilegeStatus.PROVISIONAL)),
+                  full=Count("surgeon", distinct=True, filter=Q(status=PrivilegeStatus.FULL)),
+                  surgeons=Count("surgeon", distinct=True))
+        .order_by("platform"))}
+    return [{"platform": value, "platform_name": str(label), "provisional": rows.get(value, {}).get("provisional", 0),
+             "full": rows.get(value, {}).get("full", 0), "surgeons": rows.get(value, {}).get("surgeons", 0)}
+            for value, label in Platform.choices]
+
+
 def overlogging_section(f: Filters) -> list[dict]:
     """Trainee/trainer disagreement on role and supervision code by region and month."""
     cases = Case.objects.filter(f.region("trainee__region_id"), f.specialty_of("procedure__specialty"),
@@ -219,6 +239,7 @@ def dashboard(*, region=None, start: datetime.date | None = None, end: datetime.
         "signoffs": signoffs_section(f),
         "trainees": trainees_section(f),
         "cases": cases_section(f),
+        "privileges": privileges_section(f),
         "capacity": capacity_need.capacity_versus_need(f.region_id, now=now),
         "trainers": capacity_need.trainer_capacity(f.region_id, today=today, specialty=f.specialty),
         "overlogging": overlogging_section(f),

@@ -8,6 +8,7 @@ from accreditation.certificates import api as certificate_api
 from accreditation.faculty import api as faculty_api
 from accreditation.logbook import api as logbook_api
 from accreditation.logbook import counting_api, simulator_api
+from accreditation.privileges import api as privileges_api
 from accreditation.signoff import api as signoff_api
 from accreditation.signoff import video_review_api
 from curriculum import api as curriculum_api
@@ -25,6 +26,7 @@ router.register("sites", reference_api.SiteViewSet, basename="site")
 router.register("procedures", reference_api.ProcedureViewSet, basename="procedure")
 router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("invitations", accounts_api.InvitationViewSet, basename="invitation")
+router.register("site-leads", accounts_api.SiteLeadershipViewSet, basename="site-lead")
 router.register("notifications", notifications_api.NotificationViewSet, basename="notification")
 router.register("documents", document_views.EvidenceDocumentViewSet, basename="document")
 router.register("cases", logbook_api.CaseViewSet, basename="case")
@@ -49,6 +51,10 @@ router.register("assessment-tools", signoff_api.AssessmentToolViewSet, basename=
 router.register("assessments", signoff_api.AssessmentViewSet, basename="assessment")
 router.register("video-reviews", video_review_api.VideoReviewViewSet, basename="video-review")
 router.register("signoff-requests", signoff_api.SignoffRequestViewSet, basename="signoff-request")
+router.register("privileges", privileges_api.PrivilegeViewSet, basename="privilege")
+router.register("privilege-rules", privileges_api.PrivilegeRulesViewSet, basename="privilege-rules")
+router.register("procedure-groups", privileges_api.ProcedureGroupViewSet, basename="procedure-group")
+router.register("proctor-reports", privileges_api.ProctorReportViewSet, basename="proctor-report")
 router.register("certificates", certificate_api.CertificateViewSet, basename="certificate")
 router.register("labs", labs_api.LabViewSet, basename="lab")
 router.register("lab-equipment", labs_api.EquipmentViewSet, basename="lab-equipment")
@@ -62,6 +68,7 @@ urlpatterns = [
     path("dashboards/regions/<int:pk>/", dashboard_api.RegionDashboardView.as_view(), name="dashboard-region"),
     path("portfolio/export/", certificate_api.PortfolioExportView.as_view(), name="portfolio-export"),
     path("fhir/Practitioner/<int:pk>/", certificate_api.PractitionerView.as_view(), name="fhir-practitioner"),
+    path("clearance/", privileges_api.ClearanceView.as_view(), name="clearance"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's initialiser as a file: no inline script, so the
     # page works under the Content-Security-Policy.

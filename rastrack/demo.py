@@ -9,6 +9,7 @@ from __future__ import annotations
 from accreditation.certificates import demo as certificates_demo
 from accreditation.faculty import demo as faculty_demo
 from accreditation.logbook import demo as logbook_demo
+from accreditation.privileges import demo as privileges_demo
 from accreditation.signoff import demo as signoff_demo
 from curriculum import demo as curriculum_demo
 from labs import demo as labs_demo
@@ -26,6 +27,8 @@ SEEDERS = [
     labs_demo.seed,
     # Last: trainee2 completes Robotic literacy on the evidence above and gets the certificate.
     certificates_demo.seed,
+    # After the logbook: privileges rest on validated cases and proctor reports.
+    privileges_demo.seed,
 ]
 
 DEMO_LOGINS = [
@@ -45,6 +48,8 @@ DEMO_LOGINS = [
     ("applicant2@demo.rastrack.org", "trainee applying to be a trainer, North West"),
     ("nurse.faculty@demo.rastrack.org", "nurse faculty (bedside and team competencies), London"),
     ("scrub.nurse@demo.rastrack.org", "scrub nurse in the team crisis drill, London"),
+    ("sitelead.guys@demo.rastrack.org", "site robotic lead, Guy's Hospital"),
+    ("consultant@demo.rastrack.org", "consultant converting to robotic surgery, provisional privileges, London"),
 ]
 
 

@@ -92,6 +92,12 @@ LINKS: list[Link] = [
          "Equipment, sessions, attendance and capacity of the labs you manage."),
     Link("Lab capacity", "labs:capacity", _ADMINS,
          "Lab seats offered, booked and attended, no-shows and waitlist demand by month."),
+    Link("Robotic privileges", "accreditation:privileges", _ALL,
+         "Privileges per site, platform and procedure group: request one, or as a site's robotic lead grant, "
+         "suspend and review them."),
+    Link("Is a surgeon cleared?", "accreditation:clearance",
+         frozenset({Role.SITE_LEAD, Role.REGIONAL_LEAD, Role.PROGRAMME_ADMIN, Role.TRAINEE, Role.TRAINER}),
+         "The theatre's lookup: cleared today for this procedure on this robot, and under whom."),
     Link("API documentation", "api-docs", _ALL, "The REST API for integrations and apps."),
 ]
 

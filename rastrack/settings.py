@@ -557,6 +557,7 @@ NOTIFICATION_EMAIL_CLAIM_TIMEOUT = env_int("NOTIFICATION_EMAIL_CLAIM_TIMEOUT", 9
 # Workflows (each context's workflows.py, run by its app's tasks.py). Sweeps pick up whatever is
 # due and not yet sent, so they run often and catch up after beat was down.
 WORKFLOW_SWEEP_SECONDS = env_int("WORKFLOW_SWEEP_SECONDS", 3600, minimum=60)
+PRIVILEGE_CURRENCY_SECONDS = env_int("PRIVILEGE_CURRENCY_SECONDS", 86400, minimum=60)
 ACCREDITATION_EXPIRY_NOTICE_DAYS = env_int_list("ACCREDITATION_EXPIRY_NOTICE_DAYS", [90, 30, 7])
 CASE_DIGEST_AFTER_DAYS = env_int("CASE_DIGEST_AFTER_DAYS", 14, minimum=1)
 ENROLMENT_TARGET_WARNING_DAYS = env_int("ENROLMENT_TARGET_WARNING_DAYS", 60, minimum=1)
@@ -579,6 +580,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rastrack.notifications.relay_outbox",
         "schedule": NOTIFICATION_SWEEP_SECONDS,
     },
+    # Robotic privileges' currency: warnings 30 and 7 days ahead (each once), lapses (daily).
+    "privilege-currency": {"task": "accreditation.privilege_currency", "schedule": PRIVILEGE_CURRENCY_SECONDS},
     "accreditation-lapse-expired": {"task": "accreditation.lapse_expired",
                                     "schedule": WORKFLOW_SWEEP_SECONDS},
     "accreditation-sync-supervision-rights": {"task": "accreditation.sync_supervision_rights",

@@ -202,9 +202,12 @@ def _restore_migrated_rows_if_flushed() -> None:
 
 def _restore_migrated_rows() -> None:
     """What the data migrations put in the database: regions, procedures and their steps, the
-    role groups, the assessment tools, the simulator exercises and export formats (idempotent)."""
+    role groups, the assessment tools, the simulator exercises and export formats, the default
+    privilege rules (idempotent)."""
     from accreditation.logbook.models import SimulatorExercise, SimulatorExportFormat
     from accreditation.logbook.simulation import load_simulator_catalogue
+    from accreditation.privileges.defaults import load_default_privilege_rules
+    from accreditation.privileges.models import PrivilegeRules
     from accreditation.signoff.models import AssessmentDomain, AssessmentTool
     from accreditation.signoff.tools import load_assessment_tools
 
@@ -212,6 +215,7 @@ def _restore_migrated_rows() -> None:
     create_role_groups(Group)
     load_assessment_tools(AssessmentTool, AssessmentDomain)
     load_simulator_catalogue(SimulatorExercise, SimulatorExportFormat)
+    load_default_privilege_rules(PrivilegeRules)
 
 
 # --- Personas --------------------------------------------------------------------------------

@@ -10,10 +10,10 @@ has no status element): `accredited`, `suspended`, `lapsed`, `revoked` for accre
 `valid` / `revoked` for certificates. The JSON is plain dicts, checked against FHIR R4 in the
 tests with `fhir.resources` (R4B models: the Practitioner resource is unchanged from R4).
 
-**Extension point for privileges.** There is no privileges model yet. When there is, its
-context registers a function `(practitioner: User) -> list[dict]` of qualification entries with
-`register_qualification_source(fn)` in its AppConfig.ready(), as curriculum's evidence
-providers do: this module then never imports it.
+**Extension point.** Contexts above this one add qualification entries by registering a
+function `(practitioner: User) -> list[dict]` with `register_qualification_source(fn)` in
+AppConfig.ready(): robotic privileges do (accreditation/privileges/fhir.py), so this module
+never imports them.
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ def _accreditations(today: datetime.date) -> list[tuple[str, datetime.date, str,
          [Platform.DAVINCI_XI, Platform.DAVINCI_X]),
         # Expires in 20 days: the register highlights it, the reminders will nag.
         ("trainer2@demo.rastrack.org", add_years(today + datetime.timedelta(days=20), -3),
-         Specialty.COLORECTAL, [Platform.DAVINCI_XI, Platform.VERSIUS]),
+         Specialty.COLORECTAL, [Platform.DAVINCI_XI, Platform.DAVINCI_X, Platform.VERSIUS]),
         ("trainer.northwest@demo.rastrack.org", today - datetime.timedelta(days=790),
          Specialty.GENERAL_UPPER_GI, [Platform.HUGO, Platform.DAVINCI_XI]),
         # Expired two months ago: lapsed below by the same job the schedule runs.

@@ -10,7 +10,12 @@ A trainer may supervise a trainee on a day when, that day,
    assignment someone ended with the `end` action (`ended_at`) stops covering the moment it
    was ended: its last day counts only if that day was over before the end was recorded.
    Ended means ended now, for every list, page, export, decision and document;
-3. the trainer's account is active.
+3. the trainer's account is active;
+4. for an act tied to a platform (validating a case, verifying a simulator session on a
+   platform's simulator, assessing a case), the trainer's accreditation covers that platform:
+   its `platforms` name it. An act tied to no case or platform (a sign-off, an assessment of
+   no case) is not platform-scoped. An accreditation that names no platform (recorded before
+   platforms were asked, and not migrated from an application) covers none.
 
 Case validation, assessment, sign-off and lab faculty call these functions; nothing else
 decides. The per-object rights (django-guardian "accounts.supervise_portfolio" on the
@@ -26,7 +31,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 from django.utils import timezone
 
 from accreditation.faculty.models import (
@@ -70,10 +75,21 @@ def accredited_on_day(on: datetime.date, prefix: str = "") -> Q:
     })
 
 
-def _eligible_assignments(on: datetime.date) -> QuerySet[Assignment]:
-    """Assignments covering `on` whose trainer is active and accredited on `on`."""
+def covers_platform(platform: str | None, prefix: str = "") -> Q:
+    """Accreditations (fields under `prefix`) that cover `platform`; everything when the act
+    is tied to no platform. `platforms` is a JSON list: matching the quoted value works on
+    SQLite and PostgreSQL alike ("davinci_x" never matches "davinci_xi")."""
+    if not platform:
+        return Q()
+    return Q(**{f"{prefix}platforms__icontains": f'"{platform}"'})
+
+
+def _eligible_assignments(on: datetime.date, platform: str | None = None) -> QuerySet[Assignment]:
+    """Assignments covering `on` whose trainer is active and accredited on `on` (for
+    `platform`, when the act is tied to one)."""
     return Assignment.objects.filter(covering(on)).filter(
-        accredited_on_day(on, "trainer__accreditation__"), trainer__is_active=True
+        accredited_on_day(on, "trainer__accreditation__"), covers_platform(platform, "trainer__accreditation__"),
+        trainer__is_active=True,
     )
 
 
@@ -85,14 +101,31 @@ def is_accredited_on(trainer, on: datetime.date) -> bool:
     return Accreditation.objects.filter(accredited_on_day(on), trainer_id=pk).exists()
 
 
-def can_supervise(trainer, trainee, *, on: datetime.date | None = None) -> bool:
-    """Accredited on `on` (default today), assigned (any kind) on `on`, and an active account."""
+def can_supervise(trainer, trainee, *, on: datetime.date | None = None, platform: str | None = None) -> bool:
+    """Accredited on `on` (default today), assigned (any kind) on `on`, and an active account;
+    with `platform`, the accreditation covers it."""
     trainer_pk, trainee_pk = _pk(trainer), _pk(trainee)
     if trainer_pk is None or trainee_pk is None or trainer_pk == trainee_pk:
         return False
     if getattr(trainer, "is_active", True) is False:
         return False
-    return _eligible_assignments(_day(on)).filter(trainer_id=trainer_pk, trainee_id=trainee_pk).exists()
+    return _eligible_assignments(_day(on), platform).filter(trainer_id=trainer_pk, trainee_id=trainee_pk).exists()
+
+
+def platform_trainer_of(trainee, *, platform: str, on: datetime.date | None = None) -> User | None:
+    """The trainer who validates a case on `platform` when the named supervisor may not: the
+    educational supervisor if accredited for it, else another assigned trainer who is (the
+    newest assignment first)."""
+    pk = _pk(trainee)
+    if pk is None:
+        return None
+    assignment = (
+        _eligible_assignments(_day(on), platform).filter(trainee_id=pk).exclude(trainer_id=pk)
+        .select_related("trainer")
+        .order_by(Case(When(kind=AssignmentKind.EDUCATIONAL_SUPERVISOR, then=0), default=1), "-starts_on", "-id")
+        .first()
+    )
+    return assignment.trainer if assignment else None
 
 
 def is_assigned_proctor(proctor, trainee, *, on: datetime.date | None = None) -> bool:

@@ -8,6 +8,8 @@ a service's refusal becomes a form error (400) or the error page (403 / 404 / 40
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accreditation.faculty import selectors, services
+from accreditation.faculty.figures import applicant_figures
 from accreditation.faculty.forms import (
     ApplicationForm,
     AssignmentForm,
@@ -25,7 +28,7 @@ from accreditation.faculty.forms import (
     ReasonForm,
     RegisterFilterForm,
 )
-from accreditation.faculty.models import AccreditationStatus, ApplicationKind
+from accreditation.faculty.models import AccreditationStatus, ApplicationKind, Platform
 from accreditation.faculty.policies import (
     can_apply,
     can_decide_application,
@@ -109,9 +112,19 @@ def application(request, pk: int):
     return render(request, "accreditation/faculty/application.html", {
         "application": app,
         "decidable": decidable,
+        "figures": _figures(app),
         "approve_form": OptionalReasonForm(prefix="approve"),
         "reject_form": ReasonForm(prefix="reject"),
     })
+
+
+def _figures(app) -> dict:
+    """The applicant's own figures, over the last year (the period a renewal looks back on)."""
+    since = timezone.localdate() - datetime.timedelta(days=365)
+    figures = applicant_figures(app.applicant, since=since)
+    labels = dict(Platform.choices)
+    figures["cases_by_platform_named"] = [(labels.get(p, p), n) for p, n in figures["cases_by_platform"].items()]
+    return figures
 
 
 def _decide(request, pk: int, *, approve: bool):
@@ -125,7 +138,7 @@ def _decide(request, pk: int, *, approve: bool):
     if response:
         return response
     return render(request, "accreditation/faculty/application.html", {
-        "application": app, "decidable": True,
+        "application": app, "decidable": True, "figures": _figures(app),
         "approve_form": form if approve else OptionalReasonForm(prefix="approve"),
         "reject_form": ReasonForm(prefix="reject") if approve else form,
     }, status=form_status(request))

@@ -60,6 +60,9 @@ def refusal_to_verify(user: User, session: SimulatorSession) -> str | None:
     """A trainer who may supervise the trainee today; never one's own session."""
     if user.pk == session.trainee_id or not can_supervise(user, session.trainee, on=timezone.localdate()):
         return "Only a trainer who supervises this trainee may verify the session."
+    platform = session.exercise.platform if session.exercise_id else ""
+    if platform and not can_supervise(user, session.trainee, on=timezone.localdate(), platform=platform):
+        return "Your trainer accreditation does not cover this simulator's platform."
     return None
 
 

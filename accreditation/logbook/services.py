@@ -18,6 +18,7 @@ from accreditation.faculty.eligibility import (
     can_supervise,
     educational_supervisor_of,
     is_assigned_proctor,
+    platform_trainer_of,
 )
 from accreditation.logbook import policies, simulation
 from accreditation.logbook.evidence_locks import evidence_lock_refusal
@@ -69,12 +70,16 @@ def _errors(errors: dict[str, list[str]]) -> None:
         raise ApplicationError(errors=errors)
 
 
-def case_validator(*, trainee: User, supervisor: User | None, date: datetime.date) -> User | None:
+def case_validator(*, trainee: User, supervisor: User | None, date: datetime.date,
+                   platform: str | None = None) -> User | None:
     """Who validates a case: the named supervisor when that trainer may supervise the
-    trainee on the case date, otherwise the trainee's current educational supervisor."""
-    if supervisor is not None and can_supervise(supervisor, trainee, on=date):
+    trainee on the case date and is accredited for its platform; otherwise the trainee's
+    current educational supervisor, or another assigned trainer, accredited for it."""
+    if supervisor is not None and can_supervise(supervisor, trainee, on=date, platform=platform):
         return supervisor
-    return educational_supervisor_of(trainee, on=timezone.localdate())
+    if not platform:
+        return educational_supervisor_of(trainee, on=timezone.localdate())
+    return platform_trainer_of(trainee, platform=platform, on=timezone.localdate())
 
 
 MAX_NOTES = 5000
@@ -185,7 +190,7 @@ def case_create(*, trainee: User, actor: User, data: dict[str, Any],
     refuse_unless(policies.refusal_to_log(actor, trainee))
     steps = steps or []
     case = case_check(trainee=trainee, data=data, steps=steps)
-    case.validator = case_validator(trainee=trainee, supervisor=case.supervisor, date=case.date)
+    case.validator = case_validator(trainee=trainee, supervisor=case.supervisor, date=case.date, platform=case.platform)
     case.source = source
     case.save()
     _save_steps(case, steps)
@@ -223,7 +228,8 @@ def case_update(*, case: Case, actor: User, data: dict[str, Any],
     _refuse_if_evidence_of_a_decision(case)
     before = _case_values(case)
     case = case_check(trainee=case.trainee, data=data, steps=steps or [], instance=case)
-    case.validator = case_validator(trainee=case.trainee, supervisor=case.supervisor, date=case.date)
+    case.validator = case_validator(trainee=case.trainee, supervisor=case.supervisor, date=case.date,
+                               platform=case.platform)
     case.save()
     if steps is not None:
         _save_steps(case, steps)
@@ -252,11 +258,16 @@ def case_submit(*, case: Case, actor: User) -> Case:
     refuse_unless(policies.refusal_to_change(actor, case, verb="submit"))
     if case.status not in EDITABLE_STATUSES:
         raise Conflict(f"A {case.status} case cannot be submitted.")
-    validator = case_validator(trainee=case.trainee, supervisor=case.supervisor, date=case.date)
+    validator = case_validator(trainee=case.trainee, supervisor=case.supervisor, date=case.date,
+                               platform=case.platform)
     if validator is None:
+        if educational_supervisor_of(case.trainee, on=timezone.localdate()) is None:
+            raise ApplicationError(
+                "Nobody can validate this case yet: you have no educational supervisor. "
+                "Ask your regional training lead to assign one.")
         raise ApplicationError(
-            "Nobody can validate this case yet: you have no educational supervisor. "
-            "Ask your regional training lead to assign one.")
+            f"Nobody can validate this case yet: none of your trainers is accredited on the "
+            f"{case.get_platform_display()}. Ask your regional training lead to assign one who is.")
     with audited(actor=actor, action="case.submit", instance=case,
                  fields=["status", "validator", "submitted_at"], stream=portfolio_stream(case.trainee_id)):
         case.status = CaseStatus.SUBMITTED
@@ -284,7 +295,8 @@ def case_withdraw(*, case: Case, actor: User) -> Case:
 
 
 def _require_validator(case: Case, actor: User) -> None:
-    current = case_validator(trainee=case.trainee, supervisor=case.supervisor, date=case.date)
+    current = case_validator(trainee=case.trainee, supervisor=case.supervisor, date=case.date,
+                               platform=case.platform)
     refuse_unless(policies.refusal_to_validate(actor, case, current))
     if case.validator_id != current.pk:
         case.validator = current  # the rule's answer changed since submission (e.g. reassignment)

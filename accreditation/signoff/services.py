@@ -71,7 +71,7 @@ from curriculum.models import (
 )
 from rastrack.accounts.models import User
 from rastrack.audit.services import audit_record, portfolio_stream, snapshot
-from rastrack.core.exceptions import ApplicationError, Conflict
+from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
 from rastrack.core.free_text import free_text_into
 from rastrack.core.permissions import refuse_unless
 from rastrack.notifications.services import notify
@@ -155,6 +155,10 @@ def assessment_create(*, actor: User, trainee: User, tool, scores, case: Case | 
     elif is_self:
         errors["case"] = ["A self-assessment rates one of your own cases: choose the case."]
 
+    if (case_obj is not None and not is_self
+            and not can_supervise(actor, trainee, on=today, platform=case_obj.platform)):
+        raise NotPermitted(f"Your trainer accreditation does not cover the {case_obj.get_platform_display()}: "
+                           "a trainer accredited on it assesses this case.")
     if date is None:
         date = case_obj.date if case_obj is not None else today
     if date > today:

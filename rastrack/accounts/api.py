@@ -1,19 +1,20 @@
-"""Accounts API: token, me, people (with deactivate) and invitations."""
+"""Accounts API: token, me, people (with deactivate), invitations and site robotic leads."""
 
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from rastrack.accounts import selectors, services
-from rastrack.accounts.models import Invitation, User
+from rastrack.accounts import selectors, services, site_leads
+from rastrack.accounts.models import Invitation, SiteLeadership, User
 from rastrack.accounts.roles import Role
 from rastrack.accounts.serializers import (
     InvitationCreateSerializer,
     InvitationSerializer,
+    MeSerializer,
     OwnDetailsSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
@@ -67,16 +68,16 @@ class TokenView(APIView):
 class MeView(APIView):
     """The signed-in user; PATCH sets their own grade and training programme."""
 
-    @extend_schema(responses=UserSerializer)
+    @extend_schema(responses=MeSerializer)
     def get(self, request):
-        return Response(UserSerializer(selectors.user_with_roles(request.user.pk)).data)
+        return Response(MeSerializer(selectors.user_with_roles(request.user.pk)).data)
 
-    @extend_schema(request=OwnDetailsSerializer, responses=UserSerializer)
+    @extend_schema(request=OwnDetailsSerializer, responses=MeSerializer)
     def patch(self, request):
         serializer = OwnDetailsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.user_update_own_details(user=request.user, **serializer.validated_data)
-        return Response(UserSerializer(selectors.user_with_roles(request.user.pk)).data)
+        return Response(MeSerializer(selectors.user_with_roles(request.user.pk)).data)
 
 
 class UserViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -121,3 +122,43 @@ class InvitationViewSet(
         data = self.validated(InvitationCreateSerializer)
         invitation, _token = services.invitation_create(invited_by=request.user, **data)
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class SiteLeadershipSerializer(serializers.ModelSerializer):
+    user_name = serializers.CharField(source="user.full_name", read_only=True)
+    site_name = serializers.CharField(source="site.name", read_only=True)
+
+    class Meta:
+        model = SiteLeadership
+        fields = ["id", "user", "user_name", "site", "site_name", "granted_by", "granted_at"]
+        read_only_fields = ["id", "user_name", "site_name", "granted_by", "granted_at"]
+
+
+class SiteLeadershipViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin,
+                            mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Site robotic leads: a person leads robotic privileges at a site. Granted (POST) and
+    ended (`end`) by a regional lead of the site's region or a programme admin (others 403);
+    listed for them: all (programme admins) or their region's sites."""
+
+    model = SiteLeadership
+    serializer_class = SiteLeadershipSerializer
+    permission_classes = [permissions.IsAuthenticated, RoleRequired(Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD)]
+
+    def visible_queryset(self, user):
+        qs = SiteLeadership.objects.select_related("user", "site")
+        if user.has_role(Role.PROGRAMME_ADMIN):
+            return qs
+        return qs.filter(site__region_id=user.region_id)
+
+    def create(self, request):
+        body = SiteLeadershipSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        leadership = site_leads.site_lead_grant(actor=request.user, user=body.validated_data["user"],
+                                                site=body.validated_data["site"])
+        return Response(SiteLeadershipSerializer(leadership).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        site_leads.site_lead_end(actor=request.user, leadership=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -18,7 +18,7 @@ from rastrack.accounts.validators import (
     normalise_registration_number,
     validate_registration,
 )
-from rastrack.reference.models import Region
+from rastrack.reference.models import Region, Site
 
 
 class Profession(models.TextChoices):
@@ -244,3 +244,21 @@ class UserSession(AbstractBaseSession):
         from rastrack.accounts.session_store import SessionStore
 
         return SessionStore
+
+
+class SiteLeadership(models.Model):
+    """A site robotic lead's hold on one site: the sites whose robotic privileges they grant,
+    keep and check. Granted by a regional lead of the site's region or a programme admin
+    (`rastrack.accounts.site_leads`); the role group `site_lead` goes with the first one."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="site_leaderships")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="leaderships")
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["site_id", "user_id"]
+        constraints = [models.UniqueConstraint(fields=["user", "site"], name="one_site_leadership_per_site")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} leads robotic privileges at {self.site_id}"

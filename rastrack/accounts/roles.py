@@ -1,4 +1,4 @@
-"""The five roles. Each is a Django group (created by data migration); a user may hold several."""
+"""The six roles. Each is a Django group (created by data migration); a user may hold several."""
 
 from django.db import models
 
@@ -9,6 +9,8 @@ class Role(models.TextChoices):
     LAB_MANAGER = "lab_manager", "Lab manager"
     REGIONAL_LEAD = "regional_lead", "Regional lead"
     PROGRAMME_ADMIN = "programme_admin", "Programme admin"
+    # Held for one or more sites (SiteLeadership): grants and keeps robotic privileges there.
+    SITE_LEAD = "site_lead", "Site robotic lead"
 
 
 # Roles whose holder works within one region, so the account must have a region.

@@ -65,6 +65,19 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MeSerializer(UserSerializer):
+    sites = serializers.SerializerMethodField(help_text="The sites whose robotic privileges you lead (site_lead).")
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "sites"]
+        read_only_fields = fields
+
+    def get_sites(self, obj) -> list[int]:
+        from rastrack.accounts.site_leads import led_site_ids
+
+        return led_site_ids(obj)
+
+
 class OwnDetailsSerializer(serializers.Serializer):
     """What a person may change about themself; every other field is ignored. The rules
     (free text, length, one line) are the service's."""

@@ -16,18 +16,20 @@ from accreditation.faculty.models import (
     AssignmentKind,
 )
 from accreditation.faculty.services import add_years, supervision_right_refresh
+from rastrack.reference.models import Platform
 from tests.builders.dates import days_ago
 
 
 def accredit(trainer, *, since: datetime.date | None = None, years: int = 3,
              expires_on: datetime.date | None = None,
-             status: str = AccreditationStatus.ACCREDITED) -> Accreditation:
-    """An accreditation from `since` (default two years ago) for `years` (default 3)."""
+             status: str = AccreditationStatus.ACCREDITED, platforms=None) -> Accreditation:
+    """An accreditation from `since` (default two years ago) for `years` (default 3), covering
+    `platforms` (default every platform: tests of platform scope name theirs)."""
     since = since or days_ago(730)
     return Accreditation.objects.create(
         trainer=trainer, status=status, accredited_on=since,
         expires_on=expires_on or add_years(since, years),
-        specialty="urology", platforms=["davinci_xi"],
+        specialty="urology", platforms=list(platforms) if platforms is not None else list(Platform.values),
     )
 
 

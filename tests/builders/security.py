@@ -276,6 +276,45 @@ def build_world() -> World:
         w.extra[f"team_past_{side}"] = team_past
     w.extra["session_future"] = when(weeks=3, weekday=2, hour=9)
     w.extra["open_pathway"] = make_pathway(admin, framework, code="open-path", title="Open pathway")
+    _privileges(w, london_site, nw_site, other_trainer=other_trainer, nw_trainer=nw_trainer)
     assert Accreditation.objects.count() == 6  # with the two review-only raters
     assert Site.objects.filter(pk=london_site.pk).exists()
     return w
+
+
+def _privileges(w: World, london_site, nw_site, *, other_trainer, nw_trainer) -> None:
+    """Privileges: the trainee's at the London site, other_trainee's at the North West site,
+    one per state the actions start from; a proctor report on each side's provisional one."""
+    from accreditation.privileges import services as privileges
+    from accreditation.privileges.models import PrivilegeRules
+    from tests.builders.privileges import make_group, report
+
+    admin = w.users["admin"]
+    group = make_group()
+    second = make_group("nephrectomy", procedures=("rapn",))
+    w.put("procedure-groups", group, second)
+    w.put("privilege-rules", PrivilegeRules.objects.get(site__isnull=True),
+          privileges.privilege_rules_set(actor=admin, site=nw_site, values={"max_gap_days": 90}))
+    w.extra["privilege_group"] = group
+    for side, surgeon, site, proctor in (("own", w.trainee, london_site, w.users["assigned_trainer"]),
+                                         ("others", w.other_trainee, nw_site, nw_trainer)):
+        def ask(platform, grp, surgeon=surgeon, site=site):
+            return privileges.privilege_request(surgeon=surgeon, site=site, platform=platform, procedure_group=grp,
+                                                today=days_ago(20))
+        w.extra[f"privilege_requested_{side}"] = ask("davinci_x", group)
+        provisional = privileges.privilege_grant_provisional(
+            privilege=ask("davinci_xi", group), actor=admin, proctor=proctor, today=days_ago(10))
+        w.extra[f"privilege_provisional_{side}"] = provisional
+        suspended = privileges.privilege_grant_provisional(privilege=ask("davinci_xi", second), actor=admin,
+                                                           today=days_ago(10))
+        w.extra[f"privilege_suspended_{side}"] = privileges.privilege_suspend(
+            privilege=suspended, actor=admin, reason="Review.")
+        w.extra[f"proctor_report_{side}"] = report(provisional, w.extra[f"case_validated_{side}"],
+                                                   recommendation="continue_proctoring")
+        w.extra[f"privilege_site_{side}"] = site
+    w.put("privileges", w.extra["privilege_provisional_own"], w.extra["privilege_provisional_others"])
+    from tests.builders.privileges import make_site_lead
+
+    w.put("site-leads", make_site_lead(london_site, admin, full_name="Sally Sitelead").site_leaderships.get(),
+          make_site_lead(nw_site, admin, full_name="Seth Sitelead").site_leaderships.get())
+    w.put("proctor-reports", w.extra["proctor_report_own"], w.extra["proctor_report_others"])

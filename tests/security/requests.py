@@ -14,6 +14,7 @@ import datetime
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accreditation.logbook.csv_template import COLUMNS
+from accreditation.privileges.proctoring import CHECKLIST_CODES
 from tests.builders.curriculum import resource_item
 from tests.builders.people import PASSWORD
 from tests.builders.security import days_ago, pdf_upload
@@ -30,6 +31,12 @@ TARGETS = {
     ("POST", "/api/v1/bookings/{id}/no_show/"): "booking_past",
     ("POST", "/api/v1/lab-sessions/{id}/book_team/"): "team_future",
     ("POST", "/api/v1/lab-sessions/{id}/record_team/"): "team_past",
+    ("POST", "/api/v1/privileges/{id}/grant_provisional/"): "privilege_requested",
+    ("POST", "/api/v1/privileges/{id}/grant_full/"): "privilege_provisional",
+    ("POST", "/api/v1/privileges/{id}/suspend/"): "privilege_provisional",
+    ("POST", "/api/v1/privileges/{id}/reinstate/"): "privilege_suspended",
+    ("POST", "/api/v1/privileges/{id}/revoke/"): "privilege_provisional",
+    ("POST", "/api/v1/privileges/{id}/assign_proctor/"): "privilege_provisional",
 }
 
 # Collection operations that are asked about one side's trainee through a query parameter.
@@ -39,6 +46,9 @@ SIDED_QUERIES = {
     ("GET", "/api/v1/cases/export/"): lambda w, t: {"trainee": t.pk},
     ("GET", "/api/v1/assessments/calibration/"): lambda w, t: {"trainee": t.pk},
     ("GET", "/api/v1/portfolio/export/"): lambda w, t: {"trainee": t.pk, "as": "csv"},
+    ("GET", "/api/v1/clearance/"): lambda w, t: {
+        "surgeon": t.pk, "platform": "davinci_xi", "procedure": w.objects["procedures"]["own"].pk,
+        "site": w.extra["privilege_site_own" if t.pk == w.trainee.pk else "privilege_site_others"].pk},
 }
 
 
@@ -225,5 +235,26 @@ BODIES = {
     ("POST", "/api/v1/trainer-applications/{id}/approve/"): lambda w, p, o=None: {},
     ("POST", "/api/v1/trainer-applications/{id}/reject/"): lambda w, p, o=None: {"reason": "Too few cases."},
     ("POST", "/api/v1/users/{id}/deactivate/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/site-leads/"): lambda w, p, o=None: {
+        "user": w.users["unassigned_trainer"].pk, "site": w.objects["sites"]["own"].pk},
+    ("POST", "/api/v1/site-leads/{id}/end/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/privileges/"): lambda w, p, o=None: {
+        "site": w.objects["sites"]["own"].pk, "platform": "davinci_5", "procedure_group": w.extra["privilege_group"].pk},
+    ("POST", "/api/v1/privileges/{id}/grant_provisional/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/privileges/{id}/grant_full/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/privileges/{id}/suspend/"): lambda w, p, o=None: {"reason": "Incident review."},
+    ("POST", "/api/v1/privileges/{id}/reinstate/"): lambda w, p, o=None: {"reason": "Review closed."},
+    ("POST", "/api/v1/privileges/{id}/revoke/"): lambda w, p, o=None: {"reason": "Left the trust."},
+    ("POST", "/api/v1/privileges/{id}/assign_proctor/"): lambda w, p, o=None: {
+        "proctor": w.users["unassigned_trainer"].pk},
+    ("POST", "/api/v1/privilege-rules/"): lambda w, p, o=None: {
+        "site": w.objects["sites"]["own"].pk, "proctored_cases_required": 4},
+    ("PATCH", "/api/v1/privilege-rules/{id}/"): lambda w, p, o=None: {"max_gap_days": 100},
+    ("POST", "/api/v1/procedure-groups/"): lambda w, p, o=None: {
+        "code": "new-group", "name": "New group", "procedures": [w.objects["procedures"]["own"].pk]},
+    ("PATCH", "/api/v1/procedure-groups/{id}/"): lambda w, p, o=None: {"name": "Renamed group"},
+    ("POST", "/api/v1/proctor-reports/"): lambda w, p, o=None: {
+        "privilege": w.extra["privilege_provisional_own"].pk, "case": w.extra["case_submitted_own"].pk,
+        "checklist": {c: True for c in CHECKLIST_CODES}, "scores": gears(18), "recommendation": "continue_proctoring"},
 }
 
