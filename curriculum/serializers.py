@@ -94,7 +94,7 @@ class RequirementSerializer(serializers.ModelSerializer):
         help_text='By type: min_count {"count"}; min_hours {"hours"}; min_score {"score", "consecutive", '
                   '"exercise"}; competency_signoff {"competency_key"} or {"competency"}; '
                   'assessment_threshold {"tool", "min_total" and / or "min_domain", "consecutive", "modes"}; '
-                  'entrustment_level {"level" (I-V), "count", "modes"} (narrow to a procedure_step for a '
+                  'entrustment_level {"level" (I-V), "count", "modes", "competency_key" or "competency"} (narrow to a procedure_step for a '
                   'per-step level); video_review_passed {"tool", "min_total", "min_agreement"}; '
                   'simulator_proficiency {"exercises" (codes) or "all_frs_tasks", "consecutive"}. '
                   'A bad parameter is a 400 '

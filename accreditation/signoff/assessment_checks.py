@@ -89,6 +89,22 @@ def level_check(value, errors: dict, field: str) -> int | None:
     return level
 
 
+def competency_check(value, errors: dict, field: str = "competency"):
+    """A competency of a published (or retired) framework, by id; None when not given.
+
+    The one lookup for "a competency a person can name" (assessments and sign-off requests)."""
+    from curriculum.models import Competency, Lifecycle
+
+    if value in (None, ""):
+        return None
+    pk = whole_number(getattr(value, "pk", value))
+    found = None if pk is None else (Competency.objects.select_related("framework")
+                                     .filter(pk=pk).exclude(framework__status=Lifecycle.DRAFT).first())
+    if found is None:
+        errors[field] = [f"No competency with id {value if pk is None else pk} in a published framework."]
+    return found
+
+
 def step_levels_check(step_entrustment, case_obj: Case | None, errors: dict) -> dict[int, int]:
     """`[{"step": id, "level": "I"-"V"}]` -> {step id: level}: steps the trainee did in the case.
 

@@ -212,7 +212,8 @@ class Requirement(_PathwayPart):
       competency_signoff   competency (of the pathway's framework; its `key` is what counts)
       assessment_threshold tool (any active tool's code), min_total (within the tool's range) and / or
                            min_domain (every domain at least this), consecutive, modes (optional)
-      entrustment_level    level (ISCP 1-5), count (>= 1), modes (optional); narrowed to a procedure
+      entrustment_level    level (ISCP 1-5), count (>= 1), modes (optional), competency (optional:
+                           only assessments of that competency, by its key, count); narrowed to a procedure
                            step it reads the assessment's level for that step
       video_review_passed  tool, min_total (the mean total), min_agreement (0-1)
       final_signoff        none; one per pathway, made by the service, always last
@@ -293,7 +294,7 @@ class Requirement(_PathwayPart):
             models.CheckConstraint(
                 condition=~Q(type="entrustment_level") | (
                     Q(level__isnull=False, level__gte=1, level__lte=5, count__isnull=False, count__gte=1)
-                    & _only("level", "count", "modes")),
+                    & _only("level", "count", "modes", "competency")),
                 name="requirement_entrustment_level_params",
             ),
             models.CheckConstraint(
