@@ -105,7 +105,8 @@ class RequirementSerializer(serializers.ModelSerializer):
                                                         allow_null=True)
     provenances = serializers.ListField(
         child=serializers.ChoiceField(choices=["self_reported", "trainer_verified", "device_import"]),
-        required=False, help_text="Which simulator evidence counts (default: trainer_verified and device_import).")
+        required=False, help_text="Which simulator sessions and e-learning completions count "
+                                  "(default: trainer_verified and device_import).")
     competency_key = serializers.CharField(read_only=True, allow_null=True)
     description = serializers.SerializerMethodField()
     unit = serializers.SerializerMethodField()
@@ -317,8 +318,8 @@ class ELearningCompletionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ELearningCompletion
         fields = ["id", "trainee", "component", "component_title", "pathway", "completed_on", "provider",
-                  "certificate", "created_at"]
-        read_only_fields = ["trainee", "created_at"]
+                  "certificate", "provenance", "verified_by", "verified_at", "created_at"]
+        read_only_fields = ["trainee", "provenance", "verified_by", "verified_at", "created_at"]
         validators: list = []
 
     def __init__(self, *args, **kwargs):
