@@ -11,7 +11,15 @@ from curriculum.progress import progress_for
 from rastrack.core.exceptions import ApplicationError
 from tests.builders.curriculum import make_framework
 from tests.builders.dates import days_ago
-from tests.builders.signoff import GEARS, enrol, framework_fixture, gears  # noqa: F401 - fixtures
+from tests.builders.signoff import (  # noqa: F401 - fixtures
+    GEARS,
+    enrol,
+    enrolment_fixture,
+    framework_fixture,
+    gears,
+    pathway_fixture,
+)
+from tests.support.mfa import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +144,20 @@ def test_a_competency_of_a_draft_framework_is_refused_by_the_service(admin, trai
                                   competency=draft.pk)
     assert "competency" in refused.value.errors
     assert not Assessment.objects.exists()
+
+
+def test_the_trainers_form_names_a_competency_of_the_trainees_pathways(client, framework, trainee,
+                                                                        assigned_trainer, enrolment):
+    docking = framework.competencies.get(key="comp-1-1")
+    login_verified(client, assigned_trainer)
+    url = f"/assessments/new/?trainee={trainee.pk}&tool=gears"
+    assert f'value="{docking.pk}"' in client.get(url).content.decode()
+    data = {"tool_code": "gears", "case": "", "date": "", "mode": "live", "entrustment": "4",
+            "competency": str(docking.pk), "feedback": ""}
+    data.update({f"score_{code}": str(score) for code, score in gears(18).items()})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content[:500]
+    assert Assessment.objects.get().competency_id == docking.pk
+    data["competency"] = "999999"  # not a competency of the trainee's pathways: a form error, nothing recorded
+    assert client.post(url, data).status_code == 400
+    assert Assessment.objects.count() == 1
