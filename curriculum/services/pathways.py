@@ -182,7 +182,8 @@ def pathway_new_version(*, actor, pathway: Pathway, framework: Framework | None 
             component=component_map[requirement.component_id], type=requirement.type,
             count=requirement.count, hours=requirement.hours, score=requirement.score,
             consecutive=requirement.consecutive, exercise=requirement.exercise, tool=requirement.tool,
-            min_total=requirement.min_total,
+            min_total=requirement.min_total, min_domain=requirement.min_domain, modes=requirement.modes,
+            level=requirement.level, min_agreement=requirement.min_agreement,
             competency=by_key[requirement.competency.key] if requirement.competency_id else None,
             platform=requirement.platform, procedure_id=requirement.procedure_id,
             procedure_step_id=requirement.procedure_step_id,
@@ -339,6 +340,7 @@ def requirement_create(*, actor, component: Component, type: str, params: Mappin
 
 
 _REQUIREMENT_FIELDS = ["type", "count", "hours", "score", "consecutive", "exercise", "tool", "min_total",
+                       "min_domain", "modes", "level", "min_agreement",
                        "competency", "platform", "procedure", "procedure_step", "exercises", "all_frs_tasks",
                        "provenances"]
 

@@ -161,3 +161,22 @@ def test_the_trainers_form_names_a_competency_of_the_trainees_pathways(client, f
     data["competency"] = "999999"  # not a competency of the trainee's pathways: a form error, nothing recorded
     assert client.post(url, data).status_code == 400
     assert Assessment.objects.count() == 1
+
+
+def test_a_new_version_keeps_every_assessment_parameter(admin, framework):
+    component = _component(admin, framework, code="copied-params")
+    made = [
+        ("entrustment_level", {"level": "IV", "count": 2, "modes": ["live"], "competency_key": "comp-1-1"}),
+        ("assessment_threshold", {"tool": "notss", "min_domain": 3, "consecutive": 2, "modes": ["video"]}),
+        ("video_review_passed", {"tool": "gears", "min_total": 24, "min_agreement": "0.667"}),
+    ]
+    for type_, params in made:
+        curriculum.requirement_create(actor=admin, component=component, type=type_, params=params)
+    v1 = curriculum.pathway_publish(actor=admin, pathway=component.module.pathway)
+    v2 = curriculum.pathway_new_version(actor=admin, pathway=v1)
+    copied = {r.type: r.params for r in
+              v2.modules.get(title="Assessments").components.get().requirements.all()}
+    original = {r.type: r.params for r in component.requirements.all()}
+    assert copied == original
+    assert copied["entrustment_level"]["competency_key"] == "comp-1-1"
+    assert copied["video_review_passed"]["min_agreement"] == "0.667"
