@@ -33,6 +33,7 @@ from accreditation.signoff.models import (
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.accounts.trainee_scope import trainees_visible_to
+from rastrack.core.edges import MAX_INT
 from rastrack.core.free_text import MAX_TEXT
 from rastrack.core.permissions import (
     ActionRolesMixin,
@@ -180,7 +181,7 @@ class AssessmentCreateSerializer(serializers.Serializer):
         required=False, allow_null=True,
         help_text='Per step the trainee did in the case: [{"step": id, "level": "I"-"V"}, ...].')
     competency = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1,
+        required=False, allow_null=True, min_value=1, max_value=MAX_INT,
         help_text="The competency assessed (id, of a published framework): an entrustment requirement on "
                   "a competency counts only assessments of it.")
 

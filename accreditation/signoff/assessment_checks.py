@@ -6,6 +6,7 @@ from __future__ import annotations
 from accreditation.logbook.models import Case, CaseStep
 from accreditation.signoff.models import AssessmentMode, AssessmentTool, SupervisionLevel
 from accreditation.signoff.selectors import assessment_tool
+from rastrack.core.edges import MAX_INT
 from rastrack.core.exceptions import ApplicationError
 
 
@@ -98,6 +99,8 @@ def competency_check(value, errors: dict, field: str = "competency"):
     if value in (None, ""):
         return None
     pk = whole_number(getattr(value, "pk", value))
+    if pk is not None and not 1 <= pk <= MAX_INT:
+        pk = None
     found = None if pk is None else (Competency.objects.select_related("framework")
                                      .filter(pk=pk).exclude(framework__status=Lifecycle.DRAFT).first())
     if found is None:

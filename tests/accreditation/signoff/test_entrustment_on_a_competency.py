@@ -157,7 +157,10 @@ def test_the_trainers_form_names_a_competency_of_the_trainees_pathways(client, f
     data.update({f"score_{code}": str(score) for code, score in gears(18).items()})
     response = client.post(url, data)
     assert response.status_code == 302, response.content[:500]
-    assert Assessment.objects.get().competency_id == docking.pk
+    assessment = Assessment.objects.get()
+    assert assessment.competency_id == docking.pk
+    page = client.get(f"/assessments/{assessment.pk}/").content.decode()
+    assert "data-competency" in page and "S1.1 Competency 1.1" in page
     data["competency"] = "999999"  # not a competency of the trainee's pathways: a form error, nothing recorded
     assert client.post(url, data).status_code == 400
     assert Assessment.objects.count() == 1
