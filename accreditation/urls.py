@@ -50,6 +50,8 @@ logbook_urlpatterns = [
     path("queue/", logbook_views.queue, name="logbook-queue"),
     path("simulator-sessions/<int:pk>/verify/", logbook_views.simulator_session_verify,
          name="logbook-simulator-verify"),
+    path("elearning-completions/<int:pk>/verify/", logbook_views.elearning_completion_verify,
+         name="elearning-verify"),
     path("import/", logbook_views.import_page, name="logbook-import"),
     path("import/template.csv", logbook_views.import_template, name="logbook-import-template"),
     path("import-elogbook/", logbook_views.elogbook_import_page, name="logbook-import-elogbook"),

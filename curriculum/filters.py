@@ -64,7 +64,7 @@ class EnrolmentFilter(filters.FilterSet):
 class ELearningCompletionFilter(filters.FilterSet):
     class Meta:
         model = ELearningCompletion
-        fields = ["trainee", "component"]
+        fields = ["trainee", "component", "provenance"]
 
 
 class RequirementFilter(filters.FilterSet):

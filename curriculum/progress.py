@@ -136,6 +136,28 @@ def register_provider(provider: EvidenceProvider) -> None:
     _providers[provider.name] = provider
 
 
+# --- Evidence waiting for verification --------------------------------------------------------
+
+# Who may verify a trainee's self-reported evidence, in words. Accreditation knows the
+# assignments and registers it; without it the sentence names no one.
+_verifiers: list = []
+
+
+def register_verifier_description(describe) -> None:
+    """`describe(trainee) -> str`, e.g. "Dr A (educational supervisor) or another trainer assigned to you"."""
+    _verifiers[:] = [describe]
+
+
+def waiting_note(*, trainee, requirement, waiting: int, singular: str, plural: str) -> tuple[str, ...]:
+    """The one sentence for self-reported evidence that does not count until a trainer verifies
+    it (simulator sessions, e-learning completions); nothing when self-reported evidence counts."""
+    if not waiting or "self_reported" in (requirement.provenances or []):
+        return ()
+    who = _verifiers[0](trainee) if _verifiers else "a trainer assigned to you"
+    noun = f"{singular} waits" if waiting == 1 else f"{plural} wait"
+    return (f"{waiting} self-reported {noun} for verification by {who}.",)
+
+
 def unregister_provider(name: str) -> None:
     """Remove a provider by name (tests); unknown names are ignored."""
     _providers.pop(name, None)
@@ -222,7 +244,8 @@ class ProvenanceChange:
 
 def changes_under_default_provenances(enrolments: Iterable[Enrolment]) -> list[ProvenanceChange]:
     """The requirements whose result would change for these enrolments if their version
-    counted only the default provenances (trainer-verified and device-imported evidence).
+    counted only the default provenances (trainer-verified and device-imported simulator
+    sessions and e-learning completions).
 
     Published versions are immutable and keep what they count; this measures, in memory and
     without writing, what a move to a new version with the default would do to each trainee.
@@ -239,7 +262,8 @@ def changes_under_default_provenances(enrolments: Iterable[Enrolment]) -> list[P
         if enrolment.pathway_id not in by_pathway:
             by_pathway[enrolment.pathway_id] = [
                 r for r in requirements_of_pathway(enrolment.pathway_id)
-                if r.component.kind == "simulation" and sorted(r.provenances or []) != sorted(default)]
+                if r.component.kind in ("simulation", "e_learning")
+                and sorted(r.provenances or []) != sorted(default)]
         for requirement in by_pathway[enrolment.pathway_id]:
             now = measure_requirement(trainee=enrolment.trainee, requirement=requirement)
             moved = copy.copy(requirement)

@@ -12,8 +12,9 @@ on the form's fields). Parameters by type, as the API's `params` object takes th
     assessment_threshold {"tool": "gears", "min_total": 20, "consecutive": 3}
                          (any active tool; "min_domain": 3 asks for every domain at least 3, with or
                          instead of min_total; "modes": ["live", "video"] counts only those modes)
-    entrustment_level    {"level": "IV", "count": 2, "modes": ["live"]}  (ISCP 2021 level I-V; narrowed
-                         to a procedure step it reads the per-step level of assessments of cases)
+    entrustment_level    {"level": "IV", "count": 2, "modes": ["live"], "competency_key": "docking"}
+                         (ISCP 2021 level I-V; with a competency only assessments of it count;
+                         narrowed to a procedure step it reads the per-step level of assessments of cases)
     video_review_passed  {"tool": "gears", "min_total": 24, "min_agreement": "0.67"}
                          (a closed blinded review whose mean total and agreement reach both)
     final_signoff        {}  (made by the service, never added by hand)
@@ -63,7 +64,7 @@ ACCEPTED_PARAMS: dict[str, frozenset[str]] = {
     RequirementType.MIN_SCORE: frozenset({"score", "consecutive", "exercise"}),
     RequirementType.COMPETENCY_SIGNOFF: frozenset({"competency", "competency_key"}),
     RequirementType.ASSESSMENT_THRESHOLD: frozenset({"tool", "min_total", "min_domain", "consecutive", "modes"}),
-    RequirementType.ENTRUSTMENT_LEVEL: frozenset({"level", "count", "modes"}),
+    RequirementType.ENTRUSTMENT_LEVEL: frozenset({"level", "count", "modes", "competency", "competency_key"}),
     RequirementType.VIDEO_REVIEW_PASSED: frozenset({"tool", "min_total", "min_agreement"}),
     RequirementType.FINAL_SIGNOFF: frozenset(),
     RequirementType.SIMULATOR_PROFICIENCY: frozenset({"exercises", "all_frs_tasks", "consecutive"}),
@@ -222,6 +223,7 @@ def check_requirement(*, component, type: str, params: Mapping[str, Any] | None,
             errors.add("level", "Choose the ISCP supervision level to reach: I, II, III, IV or V.")
         _take_whole(params, "count", columns, errors, low=1, high=MAX_COUNT, default=1)
         _take_modes(params, columns, errors)
+        _take_competency(params, component, columns, errors, required=False)
     elif type == RequirementType.VIDEO_REVIEW_PASSED:
         tool = _take_tool(params, columns, errors)
         if tool is not None:
@@ -315,7 +317,7 @@ def _take_exercises(params, columns, errors) -> None:
     columns["all_frs_tasks"] = all_frs
 
 
-def _take_competency(params, component, columns, errors) -> None:
+def _take_competency(params, component, columns, errors, *, required: bool = True) -> None:
     framework_id = None
     if component is not None and getattr(component, "module_id", None):
         framework_id = component.module.pathway.framework_id
@@ -324,7 +326,8 @@ def _take_competency(params, component, columns, errors) -> None:
     if isinstance(ident, Competency):
         ident = ident.pk
     if key in (None, "") and ident in (None, ""):
-        errors.add("competency_key", "Choose the competency that must be signed off (its key).")
+        if required:
+            errors.add("competency_key", "Choose the competency that must be signed off (its key).")
         return
     found = None
     if key not in (None, ""):
@@ -436,6 +439,9 @@ def params_of(requirement: Requirement) -> dict[str, Any]:
         params = {"level": LEVELS[requirement.level - 1] if requirement.level else None, "count": requirement.count}
         if requirement.modes:
             params["modes"] = requirement.modes.split(",")
+        if requirement.competency_id is not None:
+            params["competency_key"] = requirement.competency_key
+            params["competency"] = requirement.competency_id
         return params
     if type_ == RequirementType.VIDEO_REVIEW_PASSED:
         return {"tool": requirement.tool, "min_total": requirement.min_total,
@@ -527,7 +533,9 @@ def requirement_description(requirement: Requirement) -> str:
     if type_ == RequirementType.ENTRUSTMENT_LEVEL:
         level = LEVELS[(requirement.level or 1) - 1]
         times = "" if (requirement.count or 1) == 1 else f" on {requirement.count} assessments"
-        return f"Supervision level {level} or above{times}{_modes(requirement)}{_narrowing(requirement)}"
+        competency = requirement.competency if requirement.competency_id else None
+        about = f" in {competency.code} {competency.title}" if competency else ""
+        return f"Supervision level {level} or above{about}{times}{_modes(requirement)}{_narrowing(requirement)}"
     if type_ == RequirementType.VIDEO_REVIEW_PASSED:
         return (f"A blinded {tool_label(requirement.tool)} video review with a mean total of at least "
                 f"{requirement.min_total} and agreement of at least {requirement.min_agreement}")

@@ -184,7 +184,7 @@ def trainees_enrollable_by(user) -> QuerySet[User]:
 
 def elearning_completions_visible_to(user) -> QuerySet[ELearningCompletion]:
     qs = (ELearningCompletion.objects.select_related("trainee", "component", "component__module",
-                                                     "component__module__pathway", "certificate")
+                                                     "component__module__pathway", "certificate", "verified_by")
           .order_by("-completed_on", "-id"))
     if not signed_in(user):
         return qs.none()

@@ -94,7 +94,7 @@ class RequirementSerializer(serializers.ModelSerializer):
         help_text='By type: min_count {"count"}; min_hours {"hours"}; min_score {"score", "consecutive", '
                   '"exercise"}; competency_signoff {"competency_key"} or {"competency"}; '
                   'assessment_threshold {"tool", "min_total" and / or "min_domain", "consecutive", "modes"}; '
-                  'entrustment_level {"level" (I-V), "count", "modes"} (narrow to a procedure_step for a '
+                  'entrustment_level {"level" (I-V), "count", "modes", "competency_key" or "competency"} (narrow to a procedure_step for a '
                   'per-step level); video_review_passed {"tool", "min_total", "min_agreement"}; '
                   'simulator_proficiency {"exercises" (codes) or "all_frs_tasks", "consecutive"}. '
                   'A bad parameter is a 400 '
@@ -105,7 +105,8 @@ class RequirementSerializer(serializers.ModelSerializer):
                                                         allow_null=True)
     provenances = serializers.ListField(
         child=serializers.ChoiceField(choices=["self_reported", "trainer_verified", "device_import"]),
-        required=False, help_text="Which simulator evidence counts (default: trainer_verified and device_import).")
+        required=False, help_text="Which simulator sessions and e-learning completions count "
+                                  "(default: trainer_verified and device_import).")
     competency_key = serializers.CharField(read_only=True, allow_null=True)
     description = serializers.SerializerMethodField()
     unit = serializers.SerializerMethodField()
@@ -317,8 +318,8 @@ class ELearningCompletionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ELearningCompletion
         fields = ["id", "trainee", "component", "component_title", "pathway", "completed_on", "provider",
-                  "certificate", "created_at"]
-        read_only_fields = ["trainee", "created_at"]
+                  "certificate", "provenance", "verified_by", "verified_at", "created_at"]
+        read_only_fields = ["trainee", "provenance", "verified_by", "verified_at", "created_at"]
         validators: list = []
 
     def __init__(self, *args, **kwargs):

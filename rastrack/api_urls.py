@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 from accreditation.certificates import api as certificate_api
 from accreditation.faculty import api as faculty_api
 from accreditation.logbook import api as logbook_api
-from accreditation.logbook import counting_api, simulator_api
+from accreditation.logbook import counting_api, elearning_api, simulator_api
 from accreditation.privileges import api as privileges_api
 from accreditation.signoff import api as signoff_api
 from accreditation.signoff import video_review_api
@@ -43,6 +43,9 @@ router.register("requirements", curriculum_api.RequirementViewSet, basename="req
 router.register("enrolments", curriculum_api.EnrolmentViewSet, basename="enrolment")
 router.register("elearning-completions", curriculum_api.ELearningCompletionViewSet,
                 basename="elearning-completion")
+# Verifying one needs the assignments (accreditation): the action is registered on the same address.
+router.register("elearning-completions", elearning_api.ELearningVerificationViewSet,
+                basename="elearning-completion-verification")
 router.register("resources", curriculum_api.LearningResourceViewSet, basename="resource")
 router.register("trainer-applications", faculty_api.TrainerApplicationViewSet, basename="trainer-application")
 router.register("accreditations", faculty_api.AccreditationViewSet, basename="accreditation")

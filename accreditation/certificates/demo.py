@@ -45,6 +45,7 @@ from accreditation.logbook.services import (
     simulator_session_create,
 )
 from accreditation.logbook.simulation import metrics_for_score
+from accreditation.logbook.verification import elearning_completion_verify
 from accreditation.signoff.models import SignoffRequest, SignoffStatus, SignoffTarget
 from accreditation.signoff.services import signoff_request_approve, signoff_request_create
 from curriculum.models import (
@@ -114,15 +115,17 @@ def _competency(key: str) -> Competency | None:
             .order_by("-framework__version").first())
 
 
-def _elearning(trainee: User, enrolment: Enrolment, today: datetime.date) -> None:
+def _elearning(trainee: User, trainer: User, enrolment: Enrolment, today: datetime.date) -> None:
     for title, days_ago, provider in ELEARNING:
         component = Component.objects.filter(module__pathway=enrolment.pathway, kind=ComponentKind.E_LEARNING,
                                              title=title).first()
         if component is None or ELearningCompletion.objects.filter(
                 trainee=trainee, component__key=component.key).exists():
             continue
-        elearning_record(trainee=trainee, component=component, provider=provider,
-                         completed_on=today - datetime.timedelta(days=days_ago))
+        completion = elearning_record(trainee=trainee, component=component, provider=provider,
+                                      completed_on=today - datetime.timedelta(days=days_ago))
+        # Only verified e-learning counts on the pathway: trainer1 checked each certificate.
+        elearning_completion_verify(completion=completion, actor=trainer)
 
 
 def _cases(trainee: User, trainer: User, today: datetime.date) -> None:
@@ -200,7 +203,7 @@ def seed() -> None:
     if enrolment is None:
         return
     today = timezone.localdate()
-    _elearning(trainee, enrolment, today)
+    _elearning(trainee, trainer, enrolment, today)
     _cases(trainee, trainer, today)
     _simulator(trainee, today)
     _signoffs(trainee, trainer, today)

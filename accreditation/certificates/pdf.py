@@ -6,6 +6,11 @@ QR code of that address (ReportLab's own QR widget, so no image is involved). A 
 certificate still downloads, stamped REVOKED with the date, so an old copy cannot be
 passed off as current. Text is in the standard Helvetica fonts (Latin-1); every string is
 drawn as text, never parsed as markup.
+
+A second page, when there is anything to list, summarises the evidence behind it as the
+holder sees their own record (`evidence_summary`): the supervision levels reached, in ISCP
+2021 wording, and the blinded video reviews, closed ones only (an open review's ratings are
+never printed).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from accreditation.certificates.evidence_summary import EvidenceSummary, evidence_summary
 from accreditation.certificates.models import Certificate
 from accreditation.certificates.services import verification_url
 
@@ -111,5 +117,42 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     canvas.drawString(left, bottom, "The verification page shows whether the certificate is valid or revoked.")
 
     canvas.showPage()
+    summary = evidence_summary(certificate.trainee, certificate.trainee)
+    if summary.levels or summary.reviews or summary.open_reviews:
+        _summary_page(canvas, summary, holder=holder, pathway=pathway, page=page)
     canvas.save()
     return buffer.getvalue()
+
+
+def _summary_page(canvas: Canvas, summary: EvidenceSummary, *, holder: str, pathway: str, page) -> None:
+    width, height = page
+    left, y, text_width = 56, height - 60, width - 112
+
+    def line(text: str, *, font: str = "Helvetica", size: float = 10, colour=NHS_DARK, gap: float = 14) -> None:
+        nonlocal y
+        if y < 50:
+            canvas.showPage()
+            y = height - 60
+        canvas.setFillColor(colour)
+        canvas.setFont(font, _fitted(text, font, size, text_width, minimum=6))
+        canvas.drawString(left, y, text)
+        y -= gap
+
+    line(f"Evidence summary: {holder}, {pathway}", font="Helvetica-Bold", size=16, colour=NHS_BLUE, gap=26)
+    line("Supervision levels reached (ISCP 2021)", font="Helvetica-Bold", size=12, gap=18)
+    if not summary.levels:
+        line("None recorded.")
+    for row in summary.levels:
+        line(f"{row.subject}: best {row.best}; latest {row.latest} ({row.ratings} rated)")
+    y -= 8
+    line("Blinded video reviews (closed)", font="Helvetica-Bold", size=12, gap=18)
+    if not summary.reviews:
+        line("None closed.")
+    for review in summary.reviews:
+        totals = ", ".join(f"{rater} {total}" for rater, total in review.totals)
+        line(f"{review.closed_on:%-d %B %Y}: {review.tool}, {review.procedure}. Mean total {review.mean_total}; "
+             f"agreement {review.agreement} ({review.agreement_method}). Ratings: {totals}.")
+    if summary.open_reviews:
+        line(f"{summary.open_reviews} review(s) still open: nothing of their ratings is shown until they close.",
+             colour=NHS_GREY)
+    canvas.showPage()

@@ -11,6 +11,8 @@ the viewer could open one by one:
   self-assessment before they have rated the case, a trainee never a trainer's scores
   before the blinding opens); per tool, the trainer assessments' count, latest, highest
   and mean total;
+- supervision levels (ISCP 2021 wording) per competency and per procedure step, and blinded
+  video reviews, closed ones only (`evidence_summary`: read through the same blinding);
 - sign-offs: decided requests (approved, returned, reversed);
 - progress: every requirement of each live or completed enrolment (`progress_for`), met or not;
 - certificates: status, issue date, verification code and address;
@@ -40,6 +42,11 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accreditation.certificates.evidence_summary import (
+    EvidenceSummary,
+    evidence_summary,
+    level_label,
+)
 from accreditation.certificates.models import Certificate
 from accreditation.certificates.selectors import certificates_visible_to
 from accreditation.certificates.services import verification_url
@@ -68,6 +75,8 @@ class AssessmentRow:
     is_self: bool
     case: str
     total: int | None
+    level: str = ""  # the ISCP 2021 supervision level's label, when given and not blinded
+    competency: str = ""
 
 
 @dataclass(frozen=True)
@@ -154,6 +163,7 @@ class Portfolio:
     signoffs: list[SignoffRow] = field(default_factory=list)
     progress: list[PathwayProgress] = field(default_factory=list)
     certificates: list[CertificateRow] = field(default_factory=list)
+    evidence: EvidenceSummary = field(default_factory=EvidenceSummary)
 
     @property
     def consolidation_totals(self) -> tuple[tuple[int, ...], int]:
@@ -201,7 +211,8 @@ def _assessments(portfolio: Portfolio) -> None:
         case = f"{a.case.procedure.name}, {a.case.date:%-d %b %Y}" if a.case_id else ""
         portfolio.assessments.append(AssessmentRow(
             id=a.pk, date=a.date, tool=a.tool.name, assessor=a.assessor.full_name, is_self=a.is_self, case=case,
-            total=a.visible_total))
+            total=a.visible_total, level=level_label(a.visible_entrustment),
+            competency=f"{a.competency.code} {a.competency.title}" if a.competency_id else ""))
         if not a.is_self and a.visible_total is not None:
             by_tool.setdefault(a.tool.name, []).append(a.visible_total)
     for tool, totals in sorted(by_tool.items()):
@@ -278,6 +289,7 @@ def build_portfolio(*, viewer: User, trainee: User, today: datetime.date | None 
     _signoffs(portfolio)
     _progress(portfolio)
     _certificates(portfolio)
+    portfolio.evidence = evidence_summary(viewer, trainee)
     return portfolio
 
 
@@ -314,11 +326,23 @@ def portfolio_rows(p: Portfolio) -> list[list]:
     if p.consolidation:
         rows.append(["consolidation", "all procedures", "total", grand, "", ""])
     rows += [["assessment", f"{a.tool} by {a.assessor}", "self" if a.is_self else "trainer",
-              "" if a.total is None else a.total, _date(a.date), a.case] for a in p.assessments]
+              "" if a.total is None else a.total, _date(a.date),
+              "; ".join(x for x in (a.case, a.competency, f"supervision level {a.level}" if a.level else "") if x)]
+             for a in p.assessments]
     rows += [["assessment_summary", s.tool, "trainer", s.count, "",
               f"latest {s.latest}; highest {s.highest}; mean {s.mean}"] for s in p.tool_summaries]
     if p.blinded:
         rows.append(["assessment_blinded", "not shown: still blinded to you", "", p.blinded, "", ""])
+    rows += [["supervision_level", r.subject, "best", r.best, "", f"latest {r.latest}; {r.ratings} rated"]
+             for r in p.evidence.levels]
+    for r in p.evidence.reviews:
+        rows.append(["video_review", f"{r.tool}: {r.procedure}", "closed", r.mean_total, _date(r.closed_on),
+                     f"mean total; agreement {r.agreement} ({r.agreement_method})"])
+        rows += [["video_review_rating", f"{r.tool}: {r.procedure}", rater, total, _date(r.closed_on), ""]
+                 for rater, total in r.totals]
+    if p.evidence.open_reviews:
+        rows.append(["video_review_open", "not shown until the review closes", "open", p.evidence.open_reviews,
+                     "", ""])
     rows += [["signoff", s.target, s.status, s.trainer, _date(s.decided_on),
               f"reversed on {s.reversed_on.isoformat()}" if s.reversed_on else ""] for s in p.signoffs]
     for e in p.progress:
@@ -409,12 +433,27 @@ def portfolio_pdf(p: Portfolio) -> bytes:
         table(["Tool", "Trainer assessments", "Latest total", "Highest", "Mean"],
               [[s.tool, s.count, s.latest, s.highest, s.mean] for s in p.tool_summaries], [50, 35, 30, 25, 25])
         story.append(Spacer(1, 2 * mm))
-    table(["Date", "Tool", "By", "Kind", "Case", "Total"],
-          [[f"{a.date:%-d %b %Y}", a.tool, a.assessor, "self" if a.is_self else "trainer", a.case,
-            "" if a.total is None else a.total] for a in p.assessments], [22, 30, 35, 15, 60, 14])
+    table(["Date", "Tool", "By", "Kind", "Case", "Total", "Supervision level"],
+          [[f"{a.date:%-d %b %Y}", a.tool, a.assessor, "self" if a.is_self else "trainer",
+            "; ".join(x for x in (a.case, a.competency) if x), "" if a.total is None else a.total, a.level]
+           for a in p.assessments], [20, 24, 28, 13, 45, 12, 38])
     if p.blinded:
         story.append(text(f"{p.blinded} assessment{'s' if p.blinded != 1 else ''} still blinded to you "
                           "(not shown).", body))
+
+    heading("Supervision levels (ISCP 2021)")
+    table(["Competency or step", "Best", "Latest", "Rated"],
+          [[r.subject, r.best, r.latest, r.ratings] for r in p.evidence.levels], [55, 55, 55, 15])
+
+    heading("Blinded video reviews")
+    story.append(text("Closed reviews only: nothing of a rating is shown before the review closes.", body))
+    table(["Closed", "Tool and procedure", "Ratings", "Mean total", "Agreement"],
+          [[f"{r.closed_on:%-d %b %Y}", f"{r.tool}: {r.procedure}",
+            ", ".join(f"{rater} {total}" for rater, total in r.totals), r.mean_total,
+            f"{r.agreement} ({r.agreement_method})"] for r in p.evidence.reviews], [22, 45, 45, 20, 48])
+    if p.evidence.open_reviews:
+        story.append(text(f"{p.evidence.open_reviews} review{'s' if p.evidence.open_reviews != 1 else ''} still "
+                          "open (not shown until closed).", body))
 
     heading("Sign-offs")
     table(["Decided", "What", "Trainer", "Decision"],

@@ -418,6 +418,19 @@ def demo_export_csv(today: datetime.date) -> bytes:
 
 
 @transaction.atomic
+def _verify_elearning(trainee: User, trainer: User) -> None:
+    """trainer1 has verified trainee1's first two e-learning completions; the last one waits in
+    the trainer's queue (and progress says so)."""
+    from accreditation.logbook.verification import elearning_completion_verify
+    from curriculum.models import ELearningCompletion
+
+    completions = list(ELearningCompletion.objects.filter(trainee=trainee).order_by("completed_on", "id"))
+    if any(c.provenance != "self_reported" for c in completions):
+        return
+    for completion in completions[:-1]:
+        elearning_completion_verify(completion=completion, actor=trainer)
+
+
 def seed() -> None:
     today = timezone.localdate()
     trainee1, trainee2, trainee3 = _user(TRAINEE1), _user(TRAINEE2), _user(TRAINEE3)
@@ -441,6 +454,7 @@ def seed() -> None:
     if not SimulatorSession.objects.filter(trainee=trainee2).exists():
         _simulator_sessions(trainee2, today=today, rng=_rng(46), plan=TRAINEE2_SESSIONS, first_days_ago=320,
                             last_days_ago=120, verifier=None)
+    _verify_elearning(trainee1, _user(TRAINER1))
     if not SimulatorImportFile.objects.filter(trainee=trainee2).exists():
         simulator_import(trainee=trainee2, actor=trainee2, content=demo_export_csv(today),
                          file_name="mimic-export.csv", format_code="generic", dry_run=False)

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from curriculum.models import Provenance as _Provenance
 from rastrack.audit.querysets import AuditedManager
 from rastrack.core.pii import NoPIIValidator
 from rastrack.reference.models import Platform, Procedure, ProcedureStep, Site  # noqa: F401
@@ -314,10 +315,8 @@ class PassRule(models.TextChoices):
     OVERALL_SCORE = "overall_score", "Overall score at the threshold"
 
 
-class Provenance(models.TextChoices):
-    SELF_REPORTED = "self_reported", "Self-reported"
-    TRAINER_VERIFIED = "trainer_verified", "Verified by a trainer"
-    DEVICE_IMPORT = "device_import", "Imported from the device"
+# One list of provenances for every kind of evidence (the curriculum's requirements read it).
+Provenance = _Provenance
 
 
 class SimulatorExercise(models.Model):

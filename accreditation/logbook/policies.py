@@ -7,10 +7,10 @@ call the refusals, so the API, the pages and the CSV import meet the same rule.
 
 from __future__ import annotations
 
-from django.utils import timezone
+from accreditation.logbook.models import EDITABLE_STATUSES, Case, CaseStatus
 
-from accreditation.faculty.eligibility import can_supervise
-from accreditation.logbook.models import EDITABLE_STATUSES, Case, CaseStatus, SimulatorSession
+# Verifying self-reported evidence (sessions, e-learning): one rule for every kind, in verification.py.
+from accreditation.logbook.verification import can_verify, refusal_to_verify  # noqa: F401
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.core.permissions import signed_in
@@ -56,16 +56,6 @@ def can_validate(user: User, case: Case) -> bool:
     return signed_in(user) and case.status == CaseStatus.SUBMITTED and case.validator_id == user.pk
 
 
-def refusal_to_verify(user: User, session: SimulatorSession) -> str | None:
-    """A trainer who may supervise the trainee today; never one's own session."""
-    if user.pk == session.trainee_id or not can_supervise(user, session.trainee, on=timezone.localdate()):
-        return "Only a trainer who supervises this trainee may verify the session."
-    platform = session.exercise.platform if session.exercise_id else ""
-    if platform and not can_supervise(user, session.trainee, on=timezone.localdate(), platform=platform):
-        return "Your trainer accreditation does not cover this simulator's platform."
-    return None
-
-
 def refusal_to_add_outcome(user: User, case: Case) -> str | None:
     """A follow-up outcome is added by the case's trainee or by the trainer who validated it
     (or, after a reassignment, its validator now)."""
@@ -76,11 +66,6 @@ def refusal_to_add_outcome(user: User, case: Case) -> str | None:
 
 def can_add_outcome(user: User, case: Case) -> bool:
     return signed_in(user) and case.status == CaseStatus.VALIDATED and refusal_to_add_outcome(user, case) is None
-
-
-def can_verify(user: User, session: SimulatorSession) -> bool:
-    return (signed_in(user) and session.provenance == "self_reported"
-            and refusal_to_verify(user, session) is None)
 
 
 def refusal_to_edit_catalogue(user: User) -> str | None:

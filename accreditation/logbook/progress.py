@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, QuerySet, Sum
 
-from accreditation.faculty.eligibility import educational_supervisor_of
 from accreditation.logbook.counting import STEP_FILTER, case_kind_q, pathway_kind_q
 from accreditation.logbook.models import (
     CONSOLE_ROLES,
@@ -23,7 +22,7 @@ from accreditation.logbook.models import (
     SimulatorSession,
 )
 from curriculum.models import Audience
-from curriculum.progress import EvidenceItem, Measurement, best_run_minimum
+from curriculum.progress import EvidenceItem, Measurement, best_run_minimum, waiting_note
 
 # The component kinds counted from validated cases; what counts as each is the pathway
 # version's counting table (counting.py).
@@ -123,24 +122,14 @@ class SimulatorEvidenceProvider:
             qs = qs.filter(exercise_name__iexact=requirement.exercise)
         return qs
 
-    def _waiting(self, *, trainee, qs, counted) -> tuple[str, ...]:
-        """What the trainee entered that does not count until a trainer verifies it."""
-        if Provenance.SELF_REPORTED in counted:
-            return ()
-        waiting = qs.filter(provenance=Provenance.SELF_REPORTED).count()
-        if not waiting:
-            return ()
-        supervisor = educational_supervisor_of(trainee)
-        who = (f"{supervisor.full_name} (educational supervisor) or another trainer assigned to you"
-               if supervisor else "a trainer assigned to you")
-        noun = "session waits" if waiting == 1 else "sessions wait"
-        return (f"{waiting} self-reported {noun} for verification by {who}.",)
-
     def measure(self, *, trainee, requirement) -> Measurement:
         narrowed = self._narrowed(trainee=trainee, requirement=requirement)
         counted = list(requirement.provenances or [])
         qs = narrowed.filter(provenance__in=counted)
-        notes = self._waiting(trainee=trainee, qs=narrowed, counted=counted)
+        notes = waiting_note(
+            trainee=trainee, requirement=requirement, singular="session", plural="sessions",
+            waiting=0 if Provenance.SELF_REPORTED in counted
+            else narrowed.filter(provenance=Provenance.SELF_REPORTED).count())
         if requirement.type == "simulator_proficiency":
             return self._proficiency(narrowed, counted, requirement, notes)
         if requirement.type == "min_score":
@@ -195,10 +184,13 @@ class SimulatorEvidenceProvider:
 
 
 def register() -> None:
-    from curriculum.progress import register_provider
+    from accreditation.logbook.verification import verifier_description
+    from curriculum.progress import register_provider, register_verifier_description
 
     register_provider(CaseEvidenceProvider())
     register_provider(SimulatorEvidenceProvider())
+    # Progress names who may verify self-reported sessions and e-learning (the assignments).
+    register_verifier_description(verifier_description)
 
     from curriculum.progress_summary import watch
 

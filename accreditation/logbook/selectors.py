@@ -70,6 +70,17 @@ def verification_queue(trainer: User) -> QuerySet[SimulatorSession]:
             .exclude(trainee=trainer).order_by("date", "id"))
 
 
+def elearning_verification_queue(trainer: User):
+    """Self-reported e-learning completions of the trainees this trainer supervises, oldest
+    first: they wait beside the sessions and the cases (the same verify rule decides)."""
+    from accreditation.faculty.eligibility import supervised_trainee_ids
+    from curriculum.selectors import elearning_completions_visible_to
+
+    return (elearning_completions_visible_to(trainer)
+            .filter(provenance=Provenance.SELF_REPORTED, trainee_id__in=supervised_trainee_ids(trainer))
+            .exclude(trainee=trainer).order_by("completed_on", "id"))
+
+
 def simulator_exercises() -> QuerySet[SimulatorExercise]:
     return SimulatorExercise.objects.order_by("simulator", "name", "id")
 

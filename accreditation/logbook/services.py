@@ -41,6 +41,7 @@ from accreditation.logbook.models import (
     TrainerPosition,
 )
 from accreditation.logbook.semantics import contradictions
+from accreditation.logbook.verification import verify_evidence
 from accreditation.logbook.xapi import case_validated
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
@@ -508,22 +509,9 @@ def _session_snapshot(session: SimulatorSession) -> dict[str, Any]:
             "provenance": session.provenance}
 
 
-@transaction.atomic
 def simulator_session_verify(*, session: SimulatorSession, actor: User) -> SimulatorSession:
-    session = (SimulatorSession.objects.select_for_update(of=("self",)).select_related("trainee")
-               .get(pk=session.pk))
-    refuse_unless(policies.refusal_to_verify(actor, session))
-    if session.provenance == Provenance.TRAINER_VERIFIED:
-        raise Conflict("This session is already verified.")
-    if session.provenance == Provenance.DEVICE_IMPORT:
-        raise Conflict("This session was imported from the simulator's export: there is nothing to verify.")
-    with audited(actor=actor, action="simulator_session.verify", instance=session,
-                 fields=["verified_by", "verified_at", "provenance"], stream=portfolio_stream(session.trainee_id)):
-        session.verified_by = actor
-        session.verified_at = timezone.now()
-        session.provenance = Provenance.TRAINER_VERIFIED
-        session.save(update_fields=["verified_by", "verified_at", "provenance"])
-    return session
+    return verify_evidence(model=SimulatorSession, record=session, actor=actor, action="simulator_session.verify",
+                           what="session")
 
 
 # --- The simulator catalogue --------------------------------------------------------------------

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accreditation.faculty.eligibility import supervisors_of
-from accreditation.logbook import elogbook, policies, selectors, services
+from accreditation.logbook import elogbook, policies, selectors, services, verification
 from accreditation.logbook.csv_template import COLUMNS, import_cases
 from accreditation.logbook.forms import (
     CaseForm,
@@ -288,6 +288,18 @@ def simulator_session_verify(request, pk: int):
     return redirect("accreditation:logbook-queue")
 
 
+@login_required
+@require_POST
+def elearning_completion_verify(request, pk: int):
+    from curriculum.selectors import elearning_completions_visible_to
+
+    completion = get_visible_or_404(elearning_completions_visible_to(request.user), pk)
+    verified = verification.elearning_completion_verify(completion=completion, actor=request.user)
+    messages.success(request, f"Verified: {verified.trainee.full_name}, {completion.component.title} completed on "
+                              f"{verified.completed_on:%-d %B %Y}.")
+    return redirect("accreditation:logbook-queue")
+
+
 # --- My logbook (and a trainee's, for those who may read it) ---------------------------------
 
 def _labelled(counts: dict, choices) -> list[tuple[str, int]]:
@@ -356,8 +368,10 @@ def queue(request):
                 .filter(groups__name=Role.TRAINEE).order_by("full_name", "id"))
     # Self-reported simulator sessions wait beside the cases: only verified ones count.
     sessions = list(selectors.verification_queue(user)[:QUEUE_PAGE_SIZE])
+    completions = list(selectors.elearning_verification_queue(user)[:QUEUE_PAGE_SIZE])
     return render(request, "accreditation/logbook/queue.html", {
         "page": page, "results": request.session.pop(BATCH_RESULTS, None), "sessions": sessions,
+        "completions": completions,
         "roles": SHORT_ROLES, "supervisions": [(code, code) for code in Supervision.values],
         "supervision_codes": Supervision.choices, "trainees": trainees,
     })

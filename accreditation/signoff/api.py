@@ -33,6 +33,7 @@ from accreditation.signoff.models import (
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.accounts.trainee_scope import trainees_visible_to
+from rastrack.core.edges import MAX_INT
 from rastrack.core.free_text import MAX_TEXT
 from rastrack.core.permissions import (
     ActionRolesMixin,
@@ -134,10 +135,14 @@ class AssessmentSerializer(serializers.ModelSerializer):
                                                               "(none given, or blinded).")
     entrustment_label = serializers.SerializerMethodField()
     step_entrustment = serializers.SerializerMethodField(help_text="Per step of the case; empty while blinded.")
+    competency_key = serializers.CharField(source="competency.key", read_only=True, allow_null=True, default=None)
+    competency_title = serializers.CharField(source="competency.title", read_only=True, allow_null=True,
+                                             default=None)
 
     class Meta:
         model = Assessment
         fields = ["id", "trainee", "trainee_name", "assessor", "assessor_name", "tool", "tool_name", "case",
+                  "competency", "competency_key", "competency_title",
                   "date", "mode", "is_self", "blinded", "scores", "total", "entrustment", "entrustment_label",
                   "step_entrustment", "feedback", "blind_until", "created_at"]
         read_only_fields = fields
@@ -175,6 +180,10 @@ class AssessmentCreateSerializer(serializers.Serializer):
     step_entrustment = StepLevelsField(
         required=False, allow_null=True,
         help_text='Per step the trainee did in the case: [{"step": id, "level": "I"-"V"}, ...].')
+    competency = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_INT,
+        help_text="The competency assessed (id, of a published framework): an entrustment requirement on "
+                  "a competency counts only assessments of it.")
 
 
 class CalibrationSideSerializer(serializers.Serializer):
@@ -268,7 +277,7 @@ class AssessmentViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.CreateModel
             actor=request.user, trainee=data["trainee"], tool=data["tool"], scores=data["scores"],
             case=data.get("case"), date=data.get("date"), feedback=data.get("feedback", ""),
             mode=data.get("mode"), entrustment=data.get("entrustment"),
-            step_entrustment=data.get("step_entrustment"))
+            step_entrustment=data.get("step_entrustment"), competency=data.get("competency"))
         fresh = self.visible_queryset(request.user).get(pk=assessment.pk)
         return Response(AssessmentSerializer(fresh).data, status=status.HTTP_201_CREATED)
 

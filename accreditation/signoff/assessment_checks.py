@@ -6,6 +6,7 @@ from __future__ import annotations
 from accreditation.logbook.models import Case, CaseStep
 from accreditation.signoff.models import AssessmentMode, AssessmentTool, SupervisionLevel
 from accreditation.signoff.selectors import assessment_tool
+from rastrack.core.edges import MAX_INT
 from rastrack.core.exceptions import ApplicationError
 
 
@@ -87,6 +88,24 @@ def level_check(value, errors: dict, field: str) -> int | None:
     if level is None:
         errors[field] = ["Give a supervision level from I to V (ISCP 2021)."]
     return level
+
+
+def competency_check(value, errors: dict, field: str = "competency"):
+    """A competency of a published (or retired) framework, by id; None when not given.
+
+    The one lookup for "a competency a person can name" (assessments and sign-off requests)."""
+    from curriculum.models import Competency, Lifecycle
+
+    if value in (None, ""):
+        return None
+    pk = whole_number(getattr(value, "pk", value))
+    if pk is not None and not 1 <= pk <= MAX_INT:
+        pk = None
+    found = None if pk is None else (Competency.objects.select_related("framework")
+                                     .filter(pk=pk).exclude(framework__status=Lifecycle.DRAFT).first())
+    if found is None:
+        errors[field] = [f"No competency with id {value if pk is None else pk} in a published framework."]
+    return found
 
 
 def step_levels_check(step_entrustment, case_obj: Case | None, errors: dict) -> dict[int, int]:

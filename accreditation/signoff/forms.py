@@ -105,6 +105,10 @@ class AssessmentForm(NHSUKFormMixin, ScoresMixin, forms.Form):
         label="Supervision level (optional)", required=False, coerce=int, empty_value=None,
         choices=[("", "No global level"), *SupervisionLevel.choices],
         help_text="ISCP 2021 supervision level for what you saw.")
+    competency = forms.ModelChoiceField(
+        queryset=Competency.objects.none(), required=False, label="Competency (optional)",
+        empty_label="Not about one competency",
+        help_text="A pathway may ask for a supervision level on this competency.")
     feedback = forms.CharField(label="Feedback", required=False, max_length=MAX_TEXT,
                                widget=forms.Textarea(attrs={"rows": 4}),
                                help_text="What went well and what to work on. No patient-identifiable data.")
@@ -112,9 +116,15 @@ class AssessmentForm(NHSUKFormMixin, ScoresMixin, forms.Form):
     def __init__(self, *args, tool: AssessmentTool, trainee, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["case"].queryset = cases_open_to_rating(trainee)
+        # The competencies of the frameworks behind the trainee's live enrolments.
+        frameworks = Enrolment.objects.filter(trainee=trainee, status__in=[
+            EnrolmentStatus.ACTIVE, EnrolmentStatus.PAUSED]).values("pathway__framework_id")
+        self.fields["competency"].queryset = (Competency.objects.filter(framework_id__in=frameworks)
+                                              .exclude(framework__status=Lifecycle.DRAFT)
+                                              .order_by("code", "id"))
         self.add_score_fields(tool)
         self.order_fields(["case", "date", "mode", *[f"score_{d.code}" for d in tool.domains.all()],
-                           "entrustment", "feedback"])
+                           "entrustment", "competency", "feedback"])
 
 
 class VideoReviewRatingForm(NHSUKFormMixin, ScoresMixin, forms.Form):

@@ -234,6 +234,11 @@ class Assessment(models.Model):
     entrustment = models.PositiveSmallIntegerField(
         null=True, blank=True, choices=SupervisionLevel.choices,
         help_text="The global supervision level (ISCP 2021, I-V as 1-5), if the assessor gave one.")
+    # What the level is about: a requirement may ask for a level on one competency (counted by
+    # the competency's stable key, so a rating under framework v1 counts under v2).
+    competency = models.ForeignKey("curriculum.Competency", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="assessments",
+                                   help_text="The competency assessed, if the assessment is of one.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     # Audited: bulk updates are refused (rastrack/audit/querysets.py); change rows through services.

@@ -16,7 +16,8 @@ whatever the number of cases, assessments or requests (the progress page stays f
 - `min_count` on an `assessment` component: how many trainer assessments (any tool), narrowed
   the same way.
 - `entrustment_level`: how many released trainer assessments reach the ISCP level: the global
-  level, or the per-step level when the requirement is narrowed to a procedure step.
+  level, or the per-step level when the requirement is narrowed to a procedure step; with a
+  competency, only assessments of a competency with its key (any framework version).
 - `video_review_passed`: 1 for a closed blinded review with the tool whose mean total and
   agreement reach the requirement's marks.
 
@@ -154,8 +155,28 @@ class EntrustmentLevelProvider:
                 assessment_id=OuterRef("pk"), step_id=requirement.procedure_step_id, level__gte=requirement.level)))
         else:
             qs = qs.filter(entrustment__gte=requirement.level)
+        competency = requirement.competency if requirement.competency_id else None
+        if competency is not None:
+            qs = qs.filter(competency__key=competency.key)
         rows = _rows(qs)
-        return Measurement(value=len(rows), evidence=_assessment_items(rows))
+        return Measurement(value=len(rows), evidence=_assessment_items(rows),
+                           notes=_entrustment_notes(requirement, competency, len(rows)))
+
+
+def _entrustment_notes(requirement, competency, reached: int) -> tuple[str, ...]:
+    """Says what counts, so that a trainee rated at the level on another competency knows why it
+    does not: "2 of 2 assessments at level IV or above in C3 Docking"."""
+    from curriculum.rules import LEVELS
+
+    need = requirement.count or 1
+    level = LEVELS[(requirement.level or 1) - 1]
+    about = f" in {competency.code} {competency.title}" if competency is not None else ""
+    noun = "assessment" if need == 1 else "assessments"
+    note = f"{min(reached, need)} of {need} {noun} at level {level} or above{about}."
+    if reached < need and competency is not None:
+        note += (" Only assessments that name this competency count: ask your trainer to choose it when "
+                     "they assess you.")
+    return (note,)
 
 
 class VideoReviewPassedProvider:

@@ -159,7 +159,7 @@ def annotate_blinding(queryset: QuerySet[Assessment], viewer: User,
 def assessments_visible_to(user: User, today: datetime.date | None = None) -> QuerySet[Assessment]:
     """Assessments in the caller's scope, blinded for them (see the module's docstring)."""
     qs = Assessment.objects.select_related(
-        "trainee", "assessor", "case", "case__procedure"
+        "trainee", "assessor", "case", "case__procedure", "competency"
     ).prefetch_related(
         Prefetch("tool", queryset=AssessmentTool.objects.prefetch_related(
             Prefetch("domains", queryset=AssessmentDomain.objects.order_by("order", "id")))),

@@ -42,6 +42,7 @@ from accreditation.signoff import xapi as signoff_xapi
 from accreditation.signoff.assessment_checks import (
     AssessmentInvalid,
     assessment_scores_check,
+    competency_check,
     level_check,
     mode_check,
     resolve_tool,
@@ -67,7 +68,6 @@ from curriculum.models import (
     ELearningCompletion,
     Enrolment,
     EnrolmentStatus,
-    Lifecycle,
 )
 from rastrack.accounts.models import User
 from rastrack.audit.services import audit_record, portfolio_stream, snapshot
@@ -121,7 +121,7 @@ def _pk(value) -> Any:
 @transaction.atomic
 def assessment_create(*, actor: User, trainee: User, tool, scores, case: Case | int | None = None,
                       date: datetime.date | None = None, feedback: str = "",
-                      mode: str | None = None, entrustment=None, step_entrustment=None,
+                      mode: str | None = None, entrustment=None, step_entrustment=None, competency=None,
                       today: datetime.date | None = None) -> Assessment:
     """Record an assessment: a trainer's of a trainee, or a trainee's self-assessment of one
     of their own cases (`trainee` is the actor). `date` defaults to the case's date, or today.
@@ -170,6 +170,7 @@ def assessment_create(*, actor: User, trainee: User, tool, scores, case: Case | 
     mode = mode_check(mode, errors)
     level = level_check(entrustment, errors, "entrustment")
     step_levels = step_levels_check(step_entrustment, case_obj, errors)
+    competency_obj = competency_check(competency, errors)
     clean, score_errors = ({}, {}) if tool_obj is None else assessment_scores_check(tool=tool_obj, scores=scores)
     if errors or score_errors:
         if set(score_errors) == {"scores"}:
@@ -188,7 +189,7 @@ def assessment_create(*, actor: User, trainee: User, tool, scores, case: Case | 
     assessment = Assessment(
         trainee=trainee, assessor=actor, tool=tool_obj, case=case_obj, date=date, is_self=is_self,
         scores=clean, total=sum(clean.values()), feedback=feedback, mode=mode, entrustment=level,
-        blind_until=(today + datetime.timedelta(days=window)) if (case_obj and not is_self) else None,
+        competency=competency_obj, blind_until=(today + datetime.timedelta(days=window)) if (case_obj and not is_self) else None,
     )
     try:
         with transaction.atomic():
@@ -254,11 +255,7 @@ def _resolve_target(*, trainee: User, competency, component, enrolment, errors: 
     name, value = given[0]
     pk = _pk(value)
     if name == "competency":
-        obj = (Competency.objects.select_related("framework")
-               .filter(pk=pk).exclude(framework__status=Lifecycle.DRAFT).first())
-        if obj is None:
-            errors["competency"] = [f"No competency with id {pk} in a published framework."]
-        return SignoffTarget.COMPETENCY, obj
+        return SignoffTarget.COMPETENCY, competency_check(pk, errors)
     if name == "component":
         obj = Component.objects.select_related("module", "module__pathway").filter(pk=pk).first()
         live_pathways = Enrolment.objects.filter(

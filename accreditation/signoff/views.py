@@ -281,7 +281,7 @@ def assessment_new(request):
         lambda data: services.assessment_create(
             actor=request.user, trainee=trainee, tool=tool, scores=form.scores(), case=data["case"],
             date=data["date"], feedback=data["feedback"], mode=data.get("mode"),
-            entrustment=data.get("entrustment")),
+            entrustment=data.get("entrustment"), competency=data.get("competency")),
         success=f"{tool.name} recorded for {trainee.full_name}.",
         then=lambda assessment: ("accreditation:assessment", assessment.pk),
         form_statuses=(400, 409), show_refusal=lambda exc: _show_assessment_refusal(form, exc))

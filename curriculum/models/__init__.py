@@ -34,6 +34,7 @@ from curriculum.models.pathways import (  # noqa: F401
     ComponentKind,
     Module,
     Pathway,
+    Provenance,
     Requirement,
     RequirementType,
 )

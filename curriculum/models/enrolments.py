@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from curriculum.models.pathways import (
     Component,
     Pathway,
+    Provenance,
 )
 from rastrack.audit.querysets import AuditedManager
 from rastrack.core.pii import NoPIIValidator
@@ -110,13 +111,27 @@ class ELearningCompletion(models.Model):
                                 help_text="Who ran the course, e.g. the platform maker or e-LfH.")
     certificate = models.ForeignKey("core.EvidenceDocument", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
+    # Like a simulator session: self-reported until an assigned trainer verifies it (then frozen).
+    provenance = models.CharField(max_length=20, choices=Provenance.choices, default=Provenance.SELF_REPORTED)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Audited: bulk updates are refused; verification goes through the one verify service.
+    objects = AuditedManager()
 
     class Meta:
         ordering = ["-completed_on", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["trainee", "component", "completed_on"],
                                     name="elearning_completion_once_a_day"),
+            models.CheckConstraint(condition=Q(provenance__in=Provenance.values), name="elearning_provenance_valid"),
+            models.CheckConstraint(
+                condition=Q(provenance="trainer_verified", verified_by__isnull=False, verified_at__isnull=False)
+                | (~Q(provenance="trainer_verified") & Q(verified_by__isnull=True)),
+                name="elearning_verified_by_trainer"),
+            models.CheckConstraint(condition=~Q(verified_by=F("trainee")), name="elearning_not_verified_by_self"),
         ]
 
     def __str__(self) -> str:

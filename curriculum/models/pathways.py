@@ -51,8 +51,16 @@ class RequirementType(models.TextChoices):
     SIMULATOR_PROFICIENCY = "simulator_proficiency", "Simulator proficiency"
 
 
-# Where a piece of evidence a trainee can enter comes from (the logbook's simulator sessions).
-EVIDENCE_PROVENANCES = ("self_reported", "trainer_verified", "device_import")
+class Provenance(models.TextChoices):
+    """Where a piece of evidence a trainee can enter comes from (simulator sessions, e-learning
+    completions): the one list, read by the logbook's sessions and by requirements."""
+
+    SELF_REPORTED = "self_reported", "Self-reported"
+    TRAINER_VERIFIED = "trainer_verified", "Verified by a trainer"
+    DEVICE_IMPORT = "device_import", "Imported from the device"
+
+
+EVIDENCE_PROVENANCES = tuple(Provenance.values)
 # What a new requirement counts: a typed score counts only once a trainer has checked it.
 DEFAULT_PROVENANCES = ("trainer_verified", "device_import")
 
@@ -212,13 +220,14 @@ class Requirement(_PathwayPart):
       competency_signoff   competency (of the pathway's framework; its `key` is what counts)
       assessment_threshold tool (any active tool's code), min_total (within the tool's range) and / or
                            min_domain (every domain at least this), consecutive, modes (optional)
-      entrustment_level    level (ISCP 1-5), count (>= 1), modes (optional); narrowed to a procedure
+      entrustment_level    level (ISCP 1-5), count (>= 1), modes (optional), competency (optional:
+                           only assessments of that competency, by its key, count); narrowed to a procedure
                            step it reads the assessment's level for that step
       video_review_passed  tool, min_total (the mean total), min_agreement (0-1)
       final_signoff        none; one per pathway, made by the service, always last
       simulator_proficiency exercises (codes) or all_frs_tasks, consecutive (default 2)
-    `provenances` says which simulator evidence counts (self_reported, trainer_verified,
-    device_import).
+    `provenances` says which simulator sessions and e-learning completions count
+    (self_reported, trainer_verified, device_import).
     Any type but the sign-offs may be narrowed by platform, procedure and procedure step.
     """
 
@@ -244,7 +253,7 @@ class Requirement(_PathwayPart):
     # simulator_proficiency: the exercises' codes (accreditation's catalogue), or every FRS task.
     exercises = models.JSONField(default=list, blank=True)
     all_frs_tasks = models.BooleanField(default=False)
-    # Which provenances of simulator evidence count (published versions kept all three).
+    # Which provenances of simulator and e-learning evidence count (published versions kept all three).
     provenances = models.JSONField(default=default_provenances, blank=True)
     platform = models.CharField(max_length=20, choices=Platform.choices, blank=True)
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -293,7 +302,7 @@ class Requirement(_PathwayPart):
             models.CheckConstraint(
                 condition=~Q(type="entrustment_level") | (
                     Q(level__isnull=False, level__gte=1, level__lte=5, count__isnull=False, count__gte=1)
-                    & _only("level", "count", "modes")),
+                    & _only("level", "count", "modes", "competency")),
                 name="requirement_entrustment_level_params",
             ),
             models.CheckConstraint(

@@ -340,6 +340,7 @@ def requirement_create(*, actor, component: Component, type: str, params: Mappin
 
 
 _REQUIREMENT_FIELDS = ["type", "count", "hours", "score", "consecutive", "exercise", "tool", "min_total",
+                       "min_domain", "modes", "level", "min_agreement",
                        "competency", "platform", "procedure", "procedure_step", "exercises", "all_frs_tasks",
                        "provenances"]
 

@@ -38,7 +38,10 @@ def make_pathway(admin, framework, *, code="literacy", title="Robotic literacy",
                                       framework=framework, self_enrol=self_enrol, duration_weeks=duration_weeks)
     first = services.module_create(actor=admin, pathway=pathway, title="Platform e-learning")
     elearning = services.component_create(actor=admin, module=first, title="Platform e-module", kind="e_learning")
-    services.requirement_create(actor=admin, component=elearning, type="min_count", params={"count": 1})
+    # Counts self-reported completions, as versions published before provenance did (the
+    # verified-only default has its own tests: tests/accreditation/logbook/test_elearning_verification.py).
+    services.requirement_create(actor=admin, component=elearning, type="min_count", params={"count": 1},
+                                provenances=["self_reported", "trainer_verified", "device_import"])
     second = services.module_create(actor=admin, pathway=pathway, title="Skills")
     sim = services.component_create(actor=admin, module=second, title="Simulator", kind="simulation")
     services.requirement_create(actor=admin, component=sim, type="min_score", params={"score": 90, "consecutive": 2})

@@ -197,12 +197,18 @@ def test_signoffs_under_version_1_count_under_version_2(providers, admin, traine
     assert item.met and item.evidence[0].kind == "signoff"
 
 
-def test_elearning_counts_across_pathway_versions(admin, trainee, pathway):
-    services.elearning_record(trainee=trainee, component=elearning_component(pathway), completed_on=days_ago(30),
-                              provider="e-LfH")
+def test_elearning_counts_across_pathway_versions(admin, trainee, assigned_trainer, pathway):
+    from accreditation.logbook.verification import elearning_completion_verify
+
+    completion = services.elearning_record(trainee=trainee, component=elearning_component(pathway),
+                                           completed_on=days_ago(30), provider="e-LfH")
     services.pathway_retire(actor=admin, pathway=pathway)
     v2 = services.pathway_publish(actor=admin, pathway=services.pathway_new_version(actor=admin, pathway=pathway))
     enrolment = services.enrolment_create(actor=trainee, trainee=trainee, pathway=v2)
+    item = next(i for i in progress_for(enrolment).requirements if i.requirement.component.kind == "e_learning")
+    # A new version counts the default provenances: the self-reported completion waits.
+    assert item.requirement.provenances == ["trainer_verified", "device_import"] and not item.met
+    elearning_completion_verify(completion=completion, actor=assigned_trainer)
     item = next(i for i in progress_for(enrolment).requirements if i.requirement.component.kind == "e_learning")
     assert item.met
 

@@ -163,6 +163,9 @@ TABLE = {
     ("GET", "/api/v1/elearning-completions/{id}/"): {
         "own": "200 404 200 404 403 403 200 404 200 401",
         "others": "404 200 404 404 403 403 200 404 200 401"},
+    ("POST", "/api/v1/elearning-completions/{id}/verify/"): {
+        "own": "403 404 200 404 404 404 403 404 403 401",
+        "others": "404 403 404 404 404 404 403 404 403 401"},
     ("GET", "/api/v1/enrolments/"): {"all": "200 200 200 200 403 403 200 200 200 401"},
     ("POST", "/api/v1/enrolments/"): {"all": "201 201 403 403 403 403 201 400 201 401"},
     ("GET", "/api/v1/enrolments/{id}/"): {

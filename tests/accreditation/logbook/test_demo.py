@@ -68,3 +68,16 @@ def test_the_demo_shows_simulator_evidence(demo_world):
     # One attempt away: Energy Switching 1 done, Suture Sponge 1 on a run of one of two.
     assert (item.value, item.target, item.met) == (1, 2, False)
     assert item.notes[-1].startswith("Next: 1 more attempt at benchmark in Suture Sponge 1")
+
+
+def test_the_demo_shows_elearning_verified_and_waiting(demo_world):
+    from accreditation.logbook.selectors import elearning_verification_queue
+    from curriculum.models import ELearningCompletion
+
+    trainee1 = ELearningCompletion.objects.filter(trainee__email="trainee1@demo.rastrack.org")
+    assert sorted(trainee1.values_list("provenance", flat=True)) == [
+        "self_reported", "trainer_verified", "trainer_verified"]
+    trainer1 = User.objects.get(email="trainer1@demo.rastrack.org")
+    assert [c.trainee.email for c in elearning_verification_queue(trainer1)] == ["trainee1@demo.rastrack.org"]
+    trainee2 = ELearningCompletion.objects.filter(trainee__email="trainee2@demo.rastrack.org")
+    assert trainee2.exists() and not trainee2.filter(provenance="self_reported").exists()
