@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT ?= 8000
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test lint install migrate seed web worker beat check-deploy schema bench clean chromium backup restore
+.PHONY: run test lint install migrate seed demo-reset web worker beat check-deploy schema bench clean chromium backup restore
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,11 @@ migrate: install
 
 seed: install
 	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py refresh_progress --all
+
+# Back to a fresh demo world: deletes every record first (refused unless DEBUG).
+demo-reset: install
+	DEBUG=true $(BIN)/python manage.py seed_demo --reset
 	DEBUG=true $(BIN)/python manage.py refresh_progress --all
 
 check-deploy: install

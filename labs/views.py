@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -33,9 +33,10 @@ from labs.forms import (
     SessionEditForm,
     SessionForm,
 )
-from labs.models import LIVE_BOOKING, Lab, LabSessionStatus
+from labs.models import LIVE_BOOKING, BookingStatus, Lab, LabSessionStatus
 from labs.opening import opening_calendar
 from rastrack.accounts.roles import Role
+from rastrack.core.confirm import Answer, confirmation_page
 from rastrack.core.exceptions import ApplicationError, NotPermitted
 from rastrack.core.forms import add_errors, form_status, submit_form
 from rastrack.core.permissions import get_visible_or_404
@@ -208,6 +209,21 @@ def session_book(request, pk: int):
 @require_POST
 def booking_cancel(request, pk: int):
     booking = get_visible_or_404(selectors.bookings_visible_to(request.user), pk)
+    waiting = (booking.status == BookingStatus.CONFIRMED and policies.can_cancel_booking(request.user, booking)
+               and booking.session.bookings.filter(status=BookingStatus.WAITLISTED).exists())
+    if waiting:
+        # Check first: the place goes to the next person waiting, and booking again joins the
+        # end of the waitlist.
+        page = confirmation_page(
+            request, heading="Check before you cancel your booking", caption=booking.session.display_title,
+            answers=[Answer("Session", booking.session.display_title),
+                     Answer("When", formats.date_format(timezone.localtime(booking.session.starts_at),
+                                                        "l j F Y, H:i"))],
+            button="Confirm and cancel my booking", back_url=reverse("labs:session", args=[booking.session_id]),
+            warning="People are waiting for a place: yours goes to the next of them at once. If you book "
+                    "again, you join the end of the waitlist.")
+        if page is not None:
+            return page
     try:
         services.booking_cancel(actor=request.user, booking=booking)
     except ApplicationError as exc:
@@ -228,6 +244,16 @@ def attendance(request, pk: int):
     if value not in ("attended", "no_show"):
         return _session_page(request, _visible_session(request, booking.session_id), status=400,
                              error=ApplicationError("Choose attended or did not attend."))
+    if (booking.status == BookingStatus.CONFIRMED and booking.session.starts_at <= timezone.now()
+            and policies.can_mark_attendance(request.user, booking)):
+        page = confirmation_page(
+            request, heading="Check the attendance before you record it", caption=booking.session.display_title,
+            answers=[Answer("Trainee", booking.trainee.full_name), Answer("Session", booking.session.display_title),
+                     Answer("Attendance", "Attended" if value == "attended" else "Did not attend")],
+            button="Confirm and record", back_url=reverse("labs:session", args=[booking.session_id]) + "#bookings",
+            warning="Attendance counts as the trainee's progress evidence.")
+        if page is not None:
+            return page
     try:
         services.booking_mark_attendance(actor=request.user, booking=booking, attended=value == "attended")
     except ApplicationError as exc:

@@ -56,3 +56,25 @@ DEMO_LOGINS = [
 def seed_demo_world() -> None:
     for seed in SEEDERS:
         seed()
+
+
+def empty_the_database() -> None:
+    """Every row gone (Django's `flush`), then the rows the data migrations make put back
+    (regions, procedures and their steps, role groups, assessment tools, the simulator
+    catalogue): the database as `migrate` leaves it, ready for a fresh demo world."""
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from accreditation.logbook.models import SimulatorExercise, SimulatorExportFormat
+    from accreditation.logbook.simulation import load_simulator_catalogue
+    from accreditation.signoff.models import AssessmentDomain, AssessmentTool
+    from accreditation.signoff.tools import load_assessment_tools
+    from rastrack.accounts.roles_data import create_role_groups
+    from rastrack.reference.catalogue import load_reference_data
+    from rastrack.reference.models import Procedure, ProcedureStep, Region
+
+    call_command("flush", interactive=False, verbosity=0)
+    load_reference_data(Region, Procedure, ProcedureStep)
+    create_role_groups(Group)
+    load_assessment_tools(AssessmentTool, AssessmentDomain)
+    load_simulator_catalogue(SimulatorExercise, SimulatorExportFormat)

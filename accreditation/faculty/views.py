@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -28,7 +29,12 @@ from accreditation.faculty.forms import (
     ReasonForm,
     RegisterFilterForm,
 )
-from accreditation.faculty.models import AccreditationStatus, ApplicationKind, Platform
+from accreditation.faculty.models import (
+    AccreditationStatus,
+    ApplicationKind,
+    ApplicationStatus,
+    Platform,
+)
 from accreditation.faculty.policies import (
     can_apply,
     can_decide_application,
@@ -38,6 +44,7 @@ from accreditation.faculty.policies import (
     can_view_register,
 )
 from rastrack.accounts.roles import Role
+from rastrack.core.confirm import Answer, confirmation_page
 from rastrack.core.exceptions import ApplicationError
 from rastrack.core.forms import form_status, submit_form
 from rastrack.core.permissions import get_visible_or_404
@@ -131,6 +138,20 @@ def _decide(request, pk: int, *, approve: bool):
     app = get_visible_or_404(selectors.trainer_applications_visible_to(request.user), pk)
     form = (OptionalReasonForm if approve else ReasonForm)(request.POST, prefix="approve" if approve else "reject")
     decide = services.trainer_application_approve if approve else services.trainer_application_reject
+    if form.is_valid() and app.status == ApplicationStatus.PENDING and can_decide_application(request.user, app):
+        # Check your answers: the decision is final for the one who makes it.
+        page = confirmation_page(
+            request, heading=f"Check before you {'approve' if approve else 'reject'} this application",
+            caption=app.applicant.full_name,
+            answers=[Answer("Applicant", app.applicant.full_name), Answer("Application", app.get_kind_display()),
+                     Answer("Decision", "Approve" if approve else "Reject"),
+                     Answer("Reason", form.cleaned_data["reason"])],
+            button=f"Confirm and {'approve' if approve else 'reject'}",
+            back_url=reverse("accreditation:application", args=[app.pk]),
+            warning=("The applicant is told at once. Approving records their accreditation."
+                     if approve else "The applicant is told at once, with your reason."))
+        if page is not None:
+            return page
     response = submit_form(
         request, form, lambda data: decide(application=app, actor=request.user, reason=data["reason"]),
         success=f"The application of {app.applicant.full_name} is {'approved' if approve else 'rejected'}.",

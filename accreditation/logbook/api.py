@@ -17,7 +17,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accreditation.logbook import csv_template as logbook_csv
-from accreditation.logbook import elogbook
+from accreditation.logbook import elogbook, policies
 from accreditation.logbook import learning_curve as lc
 from accreditation.logbook import selectors as logbook_selectors
 from accreditation.logbook import services as logbook_services
@@ -100,9 +100,13 @@ def list_queryset(queryset):
 
 
 class CaseSerializer(serializers.ModelSerializer):
+    # Any id is looked up and answered alike (the logbook policy names who may be named):
+    # "no such user" would tell a prober which ids exist.
     supervisor = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True,
-        help_text="User id of a registered trainer; or give supervisor_name instead.")
+        queryset=User.objects.all(), required=False, allow_null=True,
+        error_messages={"does_not_exist": policies.SUPERVISOR_NOT_NAMEABLE,
+                        "incorrect_type": policies.SUPERVISOR_NOT_NAMEABLE},
+        help_text="User id of a trainer assigned to you; or give supervisor_name instead.")
     proctor = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True,
         help_text="User id of your assigned proctor (established surgeons): the proctor evaluates, "
@@ -359,6 +363,13 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self.answer(logbook_services.case_submit(case=self.get_object(), actor=request.user))
+
+    @extend_schema(request=None, responses=CaseSerializer,
+                   description="Take a submitted case back to draft, until its validator decides it "
+                               "(409 for any other state). Its trainee only.")
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self.answer(logbook_services.case_withdraw(case=self.get_object(), actor=request.user))
 
     @extend_schema(request=ValidateSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])

@@ -28,6 +28,7 @@ from typing import Any
 
 from django.db import transaction
 
+from accreditation.logbook import policies
 from accreditation.logbook.models import Case, CaseOutcome, CaseSource, StepRole
 from accreditation.logbook.semantics import elogbook_code
 from accreditation.logbook.services import StepEntry, case_check, case_create
@@ -178,7 +179,7 @@ def _parse_row(raw: dict[str, str], lookups: _Lookups) -> tuple[dict, list[StepE
     if value["supervisor_email"]:
         supervisor = lookups.user(value["supervisor_email"])
         if supervisor is None:
-            errors["supervisor_email"] = [f"No registered trainer has the address {value['supervisor_email']}."]
+            errors["supervisor_email"] = [policies.SUPERVISOR_NOT_NAMEABLE]
         data["supervisor"] = supervisor
     else:
         data["supervisor"] = None

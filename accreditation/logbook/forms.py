@@ -9,6 +9,7 @@ from django import forms
 from django.db import models
 
 from accreditation.faculty.models import Assignment, AssignmentKind
+from accreditation.logbook import policies
 from accreditation.logbook.filters import CaseFilter
 from accreditation.logbook.models import (
     Case,
@@ -75,7 +76,8 @@ class CaseForm(NHSUKFormMixin, forms.Form):
                                       widget=forms.CheckboxSelectMultiple)
     supervisor = forms.ModelChoiceField(
         label="Supervising trainer", queryset=User.objects.none(), required=False,
-        empty_label="None of these: a consultant who is not registered")
+        empty_label="None of these: a consultant who is not registered",
+        error_messages={"invalid_choice": policies.SUPERVISOR_NOT_NAMEABLE})
     supervisor_name = forms.CharField(
         label="Name of the consultant who is not registered", required=False, max_length=150,
         help_text="Only when your supervisor is not in the list above.")

@@ -7,6 +7,12 @@ call the refusals, so the API, the pages and the CSV import meet the same rule.
 
 from __future__ import annotations
 
+import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accreditation.faculty.eligibility import supervisors_of
 from accreditation.logbook.models import EDITABLE_STATUSES, Case, CaseStatus
 
 # Verifying self-reported evidence (sessions, e-learning): one rule for every kind, in verification.py.
@@ -28,6 +34,42 @@ def refusal_to_log(user: User, trainee: User, *, what: str = "cases") -> str | N
 
 def can_log(user: User) -> bool:
     return signed_in(user) and refusal_to_log(user, user) is None
+
+
+# One answer for every supervisor a trainee may not name (no such id, not a trainer, a
+# trainer not assigned to them): a different answer per case would let any trainee probe
+# user ids for names and roles.
+SUPERVISOR_NOT_NAMEABLE = ("Choose one of the trainers assigned to you, or give the name of a consultant "
+                           "who is not registered instead.")
+
+
+def nameable_supervisors(trainee: User, *, on: datetime.date | None = None,
+                         kept: int | None = None) -> QuerySet[User]:
+    """The trainers a trainee may name as a case's supervisor: those who may supervise them
+    on the case date `on` or today, and the case's own supervisor when it is kept unchanged
+    (an edit must not lose one whose assignment has ended since)."""
+    today = timezone.localdate()
+    queryset = supervisors_of(trainee, on=today)
+    if on is not None and on != today:
+        queryset = queryset | supervisors_of(trainee, on=on)
+    if kept is not None:
+        queryset = queryset | User.objects.filter(pk=kept)
+    return queryset.distinct().order_by("full_name", "id")
+
+
+def refusal_to_name_supervisor(trainee: User, supervisor_id: int | None, *, on: datetime.date | None = None,
+                               kept: int | None = None) -> str | None:
+    """Why the trainee may not name this user as supervisor (`SUPERVISOR_NOT_NAMEABLE` for
+    everyone they may not name), or None."""
+    if supervisor_id is None:
+        return None
+    if supervisor_id == trainee.pk:
+        return "You cannot supervise your own case."
+    if supervisor_id == kept:
+        return None
+    if not nameable_supervisors(trainee, on=on).filter(pk=supervisor_id).exists():
+        return SUPERVISOR_NOT_NAMEABLE
+    return None
 
 
 def refusal_to_change(user: User, case: Case, *, verb: str) -> str | None:

@@ -44,7 +44,6 @@ from accreditation.logbook.semantics import contradictions
 from accreditation.logbook.verification import verify_evidence
 from accreditation.logbook.xapi import case_validated
 from rastrack.accounts.models import User
-from rastrack.accounts.roles import Role
 from rastrack.audit.services import audit_record, audited, portfolio_stream
 from rastrack.core.exceptions import ApplicationError, Conflict
 from rastrack.core.permissions import refuse_unless
@@ -91,6 +90,7 @@ def case_check(*, trainee: User, data: dict[str, Any], steps: list[StepEntry],
                instance: Case | None = None) -> Case:
     """Apply every field rule; return an unsaved Case, or raise ApplicationError per field."""
     case = instance or Case(trainee=trainee)
+    kept_supervisor = instance.supervisor_id if instance is not None else None
     for field in CASE_FIELDS:
         if field in data:
             setattr(case, field, data[field])
@@ -111,13 +111,10 @@ def case_check(*, trainee: User, data: dict[str, Any], steps: list[StepEntry],
     if case.supervisor_id and case.supervisor_name.strip():
         errors.setdefault("supervisor_name", []).append(
             "Give either a registered supervisor or the name of one who is not registered, not both.")
-    if case.supervisor_id:
-        supervisor = case.supervisor
-        if supervisor.pk == trainee.pk:
-            errors.setdefault("supervisor", []).append("You cannot supervise your own case.")
-        elif not supervisor.has_role(Role.TRAINER):
-            errors.setdefault("supervisor", []).append(
-                "This person is not a registered RAS trainer: give their name in supervisor_name instead.")
+    supervisor_refusal = policies.refusal_to_name_supervisor(trainee, case.supervisor_id, on=case.date,
+                                                            kept=kept_supervisor)
+    if supervisor_refusal:
+        errors.setdefault("supervisor", []).append(supervisor_refusal)
     if case.proctor_id:
         if case.proctor_id == trainee.pk:
             errors.setdefault("proctor", []).append("You cannot proctor your own case.")

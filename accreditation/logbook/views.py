@@ -22,7 +22,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from accreditation.faculty.eligibility import supervisors_of
 from accreditation.logbook import elogbook, policies, selectors, services, verification
 from accreditation.logbook.csv_template import COLUMNS, import_cases
 from accreditation.logbook.forms import (
@@ -126,7 +125,7 @@ def _save(request, form: CaseForm, case: Case | None):
 
 def _case_form_page(request, *, case: Case | None):
     user = request.user
-    supervisors = supervisors_of(user)
+    supervisors = policies.nameable_supervisors(user)
     initial = CaseForm.initial_from_case(case) if case else _prefill(user, supervisors)
     if request.method == "POST" and request.POST.get("action") == "steps":
         # Without JavaScript: show the steps of the procedure just chosen, keep the rest.

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -36,6 +37,7 @@ from accreditation.signoff.workflows import LinkRefused, decision_link_open, dec
 from curriculum.selectors import live_enrolments_of
 from rastrack.accounts.roles import Role
 from rastrack.accounts.trainee_scope import trainees_visible_to
+from rastrack.core.confirm import Answer, confirmation_page
 from rastrack.core.csv_export import csv_text
 from rastrack.core.exceptions import ApplicationError
 from rastrack.core.forms import add_errors, form_status, submit_form
@@ -139,9 +141,13 @@ def signoff_detail(request, pk: int):
     return render(request, "accreditation/signoff/detail.html", _detail_context(request, obj))
 
 
-def _act(request, pk: int, *, form_class, prefix: str, run, done: str):
+def _act(request, pk: int, *, form_class, prefix: str, run, done: str, confirm=None):
     obj = get_visible_or_404(selectors.signoff_requests_visible_to(request.user), pk)
     form = form_class(request.POST, prefix=prefix)
+    if confirm is not None and form.is_valid():
+        page = confirm(obj, form.cleaned_data)
+        if page is not None:
+            return page
     response = submit_form(request, form, lambda data: run(obj, data), success=done,
                            then=("accreditation:signoff", obj.pk))
     if response:
@@ -156,7 +162,23 @@ def signoff_approve(request, pk: int):
     require_role(request.user, Role.TRAINER)
     return _act(request, pk, form_class=ApproveForm, prefix="approve", done="Signed off: the trainee is told.",
                 run=lambda obj, data: services.signoff_request_approve(
-                    request=obj, actor=request.user, feedback=data["feedback"]))
+                    request=obj, actor=request.user, feedback=data["feedback"]),
+                confirm=lambda obj, data: _confirm_approval(request, obj, data))
+
+
+def _confirm_approval(request, obj: SignoffRequest, data: dict):
+    """Check your answers before signing off: only a programme admin can reverse it. Asked
+    only of the trainer who may decide now (anyone else meets the service's refusal)."""
+    if not policies.can_decide(request.user, obj):
+        return None
+    cases = obj.evidence_cases.count()
+    return confirmation_page(
+        request, heading="Check before you sign off", caption=obj.trainee.full_name,
+        answers=[Answer("Trainee", obj.trainee.full_name), Answer("Sign-off of", obj.target_label),
+                 Answer("Evidence", f"{cases} case{'' if cases == 1 else 's'}"),
+                 Answer("Your feedback", data["feedback"])],
+        button="Confirm and sign off", back_url=reverse("accreditation:signoff", args=[obj.pk]),
+        warning="Once signed off, it counts towards the trainee's progress. Only a programme admin can reverse it.")
 
 
 @login_required

@@ -103,9 +103,12 @@ def resource_submit(*, submitted_by, items: Sequence[Mapping[str, Any]]) -> Reso
     if any(per_item):
         raise _items_error(ApplicationError, "Some resources need correcting.", list(per_item))
 
-    from curriculum.selectors import resources_in_catalogue_with_url
+    from curriculum.selectors import resources_in_catalogue_with_url, resources_visible_to
 
     existing = resources_in_catalogue_with_url(c["normalised_url"] for c in cleaned)
+    # Name only what the submitter may see: someone else's pending title is not theirs to read.
+    visible = set(resources_visible_to(submitted_by).filter(
+        pk__in=[r.pk for r in existing.values()]).values_list("pk", flat=True))
     duplicates: list[dict[str, list[str]]] = [{} for _ in cleaned]
     seen: dict[str, int] = {}
     for index, item in enumerate(cleaned):
@@ -114,7 +117,8 @@ def resource_submit(*, submitted_by, items: Sequence[Mapping[str, Any]]) -> Reso
             found = existing[url]
             duplicates[index] = {"url": [
                 f"Already in the catalogue: “{found.title}” (resource {found.pk}, "
-                f"{found.get_status_display().lower()})."]}
+                f"{found.get_status_display().lower()})." if found.pk in visible else
+                "Someone has already submitted this resource: it is waiting for a programme admin to review it."]}
         elif url in seen:
             duplicates[index] = {"url": [f"The same resource as item {seen[url] + 1} of this submission."]}
         seen.setdefault(url, index)

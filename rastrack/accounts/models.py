@@ -132,6 +132,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def roles(self) -> list[str]:
         return [role.value for role in Role if role.value in self.role_names]
 
+    @property
+    def role_labels(self) -> list[str]:
+        """The roles in words ("Lab manager"), for pages: never the stored codes."""
+        return [role.label for role in Role if role.value in self.role_names]
+
 
 class RegionStay(models.Model):
     """Where a person worked and when: a trainee's portfolio follows them between regions."""

@@ -1,5 +1,7 @@
 """Web pages for accounts: people, invitations and accepting one, one's own details, the second factor."""
 
+from urllib.parse import urlencode
+
 import django_otp
 from django.conf import settings
 from django.contrib import messages
@@ -7,6 +9,8 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -37,6 +41,9 @@ class SignInView(auth_views.LoginView):
         return context
 
 
+PEOPLE_PER_PAGE = 50
+
+
 @login_required
 def people(request):
     if not can_manage_people(request.user):
@@ -50,7 +57,14 @@ def people(request):
     if response:
         return response
     users = selectors.users_visible_to(request.user).order_by("full_name", "id")
-    return render(request, "accounts/people.html", {"form": form, "people": users}, status=form_status(request))
+    search = request.GET.get("q", "").strip()[:100]
+    if search:
+        users = users.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
+    page = Paginator(users, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/people.html", {
+        "form": form, "people": page.object_list, "page": page, "search": search,
+        "query": urlencode({"q": search}) if search else "",
+    }, status=form_status(request))
 
 
 @login_required

@@ -74,6 +74,19 @@ def _finish(notification: Notification, **fields) -> None:
     Notification.objects.filter(pk=notification.pk, email_status=EmailStatus.SENDING).update(**fields)
 
 
+def email_text(notification: Notification) -> str:
+    """The e-mail of a notification: it greets the person, says what happened and where to
+    see it (links on the address the service is served on, `SITE_URL`), and why they got it."""
+    recipient = notification.recipient
+    name = recipient.full_name or recipient.email
+    parts = [f"Hello {name},", notification.body]
+    if notification.link:
+        parts.append(f"See it in RASTrack: {settings.SITE_URL}{notification.link}")
+    parts.append(f"You are getting this e-mail because it is about your work in RASTrack. All your "
+                 f"notifications: {settings.SITE_URL}/notifications/")
+    return "\n\n".join(parts)
+
+
 def email_deliver(notification_id: int) -> str:
     """Send one notification's e-mail if it is due and unclaimed. Returns what happened:
     "sent", "retry" (transient failure, backed off), "failed" or "skipped"."""
@@ -85,9 +98,8 @@ def email_deliver(notification_id: int) -> str:
         _finish(notification, email_status=EmailStatus.FAILED,
                 email_last_error="The recipient's account is deactivated.")
         return "failed"
-    link = f"\n\n{settings.SITE_URL}{notification.link}" if notification.link else ""
     try:
-        send_mail(notification.subject, notification.body + link, settings.DEFAULT_FROM_EMAIL,
+        send_mail(notification.subject, email_text(notification), settings.DEFAULT_FROM_EMAIL,
                   [recipient.email], fail_silently=False)
     except TRANSIENT_EMAIL_ERRORS as exc:
         if notification.email_attempts >= settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS:

@@ -5,7 +5,11 @@
 //   notice and a "Discard" button;
 // - a submit while offline is held back: the draft stays and the user is told;
 // - the page after a successful save carries data-logbook-clear-draft="<key>": the draft is
-//   forgotten there, and only there.
+//   forgotten there, and only there;
+// - a form the server refused (data-refused-fields, the fields it refused) replaces the stored
+//   draft with its fields but the refused ones, and a refused field's text is stored again only once the person has changed it:
+//   text the server would not keep (patient details in the notes, say) is not kept here either.
+// Signing out forgets every draft on the device (sign-out.js).
 (function () {
   "use strict";
 
@@ -38,13 +42,20 @@
     return;
   }
   var key = form.getAttribute("data-draft-key");
+  var refused = {};
+  (form.getAttribute("data-refused-fields") || "").split(" ").forEach(function (name) {
+    if (name) {
+      refused[name] = true;
+    }
+  });
   var notice = document.querySelector("[data-draft-notice]");
   var offlineNotice = document.querySelector("[data-offline-notice]");
 
   function fieldsOf() {
     var fields = [];
     Array.prototype.forEach.call(form.elements, function (element) {
-      if (!element.name || SKIP_NAMES[element.name] || SKIP_TYPES[element.type] || element.disabled) {
+      if (!element.name || SKIP_NAMES[element.name] || SKIP_TYPES[element.type] || element.disabled ||
+          refused[element.name]) {
         return;
       }
       if ((element.type === "checkbox" || element.type === "radio") && !element.checked) {
@@ -132,9 +143,19 @@
   if (draft) {
     restore(draft);
   }
+  if (form.hasAttribute("data-refused-fields")) {
+    save(); // in place of what was stored when it was sent: all but the refused fields
+  }
 
-  form.addEventListener("input", save);
-  form.addEventListener("change", save);
+  function edited(event) {
+    if (event.target && event.target.name) {
+      delete refused[event.target.name]; // changed since the refusal: the person's new text
+    }
+    save();
+  }
+
+  form.addEventListener("input", edited);
+  form.addEventListener("change", edited);
   form.addEventListener("rastrack:steps-loaded", save);
 
   form.addEventListener("submit", function (event) {

@@ -194,6 +194,14 @@ def test_the_trainee_asks_for_a_signoff_and_the_trainer_approves_it(tabs, traine
     tab_to(page, page.get_by_role("button", name="Sign off"))
     with navigating(page):
         page.keyboard.press("Enter")
+    # Check your answers first: nothing is decided until the trainer confirms.
+    assert "Check before you sign off" in page.get_by_role("heading", level=1).inner_text()
+    assert "Safe and efficient docking." in page.get_by_role("main").inner_text()
+    request.refresh_from_db()
+    assert request.status == "pending"
+    tab_to(page, page.get_by_role("button", name="Confirm and sign off"))
+    with navigating(page):
+        page.keyboard.press("Enter")
     request.refresh_from_db()
     assert request.status == "approved" and request.feedback == "Safe and efficient docking."
 
@@ -235,6 +243,11 @@ def test_the_last_seat_goes_to_the_waitlist_when_the_first_trainee_cancels(tabs,
     first.goto("/labs/bookings/")
     with navigating(first):
         first.get_by_role("button", name=button("Cancel")).tap()
+    # Someone is waiting: the page says the place goes to them, and asks first.
+    assert "yours goes to the next of them" in first.get_by_role("main").inner_text()
+    assert Booking.objects.get(trainee=trainee).status == "confirmed"
+    with navigating(first):
+        first.get_by_role("button", name="Confirm and cancel my booking").tap()
     assert Booking.objects.get(trainee=trainee).status == "cancelled"
 
     second.goto("/labs/bookings/")
@@ -305,6 +318,10 @@ def test_a_programme_admin_approves_a_trainer_application(tabs, admin, london):
     tab_to(page, page.locator("#id_approve-reason"))
     page.keyboard.type("Meets the faculty rules.")
     tab_to(page, page.get_by_role("button", name="Approve", exact=True))
+    with navigating(page):
+        page.keyboard.press("Enter")
+    assert "Meets the faculty rules." in page.get_by_role("main").inner_text()
+    tab_to(page, page.get_by_role("button", name="Confirm and approve"))
     with navigating(page):
         page.keyboard.press("Enter")
     application.refresh_from_db()

@@ -170,8 +170,9 @@ def test_a_submission_of_zero_or_four_items_is_refused_on_the_web(client, traine
     assert not LearningResource.objects.exists()
 
 
-def test_a_duplicate_is_shown_on_its_url_field(client, trainee, other_trainee):
+def test_a_duplicate_is_shown_on_its_url_field(client, trainee, other_trainee, admin):
     existing = submit(other_trainee, resource_item(1)).items.get()
+    services.resource_approve(actor=admin, resource=existing)
     client.force_login(trainee)
     html = _refused(client.post("/curriculum/resources/submit/", _formset([
         resource_item(1, url="HTTPS://learning.example.org/robotics/guide-1/?utm_campaign=x")])))

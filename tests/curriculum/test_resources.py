@@ -64,9 +64,10 @@ def test_item_errors_are_reported_per_item(api, trainee):
     assert not LearningResource.objects.exists()
 
 
-def test_a_url_already_in_the_catalogue_is_a_409_naming_it(api, trainee, other_trainee):
+def test_a_url_already_in_the_catalogue_is_a_409_naming_it(api, trainee, other_trainee, admin):
     existing = submit(trainee, resource_item(1, url="https://Learning.example.org/robotics/guide-1/?utm_source=x"))
     resource = existing.items.get()
+    services.resource_approve(actor=admin, resource=resource)
     response = api.as_user(other_trainee).post("/api/v1/resources/submissions/", {"items": [
         resource_item(5), resource_item(6, url="https://learning.example.org:443/robotics/guide-1#top"),
     ]}, format="json")

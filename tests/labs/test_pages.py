@@ -99,7 +99,11 @@ def test_booking_joining_the_waitlist_and_cancelling_work_without_javascript(cli
     mine = Booking.objects.get(trainee=trainee)
     page = client.get("/labs/bookings/")
     assert page.status_code == 200 and f"/labs/bookings/{mine.pk}/cancel/" in _html(page)
-    assert client.post(f"/labs/bookings/{mine.pk}/cancel/").status_code == 302
+    check = client.post(f"/labs/bookings/{mine.pk}/cancel/")  # someone waits: asked first
+    assert check.status_code == 200 and "yours goes to the next of them" in _html(check)
+    waiting.refresh_from_db()
+    assert waiting.status == BookingStatus.WAITLISTED
+    assert client.post(f"/labs/bookings/{mine.pk}/cancel/", {"confirmed": "yes"}).status_code == 302
     waiting.refresh_from_db()
     assert waiting.status == BookingStatus.CONFIRMED
     client.force_login(other_trainee)
@@ -148,7 +152,11 @@ def test_a_manager_runs_sessions_and_attendance_from_the_pages(client, lab, lab_
     assert client.post(f"/labs/bookings/{booking.pk}/attendance/", {"attendance": "attended"}).status_code == 409
     with time_machine.travel(session.starts_at + datetime.timedelta(minutes=10), tick=False):
         client.force_login(lab_manager)  # the sign-in of two weeks ago has expired by then
-        response = client.post(f"/labs/bookings/{booking.pk}/attendance/", {"attendance": "no_show"})
+        check = client.post(f"/labs/bookings/{booking.pk}/attendance/", {"attendance": "no_show"})
+        assert check.status_code == 200 and "Did not attend" in check.content.decode()
+        assert Booking.objects.get(pk=booking.pk).status == BookingStatus.CONFIRMED  # asked first
+        response = client.post(f"/labs/bookings/{booking.pk}/attendance/",
+                               {"attendance": "no_show", "confirmed": "yes"})
         assert response.status_code == 302 and response["Location"].startswith(f"/labs/sessions/{session.pk}/")
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.NO_SHOW
 
@@ -160,7 +168,8 @@ def test_the_sessions_faculty_marks_attendance_on_the_page(client, lab, lab_mana
     page = client.get(f"/labs/sessions/{session.pk}/")
     assert "Did not attend" in _html(page)
     assert "Sessions you teach" not in _html(client.get("/labs/"))  # only upcoming ones are listed
-    assert client.post(f"/labs/bookings/{booking.pk}/attendance/", {"attendance": "attended"}).status_code == 302
+    assert client.post(f"/labs/bookings/{booking.pk}/attendance/",
+                       {"attendance": "attended", "confirmed": "yes"}).status_code == 302
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.ATTENDED
 
 

@@ -62,6 +62,22 @@ def test_the_people_page_lists_only_the_leads_region(client, lead, trainee, othe
     assert trainee.email in html and other_lead.email not in html
 
 
+def test_the_people_page_searches_pages_and_names_roles_in_words(client, monkeypatch, lead, trainee, other_trainee,
+                                                                 lab_manager):
+    from rastrack.accounts import views
+
+    login_verified(client, lead)
+    html = client.get("/accounts/people/").content.decode()
+    assert '<td class="nhsuk-table__cell">Lab manager</td>' in html
+    assert '<td class="nhsuk-table__cell">lab_manager</td>' not in html
+    found = client.get("/accounts/people/", {"q": trainee.email.upper()}).content.decode()
+    assert trainee.email in found and lab_manager.email not in found
+    assert "matching" in found
+    monkeypatch.setattr(views, "PEOPLE_PER_PAGE", 1)
+    first = client.get("/accounts/people/").content.decode()
+    assert "nhsuk-pagination" in first and "page=2" in first
+
+
 def test_the_procedure_catalogue_page(client, trainee):
     client.force_login(trainee)
     html = client.get("/reference/procedures/").content.decode()

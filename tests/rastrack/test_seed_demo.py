@@ -118,6 +118,34 @@ def test_seed_demo_refuses_without_debug_unless_forced(settings):
     assert not AuditEntry.objects.exists()
 
 
+@pytest.mark.django_db
+def test_seed_demo_reset_refuses_outside_debug_even_when_forced(settings, trainee):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=false"):
+        call_command("seed_demo", "--reset", "--force")
+    assert User.objects.filter(pk=trainee.pk).exists()  # nothing deleted
+
+
+@pytest.mark.django_db
+def test_seed_demo_reset_empties_the_database_and_keeps_the_reference_rows(settings, monkeypatch, trainee):
+    from django.contrib.auth.models import Group
+
+    from accreditation.signoff.models import AssessmentTool
+    from rastrack.management.commands import seed_demo
+
+    seeded = []
+    monkeypatch.setattr(seed_demo, "seed_demo_world", lambda: seeded.append(User.objects.count()))
+    procedures, groups, tools = Procedure.objects.count(), Group.objects.count(), AssessmentTool.objects.count()
+    settings.DEBUG = True
+    call_command("seed_demo", "--reset")
+    assert seeded == [0]  # the demo world is seeded into an empty database ...
+    assert not User.objects.exists()
+    # ... that still has what the migrations put there.
+    assert (Procedure.objects.count(), Group.objects.count(), AssessmentTool.objects.count()) == (
+        procedures, groups, tools)
+    assert procedures and groups and tools
+
+
 def test_demo_admins_and_leads_get_a_token_with_their_demo_code(demo_world, settings, api):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -139,7 +139,12 @@ def test_the_queue_and_a_decision_on_the_web(client, lead, other_lead, london):
     assert "Approve" in page and "Reject" in page
     no_reason = client.post(f"/faculty/applications/{app1.pk}/reject/", {"reject-reason": ""})
     assert no_reason.status_code == 400 and "There is a problem" in no_reason.content.decode()
-    approved = client.post(f"/faculty/applications/{app1.pk}/approve/", {"approve-reason": "Welcome."})
+    check = client.post(f"/faculty/applications/{app1.pk}/approve/", {"approve-reason": "Welcome."})
+    assert check.status_code == 200 and "Check before you approve" in check.content.decode()
+    assert 'name="confirmed" value="yes"' in check.content.decode() and "Welcome." in check.content.decode()
+    assert not Accreditation.objects.filter(trainer=first, status="accredited").exists()  # nothing yet
+    approved = client.post(f"/faculty/applications/{app1.pk}/approve/",
+                           {"approve-reason": "Welcome.", "confirmed": "yes"})
     assert approved.status_code == 302
     assert Accreditation.objects.filter(trainer=first, status="accredited").exists()
     again = client.post(f"/faculty/applications/{app1.pk}/approve/", {"approve-reason": ""})

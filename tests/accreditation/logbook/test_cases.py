@@ -166,6 +166,24 @@ def test_reject_needs_a_reason_then_the_trainee_resubmits(api, trainee, assigned
     assert _submit(api, trainee, case_id).json()["status"] == "submitted"
 
 
+def test_the_trainee_withdraws_a_submitted_case_to_draft_until_it_is_decided(api, trainee, assigned_trainer, draft):
+    case_id = draft["id"]
+    _submit(api, trainee, case_id)
+    assert api.as_user(assigned_trainer).post(f"{URL}{case_id}/withdraw/").status_code == 403  # not theirs
+    response = api.as_user(trainee).post(f"{URL}{case_id}/withdraw/")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["status"], response.json()["validator"], response.json()["submitted_at"]) == (
+        "draft", None, None)
+    assert AuditEntry.objects.filter(action="case.withdraw", object_id=str(case_id)).exists()
+    # Out of the validator's queue; a draft is not withdrawn twice; a decided case never.
+    assert case_id not in [c["id"] for c in api.as_user(assigned_trainer).get(f"{URL}queue/").json()["results"]]
+    assert api.as_user(trainee).post(f"{URL}{case_id}/withdraw/").status_code == 409
+    _submit(api, trainee, case_id)
+    assert api.as_user(assigned_trainer).post(f"{URL}{case_id}/validate/").status_code == 200
+    assert api.as_user(trainee).post(f"{URL}{case_id}/withdraw/").status_code == 409
+    assert Case.objects.get(pk=case_id).status == CaseStatus.VALIDATED
+
+
 def test_validation_records_a_disagreement(api, trainee, assigned_trainer, draft):
     _submit(api, trainee, draft["id"])
     body = api.as_user(assigned_trainer).post(

@@ -126,7 +126,11 @@ def test_the_trainer_decides_on_the_page(client, trainee, assigned_trainer, comp
     assert "Sign off" in page and "Return with feedback" in page
     missing = client.post(f"/signoff/{request.pk}/return/", {"return-feedback": ""})
     assert missing.status_code == 400 and "Say what is missing" in missing.content.decode()
-    done = client.post(f"/signoff/{request.pk}/approve/", {"approve-feedback": "Good."})
+    check = client.post(f"/signoff/{request.pk}/approve/", {"approve-feedback": "Good."})
+    assert check.status_code == 200 and "Check before you sign off" in check.content.decode()
+    request.refresh_from_db()
+    assert request.status == "pending"  # nothing decided before the trainer confirms
+    done = client.post(f"/signoff/{request.pk}/approve/", {"approve-feedback": "Good.", "confirmed": "yes"})
     assert done.status_code == 302
     request.refresh_from_db()
     assert request.status == "approved" and request.feedback == "Good."

@@ -75,6 +75,19 @@ def test_deliver_sends_once_even_when_run_twice(trainee):
     assert notification.email_status == EmailStatus.SENT and notification.email_attempts == 1
 
 
+def test_the_email_greets_the_person_links_to_the_right_place_and_says_why(trainee, settings):
+    settings.SITE_URL = "https://rastrack.example.org"
+    notification = services.notify(recipient=trainee, kind="case.validated", subject="Your case was validated",
+                                   body="Dr T validated your case.", key="mail:greet",
+                                   link="/logbook/cases/7/")
+    services.email_deliver(notification.pk)
+    body = mail.outbox[0].body
+    assert body.startswith(f"Hello {trainee.full_name},")
+    assert "Dr T validated your case." in body
+    assert "https://rastrack.example.org/logbook/cases/7/" in body
+    assert "You are getting this e-mail because" in body
+
+
 def test_a_claim_is_a_compare_and_set(trainee):
     notification = _notify(trainee)
     assert services.email_claim(notification.pk) is not None
