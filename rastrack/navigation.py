@@ -91,6 +91,8 @@ LINKS: list[Link] = [
          "Equipment, sessions, attendance and capacity of the labs you manage."),
     Link("Lab capacity", "labs:capacity", _ADMINS,
          "Lab seats offered, booked and attended, no-shows and waitlist demand by month."),
+    Link("Accredited centres", "labs:centres", frozenset({Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD, Role.LAB_MANAGER}),
+         "Accredited centres and courses, their annual returns and trainees' feedback in aggregate."),
     Link("API documentation", "api-docs", _ALL, "The REST API for integrations and apps."),
 ]
 

@@ -24,6 +24,7 @@ from tests.builders.curriculum import make_framework
 from tests.builders.dates import days_ago
 from tests.builders.labs import book_in_past, make_session, when
 from tests.builders.people import UserFactory
+from tests.support.mfa import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -258,3 +259,28 @@ def test_a_requirement_counts_only_courses_from_an_accredited_provider(
     from curriculum.rules import requirement_description
     assert requirement_description(met.requirement) == "At least 1 course from an accredited provider"
     assert course.pk == met.evidence[0].id
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+
+def test_centre_pages_show_returns_and_feedback_only_to_their_readers(
+        client, admin, centre, lab_manager, other_lab_manager, trainee):
+    annual = _grant(admin, centre, on=datetime.date(2026, 1, 15)).annual_returns.get(year=1)
+    client.force_login(trainee)
+    assert client.get("/labs/centres/").status_code == 200
+    page = client.get(f"/labs/centres/{centre.pk}/").content.decode()
+    assert "ERUS-style robotic host centre" in page and "Annual returns" not in page
+    assert client.get(f"/labs/annual-returns/{annual.pk}/").status_code == 404
+    client.force_login(lab_manager)
+    page = client.get(f"/labs/centres/{centre.pk}/").content.decode()
+    assert "Annual returns" in page and "Shown from 5 answers" in page
+    bad = client.post(f"/labs/annual-returns/{annual.pk}/", {"surgeons_over_250_cases": "x"})
+    assert bad.status_code == 400 and "There is a problem" in bad.content.decode()
+    good = client.post(f"/labs/annual-returns/{annual.pk}/", {
+        "surgeons_over_250_cases": "2", "accredited_trainers": "1", "robotic_systems": "1", "narrative": "Fine."})
+    assert good.status_code == 302
+    assert AnnualReturn.objects.get(pk=annual.pk).status == "submitted"
+    login_verified(client, admin)
+    assert client.post(f"/labs/annual-returns/{annual.pk}/", {"decision": "accepted"}).status_code == 302
+    assert AnnualReturn.objects.get(pk=annual.pk).status == "accepted"
