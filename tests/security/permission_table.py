@@ -437,4 +437,8 @@ TABLE = {
         "others": "403 403 403 403 403 403 403 403 200 401"},
     ("GET", "/api/v1/feedback/"): {"all": "200 200 403 403 403 403 403 403 403 401"},
     ("POST", "/api/v1/feedback/"): {"all": "201 201 403 403 403 403 403 403 403 401"},
+    # The procedure catalogue: versioned data programme admins change.
+    ("PATCH", "/api/v1/procedures/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 200 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
 }

@@ -102,6 +102,7 @@ def _feedback_body(w, persona) -> dict:
 
 
 BODIES = {
+    ("PATCH", "/api/v1/procedures/{id}/"): lambda w, p, o=None: {"snomed": "90470006"},
     ("POST", "/api/v1/centres/"): lambda w, p, o=None: {"name": "A new centre", "site": w.objects["sites"]["own"].pk},
     ("POST", "/api/v1/courses/"): lambda w, p, o=None: {"centre": w.objects["centres"]["own"].pk,
                                                         "title": "Team crisis course", "kind": "team"},
