@@ -12,12 +12,17 @@ from django.utils import timezone
 
 from accreditation.faculty.services.common import add_years
 from labs.centres import services
-from labs.centres.models import AccreditationScheme, AnnualReturnStatus, Centre, CentreAccreditation, Course
+from labs.centres.models import (
+    AccreditationScheme,
+    AnnualReturnStatus,
+    Centre,
+    CentreAccreditation,
+    Course,
+)
 from labs.demo import LABS
 from labs.models import Lab
 from rastrack.accounts.models import User
 from rastrack.reference.models import Site
-
 
 
 def _accredit(admin, scheme_code, *, centre=None, course=None, since):
