@@ -2,6 +2,7 @@
 data that programme admins change (PATCH); regions and sites are loaded and read-only."""
 
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 from rastrack.core.permissions import SIGNED_IN, ActionRolesMixin
 from rastrack.reference import services
 from rastrack.reference.models import Procedure, Region, Site
+from rastrack.reference.platforms import platform_facts
 from rastrack.reference.serializers import (
     ProcedureSerializer,
     ProcedureUpdateSerializer,
@@ -57,3 +59,13 @@ class ProcedureViewSet(ActionRolesMixin, mixins.ListModelMixin, mixins.RetrieveM
         data.is_valid(raise_exception=True)
         procedure = services.procedure_update(actor=request.user, procedure=procedure, **data.validated_data)
         return Response(ProcedureSerializer(self.get_queryset().get(pk=procedure.pk)).data)
+
+
+class PlatformViewSet(ActionRolesMixin, viewsets.ViewSet):
+    """The robotic platforms: type, NICE status and docking steps where they differ."""
+
+    action_roles = {"list": SIGNED_IN}
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def list(self, request):
+        return Response({"results": platform_facts()})

@@ -88,3 +88,11 @@ def test_a_programme_admin_changes_a_procedure_and_its_old_version_is_kept(api, 
     # The same values again change nothing and make no version.
     assert api.as_user(admin).patch(url, {"opcs4": "M61.2"}, format="json").json()["version"] == 2
     assert ProcedureRevision.objects.filter(procedure=procedure).count() == 1
+
+
+def test_platforms_are_data_with_type_nice_status_and_docking_steps(api, trainee):
+    rows = {r["code"]: r for r in api.as_user(trainee).get("/api/v1/platforms/").json()["results"]}
+    assert {"davinci_si", "dexter"} <= set(rows)
+    assert rows["dexter"]["nice_status"].startswith("NICE HTE21")
+    assert "Not in NICE HTE21" in rows["davinci_si"]["nice_status"]
+    assert rows["versius"]["docking_steps"] != rows["davinci_xi"]["docking_steps"]
