@@ -1,9 +1,20 @@
 """Reference data loaded by data migration and restored by tests after a flush.
 
-Regions: the seven NHS England regions. Procedures: common robotic operations across the
-specialties that use RAS most, each with ordered steps. For radical prostatectomy the steps
-are the ERUS modular-training steps; for the others, the steps trainees are
-usually given one at a time at the console, framed by docking and undocking (BIARGS items).
+Regions: the seven NHS England regions. Procedures: robotic operations across the JCST
+specialties and obstetrics and gynaecology (45), each with its OPCS-4 code, an optional
+SNOMED CT concept id and ordered steps.
+
+Sources:
+- Steps of robot-assisted radical prostatectomy: the ERUS modular training programme
+  (Mottrie et al., "Objective assessment of intraoperative skills for robot-assisted radical
+  prostatectomy", Eur Urol 2018; Volpe et al., Eur Urol 2015). Other procedures: the steps a
+  trainee is given one at a time at the console in modular training, framed by docking and
+  undocking (BIARGS bedside items); colorectal steps follow the EARCS curriculum's modules.
+- Codes: OPCS-4.10 (NHS England Classifications, TRUD), the operation's code; Hospital
+  Episode Statistics mark the robotic approach with Y75.3 beside it (ROBOTIC_APPROACH).
+  SNOMED CT ids are given only where the concept is certain. The codes were drafted for the
+  catalogue and are data: a programme admin corrects one through PATCH /api/v1/procedures/,
+  which keeps the version it replaces.
 """
 
 from __future__ import annotations
