@@ -428,6 +428,11 @@ SPECTACULAR_SETTINGS = {
         "PathwayAudienceEnum": "curriculum.models.Audience",
         "ResourceAudienceEnum": "curriculum.models.ResourceAudience",
         "PlatformEnum": "rastrack.reference.models.Platform",
+        # Specialties: today's list, and the list an input accepts (with the first catalogue's codes).
+        "SpecialtyEnum": "rastrack.reference.specialties.Specialty",
+        "SpecialtyOrLegacyEnum": "rastrack.reference.specialties.specialty_choices_with_legacy",
+        "CentreAccreditationStatusEnum": "labs.centres.models.CentreAccreditationStatus",
+        "AnnualReturnStatusEnum": "labs.centres.models.AnnualReturnStatus",
         # Labs (labs/models.py): "role" (team role) and "type" (equipment type) also name other choices.
         "TeamRoleEnum": "labs.models.TeamRole",
         "EquipmentTypeEnum": "labs.models.EquipmentType",

@@ -40,15 +40,6 @@ ADMIN, LEAD, TRAINER, TRAINEE = (Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD, Role.
 
 
 
-class LegacySpecialtyField(serializers.SerializerMethodField):
-    """The code of the first catalogue (e.g. `colorectal`), kept readable for old clients."""
-
-    def __init__(self, **kwargs):
-        super().__init__(help_text="The specialty's code before the JCST list (e.g. colorectal).", **kwargs)
-
-    def to_representation(self, obj) -> str:
-        return legacy_code(obj.specialty, obj.subspecialty)
-
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=MAX_TEXT, validators=[NoPIIValidator()],
                                    help_text="Why: shown to the person it concerns and kept in the audit trail.")
@@ -66,7 +57,11 @@ class TrainerApplicationSerializer(serializers.ModelSerializer):
     applicant_name = serializers.CharField(source="applicant.full_name", read_only=True)
     platforms = serializers.ListField(child=serializers.ChoiceField(choices=Platform.choices))
     documents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    legacy_specialty = LegacySpecialtyField()
+    legacy_specialty = serializers.SerializerMethodField(
+        help_text="The specialty's code before the JCST list (e.g. colorectal), for old clients.")
+
+    def get_legacy_specialty(self, obj) -> str:
+        return legacy_code(obj.specialty, obj.subspecialty)
 
     class Meta:
         model = TrainerApplication
@@ -165,7 +160,11 @@ class AccreditationSerializer(serializers.ModelSerializer):
                                             help_text="Trainees with an assignment active today.")
     expiring_soon = serializers.SerializerMethodField(
         help_text="Current and expiring within FacultyRules.expiry_warning_days.")
-    legacy_specialty = LegacySpecialtyField()
+    legacy_specialty = serializers.SerializerMethodField(
+        help_text="The specialty's code before the JCST list (e.g. colorectal), for old clients.")
+
+    def get_legacy_specialty(self, obj) -> str:
+        return legacy_code(obj.specialty, obj.subspecialty)
 
     class Meta:
         model = Accreditation
