@@ -17,6 +17,8 @@ on the form's fields). Parameters by type, as the API's `params` object takes th
                          narrowed to a procedure step it reads the per-step level of assessments of cases)
     video_review_passed  {"tool": "gears", "min_total": 24, "min_agreement": "0.67"}
                          (a closed blinded review whose mean total and agreement reach both)
+    accredited_course    {"count": 1}  (courses attended whose provider, or the course itself,
+                         held an accreditation that day; narrowed by platform)
     final_signoff        {}  (made by the service, never added by hand)
     simulator_proficiency {"exercises": ["frs-ball-placement", ...], "consecutive": 2}
                          or {"all_frs_tasks": true, "consecutive": 2} (simulation components;
@@ -68,6 +70,7 @@ ACCEPTED_PARAMS: dict[str, frozenset[str]] = {
     RequirementType.VIDEO_REVIEW_PASSED: frozenset({"tool", "min_total", "min_agreement"}),
     RequirementType.FINAL_SIGNOFF: frozenset(),
     RequirementType.SIMULATOR_PROFICIENCY: frozenset({"exercises", "all_frs_tasks", "consecutive"}),
+    RequirementType.ACCREDITED_COURSE: frozenset({"count"}),
 }
 DEFAULT_PROFICIENCY_RUN = 2
 
@@ -86,6 +89,7 @@ UNITS = {
     RequirementType.VIDEO_REVIEW_PASSED: "signoff",
     RequirementType.FINAL_SIGNOFF: "signoff",
     RequirementType.SIMULATOR_PROFICIENCY: "exercises",
+    RequirementType.ACCREDITED_COURSE: "count",
 }
 
 # What a count of each kind of component counts, for descriptions.
@@ -176,7 +180,7 @@ def check_requirement(*, component, type: str, params: Mapping[str, Any] | None,
         errors.add(name, f"Leave this out: a {_type_label(type)} requirement does not use it "
                          f"(it takes {', '.join(sorted(accepted)) or 'no parameters'}).")
 
-    if type == RequirementType.MIN_COUNT:
+    if type in (RequirementType.MIN_COUNT, RequirementType.ACCREDITED_COURSE):
         _take_whole(params, "count", columns, errors, low=1, high=MAX_COUNT, required=True)
     elif type == RequirementType.MIN_HOURS:
         if "hours" not in params:
@@ -416,7 +420,7 @@ def requirement_column_errors(requirement: Requirement) -> dict[str, list[str]]:
 
 def params_of(requirement: Requirement) -> dict[str, Any]:
     type_ = requirement.type
-    if type_ == RequirementType.MIN_COUNT:
+    if type_ in (RequirementType.MIN_COUNT, RequirementType.ACCREDITED_COURSE):
         return {"count": requirement.count}
     if type_ == RequirementType.MIN_HOURS:
         return {"hours": str(requirement.hours) if requirement.hours is not None else None}
@@ -460,7 +464,7 @@ def unit_of(requirement: Requirement) -> str:
 def target_of(requirement: Requirement) -> decimal.Decimal | int:
     """The value at which the requirement is met (value >= target)."""
     type_ = requirement.type
-    if type_ == RequirementType.MIN_COUNT:
+    if type_ in (RequirementType.MIN_COUNT, RequirementType.ACCREDITED_COURSE):
         return requirement.count or 0
     if type_ == RequirementType.MIN_HOURS:
         return requirement.hours or decimal.Decimal("0")
@@ -541,6 +545,9 @@ def requirement_description(requirement: Requirement) -> str:
                 f"{requirement.min_total} and agreement of at least {requirement.min_agreement}")
     if type_ == RequirementType.FINAL_SIGNOFF:
         return "Final sign-off of the pathway"
+    if type_ == RequirementType.ACCREDITED_COURSE:
+        noun = "course" if requirement.count == 1 else "courses"
+        return f"At least {requirement.count} {noun} from an accredited provider{_narrowing(requirement)}"
     if type_ == RequirementType.SIMULATOR_PROFICIENCY:
         if requirement.all_frs_tasks:
             what = "every FRS task"

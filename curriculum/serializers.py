@@ -96,7 +96,8 @@ class RequirementSerializer(serializers.ModelSerializer):
                   'assessment_threshold {"tool", "min_total" and / or "min_domain", "consecutive", "modes"}; '
                   'entrustment_level {"level" (I-V), "count", "modes", "competency_key" or "competency"} (narrow to a procedure_step for a '
                   'per-step level); video_review_passed {"tool", "min_total", "min_agreement"}; '
-                  'simulator_proficiency {"exercises" (codes) or "all_frs_tasks", "consecutive"}. '
+                  'simulator_proficiency {"exercises" (codes) or "all_frs_tasks", "consecutive"}; '
+                  'accredited_course {"count"} (courses from an accredited provider). '
                   'A bad parameter is a 400 '
                   'keyed by its name, e.g. {"count": ["..."]}.',
     )

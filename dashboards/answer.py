@@ -12,6 +12,7 @@ from rastrack.core.exceptions import ApplicationError
 from rastrack.core.months import month_range
 from rastrack.core.permissions import get_visible_or_404
 from rastrack.reference.models import Specialty
+from rastrack.reference.specialties import LEGACY
 
 
 def dashboard_params(params, *, national: bool = False, user=None) -> dict:
@@ -24,7 +25,7 @@ def dashboard_params(params, *, national: bool = False, user=None) -> dict:
     except ApplicationError as exc:
         errors.update(exc.errors)
     specialty = params.get("specialty") or ""
-    if specialty and specialty not in Specialty.values:
+    if specialty and specialty not in Specialty.values and specialty not in LEGACY:
         errors["specialty"] = [f"Choose one of: {', '.join(Specialty.values)}."]
     region = None
     raw_region = params.get("region") or ""

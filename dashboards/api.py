@@ -27,6 +27,7 @@ from labs.api import CapacityFiguresSerializer
 from rastrack.accounts.roles import Role
 from rastrack.core.permissions import RoleRequired, get_visible_or_404
 from rastrack.reference.models import Specialty
+from rastrack.reference.specialties import LEGACY_LABELS
 
 # --- Serializers (for the schema) -------------------------------------------------------------
 
@@ -202,7 +203,7 @@ class DashboardSerializer(serializers.Serializer):
 _PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.STR, description="First month, YYYY-MM (default: 5 months ago)."),
     OpenApiParameter("to", OpenApiTypes.STR, description="Last month, YYYY-MM (default: 2 months ahead)."),
-    OpenApiParameter("specialty", OpenApiTypes.STR, enum=list(Specialty.values),
+    OpenApiParameter("specialty", OpenApiTypes.STR, enum=[*Specialty.values, *LEGACY_LABELS],
                      description="Only this specialty where figures have one (accreditations; cases by procedure)."),
     OpenApiParameter("section", OpenApiTypes.STR, enum=list(dashboards.SECTIONS),
                      description="With as=csv: the section to download."),

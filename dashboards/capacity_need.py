@@ -51,6 +51,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 
 from labs.models import Booking, BookingStatus, LabSession, LabSessionStatus
+from rastrack.reference.specialties import specialty_q
 
 HORIZON_MONTHS = 3
 DEFAULT_SESSION_HOURS = Decimal("4")
@@ -182,9 +183,9 @@ def trainer_capacity(region_id: int | None, *, today: datetime.date, specialty: 
                .order_by().values("trainer_id").annotate(n=Count("id")).values("n"))
     load = Coalesce(Subquery(current, output_field=IntegerField()), Value(0))
     trainers = (Accreditation.objects
-                .filter(_region_scope(region_id, "trainer__region_id"), trainer__region__isnull=False,
-                        status=AccreditationStatus.ACCREDITED, expires_on__gte=today,
-                        **({"specialty": specialty} if specialty else {}))
+                .filter(_region_scope(region_id, "trainer__region_id"),
+                        specialty_q(specialty, specialty_field="specialty", subspecialty_field="subspecialty"),
+                        trainer__region__isnull=False, status=AccreditationStatus.ACCREDITED, expires_on__gte=today)
                 .values("trainer__region_id")
                 .annotate(trainers=Count("id"), places=Sum(Greatest(Value(cap) - load, Value(0))))
                 .order_by())

@@ -43,6 +43,7 @@ from dashboards.calibration import (
 from labs import capacity
 from labs.models import Lab
 from rastrack.core.months import add_months, first_of_month
+from rastrack.reference.specialties import specialty_q
 
 BANDS = tuple(ProgressBand.values)
 
@@ -81,7 +82,9 @@ class Filters:
         return Q() if self.region_id is None else Q(**{field: self.region_id})
 
     def specialty_of(self, field: str) -> Q:
-        return Q(**{field: self.specialty}) if self.specialty else Q()
+        # Old codes still filter: `colorectal` is general surgery's colorectal subspecialty.
+        return specialty_q(self.specialty, specialty_field=field,
+                           subspecialty_field=field.removesuffix("specialty") + "subspecialty")
 
 
 # --- Sections ---------------------------------------------------------------------------------

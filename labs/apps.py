@@ -10,5 +10,8 @@ class LabsConfig(AppConfig):
         # Lab attendance is evidence for the curriculum's progress engine (see labs/evidence.py
         # for what counts and how it avoids shadowing the logbook's simulator provider).
         from labs import evidence
+        from labs.centres import evidence as course_evidence
 
         evidence.register()
+        # Courses from an accredited provider, for `accredited_course` requirements.
+        course_evidence.register()

@@ -435,3 +435,15 @@ class Booking(models.Model):
     @property
     def holds_seat(self) -> bool:
         return self.status in SEAT_HOLDING
+
+
+# Accredited centres and courses live in their own module; imported here so Django registers them.
+from labs.centres.models import (  # noqa: E402, F401
+    AccreditationScheme,
+    AnnualReturn,
+    Centre,
+    CentreAccreditation,
+    Course,
+    Feedback,
+    SchemeCriterion,
+)

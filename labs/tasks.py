@@ -9,3 +9,13 @@ def send_session_reminders() -> int:
     from labs.services import session_reminders_send
 
     return session_reminders_send()
+
+
+@shared_task(name="labs.centre_reminders", ignore_result=True)
+def centre_reminders() -> int:
+    """Centre and course accreditations about to expire, annual returns about to fall due."""
+    from django.utils import timezone
+
+    from labs.centres.workflows import centre_reminders_send
+
+    return centre_reminders_send(today=timezone.localdate())

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from labs import views
+from labs.centres import views as centre_views
 
 app_name = "labs"
 
@@ -17,6 +18,9 @@ urlpatterns = [
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session-cancel"),
     path("sessions/<int:pk>/edit/", views.session_edit, name="session-edit"),
     path("manage/", views.manage, name="manage"),
+    path("centres/", centre_views.centre_list, name="centres"),
+    path("centres/<int:pk>/", centre_views.centre_detail, name="centre"),
+    path("annual-returns/<int:pk>/", centre_views.annual_return, name="annual-return"),
     path("capacity/", views.capacity_page, name="capacity"),
     path("equipment/<int:pk>/", views.equipment_update, name="equipment-update"),
     path("<int:pk>/", views.lab_detail, name="lab"),

@@ -15,6 +15,7 @@ from curriculum import api as curriculum_api
 from dashboards import api as dashboard_api
 from labs import api as labs_api
 from labs import bookings_api
+from labs.centres import api as centres_api
 from rastrack.accounts import api as accounts_api
 from rastrack.accounts import document_views
 from rastrack.notifications import api as notifications_api
@@ -24,6 +25,7 @@ router = DefaultRouter()
 router.register("regions", reference_api.RegionViewSet, basename="region")
 router.register("sites", reference_api.SiteViewSet, basename="site")
 router.register("procedures", reference_api.ProcedureViewSet, basename="procedure")
+router.register("platforms", reference_api.PlatformViewSet, basename="platform")
 router.register("users", accounts_api.UserViewSet, basename="user")
 router.register("invitations", accounts_api.InvitationViewSet, basename="invitation")
 router.register("site-leads", accounts_api.SiteLeadershipViewSet, basename="site-lead")
@@ -63,6 +65,12 @@ router.register("labs", labs_api.LabViewSet, basename="lab")
 router.register("lab-equipment", labs_api.EquipmentViewSet, basename="lab-equipment")
 router.register("lab-sessions", labs_api.LabSessionViewSet, basename="lab-session")
 router.register("bookings", bookings_api.BookingViewSet, basename="booking")
+router.register("centres", centres_api.CentreViewSet, basename="centre")
+router.register("courses", centres_api.CourseViewSet, basename="course")
+router.register("accreditation-schemes", centres_api.SchemeViewSet, basename="accreditation-scheme")
+router.register("centre-accreditations", centres_api.CentreAccreditationViewSet, basename="centre-accreditation")
+router.register("annual-returns", centres_api.AnnualReturnViewSet, basename="annual-return")
+router.register("feedback", centres_api.FeedbackViewSet, basename="feedback")
 
 urlpatterns = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="auth-token"),

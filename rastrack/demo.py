@@ -13,6 +13,7 @@ from accreditation.privileges import demo as privileges_demo
 from accreditation.signoff import demo as signoff_demo
 from curriculum import demo as curriculum_demo
 from labs import demo as labs_demo
+from labs.centres import demo as centres_demo
 from rastrack.accounts import demo as accounts_demo
 from rastrack.reference import demo as reference_demo
 
@@ -25,6 +26,7 @@ SEEDERS = [
     logbook_demo.seed,
     signoff_demo.seed,
     labs_demo.seed,
+    centres_demo.seed,
     # Last: trainee2 completes Robotic literacy on the evidence above and gets the certificate.
     certificates_demo.seed,
     # After the logbook: privileges rest on validated cases and proctor reports.

@@ -98,6 +98,8 @@ LINKS: list[Link] = [
     Link("Is a surgeon cleared?", "accreditation:clearance",
          frozenset({Role.SITE_LEAD, Role.REGIONAL_LEAD, Role.PROGRAMME_ADMIN, Role.TRAINEE, Role.TRAINER}),
          "The theatre's lookup: cleared today for this procedure on this robot, and under whom."),
+    Link("Accredited centres", "labs:centres", frozenset({Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD, Role.LAB_MANAGER}),
+         "Accredited centres and courses, their annual returns and trainees' feedback in aggregate."),
     Link("API documentation", "api-docs", _ALL, "The REST API for integrations and apps."),
 ]
 

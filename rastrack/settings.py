@@ -450,6 +450,11 @@ SPECTACULAR_SETTINGS = {
         "PathwayAudienceEnum": "curriculum.models.Audience",
         "ResourceAudienceEnum": "curriculum.models.ResourceAudience",
         "PlatformEnum": "rastrack.reference.models.Platform",
+        # Specialties: today's list, and the list an input accepts (with the first catalogue's codes).
+        "SpecialtyEnum": "rastrack.reference.specialties.Specialty",
+        "SpecialtyOrLegacyEnum": "rastrack.reference.specialties.specialty_choices_with_legacy",
+        "CentreAccreditationStatusEnum": "labs.centres.models.CentreAccreditationStatus",
+        "AnnualReturnStatusEnum": "labs.centres.models.AnnualReturnStatus",
         # Labs (labs/models.py): "role" (team role) and "type" (equipment type) also name other choices.
         "TeamRoleEnum": "labs.models.TeamRole",
         "EquipmentTypeEnum": "labs.models.EquipmentType",
@@ -559,6 +564,12 @@ NOTIFICATION_EMAIL_CLAIM_TIMEOUT = env_int("NOTIFICATION_EMAIL_CLAIM_TIMEOUT", 9
 WORKFLOW_SWEEP_SECONDS = env_int("WORKFLOW_SWEEP_SECONDS", 3600, minimum=60)
 PRIVILEGE_CURRENCY_SECONDS = env_int("PRIVILEGE_CURRENCY_SECONDS", 86400, minimum=60)
 ACCREDITATION_EXPIRY_NOTICE_DAYS = env_int_list("ACCREDITATION_EXPIRY_NOTICE_DAYS", [90, 30, 7])
+# Accredited centres and courses (labs/centres/): notices before an accreditation expires, the
+# days before an annual return is due that its reminder goes, and the fewest feedback answers
+# before their aggregate is shown.
+CENTRE_ACCREDITATION_NOTICE_DAYS = env_int_list("CENTRE_ACCREDITATION_NOTICE_DAYS", [180, 60])
+ANNUAL_RETURN_NOTICE_DAYS = env_int("ANNUAL_RETURN_NOTICE_DAYS", 30, minimum=1)
+FEEDBACK_MIN_RESPONSES = env_int("FEEDBACK_MIN_RESPONSES", 5, minimum=2)
 CASE_DIGEST_AFTER_DAYS = env_int("CASE_DIGEST_AFTER_DAYS", 14, minimum=1)
 ENROLMENT_TARGET_WARNING_DAYS = env_int("ENROLMENT_TARGET_WARNING_DAYS", 60, minimum=1)
 SIGNOFF_REMIND_BEFORE_DAYS = env_int("SIGNOFF_REMIND_BEFORE_DAYS", 3, minimum=0)
@@ -599,6 +610,7 @@ CELERY_BEAT_SCHEDULE = {
                                               "schedule": PROGRESS_SUMMARY_SECONDS},
     # Hourly, for sessions starting within the next 24 hours (labs/services.py).
     "labs-session-reminders": {"task": "labs.send_session_reminders", "schedule": 3600},
+    "labs-centre-reminders": {"task": "labs.centre_reminders", "schedule": WORKFLOW_SWEEP_SECONDS},
     "labs-refresh-dashboards": {"task": "labs.refresh_dashboards", "schedule": DASHBOARD_REFRESH_SECONDS},
     "xapi-relay-outbox": {"task": "rastrack.notifications.relay_xapi", "schedule": XAPI_SWEEP_SECONDS},
 }

@@ -203,19 +203,22 @@ def _restore_migrated_rows_if_flushed() -> None:
 def _restore_migrated_rows() -> None:
     """What the data migrations put in the database: regions, procedures and their steps, the
     role groups, the assessment tools, the simulator exercises and export formats, the default
-    privilege rules (idempotent)."""
+    privilege rules, the centres' accreditation schemes (idempotent)."""
     from accreditation.logbook.models import SimulatorExercise, SimulatorExportFormat
     from accreditation.logbook.simulation import load_simulator_catalogue
     from accreditation.privileges.defaults import load_default_privilege_rules
     from accreditation.privileges.models import PrivilegeRules
     from accreditation.signoff.models import AssessmentDomain, AssessmentTool
     from accreditation.signoff.tools import load_assessment_tools
+    from labs.centres.models import AccreditationScheme, SchemeCriterion
+    from labs.centres.schemes import load_schemes
 
     load_reference_data(Region, Procedure, ProcedureStep)
     create_role_groups(Group)
     load_assessment_tools(AssessmentTool, AssessmentDomain)
     load_simulator_catalogue(SimulatorExercise, SimulatorExportFormat)
     load_default_privilege_rules(PrivilegeRules)
+    load_schemes(AccreditationScheme, SchemeCriterion)
 
 
 # --- Personas --------------------------------------------------------------------------------

@@ -31,9 +31,11 @@ from rastrack.accounts.selectors import users_visible_to
 from rastrack.core.free_text import MAX_TEXT
 from rastrack.core.permissions import SIGNED_IN, ActionRolesMixin, ScopedViewSetMixin
 from rastrack.core.pii import NoPIIValidator
-from rastrack.reference.models import Specialty
+from rastrack.reference.models import Specialty, Subspecialty  # noqa: F401
+from rastrack.reference.specialties import legacy_code, specialty_choices_with_legacy
 
 ADMIN, LEAD, TRAINER, TRAINEE = (Role.PROGRAMME_ADMIN, Role.REGIONAL_LEAD, Role.TRAINER, Role.TRAINEE)
+
 
 
 
@@ -55,11 +57,17 @@ class TrainerApplicationSerializer(serializers.ModelSerializer):
     applicant_name = serializers.CharField(source="applicant.full_name", read_only=True)
     platforms = serializers.ListField(child=serializers.ChoiceField(choices=Platform.choices))
     documents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    legacy_specialty = serializers.SerializerMethodField(
+        help_text="The specialty's code before the JCST list (e.g. colorectal), for old clients.")
+
+    def get_legacy_specialty(self, obj) -> str:
+        return legacy_code(obj.specialty, obj.subspecialty)
 
     class Meta:
         model = TrainerApplication
         fields = [
-            "id", "applicant", "applicant_name", "kind", "scope", "specialty", "platforms",
+            "id", "applicant", "applicant_name", "kind", "scope", "specialty", "subspecialty", "legacy_specialty",
+            "platforms",
             "independent_console_cases", "train_the_trainer_completed_on", "statement",
             "documents", "status", "created_at", "decided_by", "decided_at", "decision_reason",
         ]
@@ -68,7 +76,10 @@ class TrainerApplicationSerializer(serializers.ModelSerializer):
 
 class TrainerApplicationCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ApplicationKind.choices)
-    specialty = serializers.ChoiceField(choices=Specialty.choices)
+    specialty = serializers.ChoiceField(choices=specialty_choices_with_legacy(),
+                                        help_text="A JCST specialty (or a code of the first catalogue, e.g. colorectal).")
+    subspecialty = serializers.ChoiceField(choices=Subspecialty.choices, required=False, allow_blank=True,
+                                           help_text="General surgery only.")
     platforms = serializers.ListField(child=serializers.ChoiceField(choices=Platform.choices),
                                       allow_empty=False, max_length=len(Platform.values))
     independent_console_cases = serializers.IntegerField(min_value=0, max_value=100_000)
@@ -149,12 +160,18 @@ class AccreditationSerializer(serializers.ModelSerializer):
                                             help_text="Trainees with an assignment active today.")
     expiring_soon = serializers.SerializerMethodField(
         help_text="Current and expiring within FacultyRules.expiry_warning_days.")
+    legacy_specialty = serializers.SerializerMethodField(
+        help_text="The specialty's code before the JCST list (e.g. colorectal), for old clients.")
+
+    def get_legacy_specialty(self, obj) -> str:
+        return legacy_code(obj.specialty, obj.subspecialty)
 
     class Meta:
         model = Accreditation
         fields = [
             "id", "trainer", "trainer_name", "trainer_email", "region", "region_name", "status",
-            "accredited_on", "expires_on", "specialty", "platforms", "scope", "trainee_load",
+            "accredited_on", "expires_on", "specialty", "subspecialty", "legacy_specialty", "platforms", "scope",
+            "trainee_load",
             "expiring_soon", "status_reason", "status_changed_at",
         ]
         read_only_fields = fields
@@ -167,13 +184,17 @@ class AccreditationSerializer(serializers.ModelSerializer):
 class AccreditationFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=AccreditationStatus.choices)
     region = filters.NumberFilter(field_name="trainer__region", help_text="The trainer's current region (id).")
-    specialty = filters.ChoiceFilter(choices=Specialty.choices)
+    specialty = filters.ChoiceFilter(choices=specialty_choices_with_legacy(), method="filter_specialty",
+                                     help_text="A specialty, or an old code (colorectal: general surgery, colorectal).")
     platform = filters.ChoiceFilter(choices=Platform.choices, method="filter_platform",
                                     help_text="Trainers who train on this platform.")
 
     class Meta:
         model = Accreditation
         fields = ["status", "region", "specialty", "platform"]
+
+    def filter_specialty(self, queryset, name, value):
+        return selectors.filter_register(queryset, specialty=value)
 
     def filter_platform(self, queryset, name, value):
         return selectors.filter_register(queryset, platform=value)

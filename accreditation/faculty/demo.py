@@ -34,6 +34,7 @@ from rastrack.accounts.models import Profession, User
 from rastrack.accounts.roles import Role
 from rastrack.accounts.services import user_create
 from rastrack.reference.models import Region, Specialty
+from rastrack.reference.specialties import specialty_choices_with_legacy
 
 LEADS = {"london": "lead.london@demo.rastrack.org", "north-west": "lead.northwest@demo.rastrack.org"}
 
@@ -64,12 +65,12 @@ def _accreditations(today: datetime.date) -> list[tuple[str, datetime.date, str,
          [Platform.DAVINCI_XI, Platform.DAVINCI_X]),
         # Expires in 20 days: the register highlights it, the reminders will nag.
         ("trainer2@demo.rastrack.org", add_years(today + datetime.timedelta(days=20), -3),
-         Specialty.COLORECTAL, [Platform.DAVINCI_XI, Platform.DAVINCI_X, Platform.VERSIUS]),
+         "colorectal", [Platform.DAVINCI_XI, Platform.DAVINCI_X, Platform.VERSIUS]),
         ("trainer.northwest@demo.rastrack.org", today - datetime.timedelta(days=790),
-         Specialty.GENERAL_UPPER_GI, [Platform.HUGO, Platform.DAVINCI_XI]),
+         "general_upper_gi", [Platform.HUGO, Platform.DAVINCI_XI]),
         # Expired two months ago: lapsed below by the same job the schedule runs.
         ("trainer.lapsed@demo.rastrack.org", add_years(today - datetime.timedelta(days=60), -3),
-         Specialty.GYNAECOLOGY, [Platform.DAVINCI_X]),
+         Specialty.OBSTETRICS_GYNAECOLOGY, [Platform.DAVINCI_X]),
     ]
 
 
@@ -89,7 +90,8 @@ def _person(email: str) -> User:
 
 
 def _statement(specialty: str) -> str:
-    return (f"Consultant robotic surgeon ({Specialty(specialty).label.lower()}); I proctor new "
+    label = dict(specialty_choices_with_legacy())[specialty].removesuffix(" (old code)").lower()
+    return (f"Consultant robotic surgeon ({label}); I proctor new "
             "console surgeons and run dry-lab sessions in our regional skills lab.")
 
 
@@ -137,7 +139,7 @@ def seed() -> None:
 
     for email, specialty, platforms, cases in (
             ("applicant@demo.rastrack.org", Specialty.UROLOGY, [Platform.DAVINCI_XI], 64),
-            ("applicant2@demo.rastrack.org", Specialty.COLORECTAL, [Platform.DAVINCI_XI, Platform.VERSIUS], 71)):
+            ("applicant2@demo.rastrack.org", "colorectal", [Platform.DAVINCI_XI, Platform.VERSIUS], 71)):
         applicant = _person(email)
         if not TrainerApplication.objects.filter(applicant=applicant).exists():
             trainer_application_create(

@@ -8,7 +8,8 @@ from accreditation.faculty.models import AccreditationStatus, AssignmentKind, Pl
 from rastrack.core.forms import NHSUKFormMixin
 from rastrack.core.free_text import MAX_TEXT
 from rastrack.core.models import EvidenceDocument
-from rastrack.reference.models import Region, Specialty
+from rastrack.reference.models import Region, Specialty, Subspecialty
+from rastrack.reference.specialties import specialty_choices_with_legacy
 
 
 class _DateInput(forms.DateInput):
@@ -21,6 +22,8 @@ def _blank(choices, label: str = "Any"):
 
 class ApplicationForm(NHSUKFormMixin, forms.Form):
     specialty = forms.ChoiceField(choices=_blank(Specialty.choices, "Choose a specialty"))
+    subspecialty = forms.ChoiceField(choices=_blank(Subspecialty.choices, "None (or not general surgery)"),
+                                     required=False)
     platforms = forms.MultipleChoiceField(
         choices=Platform.choices, widget=forms.CheckboxSelectMultiple,
         label="Platforms you train on",
@@ -94,6 +97,6 @@ class EndAssignmentForm(NHSUKFormMixin, forms.Form):
 
 class RegisterFilterForm(NHSUKFormMixin, forms.Form):
     region = forms.ModelChoiceField(queryset=Region.objects.order_by("name"), required=False, empty_label="Any")
-    specialty = forms.ChoiceField(choices=_blank(Specialty.choices), required=False)
+    specialty = forms.ChoiceField(choices=_blank(specialty_choices_with_legacy()), required=False)
     platform = forms.ChoiceField(choices=_blank(Platform.choices), required=False)
     status = forms.ChoiceField(choices=_blank(AccreditationStatus.choices), required=False)

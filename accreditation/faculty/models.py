@@ -17,7 +17,7 @@ from django.utils import timezone
 from rastrack.audit.querysets import AuditedManager
 from rastrack.core.models import EvidenceDocument
 from rastrack.core.pii import NoPIIValidator
-from rastrack.reference.models import Platform, Specialty  # noqa: F401 - Platform re-exported
+from rastrack.reference.models import Platform, Specialty, Subspecialty  # noqa: F401 - Platform re-exported
 
 
 class ApplicationKind(models.TextChoices):
@@ -107,6 +107,7 @@ class TrainerApplication(models.Model):
     scope = models.CharField(max_length=12, choices=FacultyScope.choices, default=FacultyScope.FULL,
                              help_text="Non-surgeons apply for bedside and team competencies only.")
     specialty = models.CharField(max_length=30, choices=Specialty.choices)
+    subspecialty = models.CharField(max_length=20, choices=Subspecialty.choices, blank=True)
     platforms = models.JSONField(default=list, help_text="Platform values, e.g. [\"davinci_xi\"].")
     independent_console_cases = models.PositiveIntegerField()
     train_the_trainer_completed_on = models.DateField(null=True, blank=True)
@@ -162,6 +163,7 @@ class Accreditation(models.Model):
     accredited_on = models.DateField()
     expires_on = models.DateField(help_text="The last valid day; it lapses the day after.")
     specialty = models.CharField(max_length=30, choices=Specialty.choices, blank=True)
+    subspecialty = models.CharField(max_length=20, choices=Subspecialty.choices, blank=True)
     platforms = models.JSONField(default=list, blank=True)
     scope = models.CharField(max_length=12, choices=FacultyScope.choices, default=FacultyScope.FULL,
                              help_text="Bedside and team only for non-surgeon faculty.")

@@ -64,6 +64,20 @@ def refusal_for_faculty_scope(trainer: User, *, competency=None, component=None,
             "ask a surgeon trainer.")
 
 
+# The assessment tools of team and non-technical behaviour: bedside-and-team faculty assess with
+# these only (console tools such as GEARS or RACE rate console work they do not assess).
+TEAM_TOOLS = frozenset({"otas", "notss"})
+
+
+def refusal_for_faculty_tool(trainer: User, tool_code: str) -> str | None:
+    """Non-surgeon faculty assess with the team tools (OTAS, NOTSS) only; others: no limit."""
+    accreditation = Accreditation.objects.filter(trainer_id=trainer.pk).only("scope").first()
+    if accreditation is None or accreditation.scope != FacultyScope.BEDSIDE_TEAM or tool_code in TEAM_TOOLS:
+        return None
+    return (f"{trainer.full_name} is faculty for bedside and team competencies: assess with OTAS or NOTSS, "
+            "or ask a surgeon trainer.")
+
+
 def can_decide_application(user: User, application: TrainerApplication) -> bool:
     """A programme admin, or the regional lead of the applicant's region; never the applicant."""
     if not signed_in(user) or user.pk == application.applicant_id:

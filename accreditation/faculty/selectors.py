@@ -31,6 +31,7 @@ from accreditation.faculty.models import (
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.core.models import EvidenceDocument
+from rastrack.reference.specialties import specialty_q
 
 
 def faculty_rules() -> FacultyRules:
@@ -124,7 +125,7 @@ def filter_register(
     if region:
         qs = qs.filter(trainer__region_id=region)
     if specialty:
-        qs = qs.filter(specialty=specialty)
+        qs = qs.filter(specialty_q(specialty, specialty_field="specialty", subspecialty_field="subspecialty"))
     if platform:
         if platform not in Platform.values:
             return qs.none()

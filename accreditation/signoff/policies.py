@@ -18,7 +18,7 @@ import datetime
 from django.utils import timezone
 
 from accreditation.faculty.eligibility import can_supervise
-from accreditation.faculty.policies import refusal_for_faculty_scope
+from accreditation.faculty.policies import refusal_for_faculty_scope, refusal_for_faculty_tool  # noqa: F401
 from accreditation.signoff.models import SignoffRequest, SignoffStatus
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role

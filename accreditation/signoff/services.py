@@ -140,6 +140,8 @@ def assessment_create(*, actor: User, trainee: User, tool, scores, case: Case | 
     tool_obj = resolve_tool(tool)
     if tool_obj is None:
         errors["tool"] = ["Unknown assessment tool: choose one from /api/v1/assessment-tools/."]
+    elif not is_self and (out_of_scope := policies.refusal_for_faculty_tool(actor, tool_obj.code)):
+        errors["tool"] = [out_of_scope]
 
     case_obj = None
     if case not in (None, ""):

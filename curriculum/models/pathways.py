@@ -49,6 +49,7 @@ class RequirementType(models.TextChoices):
     VIDEO_REVIEW_PASSED = "video_review_passed", "Blinded video review passed"
     FINAL_SIGNOFF = "final_signoff", "Final sign-off"
     SIMULATOR_PROFICIENCY = "simulator_proficiency", "Simulator proficiency"
+    ACCREDITED_COURSE = "accredited_course", "Course from an accredited provider"
 
 
 class Provenance(models.TextChoices):
@@ -185,6 +186,7 @@ PARAM_COLUMNS: dict[str, tuple[str, ...]] = {
     RequirementType.ASSESSMENT_THRESHOLD: ("tool", "min_total", "consecutive"),
     RequirementType.FINAL_SIGNOFF: (),
     RequirementType.SIMULATOR_PROFICIENCY: ("consecutive", "exercises", "all_frs_tasks"),
+    RequirementType.ACCREDITED_COURSE: ("count",),
 }
 
 
@@ -272,6 +274,9 @@ class Requirement(_PathwayPart):
                 condition=~Q(type="min_count") | (Q(count__isnull=False, count__gte=1) & _only("count")),
                 name="requirement_min_count_params",
             ),
+            models.CheckConstraint(
+                condition=~Q(type="accredited_course") | (Q(count__isnull=False, count__gte=1) & _only("count")),
+                name="requirement_accredited_course_params"),
             models.CheckConstraint(
                 condition=~Q(type="min_hours") | (Q(hours__isnull=False, hours__gt=0) & _only("hours")),
                 name="requirement_min_hours_params",

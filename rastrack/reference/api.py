@@ -1,9 +1,23 @@
-"""Reference data: readable by every signed-in user, edited in Django admin."""
+"""Reference data: readable by every signed-in user. The procedure catalogue is versioned
+data that programme admins change (PATCH); regions and sites are loaded and read-only."""
 
-from rest_framework import viewsets
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.response import Response
 
+from rastrack.core.permissions import SIGNED_IN, ActionRolesMixin
+from rastrack.reference import services
 from rastrack.reference.models import Procedure, Region, Site
-from rastrack.reference.serializers import ProcedureSerializer, RegionSerializer, SiteSerializer
+from rastrack.reference.platforms import platform_facts
+from rastrack.reference.serializers import (
+    ProcedureSerializer,
+    ProcedureUpdateSerializer,
+    RegionSerializer,
+    SiteSerializer,
+)
+from rastrack.reference.specialties import specialty_choices_with_legacy, specialty_q
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -17,7 +31,41 @@ class SiteViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["region"]
 
 
-class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
+class ProcedureFilter(filters.FilterSet):
+    specialty = filters.ChoiceFilter(choices=specialty_choices_with_legacy(), method="filter_specialty",
+                                     help_text="A specialty, or an old code (colorectal: general surgery, colorectal).")
+
+    class Meta:
+        model = Procedure
+        fields = ["specialty", "subspecialty"]
+
+    def filter_specialty(self, queryset, name, value):
+        return queryset.filter(specialty_q(value, specialty_field="specialty", subspecialty_field="subspecialty"))
+
+
+class ProcedureViewSet(ActionRolesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The procedure catalogue, coded (OPCS-4, optional SNOMED CT). Programme admins change a
+    procedure's name, codes and specialty; each change keeps the version it replaces."""
+
     queryset = Procedure.objects.prefetch_related("steps").order_by("specialty", "name")
     serializer_class = ProcedureSerializer
-    filterset_fields = ["specialty"]
+    filterset_class = ProcedureFilter
+    action_roles = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "partial_update": ("programme_admin",)}
+
+    @extend_schema(request=ProcedureUpdateSerializer, responses=ProcedureSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        procedure = self.get_object()
+        data = ProcedureUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        procedure = services.procedure_update(actor=request.user, procedure=procedure, **data.validated_data)
+        return Response(ProcedureSerializer(self.get_queryset().get(pk=procedure.pk)).data)
+
+
+class PlatformViewSet(ActionRolesMixin, viewsets.ViewSet):
+    """The robotic platforms: type, NICE status and docking steps where they differ."""
+
+    action_roles = {"list": SIGNED_IN}
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def list(self, request):
+        return Response({"results": platform_facts()})

@@ -1,7 +1,10 @@
 """Reference data every app shares: regions, sites and the procedure catalogue."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+
+from rastrack.reference.specialties import Specialty, Subspecialty  # noqa: F401 - re-exported
 
 
 class Region(models.Model):
@@ -35,16 +38,6 @@ class Site(models.Model):
         return self.name
 
 
-class Specialty(models.TextChoices):
-    UROLOGY = "urology", "Urology"
-    COLORECTAL = "colorectal", "Colorectal"
-    GYNAECOLOGY = "gynaecology", "Gynaecology"
-    GENERAL_UPPER_GI = "general_upper_gi", "General and upper GI"
-    HPB = "hpb", "Hepato-pancreato-biliary"
-    THORACIC = "thoracic", "Thoracic"
-    ENT = "ent", "Ear, nose and throat"
-
-
 class Platform(models.TextChoices):
     """Robotic platforms (NICE HTE21 evidence scheme), shared by the logbook, the faculty and
     the curriculum's requirements."""
@@ -67,9 +60,19 @@ class Procedure(models.Model):
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200, unique=True)
     specialty = models.CharField(max_length=30, choices=Specialty.choices)
+    subspecialty = models.CharField(max_length=20, choices=Subspecialty.choices, blank=True,
+                                    help_text="General surgery's subspecialty; empty for the other specialties.")
+    opcs4 = models.CharField("OPCS-4 code", max_length=6, default="",
+                             help_text="The operation's OPCS-4 code; the robotic approach is coded beside it (Y75.3).")
+    snomed = models.CharField("SNOMED CT concept id", max_length=18, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Raised by each change a programme admin makes.")
 
     class Meta:
         ordering = ["specialty", "name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(subspecialty="") | models.Q(specialty="general"),
+                                   name="procedure_subspecialty_only_in_general_surgery"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -89,3 +92,20 @@ class ProcedureStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure.name}: {self.order}. {self.name}"
+
+
+class ProcedureRevision(models.Model):
+    """A procedure as it was before a programme admin changed it (its version then)."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    snapshot = models.JSONField(help_text="Name, codes, specialty and steps of that version.")
+    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    replaced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["procedure_id", "version"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "version"], name="procedure_revision_once")]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id} v{self.version}"

@@ -274,6 +274,7 @@ def build_world() -> World:
         labs.booking_create(trainee=member, session=team_past, role="console_surgeon",
                             now=team_past.starts_at - datetime.timedelta(days=3))
         w.extra[f"team_past_{side}"] = team_past
+    _centres(w, admin, lab, nw_lab, u)
     w.extra["session_future"] = when(weeks=3, weekday=2, hour=9)
     w.extra["open_pathway"] = make_pathway(admin, framework, code="open-path", title="Open pathway")
     _privileges(w, london_site, nw_site, other_trainer=other_trainer, nw_trainer=nw_trainer)
@@ -318,3 +319,36 @@ def _privileges(w: World, london_site, nw_site, *, other_trainer, nw_trainer) ->
     w.put("site-leads", make_site_lead(london_site, admin, full_name="Sally Sitelead").site_leaderships.get(),
           make_site_lead(nw_site, admin, full_name="Seth Sitelead").site_leaderships.get())
     w.put("proctor-reports", w.extra["proctor_report_own"], w.extra["proctor_report_others"])
+
+
+def _centres(w: World, admin, lab, nw_lab, u) -> None:
+    """Accredited centres (the two labs), a course each, accreditations with annual returns
+    (one due, one submitted each side), two schemes, and an attended session each trainee
+    may give feedback on."""
+    from labs.centres import services as centres
+    from labs.centres.models import AccreditationScheme
+
+    erus, skills = (AccreditationScheme.objects.get(code=c) for c in ("erus-host-centre", "skills-lab-centre"))
+    w.put("accreditation-schemes", erus, skills)
+    centre = centres.centre_create(actor=admin, name="London Test Centre", lab=lab)
+    nw_centre = centres.centre_create(actor=admin, name="North West Test Centre", lab=nw_lab)
+    w.put("centres", centre, nw_centre)
+    w.put("courses", centres.course_create(actor=admin, centre=centre, title="Console course", kind="platform"),
+          centres.course_create(actor=admin, centre=nw_centre, title="Console course", kind="platform"))
+    figures = {"sessions_run": 20, "robotic_systems": 2}
+    accreditations = {}
+    for side, the_centre, manager in (("own", centre, u["lab_manager"]), ("others", nw_centre, u["other_lab_manager"])):
+        accreditation = centres.centre_accreditation_grant(actor=admin, scheme=skills, centre=the_centre,
+                                                           accredited_on=days_ago(400))
+        accreditations[side] = accreditation
+        first, second = accreditation.annual_returns.order_by("year")
+        w.extra[f"annual_return_submitted_{side}"] = centres.annual_return_submit(
+            actor=manager, annual_return=first, figures=figures)
+        w.extra[f"annual_return_due_{side}"] = second
+    w.put("centre-accreditations", accreditations["own"], accreditations["others"])
+    w.put("annual-returns", w.extra["annual_return_due_own"], w.extra["annual_return_due_others"])
+    for person, the_lab, manager in ((w.trainee, lab, u["lab_manager"]), (w.other_trainee, nw_lab, u["other_lab_manager"])):
+        attended = make_session(the_lab, manager, starts_at=when(weeks=-2, weekday=2), seats=2)
+        booking = labs.booking_create(trainee=person, session=attended, now=attended.starts_at - datetime.timedelta(days=3))
+        labs.booking_mark_attendance(actor=manager, booking=booking, attended=True)
+        w.extra[f"feedback_session_{person.pk}"] = attended

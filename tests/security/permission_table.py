@@ -431,4 +431,50 @@ TABLE = {
                                           "others": "403 403 403 403 403 403 404 200 200 401"},
     ("POST", "/api/v1/site-leads/{id}/end/"): {"own": "403 403 403 403 403 403 204 404 204 401",
                                                "others": "403 403 403 403 403 403 404 204 204 401"},
+    # Accredited centres and courses: a register everyone reads; programme admins add centres
+    # and accredit; a centre's leads (its lab's managers) add courses and submit annual
+    # returns, which they, the centre's regional lead and admins read (others 404); the
+    # feedback is read only in aggregate, by the same people (others 403).
+    ("GET", "/api/v1/accreditation-schemes/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("GET", "/api/v1/accreditation-schemes/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "200 200 200 200 200 200 200 200 200 401"},
+    ("GET", "/api/v1/centres/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/centres/"): {"all": "403 403 403 403 403 403 403 403 201 401"},
+    ("GET", "/api/v1/centres/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "200 200 200 200 200 200 200 200 200 401"},
+    ("GET", "/api/v1/centres/{id}/feedback/"): {
+        "own": "403 403 403 403 200 403 200 403 200 401",
+        "others": "403 403 403 403 403 200 403 200 200 401"},
+    ("GET", "/api/v1/courses/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/courses/"): {"all": "403 403 403 403 201 403 403 403 201 401"},
+    ("GET", "/api/v1/courses/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "200 200 200 200 200 200 200 200 200 401"},
+    ("GET", "/api/v1/centre-accreditations/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/centre-accreditations/"): {"all": "403 403 403 403 403 403 403 403 201 401"},
+    ("GET", "/api/v1/centre-accreditations/{id}/"): {
+        "own": "200 200 200 200 200 200 200 200 200 401",
+        "others": "200 200 200 200 200 200 200 200 200 401"},
+    ("POST", "/api/v1/centre-accreditations/{id}/withdraw/"): {
+        "own": "403 403 403 403 403 403 403 403 200 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("GET", "/api/v1/annual-returns/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
+    ("GET", "/api/v1/annual-returns/{id}/"): {
+        "own": "404 404 404 404 200 404 200 404 200 401",
+        "others": "404 404 404 404 404 200 404 200 200 401"},
+    ("POST", "/api/v1/annual-returns/{id}/submit/"): {
+        "own": "404 404 404 404 200 404 403 404 403 401",
+        "others": "404 404 404 404 404 200 404 403 403 401"},
+    ("POST", "/api/v1/annual-returns/{id}/review/"): {
+        "own": "403 403 403 403 403 403 403 403 200 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("GET", "/api/v1/feedback/"): {"all": "200 200 403 403 403 403 403 403 403 401"},
+    ("POST", "/api/v1/feedback/"): {"all": "201 201 403 403 403 403 403 403 403 401"},
+    # The procedure catalogue: versioned data programme admins change.
+    ("PATCH", "/api/v1/procedures/{id}/"): {
+        "own": "403 403 403 403 403 403 403 403 200 401",
+        "others": "403 403 403 403 403 403 403 403 200 401"},
+    ("GET", "/api/v1/platforms/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
 }

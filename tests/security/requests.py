@@ -37,6 +37,7 @@ TARGETS = {
     ("POST", "/api/v1/privileges/{id}/reinstate/"): "privilege_suspended",
     ("POST", "/api/v1/privileges/{id}/revoke/"): "privilege_provisional",
     ("POST", "/api/v1/privileges/{id}/assign_proctor/"): "privilege_provisional",
+    ("POST", "/api/v1/annual-returns/{id}/review/"): "annual_return_submitted",
 }
 
 # Collection operations that are asked about one side's trainee through a query parameter.
@@ -104,7 +105,25 @@ def _elogbook(w) -> SimpleUploadedFile:
             f"{days_ago(1):%d/%m/%Y},{w.objects['procedures']['own'].name},S-TS,{w.objects['sites']['own'].name},60\n")
     return SimpleUploadedFile("elogbook.csv", text.encode(), content_type="text/csv")
 
+def _feedback_body(w, persona) -> dict:
+    person = {"trainee": w.trainee, "other_trainee": w.other_trainee}.get(persona, w.trainee)
+    return {"session": w.extra[f"feedback_session_{person.pk}"].pk, "overall": 4, "content": 4, "faculty": 5,
+            "facilities": 3, "would_recommend": True}
+
+
 BODIES = {
+    ("PATCH", "/api/v1/procedures/{id}/"): lambda w, p, o=None: {"snomed": "90470006"},
+    ("POST", "/api/v1/centres/"): lambda w, p, o=None: {"name": "A new centre", "site": w.objects["sites"]["own"].pk},
+    ("POST", "/api/v1/courses/"): lambda w, p, o=None: {"centre": w.objects["centres"]["own"].pk,
+                                                        "title": "Team crisis course", "kind": "team"},
+    ("POST", "/api/v1/centre-accreditations/"): lambda w, p, o=None: {
+        "scheme": w.objects["accreditation-schemes"]["own"].pk, "centre": w.objects["centres"]["own"].pk,
+        "accredited_on": days_ago(10).isoformat()},
+    ("POST", "/api/v1/centre-accreditations/{id}/withdraw/"): lambda w, p, o=None: {},
+    ("POST", "/api/v1/annual-returns/{id}/submit/"): lambda w, p, o=None: {
+        "figures": {"sessions_run": 14, "robotic_systems": 1}, "narrative": "On track."},
+    ("POST", "/api/v1/annual-returns/{id}/review/"): lambda w, p, o=None: {"decision": "accepted"},
+    ("POST", "/api/v1/feedback/"): lambda w, p, o=None: _feedback_body(w, p),
     ("POST", "/api/v1/accreditations/{id}/reinstate/"): lambda w, p, o=None: {"reason": "Review complete."},
     ("POST", "/api/v1/accreditations/{id}/revoke/"): lambda w, p, o=None: {"reason": "Conduct review upheld."},
     ("POST", "/api/v1/accreditations/{id}/suspend/"): lambda w, p, o=None: {"reason": "Conduct review opened."},

@@ -42,10 +42,11 @@ from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
 from rastrack.core.free_text import free_text
 from rastrack.core.models import EvidenceDocument
 from rastrack.notifications.services import notify
-from rastrack.reference.models import Specialty
+from rastrack.reference.models import Specialty, Subspecialty
+from rastrack.reference.specialties import split_specialty
 
 
-def _check_evidence(*, kind: str, specialty: str, platforms: list[str], cases: int,
+def _check_evidence(*, kind: str, specialty: str, subspecialty: str = "", platforms: list[str], cases: int,
                     course_on: datetime.date | None, today: datetime.date,
                     scope: str = FacultyScope.FULL) -> list[str]:
     rules = faculty_rules()
@@ -54,6 +55,8 @@ def _check_evidence(*, kind: str, specialty: str, platforms: list[str], cases: i
         errors["kind"] = [f"Choose one of: {', '.join(ApplicationKind.values)}."]
     if specialty not in Specialty.values:
         errors["specialty"] = ["Choose a specialty from the list."]
+    elif subspecialty and (specialty != Specialty.GENERAL or subspecialty not in Subspecialty.values):
+        errors["subspecialty"] = ["Only general surgery has subspecialties: choose one from the list, or none."]
     unknown = [p for p in platforms if p not in Platform.values]
     if unknown:
         errors["platforms"] = [f"Unknown platform: {', '.join(map(str, unknown))}."]
@@ -89,6 +92,7 @@ def trainer_application_create(
     specialty: str,
     platforms: Iterable[str],
     independent_console_cases: int,
+    subspecialty: str = "",
     statement: str,
     train_the_trainer_completed_on: datetime.date | None = None,
     documents: Iterable[int] = (),
@@ -107,8 +111,10 @@ def trainer_application_create(
                            "accredited RAS faculty.")
     today = today or timezone.localdate()
     scope = faculty_scope_for(applicant)
+    # The old codes (e.g. `colorectal`) are still accepted: they name a specialty and subspecialty.
+    specialty, subspecialty = split_specialty(specialty, subspecialty or "")
     platforms = _check_evidence(
-        kind=kind, specialty=specialty, platforms=list(platforms or []),
+        kind=kind, specialty=specialty, subspecialty=subspecialty, platforms=list(platforms or []),
         cases=independent_console_cases, course_on=train_the_trainer_completed_on, today=today, scope=scope,
     )
     statement = free_text("statement", statement, required_message="Give a statement.")
@@ -134,7 +140,8 @@ def trainer_application_create(
         raise Conflict("You already have a pending application; wait for its decision.")
 
     application = TrainerApplication(
-        applicant=applicant, kind=kind, scope=scope, specialty=specialty, platforms=platforms,
+        applicant=applicant, kind=kind, scope=scope, specialty=specialty, subspecialty=subspecialty,
+        platforms=platforms,
         independent_console_cases=independent_console_cases,
         train_the_trainer_completed_on=train_the_trainer_completed_on, statement=statement,
     )
@@ -216,6 +223,7 @@ def trainer_application_approve(*, application: TrainerApplication, actor: User,
         accreditation = Accreditation(
             trainer=applicant, status=AccreditationStatus.ACCREDITED, accredited_on=today,
             expires_on=add_years(today, period), specialty=application.specialty,
+            subspecialty=application.subspecialty,
             platforms=application.platforms, scope=application.scope, status_reason="Initial application approved.",
         )
         with audited(actor=actor, action="accreditation.grant", instance=accreditation):
@@ -231,6 +239,7 @@ def trainer_application_approve(*, application: TrainerApplication, actor: User,
                 acc.accredited_on = today  # a gap: the new period starts today
             acc.expires_on = add_years(max(today, acc.expires_on), period)
             acc.specialty, acc.platforms = application.specialty, application.platforms
+            acc.subspecialty = application.subspecialty
             acc.scope = application.scope
             if acc.status == AccreditationStatus.LAPSED:
                 acc.status = AccreditationStatus.ACCREDITED
@@ -238,7 +247,7 @@ def trainer_application_approve(*, application: TrainerApplication, actor: User,
                 acc.status_reason = "Renewed after lapsing."
 
         audited_change(actor=actor, action="accreditation.renew", instance=accreditation,
-                fields=["status", "accredited_on", "expires_on", "specialty", "platforms", "scope",
+                fields=["status", "accredited_on", "expires_on", "specialty", "subspecialty", "platforms", "scope",
                         "status_reason", "status_changed_at", "updated_at"], mutate=renew)
 
     _decide(application, actor=actor, status=ApplicationStatus.APPROVED, reason=reason,

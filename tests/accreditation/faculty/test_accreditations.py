@@ -194,7 +194,8 @@ def test_the_register_shows_load_expiry_and_filters(api, admin, london, north_we
 
     soon = UserFactory(full_name="Sue Soon", roles=[Role.TRAINER], region=north_west)
     soon_acc = accredit(soon, since=days_ago(1000), expires_on=timezone.localdate() + datetime.timedelta(days=89))
-    soon_acc.specialty, soon_acc.platforms = "colorectal", ["versius", "davinci_x"]
+    # General surgery, colorectal: still found by the old code `colorectal`.
+    soon_acc.specialty, soon_acc.subspecialty, soon_acc.platforms = "general", "colorectal", ["versius", "davinci_x"]
     soon_acc.save()
     Accreditation.objects.filter(trainer=assigned_trainer).unaudited_update(
         "test: the register's platform filter", platforms=["davinci_xi"])
@@ -214,6 +215,7 @@ def test_the_register_shows_load_expiry_and_filters(api, admin, london, north_we
 
     assert trainers(f"region={north_west.pk}") == {soon.pk}
     assert trainers("specialty=colorectal") == {soon.pk}
+    assert trainers("specialty=general") == {soon.pk}
     assert trainers("platform=versius") == {soon.pk}
     assert trainers("platform=davinci_x") == {soon.pk}  # not davinci_xi's trainers
     assert trainers("platform=davinci_xi") == {assigned_trainer.pk}

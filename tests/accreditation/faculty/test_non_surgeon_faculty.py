@@ -14,7 +14,7 @@ from tests.builders.curriculum import make_framework
 from tests.builders.dates import days_ago
 from tests.builders.faculty import assign
 from tests.builders.people import UserFactory
-from tests.builders.signoff import request_signoff
+from tests.builders.signoff import gears, request_signoff
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +88,20 @@ def test_a_console_request_addressed_before_the_scope_narrowed_cannot_be_decided
     accreditation.scope = FacultyScope.FULL
     accreditation.save(update_fields=["scope"])
     assert signoff.signoff_request_approve(request=request, actor=unassigned_trainer).status == "approved"
+
+
+def test_non_surgeon_faculty_assess_teamwork_with_otas_and_never_with_a_console_tool(nurse_faculty, trainee):
+    from accreditation.signoff.models import Assessment
+
+    otas = {code: 5 for code in ("communication", "coordination", "cooperation", "leadership", "monitoring")}
+    assessment = signoff.assessment_create(actor=nurse_faculty, trainee=trainee, tool="otas", scores=otas)
+    assert assessment.tool.code == "otas"
+    with pytest.raises(ApplicationError) as exc:
+        signoff.assessment_create(actor=nurse_faculty, trainee=trainee, tool="gears", scores=gears(20))
+    assert "OTAS" in exc.value.errors["tool"][0]
+    assert Assessment.objects.filter(assessor=nurse_faculty).count() == 1
+
+
+def test_surgeon_trainers_keep_every_tool(assigned_trainer, trainee):
+    assert signoff.assessment_create(actor=assigned_trainer, trainee=trainee, tool="gears",
+                                     scores=gears(20)).tool.code == "gears"
