@@ -305,6 +305,7 @@ class _Builder:
         from accreditation.signoff.models import AssessmentDomain, AssessmentTool
         from rastrack.reference import demo as reference_demo
         from rastrack.reference.models import Procedure, ProcedureStep, Region, Site
+        from rastrack.reference.specialties import legacy_code
 
         reference_demo.seed()  # the regions' hospital sites (idempotent)
 
@@ -318,7 +319,10 @@ class _Builder:
             self.steps[step.procedure_id].append(step.pk)
         self.proc_tables = {}
         for specialty in SPECIALTY_WEIGHTS:
-            procs = sorted((p for p in self.procedures.values() if p.specialty == specialty),
+            # Trainees' specialties are the first catalogue's codes (colorectal, not general
+            # surgery's colorectal subspecialty): the mix of cases measured before stays the same.
+            procs = sorted((p for p in self.procedures.values()
+                            if legacy_code(p.specialty, p.subspecialty) == specialty),
                            key=lambda p: (p.code != INDEX_PROCEDURE[specialty], p.code))
             self.proc_tables[specialty] = _cum([(p.pk, 1 / (rank + 1) ** 1.3) for rank, p in enumerate(procs)])
         self.gears = AssessmentTool.objects.get(code="gears")

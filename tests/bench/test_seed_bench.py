@@ -1,4 +1,4 @@
-"""`seed_bench` (issue 12): a tiny bench world has the planned proportions and satisfies the
+"""`seed_bench`: a tiny bench world has the planned proportions and satisfies the
 real schema. Runs on SQLite (bulk_create) and on PostgreSQL (COPY) alike, whichever the
 suite runs on. No timing is asserted: performance is measured by `make bench`, not here."""
 

@@ -149,14 +149,24 @@ def test_a_competency_signoff_form_offers_the_competencies_of_the_pathways_frame
     assert missing.status_code == 400 and "Choose the competency" in missing.content.decode()
 
 
-def test_the_preview_shows_a_draft_as_a_trainee_would_see_it(signed_in_admin, admin, pathway, trainee):
+def _verified_elearning(trainee, pathway, trainer):
+    """A completion the trainee's trainer has verified: it counts in a new version too (a new
+    version counts no self-reported evidence)."""
+    from accreditation.logbook.verification import elearning_completion_verify
+
+    completion = services.elearning_record(trainee=trainee, component=elearning_component(pathway),
+                                           completed_on=days_ago(3), provider="Maker")
+    return elearning_completion_verify(completion=completion, actor=trainer)
+
+
+def test_the_preview_shows_a_draft_as_a_trainee_would_see_it(signed_in_admin, admin, pathway, trainee,
+                                                               assigned_trainer):
     draft = services.pathway_new_version(actor=admin, pathway=pathway)
     page = signed_in_admin.get(f"/curriculum/versions/pathway/{draft.pk}/preview/")
     html = page.content.decode()
     total = Requirement.objects.filter(component__module__pathway=draft).count()
     assert page.status_code == 200 and f"0 of {total} requirements met" in html and "Platform e-module" in html
-    services.elearning_record(trainee=trainee, component=elearning_component(pathway), completed_on=days_ago(3),
-                              provider="Maker")
+    _verified_elearning(trainee, pathway, assigned_trainer)
     with_trainee = signed_in_admin.get(f"/curriculum/versions/pathway/{draft.pk}/preview/?trainee={trainee.pk}")
     assert f"1 of {total} requirements met" in with_trainee.content.decode()
     assert not Enrolment.objects.filter(pathway=draft).exists()
@@ -172,11 +182,10 @@ def _second_version(admin, pathway):
 
 
 def test_the_cohort_move_dry_run_shows_before_and_after_and_moves_nothing(signed_in_admin, admin, pathway, trainee,
-                                                                         other_trainee):
+                                                                         other_trainee, assigned_trainer):
     first = services.enrolment_create(actor=trainee, trainee=trainee, pathway=pathway, enrolled_on=days_ago(30))
     services.enrolment_create(actor=other_trainee, trainee=other_trainee, pathway=pathway, enrolled_on=days_ago(30))
-    services.elearning_record(trainee=trainee, component=elearning_component(pathway), completed_on=days_ago(3),
-                              provider="Maker")
+    _verified_elearning(trainee, pathway, assigned_trainer)
     target = _second_version(admin, Pathway.objects.get(pk=pathway.pk))
     page = signed_in_admin.get(f"/curriculum/versions/pathway/{target.pk}/move/?source={pathway.pk}")
     html = page.content.decode()

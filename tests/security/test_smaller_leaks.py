@@ -80,13 +80,13 @@ def test_the_api_answers_one_way_for_every_supervisor_the_trainee_may_not_name(
         response = client.post("/api/v1/cases/", case_payload(supervisor=pk), format="json")
         answers[who] = (response.status_code, tuple(response.json().get("supervisor") or ()))
     assert set(answers.values()) == {(400, (SUPERVISOR_NOT_NAMEABLE,))}, answers
-    assert not Case.objects.exists()
+    assert not Case.objects.filter(trainee=trainee).exists()
     # Nor by editing a draft: the same answer, and the draft keeps its supervisor.
     draft = client.post("/api/v1/cases/", case_payload(supervisor=assigned_trainer.pk), format="json")
     assert draft.status_code == 201, draft.json()
     edit = client.patch(f"/api/v1/cases/{draft.json()['id']}/", {"supervisor": unassigned_trainer.pk}, format="json")
     assert edit.status_code == 400 and edit.json()["supervisor"] == [SUPERVISOR_NOT_NAMEABLE]
-    assert Case.objects.get().supervisor == assigned_trainer
+    assert Case.objects.get(trainee=trainee).supervisor == assigned_trainer
 
 
 def test_the_page_form_answers_the_same_way_and_names_nobody(
@@ -105,7 +105,7 @@ def test_the_page_form_answers_the_same_way_and_names_nobody(
         assert escape(SUPERVISOR_NOT_NAMEABLE) in html, who
         for person in (other_trainee, unassigned_trainer, lead):
             assert person.full_name not in html, (who, person)
-    assert not Case.objects.exists()
+    assert not Case.objects.filter(trainee=trainee).exists()
 
 
 def test_a_trainee_names_a_trainer_assigned_to_them_and_keeps_one_whose_assignment_ended(
@@ -132,8 +132,8 @@ def test_the_duplicate_check_does_not_show_someone_elses_pending_title(api, trai
     from curriculum import services
     from tests.builders.curriculum import resource_item, submit
 
-    theirs = submit(other_trainee, resource_item(1, title="Secret draft of Dr Other")).items.get()
-    response = api.as_user(trainee).post("/api/v1/resources/submissions/", {"items": [resource_item(1)]},
+    theirs = submit(other_trainee, resource_item(7301, title="Secret draft of Dr Other")).items.get()
+    response = api.as_user(trainee).post("/api/v1/resources/submissions/", {"items": [resource_item(7301)]},
                                          format="json")
     assert response.status_code == 409
     message = response.json()["items"][0]["url"][0]
@@ -141,6 +141,6 @@ def test_the_duplicate_check_does_not_show_someone_elses_pending_title(api, trai
     assert "already submitted" in message
     # Once approved it is the catalogue's, and named.
     services.resource_approve(actor=admin, resource=theirs)
-    response = api.as_user(trainee).post("/api/v1/resources/submissions/", {"items": [resource_item(1)]},
+    response = api.as_user(trainee).post("/api/v1/resources/submissions/", {"items": [resource_item(7301)]},
                                          format="json")
     assert theirs.title in response.json()["items"][0]["url"][0]

@@ -238,6 +238,9 @@ def test_deactivation_ends_every_session_and_token_at_once(client, api, admin, t
     api.as_user(trainee)
     assert client.get("/").status_code == 200
     assert api.get("/api/v1/me/").status_code == 200
+    from rastrack.accounts.models import UserSession
+
+    assert UserSession.objects.filter(user=trainee).count() == 2
 
     services.user_deactivate(user=trainee, actor=admin)
 
@@ -245,9 +248,7 @@ def test_deactivation_ends_every_session_and_token_at_once(client, api, admin, t
     assert other_browser.get("/api/v1/me/").status_code in (401, 403)
     assert api.get("/api/v1/me/").status_code == 401
     assert not trainee.api_tokens.exists()
-    from django.contrib.sessions.models import Session
-
-    assert not any(s.get_decoded().get("_auth_user_id") == str(trainee.pk) for s in Session.objects.all())
+    assert not any(s.get_decoded().get("_auth_user_id") == str(trainee.pk) for s in UserSession.objects.all())
     # A deactivated person cannot sign in again.
     assert api.post("/api/v1/auth/token/", {"username": trainee.email, "password": PASSWORD}).status_code == 400
 

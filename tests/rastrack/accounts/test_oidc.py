@@ -14,10 +14,10 @@ import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from django.contrib.sessions.backends.db import SessionStore
 
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
+from rastrack.accounts.session_store import SessionStore
 from rastrack.audit.models import AuditEntry
 from tests.builders.people import UserFactory
 from tests.support import oidc_provider
