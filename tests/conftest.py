@@ -15,19 +15,15 @@ from pathlib import Path
 
 import hypothesis
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
-from rastrack.accounts.roles_data import create_role_groups
-from rastrack.reference.catalogue import load_reference_data
-from rastrack.reference.models import Procedure, ProcedureStep, Region
 from tests.builders import personas
 from tests.builders.demo import SHARED as SHARED_DEMO_WORLD
 from tests.builders.demo import demo_world_fixture, uses_demo_world  # noqa: F401 - fixture
 from tests.builders.people import region
-from tests.support import fast_flush, xdist_groups
+from tests.support import fast_flush, migrated_rows, xdist_groups
 from tests.support.services import needs, redis_reachable
 
 # Hypothesis measures its own speed: on a busy 2-core CI machine generating examples can be
@@ -105,8 +101,10 @@ def pytest_runtest_teardown(item, nextitem):
 @pytest.fixture(scope="session")
 def django_db_setup(request, django_test_environment, django_db_blocker, django_db_use_migrations,
                     django_db_keepdb, django_db_createdb, django_db_modify_db_settings):
-    """pytest-django's test databases; on PostgreSQL under xdist, one migrated template cloned
-    per worker (tests/support/databases.py) instead of one migration per worker."""
+    """pytest-django's test databases, built from the models (`--nomigrations` in
+    pyproject.toml; `--migrations` runs the migrations instead) and completed with what the
+    migrations add (tests/support/migrated_rows.py); on PostgreSQL under xdist, one template
+    cloned per worker (tests/support/databases.py) instead of one build per worker."""
     from django.test.utils import setup_databases, teardown_databases
     from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
 
@@ -114,11 +112,12 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
 
     verbosity = request.config.option.verbose
     aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
-    if (connection.vendor == "postgresql" and databases.run_id() and django_db_use_migrations
+    if (connection.vendor == "postgresql" and databases.run_id()
             and not django_db_keepdb and set(aliases) <= {"default"}):
         with django_db_blocker.unblock():
             original_name = databases.setup_cloned_database(connection, verbosity=verbosity,
-                                                            run_id=databases.run_id())
+                                                            run_id=databases.run_id(),
+                                                            migrate=django_db_use_migrations)
             if "default" in serialized_aliases:
                 connection._test_serialized_contents = connection.creation.serialize_db_to_string()
             fast_flush.remember_baseline(connection)
@@ -135,6 +134,8 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
         db_cfg = setup_databases(verbosity=verbosity, interactive=False, aliases=aliases,
                                  serialized_aliases=serialized_aliases, **keepdb)
         if not keepdb:
+            if not django_db_use_migrations:
+                migrated_rows.complete_schema(connection)
             fast_flush.remember_baseline(connection)
     yield
     if not django_db_keepdb:
@@ -201,24 +202,8 @@ def _restore_migrated_rows_if_flushed() -> None:
 
 
 def _restore_migrated_rows() -> None:
-    """What the data migrations put in the database: regions, procedures and their steps, the
-    role groups, the assessment tools, the simulator exercises and export formats, the default
-    privilege rules, the centres' accreditation schemes (idempotent)."""
-    from accreditation.logbook.models import SimulatorExercise, SimulatorExportFormat
-    from accreditation.logbook.simulation import load_simulator_catalogue
-    from accreditation.privileges.defaults import load_default_privilege_rules
-    from accreditation.privileges.models import PrivilegeRules
-    from accreditation.signoff.models import AssessmentDomain, AssessmentTool
-    from accreditation.signoff.tools import load_assessment_tools
-    from labs.centres.models import AccreditationScheme, SchemeCriterion
-    from labs.centres.schemes import load_schemes
-
-    load_reference_data(Region, Procedure, ProcedureStep)
-    create_role_groups(Group)
-    load_assessment_tools(AssessmentTool, AssessmentDomain)
-    load_simulator_catalogue(SimulatorExercise, SimulatorExportFormat)
-    load_default_privilege_rules(PrivilegeRules)
-    load_schemes(AccreditationScheme, SchemeCriterion)
+    """What the data migrations put in the database (tests/support/migrated_rows.py)."""
+    migrated_rows.restore()
 
 
 # --- Personas --------------------------------------------------------------------------------

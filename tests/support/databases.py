@@ -1,7 +1,7 @@
-"""The test databases of a parallel run on PostgreSQL: migrated once, cloned per xdist worker.
+"""The test databases of a parallel run on PostgreSQL: built once, cloned per xdist worker.
 
 pytest-django gives each xdist worker its own database (test_rastrack_gw0, _gw1, ...) and
-would migrate each one. On PostgreSQL the first worker migrates a template database instead
+would build each one. On PostgreSQL the first worker builds a template database instead
 (test_rastrack_template, under an advisory lock the other workers wait on), and every
 worker copies it with `CREATE DATABASE ... TEMPLATE ...`, which takes about a second. The
 template carries the id of the run (`PYTEST_XDIST_TESTRUNUID`) as its comment, so a template
@@ -42,8 +42,8 @@ def _lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
-def setup_cloned_database(connection, *, verbosity: int, run_id: str) -> str:
-    """Give this xdist worker its test database as a copy of the run's migrated template.
+def setup_cloned_database(connection, *, verbosity: int, run_id: str, migrate: bool = True) -> str:
+    """Give this xdist worker its test database as a copy of the run's template.
 
     Returns the database's original NAME, for `teardown_cloned_database`."""
     from django.conf import settings
@@ -60,7 +60,7 @@ def setup_cloned_database(connection, *, verbosity: int, run_id: str) -> str:
                            [template])
             row = cursor.fetchone()
             if row is None or row[0] != f"rastrack test template {run_id}":
-                _migrate_template(connection, template, verbosity=verbosity)
+                _build_template(connection, template, verbosity=verbosity, migrate=migrate)
                 cursor.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
                     sql.Identifier(template), sql.Literal(f"rastrack test template {run_id}")))
             cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(worker_db)))
@@ -75,14 +75,23 @@ def setup_cloned_database(connection, *, verbosity: int, run_id: str) -> str:
     return original_name
 
 
-def _migrate_template(connection, template: str, *, verbosity: int) -> None:
-    """Create and migrate the template as Django creates a test database, then leave it idle."""
+def _build_template(connection, template: str, *, verbosity: int, migrate: bool) -> None:
+    """Create the template as Django creates a test database (from the models, completed with
+    what the migrations add, or by running the migrations), then leave it idle."""
+    from pytest_django.fixtures import _disable_migrations
+
+    from tests.support import migrated_rows
+
     test_settings = connection.settings_dict["TEST"]
     worker_name = test_settings.get("NAME")
     original_name = connection.settings_dict["NAME"]
     test_settings["NAME"] = template
     try:
+        if not migrate:
+            _disable_migrations()
         connection.creation.create_test_db(verbosity=verbosity, autoclobber=True, serialize=False)
+        if not migrate:
+            migrated_rows.complete_schema(connection)
     finally:
         test_settings["NAME"] = worker_name
         connection.close()
