@@ -12,7 +12,7 @@ import re
 from django.db import transaction
 from django.utils import timezone
 
-from rastrack.audit.services import audit_record
+from rastrack.core.audit_signal import audit_requested
 from rastrack.core.exceptions import ApplicationError, NotPermitted
 from rastrack.core.free_text import free_text, free_text_messages
 from rastrack.reference.models import Procedure, ProcedureRevision, ProcedureStep
@@ -34,7 +34,6 @@ def procedure_snapshot(procedure: Procedure) -> dict:
 
 def current_steps(procedure: Procedure) -> list[ProcedureStep]:
     return list(ProcedureStep.objects.filter(procedure=procedure, retired_in__isnull=True).order_by("order"))
-
 
 
 def _steps_snapshot(steps: list[ProcedureStep]) -> dict:
@@ -150,8 +149,9 @@ def procedure_update(*, actor, procedure: Procedure, name: str | None = None, op
     procedure.save()
     if wanted is not None:
         _apply_steps(procedure, wanted, procedure.version)
-    audit_record(actor=actor, action="procedure.update", obj=procedure, before=before,
-                 after=procedure_snapshot(procedure))
+    # The audit trail is a sibling of reference data in the kernel: it records through a signal.
+    audit_requested.send(sender=Procedure, actor=actor, action="procedure.update", obj=procedure,
+                         before=before, after=procedure_snapshot(procedure))
     return procedure
 
 
