@@ -71,7 +71,7 @@ def test_a_step_change_is_a_new_version_and_the_old_case_keeps_its_steps(admin, 
     assert services.procedure_update(actor=admin, procedure=rarp, steps=again).version == 2
 
 
-def test_new_cases_see_the_current_steps_only(admin, trainee, assigned_trainer, rarp):
+def test_new_cases_see_the_current_steps_only(api, admin, trainee, assigned_trainer, rarp):
     old_case = make_case(trainee, assigned_trainer, status="draft", steps=["Bladder detachment"])
     detachment = ProcedureStep.objects.get(procedure=rarp, name="Bladder detachment")
     services.procedure_update(actor=admin, procedure=rarp,
@@ -83,6 +83,14 @@ def test_new_cases_see_the_current_steps_only(admin, trainee, assigned_trainer, 
     with pytest.raises(ApplicationError) as refused:
         logbook.case_create(trainee=trainee, actor=trainee, data=data, steps=[logbook.StepEntry(step=detachment)])
     assert "no longer a step" in refused.value.errors["steps"][0]
+    payload = {"date": data["date"].isoformat(), "site": data["site"].pk, "platform": "davinci_xi",
+               "procedure": rarp.pk, "role": "console_part", "supervision": "S-TS", "console_minutes": 90,
+               "total_minutes": 200, "supervisor_name": "Mr Jones", "steps": [{"step": detachment.pk}]}
+    response = api.as_user(trainee).post("/api/v1/cases/", payload, format="json")
+    assert response.status_code == 400 and "no longer a step" in str(response.json()["steps"])
+    current = ProcedureStep.objects.get(procedure=rarp, name="Bladder neck dissection")
+    payload["steps"] = [{"step": current.pk}]
+    assert api.as_user(trainee).post("/api/v1/cases/", payload, format="json").status_code == 201
     # The case logged with it keeps it when edited.
     kept = logbook.case_update(case=old_case, actor=trainee, data={"notes": "Kept."},
                                steps=[logbook.StepEntry(step=detachment)])
