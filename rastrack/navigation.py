@@ -75,6 +75,8 @@ LINKS: list[Link] = [
          "Approve or reject the learning resources people have suggested."),
     Link("Procedure catalogue", "reference:procedures", _ALL,
          "Robotic procedures and their steps, as logged in the logbook."),
+    Link("Maintain the catalogue", "reference:catalogue", frozenset({Role.PROGRAMME_ADMIN}),
+         "Change procedures' names, OPCS-4 codes and ordered steps; each change is a new version."),
     Link("Faculty register", "accreditation:register", _ADMINS,
          "Accredited RAS trainers by region, specialty and platform, with their trainee load."),
     Link("Accreditation decisions", "accreditation:queue", _ADMINS,

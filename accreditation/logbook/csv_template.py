@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 
 from accreditation.logbook import policies
 from accreditation.logbook.models import Case, CaseOutcome, CaseSource, StepRole
@@ -130,7 +131,9 @@ class _Lookups:
             for key in (procedure.name.casefold(), procedure.code.casefold(), str(procedure.pk)):
                 self.procedures[key] = procedure
         self.steps: dict[tuple[int, str], ProcedureStep] = {
-            (s.procedure_id, s.name.casefold()): s for s in ProcedureStep.objects.all()
+            # A current step wins over a retired one of the same name (it comes last).
+            (s.procedure_id, s.name.casefold()): s
+            for s in ProcedureStep.objects.order_by(F("retired_in").asc(nulls_last=True), "pk")
         }
         self.users: dict[str, User | None] = {}
 

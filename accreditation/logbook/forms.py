@@ -123,7 +123,7 @@ class CaseForm(NHSUKFormMixin, forms.Form):
             proctors = proctors | User.objects.filter(pk=case.proctor_id)
         self.fields["proctor"].queryset = proctors.order_by("full_name", "id")
         self.fields["proctor"].label_from_instance = _supervisor_label
-        self.procedure_steps = self._steps_of(self._procedure_id())
+        self.procedure_steps = self._steps_of(self._procedure_id(), case)
         self.fields["steps"].choices = [(str(s.pk), s.name) for s in self.procedure_steps]
         for step in self.procedure_steps:
             self.fields[f"step_role_{step.pk}"] = forms.ChoiceField(
@@ -147,10 +147,14 @@ class CaseForm(NHSUKFormMixin, forms.Form):
             return None
 
     @staticmethod
-    def _steps_of(procedure_id: int | None) -> list[ProcedureStep]:
+    def _steps_of(procedure_id: int | None, case: Case | None = None) -> list[ProcedureStep]:
+        """The procedure's current steps, and a retired one the case being edited was logged with."""
         if procedure_id is None:
             return []
-        return list(ProcedureStep.objects.filter(procedure_id=procedure_id).order_by("order"))
+        shown = models.Q(retired_in__isnull=True)
+        if case is not None and case.pk:
+            shown |= models.Q(pk__in=case.steps.values("step_id"))
+        return list(ProcedureStep.objects.filter(shown, procedure_id=procedure_id).order_by("order", "pk"))
 
     def step_rows(self) -> list[dict]:
         """One row per step of the procedure: the checkbox's state and the role's field."""

@@ -129,6 +129,9 @@ def case_check(*, trainee: User, data: dict[str, Any], steps: list[StepEntry],
             errors.setdefault(field, []).extend(messages)
     procedure_id = case.procedure_id
     seen: set[int] = set()
+    # A retired step stays on the cases logged with it, and new ones see the current steps only.
+    logged_with = set(CaseStep.objects.filter(case=instance).values_list("step_id", flat=True)) if (
+        instance is not None and instance.pk and any(e.step.retired_in is not None for e in steps)) else set()
     step_minutes = 0
     for entry in steps:
         if entry.role != StepRole.CONSOLE and (entry.takeover or entry.console_minutes is not None):
@@ -142,6 +145,9 @@ def case_check(*, trainee: User, data: dict[str, Any], steps: list[StepEntry],
         if entry.step.procedure_id != procedure_id:
             errors.setdefault("steps", []).append(
                 f"“{entry.step.name}” is not a step of the chosen procedure.")
+        elif entry.step.retired_in is not None and entry.step.pk not in logged_with:
+            errors.setdefault("steps", []).append(
+                f"“{entry.step.name}” is no longer a step of this procedure: choose from its current steps.")
         elif entry.step.pk in seen:
             errors.setdefault("steps", []).append(f"“{entry.step.name}” is listed twice.")
         if entry.role not in StepRole.values:

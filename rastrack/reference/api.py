@@ -5,15 +5,17 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from rastrack.core.permissions import SIGNED_IN, ActionRolesMixin
 from rastrack.reference import services
-from rastrack.reference.models import Procedure, Region, Site
+from rastrack.reference.models import Procedure, Region, Site, with_current_steps
 from rastrack.reference.platforms import platform_facts
 from rastrack.reference.serializers import (
     ProcedureSerializer,
     ProcedureUpdateSerializer,
+    ProcedureVersionsSerializer,
     RegionSerializer,
     SiteSerializer,
 )
@@ -45,12 +47,14 @@ class ProcedureFilter(filters.FilterSet):
 
 class ProcedureViewSet(ActionRolesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The procedure catalogue, coded (OPCS-4, optional SNOMED CT). Programme admins change a
-    procedure's name, codes and specialty; each change keeps the version it replaces."""
+    procedure's name, codes, specialty and ordered steps; each change keeps the version it
+    replaces (`versions/`), and cases keep the steps they were logged with."""
 
-    queryset = Procedure.objects.prefetch_related("steps").order_by("specialty", "name")
+    queryset = with_current_steps(Procedure.objects.order_by("specialty", "name"))
     serializer_class = ProcedureSerializer
     filterset_class = ProcedureFilter
-    action_roles = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "partial_update": ("programme_admin",)}
+    action_roles = {"list": SIGNED_IN, "retrieve": SIGNED_IN, "partial_update": ("programme_admin",),
+                    "versions": SIGNED_IN}
 
     @extend_schema(request=ProcedureUpdateSerializer, responses=ProcedureSerializer)
     def partial_update(self, request, *args, **kwargs):
@@ -59,6 +63,13 @@ class ProcedureViewSet(ActionRolesMixin, mixins.ListModelMixin, mixins.RetrieveM
         data.is_valid(raise_exception=True)
         procedure = services.procedure_update(actor=request.user, procedure=procedure, **data.validated_data)
         return Response(ProcedureSerializer(self.get_queryset().get(pk=procedure.pk)).data)
+
+    @extend_schema(responses=ProcedureVersionsSerializer)
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def versions(self, request, pk=None):
+        """Every version of the procedure, newest first, each with its steps as it had them."""
+        versions = services.procedure_versions(self.get_object())
+        return Response(ProcedureVersionsSerializer({"results": versions}).data)
 
 
 class PlatformViewSet(ActionRolesMixin, viewsets.ViewSet):

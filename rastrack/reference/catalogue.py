@@ -451,7 +451,11 @@ def load_reference_data(region_model, procedure_model, step_model) -> None:
     for item in PROCEDURES:
         defaults = {k: item[k] for k in ("name", "specialty", "subspecialty", "opcs4", "snomed") if k in columns}
         procedure, _ = procedure_model.objects.update_or_create(code=item["code"], defaults=defaults)
+        if "retired_in" in {f.name for f in step_model._meta.fields}:
+            if procedure.version > 1:
+                continue  # a programme admin maintains these steps now: the data file no longer does
+            current = step_model.objects.filter(procedure=procedure, retired_in__isnull=True)
+        else:
+            current = step_model.objects.filter(procedure=procedure)
         for order, step in enumerate(item["steps"], start=1):
-            step_model.objects.update_or_create(
-                procedure=procedure, order=order, defaults={"name": step}
-            )
+            current.update_or_create(procedure=procedure, order=order, defaults={"name": step})

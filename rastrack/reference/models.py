@@ -1,5 +1,7 @@
 """Reference data every app shares: regions, sites and the procedure catalogue."""
 
+from __future__ import annotations
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -77,17 +79,41 @@ class Procedure(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def current_steps(self) -> list[ProcedureStep]:
+        """The steps a new case sees, in order (prefetched by `with_current_steps`)."""
+        prefetched = getattr(self, "current_step_list", None)
+        if prefetched is not None:
+            return prefetched
+        return list(self.steps.filter(retired_in__isnull=True).order_by("order"))
+
+
+def with_current_steps(queryset):
+    return queryset.prefetch_related(models.Prefetch(
+        "steps", queryset=ProcedureStep.objects.filter(retired_in__isnull=True).order_by("order"),
+        to_attr="current_step_list"))
+
 
 class ProcedureStep(models.Model):
+    """One step of a procedure. A step's row is never rewritten nor deleted: cases, assessments
+    and requirements point at it. A rename or a removal retires the row (`retired_in`, the
+    procedure version that no longer has it) and a rename adds a new row; a reorder moves the
+    current steps only."""
+
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=200)
+    added_in = models.PositiveIntegerField(default=1, help_text="The procedure version that first had this step.")
+    retired_in = models.PositiveIntegerField(null=True, blank=True,
+                                             help_text="The procedure version that no longer has it; empty while current.")
 
     class Meta:
         ordering = ["procedure_id", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["procedure", "order"], name="step_order_unique"),
-            models.UniqueConstraint(fields=["procedure", "name"], name="step_name_unique"),
+            models.UniqueConstraint(fields=["procedure", "order"], condition=models.Q(retired_in__isnull=True),
+                                    name="step_order_unique_among_current"),
+            models.UniqueConstraint(Lower("name"), "procedure", condition=models.Q(retired_in__isnull=True),
+                                    name="step_name_unique_among_current_ci"),
         ]
 
     def __str__(self) -> str:
