@@ -20,7 +20,7 @@ def describe(connection) -> dict:
             columns = sorted([column.name, str(column.type_code), bool(column.null_ok)]
                              for column in introspection.get_table_description(cursor, table))
             constraints = sorted(
-                json.dumps([sorted(info["columns"] or []), bool(info["primary_key"]), bool(info["unique"]),
+                json.dumps([sorted(str(column) for column in info["columns"] or []), bool(info["primary_key"]), bool(info["unique"]),
                             info["foreign_key"] and list(info["foreign_key"]), bool(info["check"]),
                             bool(info["index"]) and not info["primary_key"] and not info["unique"]])
                 for info in introspection.get_constraints(cursor, table).values())
