@@ -1,5 +1,6 @@
 """A trainer application shows, beside what the applicant typed, the figures RASTrack holds:
-their own validated console cases by platform and their teaching in the last 12 months."""
+their own validated console cases by platform and their teaching in the last 12 months, including
+the lab sessions they taught (a figure labs registers with the faculty)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from django.test import Client
 
 from accreditation.faculty import services as faculty
 from accreditation.faculty.figures import applicant_figures
+from labs import services as labs
 from tests.builders.dates import days_ago
+from tests.builders.labs import lab_fixture, london_site_fixture, make_session, when  # noqa: F401 - fixtures
 from tests.builders.logbook import make_case
 from tests.support.mfa import login_verified
 
@@ -30,3 +33,24 @@ def test_figures_beside_what_was_typed(trainee, assigned_trainer, lead):
     page = client.get(f"/faculty/applications/{application.pk}/").content.decode()
     assert "250 (as typed)" in page
     assert "2 validated console cases on da Vinci Xi" in page and "1 validated console case on Medtronic Hugo RAS" in page
+
+
+def test_the_decision_page_shows_the_lab_sessions_the_applicant_taught(
+        assigned_trainer, unassigned_trainer, lab, lab_manager, lead):
+    taught = [make_session(lab, lab_manager, starts_at=when(weeks=-w), faculty=[assigned_trainer]) for w in (2, 5, 9)]
+    make_session(lab, lab_manager, starts_at=when(weeks=-60), faculty=[assigned_trainer])  # before the period
+    make_session(lab, lab_manager, starts_at=when(weeks=2), faculty=[assigned_trainer])  # not taught yet
+    cancelled = make_session(lab, lab_manager, starts_at=when(weeks=3), faculty=[assigned_trainer])
+    labs.session_cancel(actor=lab_manager, session=cancelled, reason="Room closed")
+    make_session(lab, lab_manager, starts_at=when(weeks=-3), faculty=[unassigned_trainer])  # someone else's
+    assert len(taught) == 3
+    assert applicant_figures(assigned_trainer, since=days_ago(365))["teaching"]["Lab sessions taught"] == 3
+    assert applicant_figures(unassigned_trainer, since=days_ago(365))["teaching"]["Lab sessions taught"] == 1
+    application = faculty.trainer_application_create(
+        applicant=assigned_trainer, kind="renewal", specialty="urology", platforms=["davinci_xi"],
+        independent_console_cases=40, statement="I teach on the lab.", train_the_trainer_completed_on=days_ago(30))
+    client = Client()
+    login_verified(client, lead)
+    page = client.get(f"/faculty/applications/{application.pk}/").content.decode()
+    assert "Lab sessions taught: 3" in page
+    assert "Cases validated: 0" in page  # the sign-off figures are still shown beside it
