@@ -8,7 +8,13 @@ the figures are empty."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+
+from django.utils import timezone
+
+# The period the teaching figures look back on: the year a renewal covers.
+PERIOD_DAYS = 365
 
 _source: Callable | None = None
 # label -> `func(applicant, *, since) -> int`, shown in registration order after the source's.
@@ -34,3 +40,10 @@ def applicant_figures(applicant, *, since) -> dict:
     for label, func in _teaching.items():
         teaching[label] = func(applicant, since=since)
     return {**figures, "teaching": teaching}
+
+
+def application_figures(application, *, today: datetime.date | None = None) -> dict:
+    """The figures shown beside an application (its page and its API detail): the applicant's
+    own cases, and their teaching since `PERIOD_DAYS` before today."""
+    since = (today or timezone.localdate()) - datetime.timedelta(days=PERIOD_DAYS)
+    return {**applicant_figures(application.applicant, since=since), "since": since}

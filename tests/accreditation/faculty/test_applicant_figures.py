@@ -54,3 +54,25 @@ def test_the_decision_page_shows_the_lab_sessions_the_applicant_taught(
     page = client.get(f"/faculty/applications/{application.pk}/").content.decode()
     assert "Lab sessions taught: 3" in page
     assert "Cases validated: 0" in page  # the sign-off figures are still shown beside it
+
+
+def test_the_api_detail_gives_the_figures_only_to_those_who_may_decide(
+        api, trainee, assigned_trainer, lab, lab_manager, lead, admin, other_lead):
+    make_case(trainee, assigned_trainer, platform="hugo")  # validated by the applicant
+    make_session(lab, lab_manager, starts_at=when(weeks=-2), faculty=[assigned_trainer])
+    application = faculty.trainer_application_create(
+        applicant=assigned_trainer, kind="renewal", specialty="urology", platforms=["davinci_xi"],
+        independent_console_cases=40, statement="I teach on the lab.", train_the_trainer_completed_on=days_ago(30))
+    url = f"/api/v1/trainer-applications/{application.pk}/"
+    for decider in (lead, admin):
+        body = api.as_user(decider).get(url).json()
+        figures = body["applicant_figures"]
+        assert figures["since"] == days_ago(365).isoformat() and figures["cases_by_platform"] == []
+        teaching = {t["label"]: t["count"] for t in figures["teaching"]}
+        assert teaching["Cases validated"] == 1 and teaching["Lab sessions taught"] == 1
+    own = api.as_user(assigned_trainer).get(url)
+    assert own.status_code == 200 and own.json()["applicant_figures"] is None  # the applicant may not decide
+    assert api.as_user(other_lead).get(url).status_code == 404
+    listed = api.as_user(lead).get("/api/v1/trainer-applications/").json()
+    rows = listed["results"] if isinstance(listed, dict) else listed
+    assert rows and all("applicant_figures" not in row for row in rows)
