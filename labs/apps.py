@@ -15,3 +15,10 @@ class LabsConfig(AppConfig):
         evidence.register()
         # Courses from an accredited provider, for `accredited_course` requirements.
         course_evidence.register()
+
+        # Sessions taught, beside what a trainer applicant typed (the faculty cannot import
+        # labs, which sits above it).
+        from accreditation.faculty.figures import register_teaching_figure
+        from labs.teaching import LABEL, sessions_taught_count
+
+        register_teaching_figure(LABEL, sessions_taught_count)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accreditation.faculty import selectors, services
+from accreditation.faculty.figures import application_figures
 from accreditation.faculty.models import (
     Accreditation,
     AccreditationStatus,
@@ -25,6 +26,7 @@ from accreditation.faculty.models import (
     Platform,
     TrainerApplication,
 )
+from accreditation.faculty.policies import can_decide_application
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.accounts.selectors import users_visible_to
@@ -74,6 +76,45 @@ class TrainerApplicationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PlatformCasesSerializer(serializers.Serializer):
+    platform = serializers.CharField()
+    cases = serializers.IntegerField()
+
+
+class TeachingFigureSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class ApplicantFiguresSerializer(serializers.Serializer):
+    since = serializers.DateField(help_text="The teaching figures count from this day to today.")
+    cases_by_platform = PlatformCasesSerializer(many=True, help_text="The applicant's own validated console cases "
+                                                                     "(all time), by platform.")
+    teaching = TeachingFigureSerializer(many=True, help_text="Cases validated, assessments given, sign-offs "
+                                                             "decided, lab sessions taught, since `since`.")
+
+
+class TrainerApplicationDetailSerializer(TrainerApplicationSerializer):
+    applicant_figures = serializers.SerializerMethodField(
+        help_text="What RASTrack holds beside what the applicant typed; null unless you may decide the "
+                  "application (the applicant's regional lead or a programme admin).")
+
+    @extend_schema_field(ApplicantFiguresSerializer(allow_null=True))
+    def get_applicant_figures(self, obj) -> dict | None:
+        if not can_decide_application(self.context["request"].user, obj):
+            return None
+        figures = application_figures(obj)
+        return ApplicantFiguresSerializer({
+            "since": figures["since"],
+            "cases_by_platform": [{"platform": p, "cases": n} for p, n in figures["cases_by_platform"].items()],
+            "teaching": [{"label": label, "count": n} for label, n in figures["teaching"].items()],
+        }).data
+
+    class Meta(TrainerApplicationSerializer.Meta):
+        fields = [*TrainerApplicationSerializer.Meta.fields, "applicant_figures"]
+        read_only_fields = fields
+
+
 class TrainerApplicationCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ApplicationKind.choices)
     specialty = serializers.ChoiceField(choices=specialty_choices_with_legacy(),
@@ -119,6 +160,10 @@ class TrainerApplicationViewSet(ActionRolesMixin, ScopedViewSetMixin, mixins.Cre
 
     def visible_queryset(self, user):
         return selectors.trainer_applications_visible_to(user)
+
+    def get_serializer_class(self):
+        # The figures cost a few queries each: on the detail only, never per row of the list.
+        return TrainerApplicationDetailSerializer if self.action == "retrieve" else TrainerApplicationSerializer
 
     @extend_schema(request=TrainerApplicationCreateSerializer, responses={201: TrainerApplicationSerializer})
     def create(self, request, *args, **kwargs):

@@ -8,8 +8,6 @@ a service's refusal becomes a form error (400) or the error page (403 / 404 / 40
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accreditation.faculty import selectors, services
-from accreditation.faculty.figures import applicant_figures
+from accreditation.faculty.figures import application_figures
 from accreditation.faculty.forms import (
     ApplicationForm,
     AssignmentForm,
@@ -126,9 +124,8 @@ def application(request, pk: int):
 
 
 def _figures(app) -> dict:
-    """The applicant's own figures, over the last year (the period a renewal looks back on)."""
-    since = timezone.localdate() - datetime.timedelta(days=365)
-    figures = applicant_figures(app.applicant, since=since)
+    """The applicant's own figures (teaching over the period a renewal looks back on)."""
+    figures = application_figures(app)
     labels = dict(Platform.choices)
     figures["cases_by_platform_named"] = [(labels.get(p, p), n) for p, n in figures["cases_by_platform"].items()]
     return figures

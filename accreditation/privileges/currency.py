@@ -1,14 +1,23 @@
 """The daily currency sweep: for every privilege in force, the surgeon's cases on its platform
 and procedure group in the last 12 months and the longest gap; a warning to the surgeon and the
 site lead 30 and 7 days before a rule will be broken (each exactly once), the lapse when it is
-broken, and the outcome reviews due (the first N cases after the grant without a 30- or 90-day
-outcome).
+broken, and the site's robotic leads told of each outcome review that falls due (exactly once).
 
-Set-based: three queries whatever the number of privileges (the privileges in force, the
-rules, and the dates of the privileged surgeons' counted cases of the last 12 months, one
-row per case and group), then arithmetic per privilege. Its cost grows with the privileges
-plus the cases of the last 12 months, never with their product. Writes happen only for the
-privileges warned or lapsed.
+Set-based: three queries whatever the number of privileges (the privileges in force, each
+with how many counted cases it had from the grant to the outcome-review window, the rules,
+and the privileged surgeons' counted cases of the last 12 months, one row per case and
+group), then arithmetic per privilege. Its cost grows with the privileges plus the cases of
+the last 12 months, never with their product. Writes happen only for the privileges warned
+or lapsed; outcome reviews falling due add at most five, whatever their number (their
+outcomes, the sites' leads, the keys sent already, then one insert and one read of the new
+rows when any is new: `_outcome_review_notices`).
+
+Outcome reviews: the site lead reviews the 30- and 90-day outcomes of a privilege's first N
+counted cases after the grant (N = `outcome_review_first_cases`). The review of a case's
+F-day outcome falls due F days after the case; the leads are told on that day, or on a later
+sweep within `OUTCOME_REVIEW_CATCH_UP_DAYS` (a sweep missed for a few days still tells them;
+reviews that fell due long before are only on the dashboard, not a flood of old news). One
+notification per privilege, case, follow-up and lead: the key names all four.
 
 When is a rule broken, with no new case? The gap rule on the day after `max_gap_days` have
 passed since the last case (or the grant, when later). The 12-month rule applies from a year
@@ -22,6 +31,8 @@ import datetime
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accreditation.logbook.models import Case, CaseOutcome, CaseStatus
@@ -32,9 +43,16 @@ from accreditation.privileges.models import (
     PrivilegeRules,
     PrivilegeStatus,
 )
-from accreditation.privileges.services import _change, _describe, _locked, _tell
+from accreditation.privileges.services import _change, _describe, _locked, _tell, privilege_link
+from rastrack.accounts.models import SiteLeadership
+from rastrack.notifications.selectors import notification_keys_stored
+from rastrack.notifications.services import notify_many
+from rastrack.reference.models import Platform
 
 WARN_DAYS = (30, 7)
+FOLLOW_UPS = (30, 90)
+OUTCOME_REVIEW_CATCH_UP_DAYS = 7
+_PLATFORMS = dict(Platform.choices)
 
 
 def _rules_by_site() -> dict:
@@ -57,23 +75,47 @@ def break_date(*, dates: list[datetime.date], granted_on: datetime.date, rules) 
     return count_break, f"fewer than {m} cases in 12 months"
 
 
+def _review_window_start(today: datetime.date) -> datetime.date:
+    """The first case date whose outcome review can fall due in the catch-up window."""
+    return today - datetime.timedelta(days=max(FOLLOW_UPS) + OUTCOME_REVIEW_CATCH_UP_DAYS - 1)
+
+
+def _counted_before(window_start: datetime.date) -> Coalesce:
+    """Per privilege (correlated): its counted cases from the grant to the day before
+    `window_start`, so that the cases inside the window can be ranked among the first N."""
+    cases = (Case.objects.filter(trainee_id=OuterRef("surgeon_id"), platform=OuterRef("platform"),
+                                 procedure__privilege_groups=OuterRef("procedure_group_id"),
+                                 status=CaseStatus.VALIDATED, role__in=CONSOLE_ROLES,
+                                 date__gte=OuterRef("granted_on"), date__lt=window_start)
+             .order_by().values("trainee_id").annotate(n=Count("id")).values("n"))
+    return Coalesce(Subquery(cases, output_field=IntegerField()), Value(0))
+
+
 def currency_sweep(*, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     since = today - datetime.timedelta(days=YEAR_DAYS)
+    window_start = _review_window_start(today)
     privileges = list(Privilege.objects.filter(status__in=CLEARED_STATUSES, granted_on__lte=today)
-                      .values("pk", "surgeon_id", "site_id", "platform", "procedure_group_id", "granted_on"))
+                      .annotate(counted_before=_counted_before(window_start))
+                      .values("pk", "surgeon_id", "site_id", "platform", "procedure_group_id", "granted_on",
+                              "counted_before", "surgeon__full_name", "site__name", "procedure_group__name"))
     rules = _rules_by_site()
     default = rules.get(None) or PrivilegeRules()
     surgeons = {p["surgeon_id"] for p in privileges}
     dates: dict[tuple, list[datetime.date]] = defaultdict(list)
+    recent: dict[tuple, list[tuple[datetime.date, int]]] = defaultdict(list)
     if surgeons:
         rows = (Case.objects.filter(trainee_id__in=surgeons, status=CaseStatus.VALIDATED, role__in=CONSOLE_ROLES,
                                     date__gt=since, date__lte=today)
-                .values_list("trainee_id", "platform", "procedure__privilege_groups__id", "date")
-                .order_by("date"))
-        for trainee_id, platform, group_id, day in rows.iterator():
+                .values_list("pk", "trainee_id", "platform", "procedure__privilege_groups__id", "date")
+                .order_by("date", "pk"))
+        for pk, trainee_id, platform, group_id, day in rows.iterator():
             if group_id is not None:
                 dates[(trainee_id, platform, group_id)].append(day)
+                if day >= window_start:
+                    recent[(trainee_id, platform, group_id)].append((day, pk))
+    reviews = _outcome_review_notices(privileges, recent=recent, rules=rules, default=default,
+                                      window_start=window_start, today=today)
     warned = lapsed = 0
     for p in privileges:
         r = rules.get(p["site_id"], default)
@@ -85,7 +127,52 @@ def currency_sweep(*, today: datetime.date | None = None) -> dict:
         elif left <= WARN_DAYS[0]:
             warned += _warn(p["pk"], threshold=WARN_DAYS[1] if left <= WARN_DAYS[1] else WARN_DAYS[0],
                             rule=rule, on=on)
-    return {"privileges": len(privileges), "warned": warned, "lapsed": lapsed}
+    return {"privileges": len(privileges), "warned": warned, "lapsed": lapsed, "outcome_reviews": reviews}
+
+
+def _outcome_review_notices(privileges, *, recent, rules, default, window_start, today) -> int:
+    """Tell each privilege's site leads of the outcome reviews of its first N cases that fall
+    due in the catch-up window, once each. Nothing falling due: no query."""
+    due = []  # (privilege, case pk, case date, follow-up days, due on, N)
+    for p in privileges:
+        n = rules.get(p["site_id"], default).outcome_review_first_cases
+        rank = p["counted_before"]
+        for day, pk in recent[(p["surgeon_id"], p["platform"], p["procedure_group_id"])]:
+            if day < p["granted_on"]:
+                continue
+            rank += 1
+            if rank > n:
+                break
+            for days in FOLLOW_UPS:
+                on = day + datetime.timedelta(days=days)
+                if today - datetime.timedelta(days=OUTCOME_REVIEW_CATCH_UP_DAYS) < on <= today:
+                    due.append((p, pk, day, days, on, n))
+    if not due:
+        return 0
+    recorded = set(CaseOutcome.objects.filter(case_id__in={d[1] for d in due})
+                   .values_list("case_id", "followup_days"))
+    leads = defaultdict(list)
+    for site_id, user_id in (SiteLeadership.objects.filter(site_id__in={d[0]["site_id"] for d in due},
+                                                           user__is_active=True)
+                             .values_list("site_id", "user_id")):
+        leads[site_id].append(user_id)
+    notices = []
+    for p, case_id, day, days, on, n in due:
+        state = ("is recorded: review it" if (case_id, days) in recorded
+                 else "is not recorded yet: ask for it, then review it")
+        what = (f"{p['surgeon__full_name']}'s case of {day:%d %B %Y} is one of their first {n} under the "
+                f"privileges ({_PLATFORMS.get(p['platform'], p['platform'])}, {p['procedure_group__name']}, "
+                f"at {p['site__name']}) and reached its {days}-day follow-up on {on:%d %B %Y}. ")
+        for lead_id in leads[p["site_id"]]:
+            notices.append({
+                "recipient_id": lead_id, "kind": "privilege.outcome_review_due",
+                "subject": f"Outcome review due: {p['surgeon__full_name']}, {days}-day outcome",
+                "body": what + f"Its {days}-day outcome {state}.",
+                "key": f"privilege.outcome_review:{p['pk']}:{case_id}:{days}:{lead_id}",
+                "link": privilege_link(Privilege(pk=p["pk"])),
+            })
+    sent = notification_keys_stored(n["key"] for n in notices)
+    return notify_many(n for n in notices if n["key"] not in sent)
 
 
 def _warn(pk: int, *, threshold: int, rule: str, on: datetime.date) -> int:

@@ -37,6 +37,31 @@ def notify(*, recipient, kind: str, subject: str, body: str, key: str, link: str
     return notification
 
 
+def notify_many(notices) -> int:
+    """Store many notifications in two queries (a sweep's batch), each e-mail queued on commit.
+
+    `notices`: dicts with `recipient_id`, `kind`, `subject`, `body`, `key` and optionally
+    `link`. Idempotent like `notify`: a key stored already (or stored by a racing process)
+    stays one row; an e-mail queued twice is still sent once (`email_claim`). Callers filter
+    out the keys they know are stored (`notification_keys_stored`), so the count returned is
+    the notices handed in that were new to them."""
+    notices = {n["key"]: n for n in notices}
+    if not notices:
+        return 0
+    Notification.objects.bulk_create(
+        [Notification(recipient_id=n["recipient_id"], kind=n["kind"], subject=n["subject"][:200], body=n["body"],
+                      link=n.get("link", ""), idempotency_key=key) for key, n in notices.items()],
+        ignore_conflicts=True)
+    keys = sorted(notices)
+    ids: list[int] = []
+    for i in range(0, len(keys), 500):
+        ids.extend(Notification.objects.filter(idempotency_key__in=keys[i:i + 500], email_status=EmailStatus.PENDING,
+                                               email_attempts=0).values_list("pk", flat=True))
+    for pk in ids:
+        transaction.on_commit(partial(enqueue_email, pk))
+    return len(notices)
+
+
 def enqueue_email(notification_id: int) -> bool:
     """Hand the e-mail to a worker. When the broker is down, say so and go on: the row is
     still pending and the beat sweep (`relay_outbox`) enqueues it once the broker is back."""

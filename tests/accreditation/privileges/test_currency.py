@@ -1,5 +1,6 @@
 """The daily currency sweep on a frozen clock: warnings 30 and 7 days before a rule breaks,
-each exactly once, the lapse on the day it breaks, and set-based cost."""
+each exactly once, the lapse on the day it breaks, the site leads told of each outcome review
+the day it falls due (exactly once), and set-based cost."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import datetime
 import pytest
 import time_machine
 
+from accreditation.logbook import services as logbook
+from accreditation.privileges import services as privileges
 from accreditation.privileges.currency import break_date, currency_sweep, outcome_reviews_due
 from accreditation.privileges.models import PrivilegeRules, PrivilegeStatus
 from rastrack.notifications.models import Notification
 from tests.builders.logbook import make_case
-from tests.builders.privileges import scene_fixture  # noqa: F401
+from tests.builders.people import SiteFactory
+from tests.builders.privileges import make_site_lead, request_privilege, scene_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
@@ -74,7 +78,7 @@ def test_the_sweep_is_set_based(scene, django_assert_max_num_queries):
             make_case(scene.surgeon, scene.proctor, days=d)
     with django_assert_max_num_queries(3):
         result = currency_sweep(today=datetime.date(2026, 3, 3))  # nothing due: reads only
-    assert result == {"privileges": 1, "warned": 0, "lapsed": 0}
+    assert result == {"privileges": 1, "warned": 0, "lapsed": 0, "outcome_reviews": 0}
 
 
 def test_outcome_reviews_due_counts_the_first_cases_without_outcomes(scene):
@@ -82,3 +86,82 @@ def test_outcome_reviews_due_counts_the_first_cases_without_outcomes(scene):
     for d in (20, 10, 5):
         make_case(scene.surgeon, scene.proctor, days=d)
     assert outcome_reviews_due([p]) == {p.pk: 3}
+
+
+REVIEW = "privilege.outcome_review_due"
+
+
+def reviews_of(user):
+    return list(Notification.objects.filter(recipient=user, kind=REVIEW).order_by("created_at", "id")
+                .values_list("idempotency_key", "created_at__date"))
+
+
+def test_leads_are_told_of_each_outcome_review_the_day_it_falls_due_once(scene, admin):
+    """The site reviews its first 2 cases: each case's 30- and 90-day reviews are told on
+    the day they fall due, to the lead only, and never again on the days after."""
+    PrivilegeRules.objects.create(site=scene.site, outcome_review_first_cases=2)
+    with time_machine.travel(START, tick=False):
+        make_case(scene.surgeon, scene.proctor, days=12)  # before the grant: not under review
+        p = scene.provisional(granted_days_ago=10)
+        first, second = make_case(scene.surgeon, scene.proctor, days=8), make_case(scene.surgeon, scene.proctor, days=5)
+        third = make_case(scene.surgeon, scene.proctor, days=3)  # the third: beyond the first 2
+        logbook.case_outcome_add(case=second, actor=scene.surgeon, data={"followup_days": 30})
+    results = {}
+    for offset in range(0, 96):
+        moment = START + datetime.timedelta(days=offset)
+        with time_machine.travel(moment, tick=False):
+            results[moment.date()] = currency_sweep()["outcome_reviews"]
+    day = datetime.timedelta(days=1)
+    expected = {(f"privilege.outcome_review:{p.pk}:{case.pk}:{f}:{scene.lead.pk}", case.date + f * day)
+                for case in (first, second) for f in (30, 90)}
+    assert len(reviews_of(scene.lead)) == 4 and set(reviews_of(scene.lead)) == expected
+    assert {d for d, n in results.items() if n} == {d for _, d in expected}
+    assert all(n == 1 for d, n in results.items() if n)
+    assert not Notification.objects.filter(recipient=scene.surgeon, kind=REVIEW).exists()
+    assert not Notification.objects.filter(kind=REVIEW, idempotency_key__contains=f":{third.pk}:").exists()
+    bodies = dict(Notification.objects.filter(kind=REVIEW).values_list("idempotency_key", "body"))
+    assert "is recorded: review it" in bodies[f"privilege.outcome_review:{p.pk}:{second.pk}:30:{scene.lead.pk}"]
+    assert "not recorded yet" in bodies[f"privilege.outcome_review:{p.pk}:{first.pk}:30:{scene.lead.pk}"]
+    # The day after one fell due, the sweep runs again (a retry): nothing new.
+    with time_machine.travel(START + datetime.timedelta(days=26), tick=False):
+        assert currency_sweep()["outcome_reviews"] == 0
+    assert len(reviews_of(scene.lead)) == 4
+
+
+def test_a_missed_sweep_catches_up_for_a_week_only(scene):
+    with time_machine.travel(START, tick=False):
+        p = scene.provisional(granted_days_ago=30)
+        old = make_case(scene.surgeon, scene.proctor, days=28)  # its 30-day review fell due 8 days later
+        recent = make_case(scene.surgeon, scene.proctor, days=20)
+    # The first sweep for weeks runs 6 days after `recent` fell due, 14 after `old`.
+    today = recent.date + datetime.timedelta(days=36)
+    assert currency_sweep(today=today)["outcome_reviews"] == 1
+    assert [k for k, _ in reviews_of(scene.lead)] == [f"privilege.outcome_review:{p.pk}:{recent.pk}:30:{scene.lead.pk}"]
+    assert not old.outcomes.exists()  # still due on the dashboard, but not news to send
+
+def _privileges_at_sites(scene, admin, count):
+    """The scene's surgeon privileged at `count` sites (each with its own lead), granted 10
+    days before START; their one case counts for every one of them."""
+    with time_machine.travel(START, tick=False):
+        sites = [scene.site] + [SiteFactory(region=scene.site.region, name=f"Site {i}") for i in range(1, count)]
+        leads = [scene.lead] + [make_site_lead(site, admin, full_name=f"Lead {i}") for i, site in enumerate(sites[1:])]
+        for site, lead in zip(sites, leads, strict=True):
+            p = request_privilege(scene.surgeon, site, scene.group, today=START.date() - datetime.timedelta(days=11))
+            privileges.privilege_grant_provisional(privilege=p, actor=lead, proctor=scene.proctor,
+                                                   today=START.date() - datetime.timedelta(days=10))
+        case = make_case(scene.surgeon, scene.proctor, days=5)
+    return leads, case
+
+
+@pytest.mark.parametrize("sites", [1, 3])
+def test_outcome_review_notices_cost_the_same_whatever_the_privileges(scene, admin, django_assert_num_queries,
+                                                                       sites):
+    leads, case = _privileges_at_sites(scene, admin, sites)
+    today = case.date + datetime.timedelta(days=30)
+    # Privileges, rules, cases; then outcomes, leads, keys sent, one insert, one read of the new rows.
+    with django_assert_num_queries(8):
+        result = currency_sweep(today=today)
+    assert result["outcome_reviews"] == sites and result["privileges"] == sites
+    assert all(len(reviews_of(lead)) == 1 for lead in leads)
+    with django_assert_num_queries(6):  # the same day again: every key is sent already
+        assert currency_sweep(today=today)["outcome_reviews"] == 0

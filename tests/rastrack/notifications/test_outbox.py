@@ -303,3 +303,18 @@ def test_accepting_an_invitation_notifies_the_inviter(admin, london, enqueued, d
     assert notification.recipient == admin
     assert "Jo Joiner" in notification.subject
     assert enqueued == [notification.pk]
+
+
+def test_a_batch_is_stored_in_two_queries_and_each_email_enqueued_on_commit(
+        trainee, lead, enqueued, django_capture_on_commit_callbacks, django_assert_num_queries):
+    notices = [{"recipient_id": person.pk, "kind": "test.batch", "subject": "S", "body": "B", "key": f"batch:{i}"}
+               for i, person in enumerate((trainee, lead, trainee))]
+    with django_capture_on_commit_callbacks(execute=True):
+        with django_assert_num_queries(2):
+            assert services.notify_many(notices) == 3
+        assert enqueued == []  # nothing leaves before the change commits
+    stored = dict(Notification.objects.filter(kind="test.batch").values_list("idempotency_key", "pk"))
+    assert sorted(enqueued) == sorted(stored.values()) and len(stored) == 3
+    services.notify_many(notices)  # the same keys again (a racing sweep): still one row each
+    assert Notification.objects.filter(kind="test.batch").count() == 3
+    assert services.notify_many([]) == 0
