@@ -24,7 +24,8 @@ class InvitationForm(NHSUKFormMixin, forms.Form):
     email = forms.EmailField(label="E-mail address")
     full_name = forms.CharField(label="Full name", max_length=150)
     roles = forms.MultipleChoiceField(choices=Role.choices, widget=forms.CheckboxSelectMultiple)
-    region = forms.ModelChoiceField(queryset=Region.objects.order_by("name"), required=False)
+    region = forms.ModelChoiceField(queryset=Region.objects.order_by("name"), required=False,
+                                    empty_label="No region")
 
 
 class AcceptInvitationForm(NHSUKFormMixin, forms.Form):
