@@ -238,3 +238,17 @@ def test_the_session_form_reports_every_error_at_once(client, lab, lab_manager, 
     summary = html.split('class="nhsuk-error-summary"')[1].split("</ul>")[0]
     assert "at most 2 seat" in summary and 'href="#id_title"' in summary
     assert not LabSession.objects.exists()
+
+
+def test_a_refusal_told_after_a_redirect_is_an_error_summary_at_the_top(client, lab, lab_manager, simulators):
+    client.force_login(lab_manager)
+    from django.urls import reverse
+
+    response = client.post(reverse("labs:equipment-update", args=[simulators.pk]), {"status": "broken-ish"},
+                           follow=True)
+    html = _html(response)
+    assert response.redirect_chain and response.status_code == 200
+    summary = html.split("data-message-error")[1].split("</div>\n      </div>")[0]
+    assert "There is a problem" in summary and "Choose a status and a number of units." in summary
+    # Before the page's own heading: at the top.
+    assert html.index("data-message-error") < html.index("<h1")
