@@ -16,6 +16,7 @@ from curriculum.models import (
 )
 from curriculum.services import MAX_RESOURCES_PER_SUBMISSION
 from rastrack.core.forms import NHSUKFormMixin
+from rastrack.core.free_text import MAX_TEXT
 
 
 class DateInput(forms.DateInput):
@@ -25,7 +26,7 @@ class DateInput(forms.DateInput):
 class PauseForm(NHSUKFormMixin, forms.Form):
     kind = forms.ChoiceField(label="Kind of pause", choices=PauseKind.choices, widget=forms.RadioSelect)
     reason = forms.CharField(
-        label="Reason", widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason", max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example: less-than-full-time training at 60% from this rotation. "
                   "No patient-identifiable data.")
     started_on = forms.DateField(label="Pause starts on", required=False, widget=DateInput,
@@ -33,7 +34,8 @@ class PauseForm(NHSUKFormMixin, forms.Form):
 
 
 class WithdrawForm(NHSUKFormMixin, forms.Form):
-    reason = forms.CharField(label="Reason (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="Reason (optional)", required=False, max_length=MAX_TEXT,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class EnrolTraineeForm(NHSUKFormMixin, forms.Form):
@@ -100,7 +102,7 @@ ResourceFormSet = formset_factory(
 
 
 class RejectForm(NHSUKFormMixin, forms.Form):
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}),
+    reason = forms.CharField(label="Reason", max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text="The submitter reads this.")
 
 

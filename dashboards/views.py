@@ -37,8 +37,9 @@ def _render(request, *, region=None):
         errors = [{"label": FILTER_LABELS.get(name, name).capitalize(), "message": message,
                    "anchor": f"id_{name}" if name in FILTER_LABELS else ""}
                   for name, messages in exc.errors.items() for message in messages]
+        field_errors = {name: " ".join(messages) for name, messages in exc.errors.items()}
         return render(request, "dashboards/dashboard.html", {
-            "errors": errors, "region": region, "values": request.GET, "specialties": Specialty.choices,
+            "errors": errors, "field_errors": field_errors, "region": region, "values": request.GET, "specialties": Specialty.choices,
             "regions": Region.objects.order_by("name") if region is None else None,
         }, status=400)
     if isinstance(answer, HttpResponse):

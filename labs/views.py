@@ -18,6 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -382,6 +383,7 @@ def session_new(request, pk: int):
         then=lambda session: ("labs:session", session.pk), show_refusal=lambda exc: _show_session_refusal(form, exc))
     if response:
         return response
+    _add_the_services_errors(form, create)
     return render(request, "labs/session_form.html", {"lab": lab, "form": form}, status=form_status(request))
 
 
@@ -405,8 +407,44 @@ def session_edit(request, pk: int):
         show_refusal=lambda exc: _show_session_refusal(form, exc))
     if response:
         return response
+    _add_the_services_errors(form, update)
     return render(request, "labs/session_edit.html", {"session": session, "lab": session.lab, "form": form},
                   status=form_status(request))
+
+
+class _DryRun(Exception):
+    """Raised to roll back a service call made only to hear its refusals."""
+
+
+# What a field the form refused stands for when the service is asked about the others.
+_UNKNOWN = {"title": "", "kind": "", "seats": None, "faculty": [], "equipment": [], "component": None,
+            "prerequisite": None, "notes": ""}
+
+
+def _add_the_services_errors(form: SessionForm, run) -> None:
+    """Every error at once: when the form refuses some fields, the service is asked about the
+    others too (in a transaction rolled back whatever it answers: nothing is saved, nobody is
+    told), and its refusals join the form's. The rules stay the service's. Not possible when
+    the date or times are unreadable: the service needs them."""
+    if not form.is_bound or form.is_valid() or {"date", "starts", "ends"} & set(form.errors):
+        return
+    data = {name: form.cleaned_data.get(name, _UNKNOWN.get(name)) for name in form.fields}
+    try:
+        with transaction.atomic():
+            run(data)
+            raise _DryRun
+    except _DryRun:
+        return
+    except NotPermitted:
+        return
+    except ApplicationError as exc:
+        renames = {"starts_at": "starts", "ends_at": "ends"}
+        for field, messages in exc.errors.items():
+            field = renames.get(field, field)
+            if field in form.errors or field not in form.fields:
+                continue  # the form already says what is wrong there
+            for message in messages:
+                form.add_error(field, message)
 
 
 def _show_session_refusal(form: SessionForm, exc: ApplicationError) -> None:

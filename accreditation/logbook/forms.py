@@ -236,8 +236,13 @@ class _FilterForm(NHSUKFormMixin, forms.Form):
         self.fields["procedure"].queryset = Procedure.objects.order_by("name")
         self.fields["procedure"].empty_label = "Any"
         for name in ("status", "platform", "role"):
-            choices = [c for c in self.fields[name].choices if c[0] != ""]
-            self.fields[name].choices = [("", "Any"), *choices]
+            field = self.fields[name]
+            choices = [c for c in field.choices if c[0] != ""]
+            if getattr(field, "empty_label", None) is not None:  # django-filter adds its own empty choice
+                field.empty_label = "Any"
+                field.choices = choices
+            else:
+                field.choices = [("", "Any"), *choices]
 
 
 class LogbookFilter(CaseFilter):

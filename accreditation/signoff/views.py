@@ -9,6 +9,9 @@ which these providers feed; the pages link to it rather than repeat it.
 
 from __future__ import annotations
 
+import datetime
+
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,6 +19,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from accreditation.signoff import policies, selectors, services, video_reviews
@@ -279,6 +283,41 @@ def _show_assessment_refusal(form, exc: ApplicationError) -> None:
     add_errors(form, exc)
 
 
+def _answers_of(form) -> list[Answer]:
+    """What the person chose, in words: the label of each filled field and the text of its
+    choice (never a raw code or an ISO date)."""
+    answers = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if value in (None, ""):
+            continue
+        if isinstance(field, django_forms.ModelChoiceField):
+            shown = field.label_from_instance(value)
+        elif isinstance(field, django_forms.ChoiceField):
+            shown = dict((str(k), v) for k, v in field.choices).get(str(value), str(value))
+        elif isinstance(value, datetime.date):
+            shown = date_format(value, "j F Y")
+        else:
+            shown = str(value)
+        answers.append(Answer(str(field.label), str(shown)))
+    return answers
+
+
+def _confirm_assessment(request, form, *, tool, trainee, self_assessment: bool):
+    """Check your answers before an assessment is recorded: nobody can change or delete it
+    afterwards, and it may count towards the trainee's progress."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    total = sum(form.scores().values())
+    who = [] if self_assessment else [Answer("Trainee", trainee.full_name)]
+    return confirmation_page(
+        request, heading="Check your answers before you record it", caption=tool.name,
+        answers=[*who, Answer("Tool", tool.name), *_answers_of(form), Answer("Total", str(total))],
+        button="Confirm and record", back_url=request.get_full_path(),
+        warning="Once recorded, the assessment cannot be changed or deleted."
+                + ("" if self_assessment else " The trainee is told and it may count towards their progress."))
+
+
 def _tool(request):
     tool = selectors.assessment_tool(request.GET.get("tool") or request.POST.get("tool_code") or "gears")
     if tool is None:
@@ -298,6 +337,9 @@ def assessment_new(request):
     tool = selectors.assessment_tool(tool.code)
     initial = {"case": request.GET.get("case")} if (request.GET.get("case") or "").isdigit() else {}
     form = AssessmentForm(request.POST or None, tool=tool, trainee=trainee, initial=initial)
+    check = _confirm_assessment(request, form, tool=tool, trainee=trainee, self_assessment=False)
+    if check is not None:
+        return check
     response = submit_form(
         request, form,
         lambda data: services.assessment_create(
@@ -321,6 +363,9 @@ def assessment_self(request):
     tool = _tool(request)
     initial = {"case": request.GET.get("case")} if (request.GET.get("case") or "").isdigit() else {}
     form = SelfAssessmentForm(request.POST or None, tool=tool, trainee=request.user, initial=initial)
+    check = _confirm_assessment(request, form, tool=tool, trainee=request.user, self_assessment=True)
+    if check is not None:
+        return check
     response = submit_form(
         request, form,
         lambda data: services.assessment_create(

@@ -37,7 +37,7 @@ from labs.services.common import (
 from rastrack.accounts.models import User
 from rastrack.audit.services import audit_record, snapshot
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
-from rastrack.core.free_text import free_text
+from rastrack.core.free_text import free_text, free_text_into
 from rastrack.notifications.models import Notification
 from rastrack.notifications.services import notify
 
@@ -100,8 +100,8 @@ def session_create(*, actor: User, lab: Lab, kind: str, starts_at: datetime.date
     if not policies.can_create_session(actor, lab):
         raise NotPermitted("Only this lab's managers can schedule its sessions.")
     errors: dict[str, list[str]] = {}
-    title = free_text("title", title, max_length=200)
-    notes = free_text("notes", notes)
+    title = free_text_into(errors, "title", title, max_length=200)
+    notes = free_text_into(errors, "notes", notes)
     if kind not in LabSessionKind.values:
         errors["kind"] = [f"Choose one of: {', '.join(LabSessionKind.values)}."]
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):

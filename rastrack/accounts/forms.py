@@ -8,6 +8,7 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
 )
 
+from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.core.forms import NHSUKFormMixin
 from rastrack.reference.models import Region
@@ -24,7 +25,8 @@ class InvitationForm(NHSUKFormMixin, forms.Form):
     email = forms.EmailField(label="E-mail address")
     full_name = forms.CharField(label="Full name", max_length=150)
     roles = forms.MultipleChoiceField(choices=Role.choices, widget=forms.CheckboxSelectMultiple)
-    region = forms.ModelChoiceField(queryset=Region.objects.order_by("name"), required=False)
+    region = forms.ModelChoiceField(queryset=Region.objects.order_by("name"), required=False,
+                                    empty_label="No region")
 
 
 class AcceptInvitationForm(NHSUKFormMixin, forms.Form):
@@ -43,10 +45,14 @@ class AcceptInvitationForm(NHSUKFormMixin, forms.Form):
 
 class OwnDetailsForm(NHSUKFormMixin, forms.Form):
     # No length limits here: the service's free-text rule is the one place they live.
+    # The browser's `maxlength` is the model's, which is the limit the service checks.
     grade = forms.CharField(label="Grade", required=False, strip=False,
+                            widget=forms.TextInput(attrs={"maxlength": User._meta.get_field("grade").max_length}),
                             help_text="Your training grade, e.g. ST5.")
-    training_programme = forms.CharField(label="Training programme", required=False, strip=False,
-                                         help_text="e.g. Urology higher surgical training, London.")
+    training_programme = forms.CharField(
+        label="Training programme", required=False, strip=False,
+        widget=forms.TextInput(attrs={"maxlength": User._meta.get_field("training_programme").max_length}),
+        help_text="e.g. Urology higher surgical training, London.")
 
 
 class ResetRequestForm(NHSUKFormMixin, PasswordResetForm):

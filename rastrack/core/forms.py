@@ -113,6 +113,10 @@ class NHSUKFormMixin:
                     break
             if field.help_text:
                 field.widget.attrs.setdefault("aria-describedby", f"id_{name}-hint")
+            # Long text gets a live count of what is left (static/js/character-count.js); Django
+            # already renders `maxlength` from the same max_length the server checks.
+            if isinstance(field, forms.CharField) and field.max_length and isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["data-character-count"] = str(field.max_length)
 
     def full_clean(self):
         super().full_clean()

@@ -10,7 +10,17 @@
   var data = JSON.parse(source.textContent);
   var COLOURS = ["#005eb8", "#007f3b", "#ffb81c", "#d5281b", "#ae2573", "#330072", "#00a499", "#425563"];
 
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December"];
+
+  // "2026-10" -> "October 2026": the figures carry ISO months, people read month names.
+  function human(label) {
+    var match = /^(\d{4})-(\d{2})$/.exec(String(label));
+    return match ? MONTHS[parseInt(match[2], 10) - 1] + " " + match[1] : label;
+  }
+
   function draw(id, labels, datasets, stacked, type) {
+    labels = labels.map(human);
     var canvas = document.getElementById(id);
     if (!canvas || !labels.length) {
       if (canvas) {

@@ -152,6 +152,14 @@ def test_the_trainer_validates_from_the_queue_correcting_the_code_then_assesses_
     tab_to(page, page.get_by_role("button", name="Record the assessment"))
     with navigating(page):
         page.keyboard.press("Enter")
+    # Check your answers first: the scores in words and the total; nothing recorded yet.
+    assert "Check your answers" in page.get_by_role("heading", level=1).inner_text()
+    answers = page.locator("[data-confirm-answers]").inner_text()
+    assert trainee.full_name in answers and "Smooth bladder neck" in answers and "21" in answers
+    assert not Assessment.objects.exists()
+    tab_to(page, page.get_by_role("button", name="Confirm and record"))
+    with navigating(page):
+        page.keyboard.press("Enter")
     page.wait_for_url("**/assessments/*/")
     assessment = Assessment.objects.get()
     assert assessment.case == case and assessment.assessor == assigned_trainer and not assessment.is_self

@@ -357,4 +357,7 @@ def test_page_filter_errors_keep_the_form_and_name_the_field_in_words(client, ad
     assert response.status_code == 400
     assert '<a href="#id_from">First month:' in html and '<a href="#id_specialty">Specialty:' in html
     assert 'id="id_from" name="from" type="month" value="soon"' in html  # the form as it was sent
+    # And by the field itself, NHS.UK style: the group in its error state with the message.
+    assert 'id="id_from-error"' in html and 'id="id_specialty-error"' in html and 'id="id_to-error"' not in html
+    assert html.count("nhsuk-form-group--error") == 2
     assert "from:" not in html.split("nhsuk-error-summary__list")[1].split("</ul>")[0]

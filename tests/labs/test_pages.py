@@ -216,3 +216,39 @@ def test_another_labs_bookings_are_not_found_on_the_pages(client, session, train
     client.force_login(other_lab_manager)
     assert client.post(f"/labs/bookings/{booking.pk}/attendance/", {"attendance": "attended"}).status_code == 404
     assert trainee.full_name not in _html(client.get(f"/labs/sessions/{session.pk}/"))
+
+
+def test_the_session_form_reports_every_error_at_once(client, lab, lab_manager, simulators):
+    """The form's own refusals (no seats) and the service's (a day already past, equipment
+    too small) on one page, at the top and by their fields; nothing is scheduled."""
+    client.force_login(lab_manager)
+    past = (when(weeks=-1)).date()
+    data = {"kind": "simulation", "date": past.isoformat(), "starts": "09:00", "ends": "11:00", "seats": "",
+            "equipment": [simulators.pk], "title": "Never made"}
+    response = client.post(f"/labs/{lab.pk}/sessions/new/", data)
+    html = _html(response)
+    assert response.status_code == 400 and "There is a problem" in html
+    summary = html.split('class="nhsuk-error-summary"')[1].split("</ul>")[0]
+    assert 'href="#id_seats"' in summary and 'href="#id_starts"' in summary
+    assert "A session must start in the future." in summary
+    assert not LabSession.objects.filter(title="Never made").exists()
+    # The service's check also runs when only the form's text rules refuse.
+    long_title = {**data, "date": when(weeks=2).date().isoformat(), "seats": "5", "title": "x" * 201}
+    html = _html(client.post(f"/labs/{lab.pk}/sessions/new/", long_title))
+    summary = html.split('class="nhsuk-error-summary"')[1].split("</ul>")[0]
+    assert "at most 2 seat" in summary and 'href="#id_title"' in summary
+    assert not LabSession.objects.exists()
+
+
+def test_a_refusal_told_after_a_redirect_is_an_error_summary_at_the_top(client, lab, lab_manager, simulators):
+    client.force_login(lab_manager)
+    from django.urls import reverse
+
+    response = client.post(reverse("labs:equipment-update", args=[simulators.pk]), {"status": "broken-ish"},
+                           follow=True)
+    html = _html(response)
+    assert response.redirect_chain and response.status_code == 200
+    summary = html.split("data-message-error")[1].split("</div>\n      </div>")[0]
+    assert "There is a problem" in summary and "Choose a status and a number of units." in summary
+    # Before the page's own heading: at the top.
+    assert html.index("data-message-error") < html.index("<h1")

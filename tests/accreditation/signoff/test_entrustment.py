@@ -100,7 +100,7 @@ def test_step_levels_and_entrustment_are_blinded_with_the_scores(api, client, tr
 
 def test_the_trainers_form_takes_mode_and_level(client, trainee, assigned_trainer):
     login_verified(client, assigned_trainer)
-    data = {"tool_code": "gears", "case": "", "date": "", "mode": "simulator", "entrustment": "2", "feedback": ""}
+    data = {"confirmed": "yes", "tool_code": "gears", "case": "", "date": "", "mode": "simulator", "entrustment": "2", "feedback": ""}
     data.update({f"score_{code}": str(score) for code, score in gears(18).items()})
     response = client.post(f"/assessments/new/?trainee={trainee.pk}&tool=gears", data)
     assert response.status_code == 302, response.content[:500]

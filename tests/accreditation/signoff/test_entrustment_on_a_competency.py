@@ -152,7 +152,7 @@ def test_the_trainers_form_names_a_competency_of_the_trainees_pathways(client, f
     login_verified(client, assigned_trainer)
     url = f"/assessments/new/?trainee={trainee.pk}&tool=gears"
     assert f'value="{docking.pk}"' in client.get(url).content.decode()
-    data = {"tool_code": "gears", "case": "", "date": "", "mode": "live", "entrustment": "4",
+    data = {"confirmed": "yes", "tool_code": "gears", "case": "", "date": "", "mode": "live", "entrustment": "4",
             "competency": str(docking.pk), "feedback": ""}
     data.update({f"score_{code}": str(score) for code, score in gears(18).items()})
     response = client.post(url, data)

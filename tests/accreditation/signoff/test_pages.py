@@ -190,7 +190,13 @@ def test_a_trainer_assesses_on_the_page(client, trainee, assigned_trainer, case)
     missing.pop("score_autonomy")
     response = client.post(url, missing)
     assert response.status_code == 400 and "Missing: give a score from 1 to 5." in response.content.decode()
-    response = client.post(url, data)
+    # Check your answers first: the choices in words, nothing recorded until confirmed.
+    check = client.post(url, data)
+    html = check.content.decode()
+    assert check.status_code == 200 and "Check your answers before you record it" in html
+    assert trainee.full_name in html and "Good." in html and 'name="confirmed" value="yes"' in html
+    assert ">21<" in html.replace(" ", "") and not Assessment.objects.exists()
+    response = client.post(url, data | {"confirmed": "yes"})
     assessment = Assessment.objects.get()
     assert response.status_code == 302 and assessment.total == 21 and assessment.case == case
     assert "21" in client.get(f"/assessments/{assessment.pk}/").content.decode()
@@ -208,6 +214,9 @@ def test_a_trainee_self_assesses_on_the_page(client, trainee, assigned_trainer, 
     html = client.get(f"/assessments/self/?case={case.pk}").content.decode()
     assert f'value="{case.pk}" selected' in html
     data = {f"score_{k}": v for k, v in gears(24).items()} | {"case": case.pk, "tool_code": "gears"}
+    check = client.post("/assessments/self/", data)
+    assert check.status_code == 200 and b"Confirm and record" in check.content and not Assessment.objects.exists()
+    data["confirmed"] = "yes"
     response = client.post("/assessments/self/", data)
     assert response.status_code == 302
     assert Assessment.objects.get().is_self
