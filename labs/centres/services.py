@@ -158,7 +158,7 @@ def annual_return_submit(*, actor: User, annual_return: AnnualReturn, figures, n
                          now: datetime.datetime | None = None) -> AnnualReturn:
     """The centre's leads submit the year's figures (every figure the scheme's criteria name
     is required); a return sent back for changes may be submitted again."""
-    annual_return = (AnnualReturn.objects.select_for_update()
+    annual_return = (AnnualReturn.objects.select_for_update(of=("self",))
                      .select_related("accreditation__scheme", "accreditation__centre",
                                      "accreditation__course__centre").get(pk=annual_return.pk))
     accreditation = annual_return.accreditation

@@ -126,7 +126,9 @@ def test_seed_demo_reset_refuses_outside_debug_even_when_forced(settings, traine
     assert User.objects.filter(pk=trainee.pk).exists()  # nothing deleted
 
 
-@pytest.mark.django_db
+# Transactional: the reset flushes committed data, as on a developer's database (inside a
+# test's transaction PostgreSQL refuses to TRUNCATE tables with pending deferred checks).
+@pytest.mark.django_db(transaction=True)
 def test_seed_demo_reset_empties_the_database_and_keeps_the_reference_rows(settings, monkeypatch, trainee):
     from django.contrib.auth.models import Group
 
