@@ -140,6 +140,8 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():
+            if connection.vendor == "postgresql":
+                databases.end_other_sessions(connection.settings_dict)
             teardown_databases(db_cfg, verbosity=verbosity)
 
 

@@ -113,6 +113,18 @@ def teardown_cloned_database(connection, original_name: str, *, verbosity: int) 
     settings.DATABASES[connection.alias]["NAME"] = original_name
 
 
+def end_other_sessions(settings_dict: dict) -> None:
+    """Before Django drops a test database it made itself (the runs that do not clone): end the
+    sessions a test left on it (a live server's thread, a worker process still shutting down),
+    which would otherwise fail the whole run at its end."""
+    from django.db import connections
+
+    connections.close_all()
+    with maintenance_cursor(settings_dict) as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = %s AND pid <> pg_backend_pid()", [settings_dict["NAME"]])
+
+
 def drop_template(settings_dict: dict) -> None:
     """The end of the run (the xdist controller): the template is no longer needed."""
     from psycopg import sql
