@@ -1,6 +1,5 @@
 """Accounts API: token, me, people (with deactivate), invitations and site robotic leads."""
 
-from django.db.models import Q
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -104,6 +103,12 @@ class UserViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 class InvitationViewSet(
     ScopedViewSetMixin, mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 ):
+    """Invitations the caller may see: all (programme admins), their region's and their own
+    (regional leads). Inviting, resending and revoking are for whoever may grant the
+    invitation's roles in its region: a programme admin any, a regional lead trainees and lab
+    managers in their own region; roles or a region they may not grant are a 400 naming the
+    field, a visible invitation they could not have granted a 403."""
+
     model = Invitation
     serializer_class = InvitationSerializer
     permission_classes = [
@@ -112,16 +117,29 @@ class InvitationViewSet(
     ]
 
     def visible_queryset(self, user):
-        qs = Invitation.objects.select_related("region")
-        if user.has_role(Role.PROGRAMME_ADMIN):
-            return qs
-        return qs.filter(Q(region_id=user.region_id) | Q(invited_by=user))
+        return selectors.invitations_visible_to(user)
 
     @extend_schema(request=InvitationCreateSerializer, responses={201: InvitationSerializer})
     def create(self, request):
         data = self.validated(InvitationCreateSerializer)
         invitation, _token = services.invitation_create(invited_by=request.user, **data)
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=InvitationSerializer)
+    @action(detail=True, methods=["post"])
+    def resend(self, request, pk=None):
+        """Send a pending invitation again with a fresh link and expiry (the old link stops
+        working); 409 once it is accepted or revoked."""
+        invitation, _token = services.invitation_resend(actor=request.user, invitation=self.get_object())
+        return self.answer(invitation)
+
+    @extend_schema(request=None, responses=InvitationSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        """Withdraw a pending invitation: its link no longer works; 409 once it is accepted
+        or revoked."""
+        invitation = services.invitation_revoke(actor=request.user, invitation=self.get_object())
+        return self.answer(invitation)
 
 
 class SiteLeadershipSerializer(serializers.ModelSerializer):

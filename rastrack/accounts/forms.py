@@ -8,6 +8,7 @@ from django.contrib.auth.forms import (
     SetPasswordForm,
 )
 
+from rastrack.accounts import policies
 from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.core.forms import NHSUKFormMixin
@@ -22,11 +23,31 @@ class SignInForm(NHSUKFormMixin, AuthenticationForm):
 
 
 class InvitationForm(NHSUKFormMixin, forms.Form):
+    """Offers only the roles and regions the inviter may grant (`policies`); the service
+    refuses anything else per field, whatever a crafted POST sends."""
+
     email = forms.EmailField(label="E-mail address")
     full_name = forms.CharField(label="Full name", max_length=150)
-    roles = forms.MultipleChoiceField(choices=Role.choices, widget=forms.CheckboxSelectMultiple)
-    region = forms.ModelChoiceField(queryset=Region.objects.order_by("name"), required=False,
-                                    empty_label="No region")
+    roles = forms.MultipleChoiceField(
+        choices=Role.choices, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one role.",
+                        "invalid_choice": "Choose only roles you may grant: %(value)s is not one of them."})
+    region = forms.ModelChoiceField(
+        queryset=Region.objects.order_by("name"), required=False, empty_label="No region",
+        error_messages={"required": "Choose the region the person will work in.",
+                        "invalid_choice": "Choose a region you may invite people to."})
+
+    def __init__(self, *args, inviter: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        grantable = set(policies.grantable_roles(inviter))
+        self.fields["roles"].choices = [(value, label) for value, label in Role.choices if value in grantable]
+        regions = policies.grantable_region_ids(inviter)
+        if regions is not None:
+            field = self.fields["region"]
+            field.queryset = Region.objects.filter(pk__in=[pk for pk in regions if pk]).order_by("name")
+            if None not in regions:
+                field.required = True
+                field.empty_label = None
 
 
 class AcceptInvitationForm(NHSUKFormMixin, forms.Form):
@@ -66,6 +87,14 @@ class ResetRequestForm(NHSUKFormMixin, PasswordResetForm):
         site = urlsplit(settings.SITE_URL)
         kwargs.update(domain_override=site.netloc, use_https=site.scheme == "https")
         return super().save(**kwargs)
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        # Django chose the account (active, usable password, this address; none for an
+        # unknown address) and made the token; the mail goes through the outbox like every other.
+        from rastrack.accounts.services import password_reset_mail
+
+        password_reset_mail(user=context["user"], uid=context["uid"], token=context["token"])
 
 
 class NewPasswordForm(NHSUKFormMixin, SetPasswordForm):

@@ -200,14 +200,21 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # Withdrawn by someone who could have granted it: its link no longer works.
+    revoked_at = models.DateTimeField(null=True, blank=True)
     user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            # A revoked invitation no longer counts: the address may be invited again.
             models.UniqueConstraint(
-                Lower("email"), condition=Q(accepted_at__isnull=True),
+                Lower("email"), condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
                 name="one_open_invitation_per_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="invitation_not_accepted_and_revoked",
             ),
         ]
 
@@ -216,7 +223,16 @@ class Invitation(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.accepted_at is None and self.expires_at > timezone.now()
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def is_pending(self) -> bool:
+        """Neither accepted nor revoked (it may have expired: it can still be resent)."""
+        return self.accepted_at is None and self.revoked_at is None
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [role.label for role in Role if role.value in self.roles]
 
 
 class ApiToken(models.Model):

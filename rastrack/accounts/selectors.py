@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from rastrack.accounts.models import User
+from rastrack.accounts.models import Invitation, User
 from rastrack.accounts.roles import Role
 
 
@@ -43,3 +43,21 @@ def regional_leads_by_region(region_ids) -> dict[int, list]:
                      .distinct()):
             leads[lead.region_id].append(lead)
     return leads
+
+
+def invitations_visible_to(viewer: User) -> QuerySet[Invitation]:
+    """Programme admins see every invitation; a regional lead those to their region and those
+    they sent. Seeing one is not being allowed to resend or revoke it (`policies.can_invite`)."""
+    qs = Invitation.objects.select_related("region", "invited_by")
+    if viewer.has_role(Role.PROGRAMME_ADMIN):
+        return qs
+    if viewer.has_role(Role.REGIONAL_LEAD):
+        return qs.filter(Q(region_id=viewer.region_id) | Q(invited_by=viewer))
+    return qs.none()
+
+
+def invitations_pending_for(viewer: User) -> QuerySet[Invitation]:
+    """The invitations nobody has accepted or revoked yet (expired ones too: they can be
+    resent), newest first."""
+    return invitations_visible_to(viewer).filter(accepted_at__isnull=True, revoked_at__isnull=True).order_by(
+        "-created_at", "-id")

@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import APIException
 
@@ -105,12 +106,15 @@ class InvitationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Invitation
         fields = ["id", "email", "full_name", "roles", "region", "invited_by", "created_at",
-                  "expires_at", "accepted_at", "status"]
+                  "expires_at", "accepted_at", "revoked_at", "status"]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.ChoiceField(choices=["open", "expired", "accepted", "revoked"]))
     def get_status(self, obj) -> str:
         if obj.accepted_at:
             return "accepted"
+        if obj.revoked_at:
+            return "revoked"
         return "open" if obj.is_open else "expired"
 
 

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,8 +25,9 @@ from rastrack.accounts.forms import (
     OwnDetailsForm,
     TOTPCodeForm,
 )
-from rastrack.accounts.policies import can_manage_people
-from rastrack.core.exceptions import ApplicationError, NotPermitted
+from rastrack.accounts.policies import can_invite, can_manage_people
+from rastrack.core.confirm import Answer, confirmation_page
+from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
 from rastrack.core.forms import form_status, submit_form
 from rastrack.core.permissions import get_visible_or_404
 
@@ -42,14 +42,16 @@ class SignInView(auth_views.LoginView):
 
 
 PEOPLE_PER_PAGE = 50
+# The newest pending invitations on the people page; the caption gives the total.
+PENDING_INVITATIONS_SHOWN = 50
 
 
 @login_required
 def people(request):
     if not can_manage_people(request.user):
         raise PermissionDenied
-    form = InvitationForm(request.POST or None, initial={"region": request.user.region_id})
-    # A lead may not invite every role to every region: that refusal (403) is the form's too.
+    form = InvitationForm(request.POST or None, initial={"region": request.user.region_id}, inviter=request.user)
+    # The form offers only what the inviter may grant; the service refuses the rest per field.
     response = submit_form(
         request, form, lambda data: services.invitation_create(invited_by=request.user, **data)[0],
         success=lambda invitation: f"Invitation sent to {invitation.email}.", then="accounts:people",
@@ -61,10 +63,63 @@ def people(request):
     if search:
         users = users.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
     page = Paginator(users, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    pending = selectors.invitations_pending_for(request.user)
+    pending_count = pending.count()
+    invitations = [
+        (invitation, can_invite(request.user, roles=invitation.roles, region_id=invitation.region_id))
+        for invitation in pending[:PENDING_INVITATIONS_SHOWN]
+    ] if pending_count else []
     return render(request, "accounts/people.html", {
         "form": form, "people": page.object_list, "page": page, "search": search,
         "query": urlencode({"q": search}) if search else "",
+        "invitations": invitations, "pending_count": pending_count,
+        "pending_shown": PENDING_INVITATIONS_SHOWN,
     }, status=form_status(request))
+
+
+def _visible_invitation(request, pk: int):
+    if not can_manage_people(request.user):
+        raise PermissionDenied
+    return get_visible_or_404(selectors.invitations_visible_to(request.user), pk)
+
+
+@login_required
+@require_POST
+def invitation_resend(request, pk: int):
+    invitation = _visible_invitation(request, pk)
+    try:
+        services.invitation_resend(actor=request.user, invitation=invitation)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Invitation sent again to {invitation.email}, with a new link; "
+                                  "the old link no longer works.")
+    return redirect(reverse("accounts:people") + "#invitations")
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk: int):
+    invitation = _visible_invitation(request, pk)
+    # Who may is the service's rule; asking first only when the answer could be yes.
+    if invitation.is_pending and can_invite(request.user, roles=invitation.roles, region_id=invitation.region_id):
+        page = confirmation_page(
+            request, heading="Check before you revoke this invitation", caption=invitation.email,
+            answers=[Answer("Name", invitation.full_name), Answer("E-mail address", invitation.email),
+                     Answer("Roles", ", ".join(invitation.role_labels)),
+                     Answer("Region", invitation.region.name if invitation.region else "No region")],
+            button="Confirm and revoke", back_url=reverse("accounts:people") + "#invitations",
+            warning="The link in the invitation stops working at once. To let this person join later, "
+                    "invite them again.")
+        if page is not None:
+            return page
+    try:
+        services.invitation_revoke(actor=request.user, invitation=invitation)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"The invitation to {invitation.email} is revoked: its link no longer works.")
+    return redirect(reverse("accounts:people") + "#invitations")
 
 
 @login_required
@@ -100,8 +155,10 @@ def deactivate(request, pk: int):
 
 def accept_invitation(request, token: str):
     invitation = services.invitation_for_token(token)
-    if invitation is None:
-        raise Http404("This invitation link is not valid.")
+    reason = services.invitation_unusable_reason(invitation)
+    if reason:
+        # Unknown, revoked, used or expired: 404 all the same, with words that say which.
+        return render(request, "accounts/invitation_unusable.html", {"reason": reason}, status=404)
     form = AcceptInvitationForm(request.POST or None, initial={"full_name": invitation.full_name})
     response = submit_form(
         request, form,

@@ -6,9 +6,10 @@ from rastrack.notifications.models import Notification, XAPIStatement
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "recipient", "subject", "email_status", "email_attempts"]
+    list_display = ["created_at", "kind", "recipient", "recipient_email", "subject", "email_status",
+                    "email_attempts"]
     list_filter = ["email_status", "kind"]
-    search_fields = ["recipient__email", "subject", "idempotency_key"]
+    search_fields = ["recipient__email", "recipient_email", "subject", "idempotency_key"]
     list_select_related = ["recipient"]
     readonly_fields = [f.name for f in Notification._meta.fields]
 

@@ -19,8 +19,14 @@ class EmailStatus(models.TextChoices):
 
 
 class Notification(models.Model):
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+    # To a person with an account (in their inbox and e-mailed), or only to an e-mail address:
+    # an invitation goes to someone who has no account yet, and a password reset's one-time
+    # link belongs in the mail, never in an inbox. Exactly one of the two is set.
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="notifications")
+    recipient_email = models.EmailField(blank=True)
+    recipient_name = models.CharField(max_length=150, blank=True,
+                                      help_text="Whom an address-only e-mail greets.")
     kind = models.CharField(max_length=60)
     subject = models.CharField(max_length=200)
     body = models.TextField()
@@ -48,9 +54,16 @@ class Notification(models.Model):
                          name="notification_outbox_idx",
                          condition=Q(email_status__in=["pending", "sending"])),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(recipient__isnull=False) & Q(recipient_email=""))
+                | (Q(recipient__isnull=True) & ~Q(recipient_email="")),
+                name="notification_to_a_user_or_an_address",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.kind} for {self.recipient_id}: {self.subject}"
+        return f"{self.kind} for {self.recipient_id or self.recipient_email}: {self.subject}"
 
     @property
     def is_read(self) -> bool:

@@ -37,6 +37,26 @@ def notify(*, recipient, kind: str, subject: str, body: str, key: str, link: str
     return notification
 
 
+def notify_address(*, email: str, name: str, kind: str, subject: str, body: str, key: str) -> Notification:
+    """Store an e-mail to an address that need not have an account (an invitation, a password
+    reset), in the caller's transaction; sent by the same worker, with the same retries, as
+    every other mail. It has no inbox: `body` carries its own greeting-free text and its own
+    reason ("why you got this"), and is cleared once delivered or given up, because such
+    mails carry one-time links that must not outlive their sending in the database."""
+    notification, created = Notification.objects.get_or_create(
+        idempotency_key=key,
+        defaults={"recipient": None, "recipient_email": email.strip().lower(), "recipient_name": name[:150],
+                  "kind": kind, "subject": subject[:200], "body": body},
+    )
+    if created:
+        transaction.on_commit(partial(enqueue_email, notification.pk))
+    return notification
+
+
+# What is left of an address-only e-mail's body once it is sent or given up.
+CLEARED_BODY = "(The text of this e-mail held a one-time link and is not kept after sending.)"
+
+
 def notify_many(notices) -> int:
     """Store many notifications in two queries (a sweep's batch), each e-mail queued on commit.
 
@@ -96,6 +116,8 @@ def email_claim(notification_id: int) -> Notification | None:
 
 
 def _finish(notification: Notification, **fields) -> None:
+    if notification.recipient_id is None and fields.get("email_status") in (EmailStatus.SENT, EmailStatus.FAILED):
+        fields["body"] = CLEARED_BODY
     Notification.objects.filter(pk=notification.pk, email_status=EmailStatus.SENDING).update(**fields)
 
 
@@ -103,6 +125,10 @@ def email_text(notification: Notification) -> str:
     """The e-mail of a notification: it greets the person, says what happened and where to
     see it (links on the address the service is served on, `SITE_URL`), and why they got it."""
     recipient = notification.recipient
+    if recipient is None:
+        # To an address: the body says itself why the person got it (they have no inbox).
+        return "\n\n".join([f"Hello {notification.recipient_name or notification.recipient_email},",
+                             notification.body])
     name = recipient.full_name or recipient.email
     parts = [f"Hello {name},", notification.body]
     if notification.link:
@@ -119,13 +145,14 @@ def email_deliver(notification_id: int) -> str:
     if notification is None:
         return "skipped"
     recipient = notification.recipient
-    if not recipient.is_active:
+    if recipient is not None and not recipient.is_active:
         _finish(notification, email_status=EmailStatus.FAILED,
                 email_last_error="The recipient's account is deactivated.")
         return "failed"
+    address = recipient.email if recipient is not None else notification.recipient_email
     try:
         send_mail(notification.subject, email_text(notification), settings.DEFAULT_FROM_EMAIL,
-                  [recipient.email], fail_silently=False)
+                  [address], fail_silently=False)
     except TRANSIENT_EMAIL_ERRORS as exc:
         if notification.email_attempts >= settings.NOTIFICATION_EMAIL_MAX_ATTEMPTS:
             _finish(notification, email_status=EmailStatus.FAILED, email_last_error=repr(exc))
@@ -148,10 +175,11 @@ def outbox_sweep(*, now: datetime.datetime | None = None, limit: int = 500) -> d
     stale_before = now - datetime.timedelta(seconds=settings.NOTIFICATION_EMAIL_CLAIM_TIMEOUT)
     # A claim whose worker died mid-send may or may not have sent the mail; sending again
     # could send it twice, so it is marked failed for a person to look at instead.
-    abandoned = Notification.objects.filter(
-        email_status=EmailStatus.SENDING, email_claimed_at__lt=stale_before
-    ).update(email_status=EmailStatus.FAILED,
-             email_last_error="The worker stopped while sending; not retried so it is never sent twice.")
+    abandoned_rows = Notification.objects.filter(email_status=EmailStatus.SENDING, email_claimed_at__lt=stale_before)
+    abandon = {"email_status": EmailStatus.FAILED,
+               "email_last_error": "The worker stopped while sending; not retried so it is never sent twice."}
+    abandoned = (abandoned_rows.filter(recipient__isnull=True).update(**abandon, body=CLEARED_BODY)
+                 + abandoned_rows.filter(recipient__isnull=False).update(**abandon))
     due = list(
         Notification.objects.filter(email_status=EmailStatus.PENDING)
         .filter(Q(email_next_attempt_at__isnull=True) | Q(email_next_attempt_at__lte=now))

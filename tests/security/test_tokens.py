@@ -18,6 +18,7 @@ from rastrack.accounts.models import ApiToken
 from rastrack.accounts.roles import Role
 from rastrack.accounts.tokens import token_digest
 from tests.builders.people import PASSWORD
+from tests.support.outbox import deliver_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +78,7 @@ def test_a_password_change_ends_the_tokens(client, trainee):
 def test_a_password_reset_ends_the_tokens(client, trainee):
     key = _sign_in(trainee)
     client.post("/accounts/password/reset/", {"email": trainee.email})
+    deliver_outbox()
     link = re.search(r"https?://[^/\s]+(/accounts/password/reset/\S+/)", mail.outbox[-1].body).group(1)
     set_url = client.get(link, follow=True).redirect_chain[-1][0]
     client.post(set_url, {"new_password1": "brand-new-passphrase", "new_password2": "brand-new-passphrase"})

@@ -16,6 +16,7 @@ from rastrack.accounts.validators import validate_registration
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
 from tests.builders.people import PASSWORD
 from tests.support.mfa import login_verified
+from tests.support.outbox import deliver_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +112,7 @@ def test_only_one_open_stay_per_person(trainee, north_west):
 # --- Invitations ----------------------------------------------------------------------------
 
 def _token_from_mail() -> str:
+    deliver_outbox()
     match = re.search(r"/accounts/invitations/([\w-]+)/", mail.outbox[-1].body)
     assert match, mail.outbox[-1].body
     return match.group(1)
@@ -121,8 +123,8 @@ def test_an_admin_invites_by_email_and_the_person_joins_with_the_roles(client, a
     with django_capture_on_commit_callbacks(execute=True):
         services.invitation_create(invited_by=admin, email="New.Lead@example.org", full_name="New Lead",
                                    roles=[Role.REGIONAL_LEAD], region=north_west)
-    assert mail.outbox[-1].to == ["new.lead@example.org"]
     token = _token_from_mail()
+    assert mail.outbox[-1].to == ["new.lead@example.org"]
     page = client.get(f"/accounts/invitations/{token}/")
     assert page.status_code == 200
     response = client.post(f"/accounts/invitations/{token}/", {
@@ -135,7 +137,8 @@ def test_an_admin_invites_by_email_and_the_person_joins_with_the_roles(client, a
     # works only once.
     assert client.get("/")["Location"].startswith("/accounts/mfa/setup/")
     client.logout()
-    assert client.get(f"/accounts/invitations/{token}/").status_code == 404
+    used = client.get(f"/accounts/invitations/{token}/")
+    assert used.status_code == 404 and "already been used" in used.content.decode()
 
 
 def test_an_expired_invitation_does_nothing(client, admin, london, django_capture_on_commit_callbacks):
@@ -144,7 +147,8 @@ def test_an_expired_invitation_does_nothing(client, admin, london, django_captur
                                    roles=[Role.TRAINEE], region=london)
     Invitation.objects.update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
     token = _token_from_mail()
-    assert client.get(f"/accounts/invitations/{token}/").status_code == 404
+    expired = client.get(f"/accounts/invitations/{token}/")
+    assert expired.status_code == 404 and "has expired" in expired.content.decode()
     with pytest.raises(ApplicationError):
         services.invitation_accept(token=token, password="a-long-passphrase")
     assert not User.objects.filter(email="late@example.org").exists()
@@ -166,12 +170,17 @@ def test_a_lead_invites_trainees_to_their_own_region_only(lead, london, north_we
     invitation, _ = services.invitation_create(invited_by=lead, email="t@example.org", full_name="T",
                                                roles=[Role.TRAINEE], region=london)
     assert invitation.region == london
-    with pytest.raises(NotPermitted):
+    # Roles or a region the lead may not grant: refused per field, nothing stored.
+    with pytest.raises(ApplicationError) as other_region:
         services.invitation_create(invited_by=lead, email="u@example.org", full_name="U",
                                    roles=[Role.TRAINEE], region=north_west)
-    with pytest.raises(NotPermitted):
+    assert other_region.value.status_code == 400
+    assert other_region.value.errors == {"region": ["You may invite people to London only."]}
+    with pytest.raises(ApplicationError) as admin_role:
         services.invitation_create(invited_by=lead, email="v@example.org", full_name="V",
-                                   roles=[Role.PROGRAMME_ADMIN], region=london)
+                                   roles=[Role.PROGRAMME_ADMIN, Role.TRAINEE], region=london)
+    assert admin_role.value.errors == {"roles": ["You may not invite people as programme admin."]}
+    assert not Invitation.objects.filter(email__in=["u@example.org", "v@example.org"]).exists()
 
 
 @pytest.mark.parametrize("persona", ["trainee", "assigned_trainer", "lab_manager"])
@@ -197,13 +206,16 @@ def test_inviting_an_existing_account_answers_as_for_a_new_one(api, admin, train
         response = api.as_user(admin).post("/api/v1/invitations/", {
             "email": trainee.email, "full_name": "Again", "roles": ["trainee"], "region": london.pk})
     assert response.status_code == 201
+    deliver_outbox()
     assert "already have a RASTrack account" in mail.outbox[-1].body
 
 
-def test_a_lead_inviting_into_another_region_gets_403(api, lead, north_west):
+def test_a_lead_inviting_into_another_region_gets_400_naming_the_field(api, lead, north_west):
     response = api.as_user(lead).post("/api/v1/invitations/", {
         "email": "x@example.org", "full_name": "X", "roles": ["trainee"], "region": north_west.pk})
-    assert response.status_code == 403
+    assert response.status_code == 400
+    assert response.json() == {"region": ["You may invite people to London only."]}
+    assert not Invitation.objects.exists()
 
 
 # --- Password reset ----------------------------------------------------------------------------
@@ -211,6 +223,7 @@ def test_a_lead_inviting_into_another_region_gets_403(api, lead, north_west):
 def test_a_person_resets_their_own_password(client, trainee):
     response = client.post("/accounts/password/reset/", {"email": trainee.email})
     assert response.status_code == 302
+    deliver_outbox()
     link = re.search(r"https?://[^/\s]+(/accounts/password/reset/\S+/)", mail.outbox[-1].body).group(1)
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200

@@ -299,10 +299,11 @@ def test_accepting_an_invitation_notifies_the_inviter(admin, london, enqueued, d
         _, token = accounts.invitation_create(invited_by=admin, email="joiner@example.org",
                                               full_name="Jo Joiner", roles=["trainee"], region=london)
         accounts.invitation_accept(token=token, password="a-long-passphrase")
+    invitation_mail = Notification.objects.get(kind="invitation")
     notification = Notification.objects.get(kind="invitation.accepted")
     assert notification.recipient == admin
-    assert "Jo Joiner" in notification.subject
-    assert enqueued == [notification.pk]
+    assert "Jo Joiner" in notification.subject and "as trainee." in notification.body
+    assert enqueued == [invitation_mail.pk, notification.pk]
 
 
 def test_a_batch_is_stored_in_two_queries_and_each_email_enqueued_on_commit(
