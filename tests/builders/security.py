@@ -278,6 +278,14 @@ def build_world() -> World:
     w.extra["session_future"] = when(weeks=3, weekday=2, hour=9)
     w.extra["open_pathway"] = make_pathway(admin, framework, code="open-path", title="Open pathway")
     _privileges(w, london_site, nw_site, other_trainer=other_trainer, nw_trainer=nw_trainer)
+    # Pending invitations: a trainee invited to London by its lead, one to the North West by its.
+    from rastrack.accounts.services import invitation_create
+
+    w.put("invitations", *(invitation_create(invited_by=inviter, email=f"invited.{side}@example.org",
+                                             full_name=f"Ivy Invited {side}", roles=[Role.TRAINEE],
+                                             region=region)[0]
+                           for side, inviter, region in (("own", u["lead"], london),
+                                                         ("others", u["other_lead"], north_west))))
     assert Accreditation.objects.count() == 6  # with the two review-only raters
     assert Site.objects.filter(pk=london_site.pk).exists()
     return w

@@ -204,7 +204,15 @@ TABLE = {
         "own": "403 403 403 403 403 403 403 403 200 401",
         "others": "403 403 403 403 403 403 403 403 409 401"},
     ("GET", "/api/v1/invitations/"): {"all": "403 403 403 403 403 403 200 200 200 401"},
-    ("POST", "/api/v1/invitations/"): {"all": "403 403 403 403 403 403 201 403 201 401"},
+    # The body invites a trainee to London: the North West lead may not grant that region (400, per field).
+    ("POST", "/api/v1/invitations/"): {"all": "403 403 403 403 403 403 201 400 201 401"},
+    # Resend and revoke: whoever could have granted the invitation (its region's lead, an admin).
+    ("POST", "/api/v1/invitations/{id}/resend/"): {
+        "own": "403 403 403 403 403 403 200 404 200 401",
+        "others": "403 403 403 403 403 403 404 200 200 401"},
+    ("POST", "/api/v1/invitations/{id}/revoke/"): {
+        "own": "403 403 403 403 403 403 200 404 200 401",
+        "others": "403 403 403 403 403 403 404 200 200 401"},
     ("GET", "/api/v1/lab-equipment/"): {"all": "200 200 200 200 200 200 200 200 200 401"},
     ("POST", "/api/v1/lab-equipment/"): {"all": "403 403 403 403 201 403 403 403 403 401"},
     ("GET", "/api/v1/lab-equipment/{id}/"): {
