@@ -62,7 +62,7 @@ class PortfolioAdmin(ReadOnlyAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(ReadOnlyAdmin):
-    list_display = ["email", "full_name", "region", "invited_by", "created_at", "accepted_at"]
+    list_display = ["email", "full_name", "region", "invited_by", "created_at", "accepted_at", "revoked_at"]
     list_select_related = ["region", "invited_by"]
     exclude = ["token_hash"]
 

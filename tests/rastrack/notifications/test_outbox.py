@@ -150,6 +150,34 @@ def test_an_abandoned_claim_is_marked_failed_not_sent_again(trainee, enqueued, s
     assert mail.outbox == []
 
 
+def test_mail_to_an_address_is_retried_like_any_and_its_text_cleared_when_given_up(trainee, enqueued, settings,
+                                                                                 monkeypatch):
+    to_address = services.notify_address(email="Someone@Example.org", name="Sam Someone", kind="test.address",
+                                         subject="Subject", body="Your link: /secret/", key="addr:1")
+    abandoned = services.notify_address(email="other@example.org", name="", kind="test.address",
+                                        subject="Subject", body="Your link: /secret/", key="addr:2")
+    kept = _notify(trainee, key="user:1")
+    assert to_address.recipient_email == "someone@example.org" and to_address.recipient is None
+    assert services.email_text(to_address) == "Hello Sam Someone,\n\nYour link: /secret/"
+    assert services.email_text(abandoned).startswith("Hello other@example.org,")
+
+    def down(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("down")
+
+    monkeypatch.setattr(services, "send_mail", down)
+    assert services.email_deliver(to_address.pk) == "retry"
+    to_address.refresh_from_db()
+    assert to_address.body == "Your link: /secret/"  # still needed for the next try
+    for notification in (abandoned, kept):
+        services.email_claim(notification.pk)
+    later = timezone.now() + datetime.timedelta(seconds=settings.NOTIFICATION_EMAIL_CLAIM_TIMEOUT + 1)
+    assert services.outbox_sweep(now=later)["abandoned"] == 2
+    abandoned.refresh_from_db()
+    kept.refresh_from_db()
+    assert abandoned.email_status == kept.email_status == EmailStatus.FAILED
+    assert abandoned.body == services.CLEARED_BODY and kept.body == "Body"
+
+
 def test_the_sweep_enqueues_what_is_due_only(trainee, enqueued):
     due = _notify(trainee, key="due")
     later = _notify(trainee, key="later")
