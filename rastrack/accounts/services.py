@@ -251,7 +251,10 @@ def _pending_for_update(invitation: Invitation, actor: User, doing: str) -> Invi
     if not policies.can_invite(actor, roles=invitation.roles, region_id=invitation.region_id):
         raise NotPermitted(f"You may not {doing} this invitation: only someone who could grant its roles "
                            "in its region may.")
-    locked = Invitation.objects.select_for_update().select_related("region", "invited_by").get(pk=invitation.pk)
+    # Only the invitation's row is locked: PostgreSQL refuses FOR UPDATE across the nullable
+    # region join.
+    locked = (Invitation.objects.select_for_update(of=("self",)).select_related("region", "invited_by")
+              .get(pk=invitation.pk))
     if locked.accepted_at is not None:
         raise Conflict("This invitation has been accepted: the person has an account now.")
     if locked.revoked_at is not None:
