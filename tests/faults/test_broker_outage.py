@@ -63,7 +63,9 @@ def test_notifications_made_while_redis_is_stopped_go_out_once_after_it_returns(
         assert client.get("/").status_code == 200  # the web keeps serving (the joiner is signed in)
 
         notifications = list(Notification.objects.values_list("pk", flat=True))
-        assert len(notifications) == 4  # three "has joined" to the admin, one sign-off to the trainer
+        # Three invitations (to the joiners' addresses), three "has joined" to the admin, one
+        # sign-off to the trainer.
+        assert len(notifications) == 7
         assert set(Notification.objects.values_list("email_status", flat=True)) == {EmailStatus.PENDING}
 
         with private_redis(port), celery_worker(broker_url=url, mail_dir=tmp_path, pool="threads",
@@ -79,7 +81,8 @@ def test_notifications_made_while_redis_is_stopped_go_out_once_after_it_returns(
             assert wait_until(lambda: worker.output.count("relay_outbox") >= 6, 20), worker.output
 
     mails = [path.read_text() for path in tmp_path.iterdir()]
-    assert len(mails) == 4
+    assert len(mails) == 7
     for n in (1, 2, 3):
         assert sum(f"Jo Joiner {n} has joined RASTrack" in text for text in mails) == 1
+        assert sum(f"To: joiner{n}@example.org" in text for text in mails) == 1
     assert sum(assigned_trainer.email in text for text in mails) == 1
