@@ -1,9 +1,9 @@
 from django.db import transaction
 
 from rastrack.accounts.demo_mfa import ensure_demo_device
-from rastrack.accounts.models import Profession, User
+from rastrack.accounts.models import Invitation, Profession, User
 from rastrack.accounts.roles import MFA_ROLES, Role
-from rastrack.accounts.services import user_create, user_grant_roles
+from rastrack.accounts.services import invitation_create, user_create, user_grant_roles
 from rastrack.reference.models import Region
 
 # Every demo account's password (printed by seed_demo, shown in the README).
@@ -30,6 +30,13 @@ DEMO_PEOPLE = [
      Profession.NURSE, ""),
 ]
 
+# Pending invitations, so the People page's resend and revoke can be tried: (inviter, e-mail,
+# full name, roles, region code).
+DEMO_INVITATIONS = [
+    ("lead.london@demo.rastrack.org", "new.trainee@demo.rastrack.org", "Ruth Adeyemi", [Role.TRAINEE], "london"),
+    ("admin@demo.rastrack.org", "new.lead@demo.rastrack.org", "Tom Fletcher", [Role.REGIONAL_LEAD], "london"),
+]
+
 
 @transaction.atomic
 def seed() -> None:
@@ -52,3 +59,7 @@ def seed() -> None:
             user.is_staff = True
             user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
+    for inviter, email, name, roles, region_code in DEMO_INVITATIONS:
+        if not Invitation.objects.filter(email=email).exists():
+            invitation_create(invited_by=User.objects.get(email=inviter), email=email, full_name=name, roles=roles,
+                              region=Region.objects.get(code=region_code))

@@ -101,7 +101,7 @@ def invitation_resend(request, pk: int):
 @require_POST
 def invitation_revoke(request, pk: int):
     invitation = _visible_invitation(request, pk)
-    # Who may is the service's rule; asking first only when the answer could be yes.
+    # Ask first only when the answer could be yes; the rule itself is the service's (policies.can_invite).
     if invitation.is_pending and can_invite(request.user, roles=invitation.roles, region_id=invitation.region_id):
         page = confirmation_page(
             request, heading="Check before you revoke this invitation", caption=invitation.email,
