@@ -6,9 +6,16 @@ from __future__ import annotations
 
 from django import forms
 
-from curriculum.models import Audience, CompetencySetting, ComponentKind, Domain, Framework, Lifecycle, Pathway
+from curriculum.models import (
+    Audience,
+    CompetencySetting,
+    ComponentKind,
+    Domain,
+    Framework,
+    Lifecycle,
+    Pathway,
+)
 from rastrack.core.forms import NHSUKFormMixin
-
 
 _CODE_HELP = ("Lowercase letters, numbers and hyphens, for example {example}. It names every version "
               "of this {what} and cannot be changed later.")

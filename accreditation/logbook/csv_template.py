@@ -37,6 +37,7 @@ from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.core.csv_export import csv_text, unescape_cell
 from rastrack.core.exceptions import ApplicationError, NotPermitted
+from rastrack.core.wording import counted
 from rastrack.reference.models import Procedure, ProcedureStep, Site
 
 COLUMNS = [
@@ -72,7 +73,7 @@ def _outcome_cell(outcome) -> str:
         return ""
     parts = [f"Clavien-Dindo {outcome.complication_grade}", "readmitted" if outcome.readmitted else "not readmitted"]
     if outcome.length_of_stay_days is not None:
-        parts.append(f"stay {outcome.length_of_stay_days} days")
+        parts.append(f"stay {counted(outcome.length_of_stay_days, 'day')}")
     if outcome.conversion_confirmed is not None:
         parts.append("conversion confirmed" if outcome.conversion_confirmed else "conversion not confirmed")
     return "; ".join(parts)
