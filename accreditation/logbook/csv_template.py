@@ -50,6 +50,8 @@ OPTIONAL_COLUMNS = ["trainer_position", "asa_grade", "urgency"]
 # Export only: what the validator confirmed, the eLogbook code to copy, and the follow-up outcomes.
 EXPORT_ONLY = ["status", "elogbook_code", "outcome_30d", "outcome_90d"]
 MAX_IMPORT_ROWS = 5000
+# The import reads CSV (UTF-8) only: what its file input offers.
+IMPORT_ACCEPT = ".csv,text/csv"
 _STEP_ROLE = re.compile(r"^(?P<name>.*?)\s*\((?P<role>bedside|observed|console|taken over)\)\s*$", re.I)
 _STEP_MINUTES = re.compile(r"^(?P<name>.*?)\s*\[(?P<minutes>\d{1,3})\s*min\]\s*$", re.I)
 

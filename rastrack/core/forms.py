@@ -84,6 +84,12 @@ def submit_form(
     return redirect(target)
 
 
+def file_field(*, accept: str, **kwargs) -> forms.FileField:
+    """A file input that offers only the files the server takes: `accept` is the server's
+    constant beside its check (for example `rastrack.core.uploads.EVIDENCE_ACCEPT`)."""
+    return forms.FileField(widget=forms.ClearableFileInput(attrs={"accept": accept}), **kwargs)
+
+
 def form_status(request: HttpRequest) -> int:
     """The status of a page that shows a form again: 400 after a POST (the submission
     failed, and the form says why), 200 for the first GET."""
@@ -115,8 +121,11 @@ class NHSUKFormMixin:
                 field.widget.attrs.setdefault("aria-describedby", f"id_{name}-hint")
             # Long text gets a live count of what is left (static/js/character-count.js); Django
             # already renders `maxlength` from the same max_length the server checks.
-            if isinstance(field, forms.CharField) and field.max_length and isinstance(field.widget, forms.Textarea):
-                field.widget.attrs["data-character-count"] = str(field.max_length)
+            # A field whose limit is the service's alone carries it as the widget's `maxlength`.
+            limit = field.max_length if isinstance(field, forms.CharField) else None
+            limit = limit or field.widget.attrs.get("maxlength")
+            if limit and isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["data-character-count"] = str(limit)
 
     def full_clean(self):
         super().full_clean()

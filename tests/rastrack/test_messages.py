@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import ast
 import datetime
-import importlib
-import pkgutil
 import re
 from pathlib import Path
 
@@ -20,9 +18,9 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from tests.support.mfa import login_verified
+from tests.support.product_forms import product_forms
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en_GB" / "LC_MESSAGES" / "django.po"
-PRODUCT = ("rastrack", "curriculum", "accreditation", "labs", "dashboards")
 
 # What Django, django.contrib.auth and DRF say by default, in the parts no reworded message keeps.
 DEFAULTS = re.compile("|".join(map(re.escape, [
@@ -58,25 +56,6 @@ def test_the_compiled_catalogue_says_what_the_po_file_says():
             assert not DEFAULTS.search(" ".join(strings)), (msgid, strings)
 
 
-def _product_forms() -> list[type[forms.BaseForm]]:
-    for package in PRODUCT:
-        root = importlib.import_module(package)
-        for info in pkgutil.walk_packages(root.__path__, f"{package}."):
-            if any(part in info.name for part in (".migrations", ".management", ".tests")):
-                continue
-            if info.name.rsplit(".", 1)[-1] in {"forms", "authoring_forms", "requirement_forms", "views", "filters"} \
-                    or info.name.endswith("_forms"):
-                importlib.import_module(info.name)
-
-    def subclasses(cls):
-        for sub in cls.__subclasses__():
-            yield sub
-            yield from subclasses(sub)
-
-    return sorted({c for c in subclasses(forms.BaseForm) if c.__module__.startswith(PRODUCT)},
-                  key=lambda c: f"{c.__module__}.{c.__qualname__}")
-
-
 def _bad_values(field: forms.Field) -> list:
     bad: list = [None, ""]
     if isinstance(field, forms.CharField) and field.max_length:
@@ -102,7 +81,7 @@ def _bad_values(field: forms.Field) -> list:
 @pytest.mark.django_db
 def test_every_form_field_of_the_product_refuses_in_our_words():
     refused, defaults = 0, []
-    walked = _product_forms()
+    walked = product_forms()
     assert len(walked) > 40, walked
     with translation.override(settings.LANGUAGE_CODE):
         for form_class in walked:
