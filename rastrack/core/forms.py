@@ -106,6 +106,9 @@ _WIDGET_CLASSES = {
 }
 
 
+_DJANGO_EMPTY_LABEL = "---------"
+
+
 class NHSUKFormMixin:
     """Gives each widget the NHS.UK design system's class and error state."""
 
@@ -119,6 +122,9 @@ class NHSUKFormMixin:
                     break
             if field.help_text:
                 field.widget.attrs.setdefault("aria-describedby", f"id_{name}-hint")
+            # Django's empty choice reads "---------": say what choosing nothing means.
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label == _DJANGO_EMPTY_LABEL:
+                field.empty_label = "None" if not field.required else "Choose one"
             # Long text gets a live count of what is left (static/js/character-count.js); Django
             # already renders `maxlength` from the same max_length the server checks.
             # A field whose limit is the service's alone carries it as the widget's `maxlength`.
