@@ -148,6 +148,18 @@ def test_refusing_pages_say_it_in_our_words_at_the_top(client, admin, trainee):
 
 
 @pytest.mark.django_db
+def test_the_people_and_password_pages_refuse_in_our_words_at_the_top(client, lead):
+    html = _refusal(_post(client, "/accounts/password/reset/", {"email": "not an address"}))
+    assert "Enter an e-mail address in the right form" in html
+    login_verified(client, lead)
+    html = _refusal(_post(client, "/accounts/people/", {"email": "nobody", "full_name": "x" * 151,
+                                                       "roles": ["emperor"], "region": "999999"}))
+    for words in ("Enter an e-mail address in the right form", "Use 150 characters or fewer (this has 151).",
+                  "Choose one of the options shown."):
+        assert words in html, words
+
+
+@pytest.mark.django_db
 def test_the_api_refuses_in_our_words(trainee):
     from tests.support.api_clients import token_client
 
