@@ -170,3 +170,41 @@ def test_the_api_refuses_in_our_words(trainee):
     text = response.content.decode()
     assert not DEFAULTS.findall(text), text
     assert "Enter a real date" in text and "Choose one of the options offered." in text
+
+
+def _form_pages(demo_world) -> dict[str, list[str]]:
+    from labs.models import LabSession
+    from rastrack.reference.models import Procedure
+
+    session = LabSession.objects.filter(status="scheduled").order_by("-starts_at", "pk").first()
+    return {
+        "trainee1": ["/logbook/new/", "/signoff/new/", "/curriculum/elearning/", "/curriculum/resources/submit/",
+                     "/accounts/details/", "/faculty/apply/"],
+        "applicant": ["/faculty/apply/"],
+        "lead.london": ["/accounts/people/"],
+        "admin": ["/curriculum/versions/framework/new/", "/curriculum/versions/pathway/new/",
+                  f"/reference/catalogue/{Procedure.objects.order_by('pk').first().pk}/"],
+        "labmanager1": [f"/labs/{session.lab_id}/sessions/new/", f"/labs/{session.lab_id}/equipment/",
+                        f"/labs/sessions/{session.pk}/edit/"],
+    }
+
+
+def test_every_form_page_of_the_demo_world_refuses_an_empty_form_in_our_words_at_the_top(client, demo_world):
+    """Each page's form sent empty, as a person who presses the button at once would: a page
+    that refuses it (400) says why in the error summary at the top, in none of Django's words."""
+    refused, problems = [], {}
+    for who, urls in _form_pages(demo_world).items():
+        login_verified(client, demo_world.user(who))
+        for url in urls:
+            assert client.get(url).status_code == 200, (who, url)
+            response = _post(client, url, {})
+            if response.status_code != 400:
+                continue
+            refused.append(url)
+            try:
+                _refusal(response)
+            except AssertionError as exc:
+                problems[f"{who} {url}"] = str(exc)
+        client.logout()
+    assert not problems, problems
+    assert len(refused) >= 8, refused
