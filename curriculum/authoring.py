@@ -10,19 +10,24 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from curriculum import policies, services
+from curriculum.authoring_forms import FrameworkCreateForm, PathwayCreateForm
 from curriculum.compare import framework_compare, pathway_compare
 from curriculum.models import Framework, Lifecycle, Pathway
 from rastrack.core.exceptions import ApplicationError
+from rastrack.core.forms import form_status, submit_form
 from rastrack.core.permissions import get_visible_or_404, require
 
 KINDS = {
     "framework": {"model": Framework, "compare": framework_compare, "what": "standards framework",
+                  "form": FrameworkCreateForm, "create": services.framework_create,
                   "publish": services.framework_publish, "retire": services.framework_retire,
                   "new_draft": services.framework_new_version},
     "pathway": {"model": Pathway, "compare": pathway_compare, "what": "pathway",
+                "form": PathwayCreateForm, "create": services.pathway_create,
                 "publish": services.pathway_publish, "retire": services.pathway_retire,
                 "new_draft": services.pathway_new_version},
 }
@@ -40,6 +45,24 @@ def versions(request):
         "frameworks": Framework.objects.order_by("code", "-version"),
         "pathways": Pathway.objects.select_related("framework").order_by("code", "-version"),
     })
+
+
+@login_required
+def version_create(request, kind: str):
+    """A brand-new framework or pathway from nothing: version 1 as a draft, through the
+    same create service as the API; its contents are then added on the draft's pages."""
+    _require_editor(request)
+    spec = KINDS[kind]
+    form = spec["form"](request.POST if request.method == "POST" else None)
+    response = submit_form(
+        request, form, lambda data: spec["create"](actor=request.user, **data),
+        success=lambda version: f"{version.title} is a new draft: add what it holds, then publish it.",
+        then=lambda version: reverse("curriculum:contents", kwargs={"kind": kind, "pk": version.pk}),
+        form_statuses=(400, 409))
+    if response:
+        return response
+    return render(request, "curriculum/authoring/version_new.html",
+                  {"kind": kind, "what": spec["what"], "form": form}, status=form_status(request))
 
 
 def _version_page(request, kind: str, version, *, error: ApplicationError | None = None, status: int = 200):

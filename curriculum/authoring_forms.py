@@ -6,8 +6,54 @@ from __future__ import annotations
 
 from django import forms
 
-from curriculum.models import CompetencySetting, ComponentKind, Domain
+from curriculum.models import (
+    Audience,
+    CompetencySetting,
+    ComponentKind,
+    Domain,
+    Framework,
+    Lifecycle,
+    Pathway,
+)
 from rastrack.core.forms import NHSUKFormMixin
+
+_CODE_HELP = ("Lowercase letters, numbers and hyphens, for example {example}. It names every version "
+              "of this {what} and cannot be changed later.")
+
+
+class FrameworkCreateForm(NHSUKFormMixin, forms.Form):
+    """A brand-new standards framework: version 1, a draft to fill with standards."""
+
+    code = forms.SlugField(label="Code", max_length=Framework._meta.get_field("code").max_length,
+                           help_text=_CODE_HELP.format(example="ras-standards", what="framework"))
+    title = forms.CharField(label="Title", max_length=Framework._meta.get_field("title").max_length)
+    description = forms.CharField(label="Description (optional)", required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PathwayCreateForm(NHSUKFormMixin, forms.Form):
+    """A brand-new pathway: version 1, a draft resting on a current or draft framework
+    version, holding only its final sign-off until modules are added."""
+
+    code = forms.SlugField(label="Code", max_length=Pathway._meta.get_field("code").max_length,
+                           help_text=_CODE_HELP.format(example="robotic-literacy", what="pathway"))
+    title = forms.CharField(label="Title", max_length=Pathway._meta.get_field("title").max_length)
+    audience = forms.ChoiceField(label="Who it is for", choices=Audience.choices)
+    framework = forms.ModelChoiceField(label="Standards framework version", queryset=None, empty_label=None,
+                                       help_text="The standards its competencies come from.")
+    duration_weeks = forms.IntegerField(label="Nominal length in weeks", min_value=1, max_value=520, initial=52,
+                                        help_text="A trainee's target date is their enrolment date plus this.",
+                                        widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    self_enrol = forms.BooleanField(label="Trainees may enrol themselves", required=False)
+    description = forms.CharField(label="Description (optional)", required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].queryset = (
+            Framework.objects.exclude(status=Lifecycle.RETIRED).order_by("title", "-version"))
+        self.fields["framework"].label_from_instance = (
+            lambda f: f"{f.title}, version {f.version} ({f.get_status_display().lower()})")
 
 
 class StandardForm(NHSUKFormMixin, forms.Form):

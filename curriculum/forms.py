@@ -15,8 +15,9 @@ from curriculum.models import (
     Topic,
 )
 from curriculum.services import MAX_RESOURCES_PER_SUBMISSION
-from rastrack.core.forms import NHSUKFormMixin
+from rastrack.core.forms import NHSUKFormMixin, file_field
 from rastrack.core.free_text import MAX_TEXT
+from rastrack.core.uploads import EVIDENCE_ACCEPT
 
 
 class DateInput(forms.DateInput):
@@ -56,8 +57,8 @@ class ELearningForm(NHSUKFormMixin, forms.Form):
     completed_on = forms.DateField(label="Completed on", widget=DateInput)
     provider = forms.CharField(label="Provider", max_length=200,
                                help_text="Who ran it, for example the platform's maker or e-Learning for Healthcare.")
-    certificate = forms.FileField(label="Certificate (optional)", required=False,
-                                  help_text="PDF, PNG or JPEG, at most 10 MB.")
+    certificate = file_field(label="Certificate (optional)", required=False, accept=EVIDENCE_ACCEPT,
+                             help_text="PDF, PNG or JPEG, at most 10 MB.")
 
     def __init__(self, *args, components, **kwargs):
         super().__init__(*args, **kwargs)

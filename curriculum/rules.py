@@ -52,6 +52,7 @@ from curriculum.models import (
     RequirementType,
 )
 from rastrack.core.free_text import free_text_messages
+from rastrack.core.wording import counted
 from rastrack.reference.models import Platform
 
 MAX_COUNT = 10_000
@@ -516,7 +517,7 @@ def requirement_description(requirement: Requirement) -> str:
         return f"At least {requirement.count} {noun}{_narrowing(requirement)}"
     if type_ == RequirementType.MIN_HOURS:
         label = ComponentKind(kind).label.lower() if kind in ComponentKind.values else "practice"
-        return f"At least {requirement.hours} hours of {label}{_narrowing(requirement)}"
+        return f"At least {counted(requirement.hours, 'hour')} of {label}{_narrowing(requirement)}"
     if type_ == RequirementType.MIN_SCORE:
         exercise = f" in “{requirement.exercise}”" if requirement.exercise else ""
         return f"A score of at least {requirement.score}{exercise}{_times(requirement.consecutive)}{_narrowing(requirement)}"

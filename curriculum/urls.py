@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.pathway_list, name="pathways"),
     path("standards/", views.standards, name="standards"),
     path("versions/", authoring.versions, name="versions"),
+    re_path(r"^versions/(?P<kind>framework|pathway)/new/$", authoring.version_create, name="version-create"),
     re_path(r"^versions/(?P<kind>framework|pathway)/(?P<pk>[0-9]+)/$", authoring.version_detail, name="version"),
     re_path(r"^versions/(?P<kind>framework|pathway)/(?P<pk>[0-9]+)/(?P<action>publish|retire|new_draft)/$",
             authoring.version_action, name="version-action"),

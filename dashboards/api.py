@@ -75,6 +75,7 @@ class TraineesRowSerializer(serializers.Serializer):
 class CasesRowSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM (of the case date)")
     platform = serializers.CharField()
+    platform_name = serializers.CharField(required=False, help_text="The platform's name, as people read it.")
     validated = serializers.IntegerField()
     submitted = serializers.IntegerField(help_text="Waiting for validation.")
 

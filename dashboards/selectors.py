@@ -54,7 +54,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
              "waitlist_demand", "waitlisted"),
     "signoffs": ("pending", "overdue", "decided", "turnaround_median_days", "turnaround_p90_days"),
     "trainees": ("pathway", "pathway_code", "pathway_title", *BANDS, "not_computed", "total"),
-    "cases": ("month", "platform", "validated", "submitted"),
+    "cases": ("month", "platform", "platform_name", "validated", "submitted"),
     "privileges": ("platform", "platform_name", "provisional", "full", "surgeons"),
     "capacity": capacity_need.CAPACITY_COLUMNS,
     "trainers": capacity_need.TRAINER_COLUMNS,
@@ -170,7 +170,12 @@ def cases_section(f: Filters) -> list[dict]:
             .annotate(validated=Count("id", filter=Q(status=CaseStatus.VALIDATED)),
                       submitted=Count("id", filter=Q(status=CaseStatus.SUBMITTED)))
             .order_by("month", "platform"))
+    from rastrack.reference.models import Platform
+
+    # The platform's name beside its code, as in the privileges section: the CSV is read by people.
+    names = dict(Platform.choices)
     return [{"month": row["month"].strftime("%Y-%m"), "platform": row["platform"],
+             "platform_name": str(names.get(row["platform"], row["platform"])),
              "validated": row["validated"], "submitted": row["submitted"]} for row in rows]
 
 

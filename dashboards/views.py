@@ -46,7 +46,8 @@ def _render(request, *, region=None):
         return answer
     platforms = _platform_labels()
     for row in answer["cases"]:
-        row["platform_label"] = platforms.get(row["platform"], row["platform"])
+        # The selector names the platform; a snapshot stored before it did is named here.
+        row["platform_label"] = row.get("platform_name") or platforms.get(row["platform"], row["platform"])
     computed_at = parse_datetime(answer["computed_at"])
     progress_at = answer["progress_freshness"]["computed_at"]
     kinds = dict(LabSessionKind.choices)

@@ -49,9 +49,11 @@ class SessionForm(NHSUKFormMixin, forms.Form):
         help_text="Trainers accredited on the day of the session.")
     component = forms.ModelChoiceField(
         queryset=Component.objects.none(), required=False, label="Curriculum component",
+        empty_label="None: attendance counts for no component",
         help_text="Attendance counts as evidence for this component.")
     prerequisite = forms.ModelChoiceField(
         queryset=Module.objects.none(), required=False, label="Prerequisite module",
+        empty_label="None: anyone on the pathway may book",
         help_text="Trainees must have met this module to book.")
     notes = forms.CharField(required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}),
                             validators=[NoPIIValidator()])

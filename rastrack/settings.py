@@ -194,6 +194,9 @@ TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 # The nation whose bank holidays close the skills labs (labs/opening.py): ENG, SCT, WLS or NIR.
 BANK_HOLIDAY_SUBDIVISION = env_str("BANK_HOLIDAY_SUBDIVISION", "ENG")
 USE_I18N = True
+# Our own wording of Django's and DRF's refusals ("This field is required." and the like),
+# which takes precedence over theirs: locale/en_GB/LC_MESSAGES/django.po.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------

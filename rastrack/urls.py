@@ -10,6 +10,7 @@ from rastrack.core import health
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("documents/<int:pk>/", document_views.download, name="document-download"),
     *auth_urlpatterns,

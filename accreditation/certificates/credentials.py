@@ -50,6 +50,8 @@ OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 ALGORITHMS = ["EdDSA", "Ed25519"]
 STATUS_LIST_SIZE = 131072
 MAX_CREDENTIAL_LENGTH = 64 * 1024
+# The compact JWT as a .jwt (or .txt) file, or the JSON the API answered: text either way.
+CREDENTIAL_FILE_ACCEPT = ".jwt,.json,.txt,application/json,text/plain"
 
 VALID, REVOKED, INVALID = "valid", "revoked", "invalid"
 

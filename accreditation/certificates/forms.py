@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django import forms
 
+from accreditation.certificates.credentials import CREDENTIAL_FILE_ACCEPT, MAX_CREDENTIAL_LENGTH
 from accreditation.certificates.models import CertificateStatus
-from rastrack.core.forms import NHSUKFormMixin
+from rastrack.core.forms import NHSUKFormMixin, file_field
 from rastrack.core.free_text import MAX_TEXT
 
 
@@ -34,7 +35,7 @@ class VerifyLookupForm(NHSUKFormMixin, forms.Form):
 
 class CredentialCheckForm(NHSUKFormMixin, forms.Form):
     credential = forms.CharField(
-        label="Paste the credential", required=False, widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        label="Paste the credential", required=False, widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "maxlength": MAX_CREDENTIAL_LENGTH}),
         help_text="The long text of three parts separated by dots, as the holder's wallet or RASTrack gave it.")
-    file = forms.FileField(label="Or upload its file", required=False,
-                           help_text="A .jwt file, or the JSON RASTrack's API answered.")
+    file = file_field(label="Or upload its file", required=False, accept=CREDENTIAL_FILE_ACCEPT,
+                      help_text="A .jwt file, or the JSON RASTrack's API answered.")

@@ -60,6 +60,7 @@ from curriculum.progress import progress_for
 from curriculum.selectors import enrolments_visible_to
 from rastrack.accounts.models import User
 from rastrack.core.csv_export import csv_text
+from rastrack.core.wording import counted
 from rastrack.reference.models import Platform
 
 CSV_COLUMNS = ["section", "item", "status", "value", "date", "detail"]
@@ -466,7 +467,7 @@ def portfolio_pdf(p: Portfolio) -> bytes:
         story.append(text("No enrolments.", body))
     for e in p.progress:
         when = (f"completed {e.completed_on:%-d %B %Y}" if e.completed_on else f"target {e.target_date:%-d %B %Y}")
-        story.append(Paragraph(escape(f"{e.pathway}: {e.status_label.lower()}, {e.met} of {e.total} requirements "
+        story.append(Paragraph(escape(f"{e.pathway}: {e.status_label.lower()}, {e.met} of {counted(e.total, 'requirement')} "
                                       f"met (enrolled {e.enrolled_on:%-d %B %Y}, {when})"), styles["Heading4"]))
         table(["Module", "Component", "Requirement", "Value / target", "Met"],
               [[r.module, r.component, r.requirement, f"{r.value} / {r.target} {r.unit}", "yes" if r.met else "no"]

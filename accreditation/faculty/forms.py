@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import forms
 
 from accreditation.faculty.models import AccreditationStatus, AssignmentKind, Platform
-from rastrack.core.forms import NHSUKFormMixin
+from rastrack.core.forms import NHSUKFormMixin, file_field
 from rastrack.core.free_text import MAX_TEXT
 from rastrack.core.models import EvidenceDocument
+from rastrack.core.uploads import EVIDENCE_ACCEPT
 from rastrack.reference.models import Region, Specialty, Subspecialty
 from rastrack.reference.specialties import specialty_choices_with_legacy
 
@@ -46,8 +47,8 @@ class ApplicationForm(NHSUKFormMixin, forms.Form):
         queryset=EvidenceDocument.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple, label="Attach documents you uploaded before",
     )
-    file = forms.FileField(
-        label="Upload a document (optional)", required=False,
+    file = file_field(
+        label="Upload a document (optional)", required=False, accept=EVIDENCE_ACCEPT,
         help_text="A course certificate or similar: PDF, PNG or JPEG, at most 10 MB.",
     )
 

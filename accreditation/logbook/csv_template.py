@@ -37,6 +37,7 @@ from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.core.csv_export import csv_text, unescape_cell
 from rastrack.core.exceptions import ApplicationError, NotPermitted
+from rastrack.core.wording import counted
 from rastrack.reference.models import Procedure, ProcedureStep, Site
 
 COLUMNS = [
@@ -49,6 +50,8 @@ OPTIONAL_COLUMNS = ["trainer_position", "asa_grade", "urgency"]
 # Export only: what the validator confirmed, the eLogbook code to copy, and the follow-up outcomes.
 EXPORT_ONLY = ["status", "elogbook_code", "outcome_30d", "outcome_90d"]
 MAX_IMPORT_ROWS = 5000
+# The import reads CSV (UTF-8) only: what its file input offers.
+IMPORT_ACCEPT = ".csv,text/csv"
 _STEP_ROLE = re.compile(r"^(?P<name>.*?)\s*\((?P<role>bedside|observed|console|taken over)\)\s*$", re.I)
 _STEP_MINUTES = re.compile(r"^(?P<name>.*?)\s*\[(?P<minutes>\d{1,3})\s*min\]\s*$", re.I)
 
@@ -72,7 +75,7 @@ def _outcome_cell(outcome) -> str:
         return ""
     parts = [f"Clavien-Dindo {outcome.complication_grade}", "readmitted" if outcome.readmitted else "not readmitted"]
     if outcome.length_of_stay_days is not None:
-        parts.append(f"stay {outcome.length_of_stay_days} days")
+        parts.append(f"stay {counted(outcome.length_of_stay_days, 'day')}")
     if outcome.conversion_confirmed is not None:
         parts.append("conversion confirmed" if outcome.conversion_confirmed else "conversion not confirmed")
     return "; ".join(parts)

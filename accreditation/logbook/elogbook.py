@@ -77,6 +77,8 @@ RASTRACK_MAPPING = {
 NEW, DUPLICATE, UNMAPPED, ERROR = "new", "duplicate", "unmapped", "error"
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
+# CSV, or an Excel workbook (read as one when it starts as a ZIP does): what the file input offers.
+ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%d %b %Y", "%d %B %Y")
 _ROBOTIC = re.compile(r"\b(robot\w*|ras|da\s*vinci|versius|hugo)\b", re.I)
 _ROLE_BY_CODE = {

@@ -10,6 +10,8 @@ from django.db import models
 
 from accreditation.faculty.models import Assignment, AssignmentKind
 from accreditation.logbook import policies
+from accreditation.logbook.csv_template import IMPORT_ACCEPT
+from accreditation.logbook.elogbook import ACCEPT as ELOGBOOK_ACCEPT
 from accreditation.logbook.filters import CaseFilter
 from accreditation.logbook.models import (
     Case,
@@ -22,9 +24,9 @@ from accreditation.logbook.models import (
     TrainerPosition,
     Urgency,
 )
-from accreditation.logbook.services import CASE_FIELDS, StepEntry
+from accreditation.logbook.services import CASE_FIELDS, MAX_NOTES, StepEntry
 from rastrack.accounts.models import User
-from rastrack.core.forms import NHSUKFormMixin
+from rastrack.core.forms import NHSUKFormMixin, file_field
 from rastrack.reference.models import Platform, Procedure, ProcedureStep, Site
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -93,8 +95,9 @@ class CaseForm(NHSUKFormMixin, forms.Form):
     case_reference = forms.CharField(
         label="Your case reference (optional)", required=False, max_length=60,
         help_text="Anonymised, for example “RARP 14”. Never a hospital or NHS number.")
+    # The length is the service's rule (it reports every field at once); the browser is told it.
     notes = forms.CharField(label="Notes (optional)", required=False,
-                            widget=forms.Textarea(attrs={"rows": 3}),
+                            widget=forms.Textarea(attrs={"rows": 3, "maxlength": MAX_NOTES}),
                             help_text="No patient-identifiable data: no names, NHS numbers, "
                                       "hospital numbers or dates of birth.")
 
@@ -217,7 +220,7 @@ class RejectForm(NHSUKFormMixin, forms.Form):
 
 
 class ImportForm(NHSUKFormMixin, forms.Form):
-    file = forms.FileField(label="CSV file", help_text="In the template's columns, saved as CSV UTF-8.")
+    file = file_field(label="CSV file", accept=IMPORT_ACCEPT, help_text="In the template's columns, saved as CSV UTF-8.")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -255,7 +258,7 @@ class LogbookFilter(CaseFilter):
 
 
 class ELogbookImportForm(NHSUKFormMixin, forms.Form):
-    file = forms.FileField(label="eLogbook export", help_text="The CSV or Excel (.xlsx) file the eLogbook exports, "
+    file = file_field(label="eLogbook export", accept=ELOGBOOK_ACCEPT, help_text="The CSV or Excel (.xlsx) file the eLogbook exports, "
                                                              "or RASTrack's own CSV export.")
     platform = forms.ChoiceField(label="Robotic platform", choices=Platform.choices, initial=Platform.OTHER,
                                  help_text="For rows that do not say which platform.")

@@ -13,6 +13,7 @@ from django.db.models import Count, Min
 
 from accreditation.logbook.models import Case, CaseStatus
 from rastrack.accounts.models import User
+from rastrack.core.wording import counted
 from rastrack.notifications.selectors import notification_keys_stored
 from rastrack.notifications.services import notify
 
@@ -37,9 +38,10 @@ def unvalidated_cases_digest(*, today: datetime.date) -> int:
         if key in sent:
             continue
         notify(recipient=validator, kind="cases.digest",
-               subject=f"{row['waiting']} case(s) waiting for your validation",
-               body=(f"{row['waiting']} logbook case(s) have waited more than "
-                     f"{settings.CASE_DIGEST_AFTER_DAYS} days for your validation; the oldest was "
+               subject=f"{counted(row['waiting'], 'case')} waiting for your validation",
+               body=(f"{counted(row['waiting'], 'logbook case')} {'has' if row['waiting'] == 1 else 'have'} "
+                     f"waited more than {counted(settings.CASE_DIGEST_AFTER_DAYS, 'day')} for your validation; "
+                     "the oldest was "
                      f"submitted on {row['oldest']:%-d %B %Y}."),
                link="/logbook/queue/", key=key)
         stored += 1

@@ -45,6 +45,7 @@ from accreditation.privileges.models import (
 )
 from accreditation.privileges.services import _change, _describe, _locked, _tell, privilege_link
 from rastrack.accounts.models import SiteLeadership
+from rastrack.core.wording import counted
 from rastrack.notifications.selectors import notification_keys_stored
 from rastrack.notifications.services import notify_many
 from rastrack.reference.models import Platform
@@ -71,8 +72,8 @@ def break_date(*, dates: list[datetime.date], granted_on: datetime.date, rules) 
     if m == 0:
         count_break = datetime.date.max
     if gap_break <= count_break:
-        return gap_break, f"no case for more than {rules.max_gap_days} days"
-    return count_break, f"fewer than {m} cases in 12 months"
+        return gap_break, f"no case for more than {counted(rules.max_gap_days, 'day')}"
+    return count_break, f"fewer than {counted(m, 'case')} in 12 months"
 
 
 def _review_window_start(today: datetime.date) -> datetime.date:
@@ -180,7 +181,7 @@ def _warn(pk: int, *, threshold: int, rule: str, on: datetime.date) -> int:
     key = f"privilege.currency:{pk}:{threshold}:{on.isoformat()}"
     with transaction.atomic():
         _tell(privilege, kind="privilege.currency_warning",
-              subject=f"Robotic privileges lapse in {threshold} days or less",
+              subject=f"Robotic privileges lapse in {counted(threshold, 'day')} or less",
               body=f"The privileges ({_describe(privilege)}) lapse on {on:%d %B %Y}: {rule}. "
                    "A validated case on the platform and procedure group before then keeps them.",
               key=key)

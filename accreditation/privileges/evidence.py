@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 
 from accreditation.logbook.models import Case, CaseStatus
 from accreditation.privileges.models import PrivilegeRules, ProctorReport, Recommendation
+from rastrack.core.wording import counted
 
 CONSOLE_ROLES = ("console_whole", "console_part")
 YEAR_DAYS = 365
@@ -72,5 +73,5 @@ def unmet_for_full(evidence: dict, rules: PrivilegeRules) -> list[str]:
                      f"{rules.min_cases_per_12_months}.")
     since = evidence["days_since_last_case"]
     if since is None or since > rules.max_gap_days:
-        unmet.append(f"No validated console case in the last {rules.max_gap_days} days.")
+        unmet.append(f"No validated console case in the last {counted(rules.max_gap_days, 'day')}.")
     return unmet

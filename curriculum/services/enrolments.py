@@ -31,6 +31,7 @@ from rastrack.accounts.roles import Role
 from rastrack.audit.services import audit_record, snapshot
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
 from rastrack.core.free_text import free_text, free_text_into
+from rastrack.core.wording import counted
 from rastrack.notifications.services import notify
 
 
@@ -177,7 +178,7 @@ def enrolment_complete(*, actor, enrolment: Enrolment, on: datetime.date | None 
         raise Conflict(f"Only an active enrolment can be completed; this one is {enrolment.status}.")
     progress = progress_for(enrolment)
     if not progress.complete:
-        raise Conflict(f"{progress.met_count} of {progress.total} requirements are met: "
+        raise Conflict(f"{progress.met_count} of {counted(progress.total, 'requirement')} {'is' if progress.met_count == 1 else 'are'} met: "
                        "every one must be, the final sign-off included.")
     before = _enrolment_snapshot(enrolment)
     enrolment.status = EnrolmentStatus.COMPLETED

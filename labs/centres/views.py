@@ -14,7 +14,8 @@ from labs.centres import policies, selectors, services
 from labs.centres.criteria import criteria_check
 from labs.centres.feedback import centre_feedback_summary
 from labs.centres.models import AnnualReturnStatus, ReturnFigure
-from rastrack.core.forms import form_status, submit_form
+from rastrack.core.forms import NHSUKFormMixin, form_status, submit_form
+from rastrack.core.free_text import MAX_TEXT
 from rastrack.core.permissions import get_visible_or_404
 
 
@@ -40,8 +41,9 @@ def centre_detail(request, pk: int):
     })
 
 
-class AnnualReturnForm(forms.Form):
-    narrative = forms.CharField(label="What happened this year", required=False, widget=forms.Textarea)
+class AnnualReturnForm(NHSUKFormMixin, forms.Form):
+    narrative = forms.CharField(label="What happened this year", required=False,
+                                widget=forms.Textarea(attrs={"maxlength": MAX_TEXT}))
 
     def __init__(self, *args, figures=(), required=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,11 +53,12 @@ class AnnualReturnForm(forms.Form):
         self.order_fields([*figures, "narrative"])
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(NHSUKFormMixin, forms.Form):
     decision = forms.ChoiceField(choices=[(AnnualReturnStatus.ACCEPTED, "Accept"),
                                           (AnnualReturnStatus.RETURNED, "Return for changes")],
                                  widget=forms.RadioSelect)
-    note = forms.CharField(label="Note to the centre", required=False, widget=forms.Textarea)
+    note = forms.CharField(label="Note to the centre", required=False,
+                           widget=forms.Textarea(attrs={"maxlength": MAX_TEXT}))
 
 
 @login_required

@@ -84,6 +84,12 @@ def submit_form(
     return redirect(target)
 
 
+def file_field(*, accept: str, **kwargs) -> forms.FileField:
+    """A file input that offers only the files the server takes: `accept` is the server's
+    constant beside its check (for example `rastrack.core.uploads.EVIDENCE_ACCEPT`)."""
+    return forms.FileField(widget=forms.ClearableFileInput(attrs={"accept": accept}), **kwargs)
+
+
 def form_status(request: HttpRequest) -> int:
     """The status of a page that shows a form again: 400 after a POST (the submission
     failed, and the form says why), 200 for the first GET."""
@@ -100,6 +106,9 @@ _WIDGET_CLASSES = {
 }
 
 
+_DJANGO_EMPTY_LABEL = "---------"
+
+
 class NHSUKFormMixin:
     """Gives each widget the NHS.UK design system's class and error state."""
 
@@ -113,10 +122,16 @@ class NHSUKFormMixin:
                     break
             if field.help_text:
                 field.widget.attrs.setdefault("aria-describedby", f"id_{name}-hint")
+            # Django's empty choice reads "---------": say what choosing nothing means.
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label == _DJANGO_EMPTY_LABEL:
+                field.empty_label = "None" if not field.required else "Choose one"
             # Long text gets a live count of what is left (static/js/character-count.js); Django
             # already renders `maxlength` from the same max_length the server checks.
-            if isinstance(field, forms.CharField) and field.max_length and isinstance(field.widget, forms.Textarea):
-                field.widget.attrs["data-character-count"] = str(field.max_length)
+            # A field whose limit is the service's alone carries it as the widget's `maxlength`.
+            limit = field.max_length if isinstance(field, forms.CharField) else None
+            limit = limit or field.widget.attrs.get("maxlength")
+            if limit and isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["data-character-count"] = str(limit)
 
     def full_clean(self):
         super().full_clean()

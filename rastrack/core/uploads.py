@@ -16,6 +16,9 @@ from django.utils import timezone
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 ALLOWED_TYPES = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+# What a file input offers (its `accept`): the same types, by MIME type and by the file name
+# endings people's files carry. The content still decides on the server.
+EVIDENCE_ACCEPT = ",".join([*ALLOWED_TYPES, *(f".{ext}" for ext in ALLOWED_TYPES.values()), ".jpeg"])
 
 # filetype looks at up to 8 KB (its matchers need at least 261 bytes); PDF readers accept a
 # "%PDF-" header anywhere in the first 1024 bytes, so some valid PDFs start with junk.

@@ -101,3 +101,35 @@ def test_the_authoring_pages_fit_a_phone_and_pass_axe(tabs, admin, pathway, enro
         if width > 390 or found:
             problems[path] = (width, found)
     assert not problems
+
+
+def test_a_programme_admin_creates_a_framework_and_a_pathway_from_nothing(tabs, admin):
+    from curriculum.models import Framework
+
+    confirmed_device(admin)
+    page = tabs().page
+    sign_in(page, admin)
+    _click(page, page.get_by_role("main").get_by_role("link", name="Curriculum authoring"))
+    _click(page, page.get_by_role("link", name="Create a new standards framework"))
+    page.get_by_label("Code").fill("Theatre team")  # not a code: refused at the top, in words
+    page.get_by_label("Title").fill("Theatre team standards")
+    _click(page, page.get_by_role("button", name="Create the draft"))
+    summary = page.locator(".nhsuk-error-summary")
+    assert "Use only letters, numbers, hyphens" in summary.inner_text()
+    page.get_by_label("Code").fill("theatre-team")
+    _click(page, page.get_by_role("button", name="Create the draft"))
+    framework = Framework.objects.get(code="theatre-team")
+    assert page.url.endswith(f"/versions/framework/{framework.pk}/contents/")
+
+    page.goto("/curriculum/versions/")
+    _click(page, page.get_by_role("link", name="Create a new pathway"))
+    page.get_by_label("Code").fill("team-drills")
+    page.get_by_label("Title").fill("Team crisis drills")
+    page.get_by_label("Who it is for").select_option(label="Bedside assistants (theatre team)")
+    page.get_by_label("Standards framework version").select_option(label="Theatre team standards, version 1 (draft)")
+    page.get_by_label("Nominal length in weeks").fill("26")
+    _click(page, page.get_by_role("button", name="Create the draft"))
+    pathway = Pathway.objects.get(code="team-drills")
+    assert (pathway.status, pathway.framework, pathway.duration_weeks) == (Lifecycle.DRAFT, framework, 26)
+    assert page.url.endswith(f"/versions/pathway/{pathway.pk}/contents/")
+    assert "Final sign-off" in page.get_by_role("main").inner_text()

@@ -5,7 +5,7 @@ import pytest
 
 from curriculum import services
 from curriculum.compare import framework_compare, pathway_compare
-from curriculum.models import Competency, Framework, Lifecycle
+from curriculum.models import Competency, Framework, Lifecycle, Pathway
 from tests.support.mfa import login_verified
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +76,58 @@ def test_the_versions_page_is_constant_in_queries(client, admin, framework, djan
     services.framework_new_version(actor=admin, framework=Framework.objects.get(status=Lifecycle.PUBLISHED))
     with django_assert_num_queries(len(one.captured_queries)):
         assert client.get("/curriculum/versions/").content.decode().count('data-version="framework-') == 3
+
+
+def test_the_admin_creates_a_framework_and_a_pathway_from_nothing(client, admin):
+    from curriculum.models import RequirementType
+    from rastrack.audit.models import AuditEntry
+
+    login_verified(client, admin)
+    listing = client.get("/curriculum/versions/").content.decode()
+    assert 'data-create="framework"' in listing and 'data-create="pathway"' in listing
+    assert client.get("/curriculum/versions/framework/new/").status_code == 200
+    response = client.post("/curriculum/versions/framework/new/", {
+        "code": "theatre-team", "title": "Theatre team standards", "description": ""})
+    framework = Framework.objects.get(code="theatre-team")
+    assert (framework.version, framework.status) == (1, Lifecycle.DRAFT)
+    assert response.status_code == 302
+    assert response["Location"] == f"/curriculum/versions/framework/{framework.pk}/contents/"
+    assert AuditEntry.objects.filter(action="framework.create", object_id=str(framework.pk)).exists()
+
+    form = client.get("/curriculum/versions/pathway/new/").content.decode()
+    assert "Theatre team standards, version 1 (draft)" in form
+    response = client.post("/curriculum/versions/pathway/new/", {
+        "code": "team-drills", "title": "Team crisis drills", "audience": "bedside_assistant",
+        "framework": framework.pk, "duration_weeks": "26", "description": ""})
+    pathway = Pathway.objects.get(code="team-drills")
+    assert response.status_code == 302
+    assert response["Location"] == f"/curriculum/versions/pathway/{pathway.pk}/contents/"
+    assert (pathway.version, pathway.status, pathway.framework, pathway.duration_weeks, pathway.self_enrol) == (
+        1, Lifecycle.DRAFT, framework, 26, False)
+    # Every pathway ends in its final sign-off, made by the same service as the API's.
+    assert pathway.modules.get().components.get().requirements.get().type == RequirementType.FINAL_SIGNOFF
+    assert AuditEntry.objects.filter(action="pathway.create", object_id=str(pathway.pk)).exists()
+
+
+def test_a_new_framework_with_a_taken_code_or_bad_input_is_refused_at_the_top(client, admin, framework):
+    login_verified(client, admin)
+    taken = client.post("/curriculum/versions/framework/new/", {"code": framework.code, "title": "Again"})
+    html = taken.content.decode()
+    assert taken.status_code == 400 and "nhsuk-error-summary" in html
+    assert "make a new version of it instead" in html
+    bad = client.post("/curriculum/versions/pathway/new/", {
+        "code": "Not a slug!", "title": "", "audience": "surgeon", "framework": "999999", "duration_weeks": "0"})
+    assert bad.status_code == 400 and "nhsuk-error-summary" in bad.content.decode()
+    assert Framework.objects.count() == 1 and not Pathway.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["trainee", "assigned_trainer", "lead", "lab_manager"])
+def test_only_programme_admins_create_frameworks_and_pathways(client, request, persona, framework):
+    login_verified(client, request.getfixturevalue(persona))
+    for kind in ("framework", "pathway"):
+        assert client.get(f"/curriculum/versions/{kind}/new/").status_code == 403
+    assert client.post("/curriculum/versions/framework/new/", {"code": "x-y", "title": "X"}).status_code == 403
+    assert client.post("/curriculum/versions/pathway/new/", {
+        "code": "x-y", "title": "X", "audience": "trainee", "framework": framework.pk,
+        "duration_weeks": "52"}).status_code == 403
+    assert Framework.objects.count() == 1 and not Pathway.objects.filter(code="x-y").exists()

@@ -70,8 +70,9 @@ def test_regional_figures(api, world, lead, london):
                                  "total": 2}]
     assert data["progress_freshness"]["stale"] == 0 and data["progress_freshness"]["not_computed"] == 0
     month = world["case_month"]
-    assert data["cases"] == [{"month": month, "platform": "davinci_xi", "validated": 2, "submitted": 1},
-                             {"month": month, "platform": "versius", "validated": 1, "submitted": 0}]
+    assert data["cases"] == [{"month": month, "platform": "davinci_xi", "platform_name": "da Vinci Xi", "validated": 2, "submitted": 1},
+                             {"month": month, "platform": "versius", "platform_name": "CMR Versius",
+                              "validated": 1, "submitted": 0}]
     assert data["overlogging"] == [{"region": london.pk, "region_name": london.name, "month": month,
                                     "validated": 3, "disagreements": 0, "role_corrected": 0,
                                     "supervision_corrected": 0, "disagreement_rate": 0.0,
@@ -95,8 +96,9 @@ def test_national_figures(api, world, admin, london, north_west):
                                  "turnaround_p90_days": 55.0}]
     assert [(r["band_0_25"], r["complete"], r["total"]) for r in data["trainees"]] == [(2, 1, 3)]
     month = world["case_month"]
-    assert data["cases"] == [{"month": month, "platform": "davinci_xi", "validated": 2, "submitted": 1},
-                             {"month": month, "platform": "versius", "validated": 1, "submitted": 1}]
+    assert data["cases"] == [{"month": month, "platform": "davinci_xi", "platform_name": "da Vinci Xi", "validated": 2, "submitted": 1},
+                             {"month": month, "platform": "versius", "platform_name": "CMR Versius",
+                              "validated": 1, "submitted": 1}]
 
 
 def test_other_region_sees_only_its_own(api, world, other_lead, north_west):
@@ -106,7 +108,7 @@ def test_other_region_sees_only_its_own(api, world, other_lead, north_west):
     assert data["signoffs"] == [{"pending": 0, "overdue": 0, "decided": 1, "turnaround_median_days": 100.0,
                                  "turnaround_p90_days": 100.0}]
     assert [(r["band_0_25"], r["total"]) for r in data["trainees"]] == [(1, 1)]
-    assert data["cases"] == [{"month": world["case_month"], "platform": "versius", "validated": 0, "submitted": 1}]
+    assert data["cases"] == [{"month": world["case_month"], "platform": "versius", "platform_name": "CMR Versius", "validated": 0, "submitted": 1}]
 
 
 def test_period_filter_leaves_out_other_months(api, world, admin):
@@ -134,7 +136,7 @@ def test_region_filter_narrows_the_national_dashboard(api, world, admin, north_w
     assert data["scope"] == {"region": north_west.pk, "region_name": north_west.name}
     assert data["filters"] == {"region": north_west.pk, "specialty": ""}
     assert [row["region"] for row in data["faculty"]] == [north_west.pk]
-    assert data["cases"] == [{"month": world["case_month"], "platform": "versius", "validated": 0, "submitted": 1}]
+    assert data["cases"] == [{"month": world["case_month"], "platform": "versius", "platform_name": "CMR Versius", "validated": 0, "submitted": 1}]
     assert api.as_user(admin).get(NATIONAL, {"region": 999999}).status_code == 404
 
 
@@ -285,7 +287,7 @@ def test_page_csv_download(client, world, admin):
     login_verified(client, admin)
     response = client.get("/dashboards/", {"section": "cases", "as": "csv"})
     assert response.status_code == 200
-    assert response.content.decode().splitlines()[0] == "month,platform,validated,submitted"
+    assert response.content.decode().splitlines()[0] == "month,platform,platform_name,validated,submitted"
 
 
 def test_lead_is_sent_to_their_region(client, lead, london, other_lead, north_west):

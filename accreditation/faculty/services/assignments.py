@@ -31,6 +31,7 @@ from rastrack.accounts.models import User
 from rastrack.accounts.roles import Role
 from rastrack.audit.services import audited
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
+from rastrack.core.wording import counted
 from rastrack.notifications.services import notify
 
 
@@ -91,7 +92,7 @@ def assignment_create(*, actor: User, trainer: User, trainee: User, kind: str,
     load = overlapping.exclude(trainee=trainee).values("trainee_id").distinct().count()
     if load >= cap:
         raise ApplicationError(errors={"trainer": [
-            f"{trainer.full_name} already has {load} trainees for these dates; the limit is {cap}."]})
+            f"{trainer.full_name} already has {counted(load, 'trainee')} for these dates; the limit is {cap}."]})
 
     assignment = Assignment(trainer=trainer, trainee=trainee, kind=kind, starts_on=starts_on,
                             ends_on=ends_on, created_by=actor)

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accreditation.logbook.csv_template import import_cases
 from rastrack.accounts.models import User
 from rastrack.core.exceptions import ApplicationError
+from rastrack.core.wording import counted
 
 
 class Command(BaseCommand):
@@ -28,6 +29,6 @@ class Command(BaseCommand):
                      for r in result.rows for field, msgs in r.errors.items()]
             raise CommandError("Nothing imported.\n" + "\n".join(lines))
         if dry_run:
-            self.stdout.write(f"{len(result.rows)} cases would be imported (dry run).")
+            self.stdout.write(f"{counted(len(result.rows), 'case')} would be imported (dry run).")
         else:
-            self.stdout.write(self.style.SUCCESS(f"Imported {result.imported} cases for {trainee.email}."))
+            self.stdout.write(self.style.SUCCESS(f"Imported {counted(result.imported, 'case')} for {trainee.email}."))

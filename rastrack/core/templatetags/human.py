@@ -35,3 +35,11 @@ def day(value) -> str:
     """"2026-12-02" (or a date) -> "2 December 2026"; anything else is shown as it came."""
     found = _as_date(value)
     return date_format(found, "j F Y") if found else str(value or "")
+
+
+@register.filter
+def counted(value, noun: str) -> str:
+    """{{ n|counted:"case" }} -> "1 case" / "2 cases"; {{ n|counted:"person,people" }}."""
+    from rastrack.core.wording import counted as count_of
+
+    return count_of(value, noun)

@@ -431,7 +431,7 @@ def test_the_learning_curve_page_shows_the_table_and_the_chart_data(client, trai
                       r'<td[^>]*>(\d+)</td>\s*<td[^>]*>([-\d.]+)', html)
     assert rows == [("1", "100", "30.00"), ("2", "80", "40.00"), ("3", "60", "30.00"), ("4", "40", "0.00")]
     assert "No learning phase is reported yet" in html and "End of learning phase" not in html
-    assert "Left out: 2 not validated yet" in html
+    assert "Left out: not validated yet (drafts, submitted and returned cases): 2" in html
     data = json.loads(re.search(r'<script id="curve-data" type="application/json">(.*?)</script>', html, re.S).group(1))
     assert data["learning_phase_end"] is None
     assert [p["cusum"] for p in data["points"]] == [30.0, 40.0, 30.0, 0.0]

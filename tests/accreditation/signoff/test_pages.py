@@ -205,7 +205,7 @@ def test_a_trainer_assesses_on_the_page(client, trainee, assigned_trainer, case)
 def test_a_trainer_cannot_pick_a_trainee_they_do_not_supervise(client, other_trainee, assigned_trainer, trainee):
     _sign_in(client, assigned_trainer)
     html = client.get(f"/assessments/new/?trainee={other_trainee.pk}&tool=gears").content.decode()
-    assert "Select a valid choice" in html  # back to the chooser
+    assert "Choose one of the options shown." in html  # back to the chooser
     assert not Assessment.objects.exists()
 
 
