@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 HEADING = '<span class="nhsuk-table-responsive__heading" aria-hidden="true">{} </span>'
+_NAME = re.compile(r"<\w+")
 _TABLE = re.compile(r"<table\b[^>]*>")
 _CLASS = re.compile(r'class="([^"]*)"')
 _SECTION = re.compile(r"(<(thead|tbody|tfoot)\b[^>]*>)(.*?)(</\2>)", re.S)
@@ -34,7 +35,7 @@ def _with_role(tag: str, role: str) -> str:
     """`<td class="x">` -> `<td role="cell" class="x">` (a role already there is kept)."""
     if " role=" in tag:
         return tag
-    name_end = re.match(r"<\w+", tag).end()
+    name_end = _NAME.match(tag).end()
     return f'{tag[:name_end]} role="{role}"{tag[name_end:]}'
 
 
