@@ -1,5 +1,7 @@
 """The responsive table tag: a plain NHS.UK table becomes one that stacks into rows on a phone."""
 
+import re
+
 from django.template import Context, Template
 
 TABLE = """{% load tables %}{% responsive_table %}<table class="nhsuk-table rastrack-x">
@@ -50,3 +52,19 @@ def test_a_cell_across_every_column_gets_no_heading():
 def test_every_row_of_a_long_table_gets_its_headings():
     html = _render([(f"Region {n}", "Wet lab", n) for n in range(30)])
     assert html.count(heading("Region")) == 30 and html.count(heading("Kind of session")) == 30
+
+
+def test_every_table_of_the_pages_is_responsive():
+    """A new table that forgets the tag would run off a phone's screen: none may."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    bare = []
+    for folder in settings.TEMPLATES[0]["DIRS"]:
+        for path in Path(folder).rglob("*.html"):
+            text = path.read_text()
+            outside = re.sub(r"\{% responsive_table %\}.*?\{% endresponsive_table %\}", "", text, flags=re.S)
+            if "<table" in outside:
+                bare.append(str(path))
+    assert not bare, "tables without {% responsive_table %}: " + ", ".join(bare)
