@@ -96,6 +96,27 @@ def test_a_trainee_asks_for_a_signoff_on_the_page(client, trainee, assigned_trai
     assert f'value="competency:{competency.pk}"' not in client.get("/signoff/new/").content.decode()
 
 
+def test_a_long_evidence_list_is_a_picker_that_shows_every_case_without_javascript(
+        client, trainee, assigned_trainer, enrolment):
+    cases = [make_case(trainee, assigned_trainer, days=day) for day in range(1, 13)]
+    _sign_in(client, trainee)
+    html = client.get("/signoff/new/").content.decode()
+    # Every case is in the page, none hidden: the filter (static/js/picker.js) only hides
+    # options once it runs, so without JavaScript the whole list is there to choose from.
+    assert all(f'name="evidence_cases" type="checkbox" value="{case.pk}"' in html for case in cases)
+    fieldset = re.search(r'<fieldset[^>]*data-picker="id_evidence_cases"[^>]*>(.*?)</fieldset>', html, re.S)
+    assert fieldset and fieldset.group(1).count('type="checkbox"') == len(cases)
+    assert " hidden" not in fieldset.group(1)
+    assert '<script src="/static/js/picker.js" defer></script>' in html
+    _assert_clean_html(html)
+
+
+def test_a_short_evidence_list_has_no_filter(client, trainee, assigned_trainer, case, enrolment):
+    _sign_in(client, trainee)
+    html = client.get("/signoff/new/").content.decode()
+    assert f'value="{case.pk}"' in html and 'data-picker="id_evidence_cases"' not in html
+
+
 def test_a_too_early_final_signoff_is_explained_on_the_form(client, trainee, assigned_trainer, enrolment):
     _sign_in(client, trainee)
     response = client.post("/signoff/new/", {"target": f"enrolment:{enrolment.pk}", "trainer": assigned_trainer.pk})
