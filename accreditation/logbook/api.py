@@ -41,12 +41,24 @@ from rastrack.core.permissions import (
     ScopedViewSetMixin,
     get_visible_or_404,
 )
-from rastrack.reference.models import ProcedureStep
+from rastrack.reference.models import Procedure, ProcedureStep
 
 
 class StepRows(list):
     """A case's steps already in their JSON shape (`{"step", "step_name", "role"}`), read with
     one `values_list` query for a whole page of cases (`with_step_rows`)."""
+
+
+class KnownField(serializers.PrimaryKeyRelatedField):
+    """A row by id, taken from the rows its serializer already read (`known`) when it is
+    there; any other id is looked up (and refused) as by the plain field, with its message."""
+
+    known: dict[int, object] | None = None
+
+    def to_internal_value(self, data):
+        if self.known is not None and type(data) is int and data in self.known:
+            return self.known[data]
+        return super().to_internal_value(data)
 
 
 class CaseStepListSerializer(serializers.ListSerializer):
@@ -64,7 +76,7 @@ class CaseStepListSerializer(serializers.ListSerializer):
 
 
 class CaseStepSerializer(serializers.ModelSerializer):
-    step = serializers.PrimaryKeyRelatedField(queryset=ProcedureStep.objects.all())
+    step = KnownField(queryset=ProcedureStep.objects.all())
     step_name = serializers.CharField(source="step.name", read_only=True)
     role = serializers.ChoiceField(choices=StepRole.choices, default=StepRole.CONSOLE)
     takeover = serializers.BooleanField(default=False, help_text="The trainer took over this console step.")
@@ -117,6 +129,7 @@ class CaseSerializer(serializers.ModelSerializer):
                   "position must agree with role and supervision (README, 'The role x code x position table').")
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, allow_blank=True)
     asa_grade = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
+    procedure = KnownField(queryset=Procedure.objects.all())
     steps = CaseStepSerializer(many=True, required=False)
     site_name = serializers.CharField(source="site.name", read_only=True)
     procedure_name = serializers.CharField(source="procedure.name", read_only=True)
@@ -138,6 +151,21 @@ class CaseSerializer(serializers.ModelSerializer):
             "validated_role", "validated_supervision", "validated_trainer_position", "disagreement", "source",
             "created_at", "updated_at",
         ]
+
+    def to_internal_value(self, data):
+        # Every step id of the request in one query, with the procedure they belong to: not a
+        # query per step and another for the procedure (a case lists its procedure's steps).
+        steps = data.get("steps") if isinstance(data, dict) else None
+        ids = {item.get("step") for item in steps if isinstance(item, dict)} if isinstance(steps, list) else ()
+        ids = [pk for pk in ids if type(pk) is int]
+        known = ProcedureStep.objects.select_related("procedure").in_bulk(ids) if ids else {}
+        step_field, procedure_field = self.fields["steps"].child.fields["step"], self.fields["procedure"]
+        step_field.known = known
+        procedure_field.known = {step.procedure_id: step.procedure for step in known.values()}
+        try:
+            return super().to_internal_value(data)
+        finally:
+            step_field.known = procedure_field.known = None
 
     def service_arguments(self) -> tuple[dict, list | None]:
         data = dict(self.validated_data)
@@ -345,7 +373,13 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         data, steps = serializer.service_arguments()
         case = logbook_services.case_create(trainee=request.user, actor=request.user, data=data, steps=steps)
-        return self.answer(case, status.HTTP_201_CREATED)
+        # The caller's own new case, answered from what was just written (its site, procedure,
+        # trainee and steps are the instances the request read): reading it back would cost
+        # two queries for the same JSON.
+        case.step_rows = StepRows(
+            {"step": e.step.pk, "step_name": e.step.name, "role": e.role, "takeover": e.takeover,
+             "console_minutes": e.console_minutes} for e in sorted(steps or [], key=lambda e: e.step.order))
+        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
         case = self.get_object()
