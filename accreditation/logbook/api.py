@@ -45,8 +45,8 @@ from rastrack.reference.models import Procedure, ProcedureStep
 
 
 class StepRows(list):
-    """A case's steps already in their JSON shape (`{"step", "step_name", "role"}`), read with
-    one `values_list` query for a whole page of cases (`with_step_rows`)."""
+    """A case's steps already in their JSON shape (`{"step", "step_name", "role", ...}`), as the
+    list reads them for a whole page (`_step_rows_of`) and a new case writes them."""
 
 
 class KnownField(serializers.PrimaryKeyRelatedField):
@@ -62,8 +62,8 @@ class KnownField(serializers.PrimaryKeyRelatedField):
 
 
 class CaseStepListSerializer(serializers.ListSerializer):
-    """Writes as usual; reads `case.step_rows` when the view attached them, which costs no
-    model instances (a page of 25 cases has a few hundred steps)."""
+    """Writes as usual; reads `case.step_rows` when the view attached them (the answer to a
+    create, made from the steps just written), which costs no query."""
 
     def get_attribute(self, instance):
         rows = getattr(instance, "step_rows", None)
@@ -89,26 +89,18 @@ class CaseStepSerializer(serializers.ModelSerializer):
         list_serializer_class = CaseStepListSerializer
 
 
-def with_step_rows(cases: list[Case]) -> list[Case]:
-    """Attach each case's steps as `StepRows`, in step order: one query for the whole page,
-    the same JSON as the nested serializer."""
+def _step_rows_of(case_ids: list[int]) -> dict[int, StepRows]:
+    """The cases' steps in their JSON shape, in step order: one query for the whole page."""
     rows: dict[int, StepRows] = {}
+    if not case_ids:
+        return rows
     for case_id, step_id, name, role, takeover, minutes in (
-            CaseStep.objects.filter(case_id__in=[case.pk for case in cases])
+            CaseStep.objects.filter(case_id__in=case_ids)
             .order_by("case_id", "step__order").values_list(
                 "case_id", "step_id", "step__name", "role", "takeover", "console_minutes")):
         rows.setdefault(case_id, StepRows()).append({"step": step_id, "step_name": name, "role": role,
                                                      "takeover": takeover, "console_minutes": minutes})
-    for case in cases:
-        case.step_rows = rows.get(case.pk, StepRows())
-    return cases
-
-
-def list_queryset(queryset):
-    """A page of cases for the list and the queue: only the joins the serializer reads
-    (trainee, site and procedure names; supervisor and validator are written as ids), and
-    the steps read by `with_step_rows` instead of a prefetch."""
-    return queryset.select_related(None).select_related("trainee", "site", "procedure").prefetch_related(None)
+    return rows
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -174,6 +166,54 @@ class CaseSerializer(serializers.ModelSerializer):
             logbook_services.StepEntry(step=s["step"], role=s["role"], takeover=s.get("takeover", False),
                                        console_minutes=s.get("console_minutes")) for s in steps]
         return data, entries
+
+
+def _lean_plan() -> list[tuple[str, str, object]]:
+    """(JSON name, column path, representation) per CaseSerializer field but the steps: what
+    its fields would read from an instance, read from a `.values()` row instead."""
+    plan = []
+    for name, field in CaseSerializer().fields.items():
+        if name == "steps":
+            continue
+        if isinstance(field, serializers.PrimaryKeyRelatedField):
+            plan.append((name, f"{field.source}_id", None))  # the field writes the id as it is
+        else:
+            plan.append((name, field.source.replace(".", "__"), field.to_representation))
+    return plan
+
+
+_LEAN: list | None = None
+
+
+def _lean() -> list[tuple[str, str, object]]:
+    global _LEAN
+    if _LEAN is None:
+        _LEAN = _lean_plan()
+    return _LEAN
+
+
+def lean_case_values(queryset):
+    """The cases as `.values()` rows of the columns the list JSON needs (names joined in), to
+    paginate; `lean_case_rows` turns a page of them into the JSON."""
+    return queryset.select_related(None).prefetch_related(None).values(*{path for _, path, _ in _lean()})
+
+
+def lean_case_rows(rows: list[dict]) -> list[dict]:
+    """A page of cases in CaseSerializer's JSON, from `lean_case_values` rows and one query
+    for their steps: no model instance and no serializer per case, which the big lists (the
+    logbook, the validation queue) spent most of their time on. The same JSON as the
+    serializer (tests/accreditation/logbook/test_hot_paths.py compares them)."""
+    plan = _lean()
+    steps = _step_rows_of([row["id"] for row in rows])
+    out = []
+    for row in rows:
+        item = {}
+        for name, path, represent in plan:
+            value = row[path]
+            item[name] = value if value is None or represent is None else represent(value)
+        item["steps"] = list(steps.get(row["id"], ()))
+        out.append({name: item[name] for name in CaseSerializer.Meta.fields})
+    return out
 
 
 class ValidateSerializer(serializers.Serializer):
@@ -365,8 +405,8 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         return logbook_selectors.cases_visible_to(user)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(list_queryset(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response(CaseSerializer(with_step_rows(page), many=True).data)
+        page = self.paginate_queryset(lean_case_values(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(lean_case_rows(page))
 
     def create(self, request, *args, **kwargs):
         serializer = CaseSerializer(data=request.data)
@@ -423,8 +463,8 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     @action(detail=False, methods=["get"], filterset_class=None)
     def queue(self, request):
         """Cases waiting for the caller's validation, oldest first."""
-        page = self.paginate_queryset(list_queryset(logbook_selectors.validation_queue(request.user)))
-        return self.get_paginated_response(CaseSerializer(with_step_rows(page), many=True).data)
+        page = self.paginate_queryset(lean_case_values(logbook_selectors.validation_queue(request.user)))
+        return self.get_paginated_response(lean_case_rows(page))
 
     @extend_schema(methods=["get"], request=None, responses=CaseOutcomeSerializer(many=True))
     @extend_schema(methods=["post"], request=CaseOutcomeSerializer, responses={201: CaseOutcomeSerializer})

@@ -172,3 +172,54 @@ def test_roles_are_read_afresh_on_every_request_even_when_no_token_ended(trainee
     User.groups.through.objects.filter(user_id=trainee.pk).delete()
     assert client.post(URL, whole_console_case, format="json").status_code == 403
     assert Case.objects.filter(trainee=trainee).count() == 1
+
+
+# --- The big lists: a lighter read path, the same JSON ----------------------------------------
+
+
+@pytest.fixture
+def logbook_of_many(trainee, assigned_trainer, whole_console_case):
+    """Cases in every state, with and without steps, notes and a decision."""
+    from accreditation.logbook import services as logbook
+    from tests.builders.logbook import make_case
+
+    client = token_client(trainee)
+    for n in range(12):
+        body = {**whole_console_case, "notes": f"Case {n}", "case_reference": f"R{n}"}
+        if n % 3 == 0:
+            body.pop("steps")
+        case_id = client.post(URL, body, format="json").json()["id"]
+        if n % 2:
+            client.post(f"{URL}{case_id}/submit/")
+    for days in (9, 8):
+        make_case(trainee, assigned_trainer, steps=("Bladder neck dissection",), days=days)
+    rejected = make_case(trainee, assigned_trainer, status="submitted", days=7)
+    logbook.case_reject(case=rejected, actor=assigned_trainer, reason="Wrong date.")
+    return Case.objects.filter(trainee=trainee)
+
+
+@pytest.mark.django_db
+def test_the_lean_list_is_the_serializers_json(logbook_of_many, trainee, assigned_trainer):
+    from accreditation.logbook.api import CaseSerializer
+
+    for client, url in ((token_client(trainee), URL), (token_client(assigned_trainer), URL + "queue/")):
+        page = client.get(url + "?page_size=100").json()["results"]
+        assert page
+        full = CaseSerializer(Case.objects.filter(pk__in=[row["id"] for row in page]), many=True).data
+        by_id = {row["id"]: row for row in full}
+        assert page == [by_id[row["id"]] for row in page]
+    assert {row["status"] for row in token_client(trainee).get(URL + "?page_size=100").json()["results"]} == {
+        "draft", "submitted", "validated", "rejected"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", [URL, URL + "queue/"])
+def test_the_big_lists_cost_the_same_queries_at_page_sizes_10_and_100(logbook_of_many, trainee, assigned_trainer,
+                                                                      path):
+    client = token_client(trainee if path == URL else assigned_trainer)
+    client.get(path)  # the token's last use is written at most every few minutes
+    small, sql_10 = _queries(client, "get", f"{path}?page_size=10")
+    large, sql_100 = _queries(client, "get", f"{path}?page_size=100")
+    assert len(small.json()["results"]) == min(10, large.json()["count"])
+    assert len(large.json()["results"]) == large.json()["count"] > 5
+    assert len(sql_10) == len(sql_100) <= 4, sql_100
