@@ -34,6 +34,9 @@ class LearningResourceFilter(filters.FilterSet):
         model = LearningResource
         fields = ["search", "status", "format", "audience", "topic", "module", "competency", "competency_key"]
 
+    # Asked for no filter, nothing is joined and nothing made distinct (FilterWhenAsked).
+    unasked_leaves_queryset = True
+
     def filter_queryset(self, queryset):
         # Joins through topics, modules or competencies can repeat a row.
         queryset = super().filter_queryset(queryset)

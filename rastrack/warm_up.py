@@ -6,8 +6,9 @@ serializers) lives as long as the process. Left to the collector, each full coll
 all of it again (100+ ms in the middle of a request on the progress page); `gc.freeze()`
 moves those objects to a permanent generation that collections skip, and keeps their pages
 shared with the parent after fork (no copy-on-write from the collector's bookkeeping).
-Called by gunicorn's `post_worker_init` (gunicorn.conf.py) and Celery's `worker_process_init`
-(rastrack/celery.py).
+Called by gunicorn's `post_worker_init` (gunicorn.conf.py) and by Celery's
+`worker_process_init` (each pool process) and `worker_ready` (the main process, which runs the
+tasks with the solo and thread pools) in rastrack/celery.py.
 """
 
 from __future__ import annotations

@@ -41,17 +41,29 @@ from rastrack.core.permissions import (
     ScopedViewSetMixin,
     get_visible_or_404,
 )
-from rastrack.reference.models import ProcedureStep
+from rastrack.reference.models import Procedure, ProcedureStep
 
 
 class StepRows(list):
-    """A case's steps already in their JSON shape (`{"step", "step_name", "role"}`), read with
-    one `values_list` query for a whole page of cases (`with_step_rows`)."""
+    """A case's steps already in their JSON shape (`{"step", "step_name", "role", ...}`), as the
+    list reads them for a whole page (`_step_rows_of`) and a new case writes them."""
+
+
+class KnownField(serializers.PrimaryKeyRelatedField):
+    """A row by id, taken from the rows its serializer already read (`known`) when it is
+    there; any other id is looked up (and refused) as by the plain field, with its message."""
+
+    known: dict[int, object] | None = None
+
+    def to_internal_value(self, data):
+        if self.known is not None and type(data) is int and data in self.known:
+            return self.known[data]
+        return super().to_internal_value(data)
 
 
 class CaseStepListSerializer(serializers.ListSerializer):
-    """Writes as usual; reads `case.step_rows` when the view attached them, which costs no
-    model instances (a page of 25 cases has a few hundred steps)."""
+    """Writes as usual; reads `case.step_rows` when the view attached them (the answer to a
+    create, made from the steps just written), which costs no query."""
 
     def get_attribute(self, instance):
         rows = getattr(instance, "step_rows", None)
@@ -64,7 +76,7 @@ class CaseStepListSerializer(serializers.ListSerializer):
 
 
 class CaseStepSerializer(serializers.ModelSerializer):
-    step = serializers.PrimaryKeyRelatedField(queryset=ProcedureStep.objects.all())
+    step = KnownField(queryset=ProcedureStep.objects.all())
     step_name = serializers.CharField(source="step.name", read_only=True)
     role = serializers.ChoiceField(choices=StepRole.choices, default=StepRole.CONSOLE)
     takeover = serializers.BooleanField(default=False, help_text="The trainer took over this console step.")
@@ -77,26 +89,18 @@ class CaseStepSerializer(serializers.ModelSerializer):
         list_serializer_class = CaseStepListSerializer
 
 
-def with_step_rows(cases: list[Case]) -> list[Case]:
-    """Attach each case's steps as `StepRows`, in step order: one query for the whole page,
-    the same JSON as the nested serializer."""
+def _step_rows_of(case_ids: list[int]) -> dict[int, StepRows]:
+    """The cases' steps in their JSON shape, in step order: one query for the whole page."""
     rows: dict[int, StepRows] = {}
+    if not case_ids:
+        return rows
     for case_id, step_id, name, role, takeover, minutes in (
-            CaseStep.objects.filter(case_id__in=[case.pk for case in cases])
+            CaseStep.objects.filter(case_id__in=case_ids)
             .order_by("case_id", "step__order").values_list(
                 "case_id", "step_id", "step__name", "role", "takeover", "console_minutes")):
         rows.setdefault(case_id, StepRows()).append({"step": step_id, "step_name": name, "role": role,
                                                      "takeover": takeover, "console_minutes": minutes})
-    for case in cases:
-        case.step_rows = rows.get(case.pk, StepRows())
-    return cases
-
-
-def list_queryset(queryset):
-    """A page of cases for the list and the queue: only the joins the serializer reads
-    (trainee, site and procedure names; supervisor and validator are written as ids), and
-    the steps read by `with_step_rows` instead of a prefetch."""
-    return queryset.select_related(None).select_related("trainee", "site", "procedure").prefetch_related(None)
+    return rows
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -117,6 +121,7 @@ class CaseSerializer(serializers.ModelSerializer):
                   "position must agree with role and supervision (README, 'The role x code x position table').")
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, allow_blank=True)
     asa_grade = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
+    procedure = KnownField(queryset=Procedure.objects.all())
     steps = CaseStepSerializer(many=True, required=False)
     site_name = serializers.CharField(source="site.name", read_only=True)
     procedure_name = serializers.CharField(source="procedure.name", read_only=True)
@@ -139,6 +144,21 @@ class CaseSerializer(serializers.ModelSerializer):
             "created_at", "updated_at",
         ]
 
+    def to_internal_value(self, data):
+        # Every step id of the request in one query, with the procedure they belong to: not a
+        # query per step and another for the procedure (a case lists its procedure's steps).
+        steps = data.get("steps") if isinstance(data, dict) else None
+        ids = {item.get("step") for item in steps if isinstance(item, dict)} if isinstance(steps, list) else ()
+        ids = [pk for pk in ids if type(pk) is int]
+        known = ProcedureStep.objects.select_related("procedure").in_bulk(ids) if ids else {}
+        step_field, procedure_field = self.fields["steps"].child.fields["step"], self.fields["procedure"]
+        step_field.known = known
+        procedure_field.known = {step.procedure_id: step.procedure for step in known.values()}
+        try:
+            return super().to_internal_value(data)
+        finally:
+            step_field.known = procedure_field.known = None
+
     def service_arguments(self) -> tuple[dict, list | None]:
         data = dict(self.validated_data)
         steps = data.pop("steps", None)
@@ -146,6 +166,54 @@ class CaseSerializer(serializers.ModelSerializer):
             logbook_services.StepEntry(step=s["step"], role=s["role"], takeover=s.get("takeover", False),
                                        console_minutes=s.get("console_minutes")) for s in steps]
         return data, entries
+
+
+def _lean_plan() -> list[tuple[str, str, object]]:
+    """(JSON name, column path, representation) per CaseSerializer field but the steps: what
+    its fields would read from an instance, read from a `.values()` row instead."""
+    plan = []
+    for name, field in CaseSerializer().fields.items():
+        if name == "steps":
+            continue
+        if isinstance(field, serializers.PrimaryKeyRelatedField):
+            plan.append((name, f"{field.source}_id", None))  # the field writes the id as it is
+        else:
+            plan.append((name, field.source.replace(".", "__"), field.to_representation))
+    return plan
+
+
+_LEAN: list | None = None
+
+
+def _lean() -> list[tuple[str, str, object]]:
+    global _LEAN
+    if _LEAN is None:
+        _LEAN = _lean_plan()
+    return _LEAN
+
+
+def lean_case_values(queryset):
+    """The cases as `.values()` rows of the columns the list JSON needs (names joined in), to
+    paginate; `lean_case_rows` turns a page of them into the JSON."""
+    return queryset.select_related(None).prefetch_related(None).values(*{path for _, path, _ in _lean()})
+
+
+def lean_case_rows(rows: list[dict]) -> list[dict]:
+    """A page of cases in CaseSerializer's JSON, from `lean_case_values` rows and one query
+    for their steps: no model instance and no serializer per case, which the big lists (the
+    logbook, the validation queue) spent most of their time on. The same JSON as the
+    serializer (tests/accreditation/logbook/test_hot_paths.py compares them)."""
+    plan = _lean()
+    steps = _step_rows_of([row["id"] for row in rows])
+    out = []
+    for row in rows:
+        item = {}
+        for name, path, represent in plan:
+            value = row[path]
+            item[name] = value if value is None or represent is None else represent(value)
+        item["steps"] = list(steps.get(row["id"], ()))
+        out.append({name: item[name] for name in CaseSerializer.Meta.fields})
+    return out
 
 
 class ValidateSerializer(serializers.Serializer):
@@ -337,15 +405,21 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         return logbook_selectors.cases_visible_to(user)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(list_queryset(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response(CaseSerializer(with_step_rows(page), many=True).data)
+        page = self.paginate_queryset(lean_case_values(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(lean_case_rows(page))
 
     def create(self, request, *args, **kwargs):
         serializer = CaseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data, steps = serializer.service_arguments()
         case = logbook_services.case_create(trainee=request.user, actor=request.user, data=data, steps=steps)
-        return self.answer(case, status.HTTP_201_CREATED)
+        # The caller's own new case, answered from what was just written (its site, procedure,
+        # trainee and steps are the instances the request read): reading it back would cost
+        # two queries for the same JSON.
+        case.step_rows = StepRows(
+            {"step": e.step.pk, "step_name": e.step.name, "role": e.role, "takeover": e.takeover,
+             "console_minutes": e.console_minutes} for e in sorted(steps or [], key=lambda e: e.step.order))
+        return Response(CaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
         case = self.get_object()
@@ -389,8 +463,8 @@ class CaseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     @action(detail=False, methods=["get"], filterset_class=None)
     def queue(self, request):
         """Cases waiting for the caller's validation, oldest first."""
-        page = self.paginate_queryset(list_queryset(logbook_selectors.validation_queue(request.user)))
-        return self.get_paginated_response(CaseSerializer(with_step_rows(page), many=True).data)
+        page = self.paginate_queryset(lean_case_values(logbook_selectors.validation_queue(request.user)))
+        return self.get_paginated_response(lean_case_rows(page))
 
     @extend_schema(methods=["get"], request=None, responses=CaseOutcomeSerializer(many=True))
     @extend_schema(methods=["post"], request=CaseOutcomeSerializer, responses={201: CaseOutcomeSerializer})

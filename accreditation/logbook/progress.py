@@ -192,7 +192,29 @@ def register() -> None:
     # Progress names who may verify self-reported sessions and e-learning (the assignments).
     register_verifier_description(verifier_description)
 
+    from django.db.models.signals import post_delete, post_save
+
     from curriculum.progress_summary import watch
 
-    watch(Case)
+    # Not `watch(Case)`: a case counts for progress only once validated, and the sign-off
+    # evidence reads a case only through an assessment or request of it, which a case just
+    # logged cannot have yet. So a new case that is not validated leaves progress as it was,
+    # and logging one (the busiest write) does not mark the trainee's snapshots stale. Any
+    # later save or delete of a case still does.
+    post_save.connect(_on_case_saved, sender=Case, dispatch_uid="progress-summary-accreditation.case-save")
+    post_delete.connect(_on_case_deleted, sender=Case, dispatch_uid="progress-summary-accreditation.case-delete")
     watch(SimulatorSession)
+
+
+def _on_case_saved(sender, instance: Case, created: bool = False, raw: bool = False, **kwargs) -> None:
+    if raw or (created and instance.status != CaseStatus.VALIDATED):
+        return
+    from curriculum.progress_summary import mark_stale
+
+    mark_stale([instance.trainee_id])
+
+
+def _on_case_deleted(sender, instance: Case, **kwargs) -> None:
+    from curriculum.progress_summary import mark_stale
+
+    mark_stale([instance.trainee_id])

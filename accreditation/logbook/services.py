@@ -166,7 +166,12 @@ def case_check(*, trainee: User, data: dict[str, Any], steps: list[StepEntry],
         # checked above (console time) or by a field validator (docking, total), and the
         # database enforces them all again; evaluating them in Python costs a savepoint and a
         # query each on the busiest write there is.
-        case.full_clean(exclude=["trainee", "validator", "decided_by", "status"], validate_constraints=False)
+        # Foreign keys given as instances the caller just read (the API's and the form's
+        # fields fetch them) exist: checking them again costs a query each.
+        fetched = [name for name in ("site", "procedure", "supervisor", "proctor")
+                   if _holds_fetched(case, name)]
+        case.full_clean(exclude=["trainee", "validator", "decided_by", "status", *fetched],
+                        validate_constraints=False)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             key = "non_field_errors" if field == "__all__" else field
@@ -177,8 +182,18 @@ def case_check(*, trainee: User, data: dict[str, Any], steps: list[StepEntry],
     return case
 
 
-def _save_steps(case: Case, steps: list[StepEntry]) -> None:
-    CaseStep.objects.filter(case=case).delete()
+def _holds_fetched(case: Case, name: str) -> bool:
+    field = Case._meta.get_field(name)
+    if not field.is_cached(case):
+        return False
+    related = field.get_cached_value(case)
+    return (related is not None and related.pk is not None and not related._state.adding
+            and related.pk == getattr(case, field.attname))
+
+
+def _save_steps(case: Case, steps: list[StepEntry], *, new: bool = False) -> None:
+    if not new:  # a new case has no steps to replace
+        CaseStep.objects.filter(case=case).delete()
     CaseStep.objects.bulk_create([CaseStep(case=case, step=e.step, role=e.role, takeover=e.takeover,
                                            console_minutes=e.console_minutes) for e in steps])
 
@@ -197,7 +212,7 @@ def case_create(*, trainee: User, actor: User, data: dict[str, Any],
     case.validator = case_validator(trainee=trainee, supervisor=case.supervisor, date=case.date, platform=case.platform)
     case.source = source
     case.save()
-    _save_steps(case, steps)
+    _save_steps(case, steps, new=True)
     audit_record(actor=actor, action="case.create", obj=case, stream=portfolio_stream(trainee.pk),
                  after={**_case_values(case), "steps": _snapshot_steps(steps), "source": source})
     return case

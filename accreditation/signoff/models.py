@@ -251,6 +251,11 @@ class Assessment(models.Model):
             models.Index(fields=["assessor", "-date"], name="assessment_assessor_idx"),
             # The calibration figures: trainer ratings of cases in a period.
             models.Index(fields=["date", "case"], condition=Q(is_self=False), name="assessment_calibration_idx"),
+            # The release rule (signoff/selectors.py, `_rated_by`): "the other side rated this
+            # case with this tool" is one index probe per assessment read, not a scan of every
+            # self-assessment (or trainer rating) in the table.
+            models.Index(fields=["case", "tool"], condition=Q(is_self=True), name="assessment_self_rating_idx"),
+            models.Index(fields=["case", "tool"], condition=Q(is_self=False), name="assessment_trainer_rating_idx"),
         ]
         constraints = [
             # One rating of a case per person and tool: one self-assessment, one per trainer.

@@ -75,24 +75,36 @@ def audit_record(*, actor, action: str, obj: models.Model | None = None,
     before, after = canonicalise(before), canonicalise(after)
     actor_id = getattr(actor, "pk", actor)
     request_id = current_request_id() or ""
+    fields = {"stream": stream, "actor_id": actor_id, "action": action, "object_type": object_type,
+              "object_id": str(object_id), "before": before, "after": after, "request_id": request_id}
+    if not transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            return _record(fields)
+    return _record(fields)
+
+
+def _record(fields: dict) -> AuditEntry:
+    stream = fields["stream"]
     for _attempt in range(MAX_ATTEMPTS):
+        # Locking the stream's head row makes same-stream writers queue behind each other
+        # instead of spinning on retries; writers to other streams lock other rows and never
+        # wait. Under the lock the next sequence number is ours alone, so the append needs
+        # no savepoint (it would cost two statements on every write).
+        head = AuditStreamHead.objects.select_for_update().filter(stream=stream).first()
+        if head is not None:
+            return _append(head=head, **fields)
+        # A stream's first two writers have no head to lock: the unique (stream, seq) insert
+        # decides between them, in a savepoint so that the loser rolls back this insert only,
+        # not the caller's change, and retries against the new head.
         try:
-            # A savepoint: a lost race rolls back this insert only, not the caller's change.
             with transaction.atomic():
-                return _append(stream=stream, actor_id=actor_id, action=action,
-                               object_type=object_type, object_id=str(object_id),
-                               before=before, after=after, request_id=request_id)
+                return _append(head=None, **fields)
         except IntegrityError:
             continue  # another writer took this sequence number: read the new head, retry
     raise IntegrityError(f"Could not append to audit stream {stream} after {MAX_ATTEMPTS} tries.")
 
 
-def _append(*, stream, actor_id, action, object_type, object_id, before, after, request_id):
-    # Locking the stream's head row makes same-stream writers queue behind each other
-    # instead of spinning on retries; writers to other streams lock other rows and never
-    # wait. A stream's first two writers have no head to lock: the unique (stream, seq)
-    # insert decides between them and the loser retries against the new head.
-    head = AuditStreamHead.objects.select_for_update().filter(stream=stream).first()
+def _append(*, head, stream, actor_id, action, object_type, object_id, before, after, request_id):
     seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
     entry = AuditEntry(
         stream=stream, seq=seq, occurred_at=timezone.now(), actor_id=actor_id, action=action,

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,4 +109,22 @@ def test_web_and_celery_workers_freeze_the_collector_after_warming_up():
 
     receivers = [ref() for _, ref in worker_process_init.receivers]
     assert rastrack.celery._freeze_after_warm_up in receivers
+
+
+@pytest.mark.parametrize("signal_name", ["worker_process_init", "worker_ready"])
+def test_a_celery_worker_process_freezes_the_collector_when_its_signal_comes(signal_name):
+    # worker_process_init: each prefork pool process; worker_ready: the main process (which
+    # runs the tasks with the solo and thread pools).
+    import gc
+
+    from celery import signals
+
+    import rastrack.celery  # noqa: F401 - connects the receivers
+
+    gc.unfreeze()
+    try:
+        getattr(signals, signal_name).send(sender=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
     assert "gunicorn.conf.py" in (ROOT / "Dockerfile").read_text()

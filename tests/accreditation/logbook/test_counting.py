@@ -187,7 +187,7 @@ def test_reading_a_table_costs_the_same_whatever_it_holds(admin, django_assert_n
     draft = _pathway(admin, publish=False)
     client = token_client(admin)
     client.get(_url(draft))
-    with django_assert_num_queries(5) as first:
+    with django_assert_num_queries(4) as first:
         client.get(_url(draft))
     counting.rules_set(actor=admin, pathway=draft, rules=counting.DEFAULT_RULES)
     with django_assert_num_queries(len(first.captured_queries)):
