@@ -155,7 +155,8 @@ def test_the_people_and_password_pages_refuse_in_our_words_at_the_top(client, le
     html = _refusal(_post(client, "/accounts/people/", {"email": "nobody", "full_name": "x" * 151,
                                                        "roles": ["emperor"], "region": "999999"}))
     for words in ("Enter an e-mail address in the right form", "Use 150 characters or fewer (this has 151).",
-                  "Choose one of the options shown."):
+                  "Choose only roles you may grant: emperor is not one of them.",
+                  "Choose a region you may invite people to."):
         assert words in html, words
 
 

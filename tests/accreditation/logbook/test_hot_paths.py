@@ -106,8 +106,8 @@ def test_step_ids_read_together_are_refused_as_before(trainee, assigned_trainer,
     response = client.post(URL, body, format="json")
     assert response.status_code == 400
     errors = response.json()["steps"]
-    assert errors["3"]["step"] == ['Invalid pk "999999" - object does not exist.']
-    assert errors["4"]["step"] == ["Incorrect type. Expected pk value, received bool."]
+    assert errors["3"]["step"] == ["There is none with the id 999999 that you may use."]
+    assert errors["4"]["step"] == ["Enter an id: a whole number."]
     assert not Case.objects.filter(trainee=trainee).exists()
 
 
