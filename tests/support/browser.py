@@ -163,6 +163,16 @@ def axe_violations(page) -> list[dict]:
              "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
 
 
+def listen_for_errors(tab, where: list[str]) -> list[str]:
+    """Every `console.error` and uncaught script error of the tab from now on, each with the
+    page it was on (`where[0]`, kept up to date by the caller)."""
+    heard: list[str] = []
+    tab.page.on("console", lambda message: heard.append(f"{where[0]}: console.{message.type}: {message.text}")
+                if message.type == "error" else None)
+    tab.page.on("pageerror", lambda error: heard.append(f"{where[0]}: script error: {error}"))
+    return heard
+
+
 def screenshot(page, name: str) -> Path:
     """A PNG of what the screen shows (not the whole page: the files stay small)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
