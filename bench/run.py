@@ -495,6 +495,12 @@ def main(argv=None) -> int:
          "dashboard_region_floor", 1, 5),
         ("dashboard_national_live", [admin] * rc, get(f"/api/v1/dashboards/national/?{live_months()}"),
          "dashboard_national_floor", 1, 5),
+        # A specialty too: every filter reads the summary tables.
+        ("dashboard_region_specialty", [lead] * rc,
+         get(f"/api/v1/dashboards/regions/{info['region']}/?{live_months()}&specialty=urology"),
+         "dashboard_region_floor", 1, 5),
+        ("dashboard_national_specialty", [admin] * rc,
+         get(f"/api/v1/dashboards/national/?{live_months()}&specialty=urology"), "dashboard_national_floor", 1, 5),
         ("case_create_1", info["writers"][:1], case_create(info), None, 3, 30),
         ("case_create_4", info["writers"][:4], case_create(info), None, 3, 30),
         ("case_create_8", info["writers"][:8], case_create(info), None, 3, 30),
