@@ -6,7 +6,7 @@ log keeps only the last 9,000 entries (and only with DEBUG or a forced debug cur
 sweep that runs more would be reported as 9,000 however many it ran. What is counted is each
 statement sent through a cursor (an `executemany` counts once, savepoints count);
 transaction control that Django issues on the connection itself (BEGIN, COMMIT, ROLLBACK) is
-not, where the query log would list COMMIT and ROLLBACK too.
+not, where the query log lists it too.
 """
 
 from __future__ import annotations
