@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -170,6 +171,51 @@ def refresh_all(*, batch: int = DEFAULT_BATCH, progress=None) -> int:
 
 
 # --- Reading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredProgress:
+    """A live enrolment and its progress as last stored (`snapshot` is None before the first
+    computation). Read, never computed: a page showing it costs no evidence queries."""
+
+    enrolment: Enrolment
+    snapshot: ProgressSnapshot | None
+
+    @property
+    def computed(self) -> bool:
+        return self.snapshot is not None
+
+    @property
+    def stale(self) -> bool:
+        """New evidence arrived after it was computed: the beat task recomputes it soon."""
+        return self.snapshot is not None and self.snapshot.stale
+
+    @property
+    def percent(self) -> int:
+        return round(self.snapshot.share * 100) if self.snapshot is not None else 0
+
+
+def stored_progress_of(trainee_ids: Iterable[int]) -> dict[int, list[StoredProgress]]:
+    """The live enrolments of these trainees with their stored snapshots, by trainee id, each
+    trainee's in enrolment order: one query whatever the number of trainees.
+
+    Nothing is computed or marked here: a stale or missing snapshot is already due for the
+    beat task (`due_enrolments` takes missing and stale ones first), so a page only says how
+    old what it shows is."""
+    ids = list(trainee_ids)
+    found: dict[int, list[StoredProgress]] = {pk: [] for pk in ids}
+    if not ids:
+        return found
+    enrolments = (Enrolment.objects.filter(trainee_id__in=ids, status__in=LIVE_ENROLMENT_STATUSES)
+                  .select_related("pathway", "progress_snapshot")
+                  .order_by("trainee_id", "enrolled_on", "id"))
+    for enrolment in enrolments:
+        try:
+            snapshot = enrolment.progress_snapshot
+        except ProgressSnapshot.DoesNotExist:
+            snapshot = None
+        found[enrolment.trainee_id].append(StoredProgress(enrolment=enrolment, snapshot=snapshot))
+    return found
 
 
 def freshness(enrolments) -> dict:

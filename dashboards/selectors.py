@@ -32,7 +32,7 @@ from accreditation.signoff.models import Assessment, SignoffRequest
 from accreditation.signoff.selectors import signoff_figures
 from curriculum.models import Enrolment, EnrolmentStatus, ProgressBand
 from curriculum.progress import progress_for
-from curriculum.progress_summary import band_of, freshness  # noqa: F401 - band_of re-exported
+from curriculum.progress_summary import band_of, freshness, stored_progress_of  # noqa: F401 - band_of re-exported
 from dashboards import capacity_need
 from dashboards.calibration import (
     CALIBRATION_COLUMNS,
@@ -284,20 +284,19 @@ QUEUE_LIMIT = 20
 
 
 def trainer_dashboard(trainer, *, today: datetime.date | None = None) -> dict:
-    """The trainees the trainer supervises today with their live enrolments' progress (per
-    enrolment, bounded by the faculty's trainee cap), and the cases and sign-off requests
-    waiting for them, oldest first, with the overdue count."""
+    """The trainees the trainer supervises today with their live enrolments' progress as the
+    progress summaries last stored it (`curriculum.progress_summary.stored_progress_of`: never
+    computed in the request, so the page is the same few queries for 2 trainees or 12), and
+    the cases and sign-off requests waiting for them, oldest first, with the overdue count."""
     from django.utils import timezone
 
     from accreditation.logbook.selectors import validation_queue
     from accreditation.signoff.selectors import signoff_queue, trainees_assessable_by
-    from curriculum.selectors import live_enrolments_of
 
     today = today or timezone.localdate()
-    trainees = []
-    for trainee in trainees_assessable_by(trainer):
-        trainees.append({"trainee": trainee,
-                         "progress": [progress_for(e) for e in live_enrolments_of(trainee).select_related("trainee")]})
+    people = list(trainees_assessable_by(trainer))
+    progress = stored_progress_of(person.pk for person in people)
+    trainees = [{"trainee": person, "progress": progress[person.pk]} for person in people]
     cases = validation_queue(trainer)
     signoffs = signoff_queue(trainer).select_related("trainee")
     return {"trainees": trainees,

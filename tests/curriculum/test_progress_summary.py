@@ -109,3 +109,29 @@ def test_the_command_refreshes_all(enrolment, capsys):
 ])
 def test_bands(share, complete, band):
     assert progress_summary.band_of(share, complete) == band
+
+
+def test_stored_progress_is_read_for_many_trainees_in_one_query(admin, trainee, other_trainee, enrolment,
+                                                                 django_assert_num_queries):
+    """What the trainer's dashboard shows: stored figures, none computed, finished enrolments
+    left out, a trainee without a live enrolment still listed (empty)."""
+    from curriculum import services as curriculum
+    from rastrack.accounts.roles import Role
+    from tests.builders.people import UserFactory
+
+    progress_summary.refresh_enrolment(enrolment)
+    progress_summary.mark_stale([trainee.pk])
+    missing = enrol(other_trainee, small_pathway(admin, enrolment.pathway.framework, code="console-two"))
+    finished = UserFactory(roles=[Role.TRAINEE], region=trainee.region)
+    curriculum.enrolment_withdraw(actor=admin, enrolment=enrol(finished, enrolment.pathway), reason="Left")
+    with mock.patch("curriculum.progress.progress_for", side_effect=AssertionError("computed")), \
+            django_assert_num_queries(1):
+        found = progress_summary.stored_progress_of([trainee.pk, other_trainee.pk, finished.pk])
+        shown = {pk: [(s.enrolment.pathway.code, s.computed, s.stale, s.snapshot and s.snapshot.met_count)
+                      for s in rows] for pk, rows in found.items()}
+    assert shown == {trainee.pk: [("console-test", True, True, 0)],
+                     other_trainee.pk: [("console-two", False, False, None)],
+                     finished.pk: []}
+    assert missing.pk not in ProgressSnapshot.objects.values_list("pk", flat=True)
+    with django_assert_num_queries(0):
+        assert progress_summary.stored_progress_of([]) == {}
