@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db.models import Count, DateField, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -88,9 +90,35 @@ def session_booking_figures(session_id: int) -> dict[str, int]:
     return Booking.objects.filter(session_id=session_id).aggregate(**_booking_counts())
 
 
+_deferred: ContextVar[list | None] = ContextVar("lab_summary_deferred", default=None)
+
+
 def apply(*changes: Mapping) -> None:
-    """Apply the changes (deltas) in the caller's transaction: one upsert for all of them."""
+    """Apply the changes (deltas) in the caller's transaction: one upsert for all of them
+    (kept until the end of `deferred()` when inside it)."""
+    pending = _deferred.get()
+    if pending is not None:
+        pending.extend(changes)
+        return
     apply_deltas(LabSessionSummary, merge(*changes))
+
+
+@contextmanager
+def deferred():
+    """Services that call other services several times (a team booked or recorded at once)
+    apply the summary's change once, after their last row lock: one upsert instead of one
+    per member, and no summary row held while they wait for a member's lock, which another
+    writer of the same cell might hold (a deadlock)."""
+    if _deferred.get() is not None:  # already inside: the outer one applies
+        yield
+        return
+    pending: list = []
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    apply(*pending)
 
 
 # --- Set-based: the live figures, the rebuild -------------------------------------------------

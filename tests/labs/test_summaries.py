@@ -155,3 +155,24 @@ def test_the_rebuild_deletes_rows_nothing_backs(lab, lab_manager):
     assert summaries.rebuild_lab_session_summary() == 1
     assert stored(LabSessionSummary) == {}
     assert summaries.rebuild_lab_session_summary() == 0
+
+
+def test_a_team_is_booked_and_recorded_with_one_summary_statement_each(lab, lab_manager, trainee, other_trainee):
+    start = timezone.now() - datetime.timedelta(days=2)
+    start = start.replace(hour=9, minute=0, second=0, microsecond=0)
+    while timezone.localtime(start).weekday() >= 5:
+        start -= datetime.timedelta(days=1)
+    drill = make_session(lab, lab_manager, starts_at=start, kind="team_training", seats=None,
+                         roles=[{"role": "console_surgeon", "seats": 1}, {"role": "bedside_assistant", "seats": 1}])
+    with CaptureQueriesContext(connection) as queries:
+        team = services.team_booking_create(actor=trainee, session=drill,
+                                            members=[(trainee, "console_surgeon"), (other_trainee, "bedside_assistant")],
+                                            now=start - datetime.timedelta(days=3))
+    assert _summary_statements(queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        services.team_record(actor=lab_manager, session=drill, attended=[team[0].pk])
+    assert _summary_statements(queries) == 1
+    assert stored(LabSessionSummary)[summaries.session_key(drill)] == {
+        "sessions": 1, "seats_offered": 2, "booked": 2, "attended": 1, "no_shows": 1, "waitlist_demand": 0,
+        "waitlisted": 0}
+    _assert_equals_a_rebuild()
