@@ -1,8 +1,7 @@
+# REBUILDS entry: ("lab_sessions", rebuild_lab_session_summary)  (dashboards/summary_rebuild.py)
 """Lab sessions by lab x month x kind (`LabSessionSummary`), with the capacity figures of
 `labs.capacity`: sessions, seats offered, booked, attended, no-shows, waitlist demand and
 still waitlisted. The dashboards' labs section and the capacity report by month read it.
-
-REBUILDS entry: ("lab_sessions", rebuild_lab_session_summary)
 
 What each figure counts is written here twice, once per row (the contributions the services
 apply) and once set-based (`live_figures`, which the rebuild and the capacity report's other
