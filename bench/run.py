@@ -207,6 +207,7 @@ def actors(writers: int = 8) -> dict:
         bulk(Booking.objects.filter(session=session).exclude(status="cancelled"),
              status="cancelled", cancelled_at=timezone.now())
         bulk(LabSession.objects.filter(pk=session.pk), seats_booked=0)
+        bench_world.rebuild_summary_tables()  # the bulk cancel went behind the services' back
     counts = {
         "users": User.objects.count(),
         "cases_of_curve_trainee": curve.cases.count(),

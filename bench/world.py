@@ -226,6 +226,7 @@ def build(*, cases: int, seed: int = 12, progress: Progress | None = None, summa
     loader = Loader()
     world = _Builder(plan, rng, loader, progress)
     world.run()
+    rebuild_summary_tables(progress)
     if loader.pg:
         # VACUUM as autovacuum would have by then: a live table's visibility map is mostly
         # set, so index-only scans work as they do in production (not inside a transaction:
@@ -241,6 +242,17 @@ def build(*, cases: int, seed: int = 12, progress: Progress | None = None, summa
         result["summaries_seconds"] = refresh_summaries(progress)
     progress(f"done in {progress.elapsed():.1f}s")
     return result
+
+
+def rebuild_summary_tables(progress: Progress | None = None) -> None:
+    """The summary tables the services keep in step, computed once from the rows the loader
+    wrote behind the services' back (nothing where the project has none)."""
+    try:
+        from labs.summaries import rebuild_lab_session_summary
+    except ImportError:
+        return
+    progress = progress or Progress()
+    progress(f"lab session summary: {rebuild_lab_session_summary():,} rows")
 
 
 def refresh_summaries(progress: Progress | None = None) -> float | None:

@@ -11,10 +11,11 @@ region (`User.region`) and labs by `Lab.region`. The specialty filter narrows wh
 specialty: accreditations (faculty, trainer capacity) and cases by their procedure (cases,
 over-logging, calibration); labs, sign-offs, trainees and lab need have none.
 
-Every section is a fixed number of aggregate queries, whatever the data size (21 in all,
-pinned in tests/dashboards): faculty 3, labs 2, sign-offs 3, trainees 2 (bands from the
-progress summaries kept by `curriculum.progress_summary`, and their freshness), cases 1,
-capacity versus need 4, trainer capacity 4, over-logging 1, calibration 1.
+Every section is a fixed number of aggregate queries, whatever the data size (20 in all,
+pinned in tests/dashboards): faculty 3, labs 1 (the lab session summary), sign-offs 3,
+trainees 2 (bands from the progress summaries kept by `curriculum.progress_summary`, and
+their freshness), cases 1, capacity versus need 4, trainer capacity 4, over-logging 1,
+calibration 1.
 """
 
 from __future__ import annotations
@@ -122,7 +123,8 @@ def faculty_section(f: Filters) -> tuple[list[dict], int]:
 
 
 def labs_section(f: Filters) -> list[dict]:
-    """Seats offered, booked, attended and waitlist by month (`labs.capacity.capacity_report`)."""
+    """Seats offered, booked, attended and waitlist by month (`labs.capacity.capacity_report`,
+    which reads them from the lab session summary kept by the labs' services)."""
     labs = Lab.objects.filter(f.region("region_id"))
     rows = capacity.capacity_report(labs=labs, start=f.start, end=f.end, group_by="month")
     return [{column: row[column] for column in SECTIONS["labs"]} for row in rows]

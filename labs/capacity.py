@@ -16,8 +16,10 @@ By platform: a session's platform (labs/services/platforms.py: the one given, el
 its robotic equipment); `platform` "" groups the platform-neutral sessions (laparoscopic,
 wet-lab, team sessions without a platform), so box-trainer seats never count as robotic.
 
-Two aggregate queries (sessions; bookings), grouped in the database, whatever the number of
-sessions or bookings; the two results are merged by group key.
+By month only (the dashboards' grouping): one query over the lab session summary
+(labs/summaries.py, kept by the services). The other groupings: two aggregate queries
+(sessions; bookings, `summaries.live_figures`, where the figures are defined in code),
+grouped in the database, whatever the number of sessions or bookings.
 """
 
 from __future__ import annotations
@@ -25,18 +27,18 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, DateField, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from labs.models import Booking, BookingStatus, Lab, LabSession, LabSessionStatus
+from labs import summaries
+from labs.models import Lab, LabSession
 from rastrack.accounts.roles import Role
 from rastrack.core.exceptions import ApplicationError, NotFound
 from rastrack.core.months import add_months, first_of_month, month_range
 from rastrack.reference.models import Platform
 
 GROUPS = ("lab", "region", "platform", "month")
-FIGURES = ("sessions", "seats_offered", "booked", "attended", "no_shows", "waitlist_demand", "waitlisted")
+FIGURES = summaries.FIGURES
 _KEYS = {
     "lab": ("lab_id", "lab__name", "lab__region_id", "lab__region__name"),
     "region": ("lab__region_id", "lab__region__name"),
@@ -100,42 +102,24 @@ def capacity_report(*, labs: QuerySet[Lab] | Iterable[int], start: datetime.date
     """
     if group_by not in GROUPS:
         raise ValueError(f"group_by must be one of {GROUPS}")
+    if group_by == "month":
+        # The dashboards' grouping: read from the summary kept by the services (labs/summaries.py).
+        return [{"month": row["month"].strftime("%Y-%m"), **{name: row[name] for name in FIGURES}}
+                for row in summaries.figures_by_month(labs=labs, start=start, end=end)]
     begin, finish = _bounds(start, end)
     lab_filter = Q(lab__in=labs) if isinstance(labs, QuerySet) else Q(lab_id__in=list(labs))
-    sessions = LabSession.objects.filter(lab_filter, status=LabSessionStatus.SCHEDULED,
-                                         starts_at__gte=begin, starts_at__lt=finish)
+    sessions = LabSession.objects.filter(lab_filter, starts_at__gte=begin, starts_at__lt=finish)
     keys = _KEYS[group_by]
-
-    seat_rows = (sessions.annotate(month=TruncMonth("starts_at", output_field=DateField()))
-                 .values("month", *keys)
-                 .annotate(sessions=Count("id"), seats_offered=Sum("seats"), booked=Sum("seats_booked"))
-                 .order_by())
-    booking_rows = (Booking.objects.filter(session__in=sessions.values("pk"))
-                    .annotate(month=TruncMonth("session__starts_at", output_field=DateField()))
-                    .values("month", *(f"session__{k}" for k in keys))
-                    .annotate(attended=Count("id", filter=Q(status=BookingStatus.ATTENDED)),
-                              no_shows=Count("id", filter=Q(status=BookingStatus.NO_SHOW)),
-                              waitlist_demand=Count("id", filter=Q(waitlisted_at__isnull=False)),
-                              waitlisted=Count("id", filter=Q(status=BookingStatus.WAITLISTED)))
-                    .order_by())
-
-    rows: dict[tuple, dict] = {}
-    for seat in seat_rows:
-        key = (seat["month"], *(seat[k] for k in keys))
-        row = {"month": seat["month"].strftime("%Y-%m")}
-        row.update({_NAMES[k]: seat[k] for k in keys})
+    rows = []
+    for (month, *_), figures in summaries.live_figures(sessions, keys).items():
+        row = {"month": month.strftime("%Y-%m")}
+        row.update({_NAMES[k]: figures[k] for k in keys})
         if "platform" in keys:
-            row["platform_name"] = Platform(seat["platform"]).label if seat["platform"] else "Platform-neutral"
-        row.update(sessions=seat["sessions"], seats_offered=seat["seats_offered"] or 0,
-                   booked=seat["booked"] or 0, attended=0, no_shows=0, waitlist_demand=0, waitlisted=0)
-        rows[key] = row
-    for counted in booking_rows:
-        key = (counted["month"], *(counted[f"session__{k}"] for k in keys))
-        if key in rows:
-            rows[key].update(attended=counted["attended"], no_shows=counted["no_shows"],
-                             waitlist_demand=counted["waitlist_demand"], waitlisted=counted["waitlisted"])
-    return sorted(rows.values(), key=lambda r: (r["month"], r.get("region_name") or "", r.get("lab_name") or "",
-                                                r.get("platform") or ""))
+            row["platform_name"] = Platform(figures["platform"]).label if figures["platform"] else "Platform-neutral"
+        row.update({name: figures[name] for name in FIGURES})
+        rows.append(row)
+    return sorted(rows, key=lambda r: (r["month"], r.get("region_name") or "", r.get("lab_name") or "",
+                                       r.get("platform") or ""))
 
 
 def capacity_totals(rows: Iterable[dict]) -> dict:

@@ -437,6 +437,40 @@ class Booking(models.Model):
         return self.status in SEAT_HOLDING
 
 
+
+# --- Summaries -------------------------------------------------------------------------------
+
+
+class LabSessionSummary(models.Model):
+    """Sessions of one lab, month (of the start, local time) and kind, with the capacity
+    figures the dashboards read (labs/summaries.py keeps them: the services apply each
+    change in their transaction, a nightly rebuild corrects any drift). Only scheduled
+    sessions count, as in `labs.capacity`; a row with every figure at zero is deleted."""
+
+    SUMMARY_KEY = ("lab_id", "month", "kind")
+    SUMMARY_SUMS = ("sessions", "seats_offered", "booked", "attended", "no_shows", "waitlist_demand", "waitlisted")
+
+    # Derived rows: they go with the lab (which sessions protect anyway).
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month the sessions start in (local time).")
+    kind = models.CharField(max_length=20, choices=LabSessionKind.choices)
+    sessions = models.IntegerField(default=0)
+    seats_offered = models.IntegerField(default=0)
+    booked = models.IntegerField(default=0)
+    attended = models.IntegerField(default=0)
+    no_shows = models.IntegerField(default=0)
+    waitlist_demand = models.IntegerField(default=0)
+    waitlisted = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["month", "lab_id", "kind"]
+        constraints = [models.UniqueConstraint(fields=["lab", "month", "kind"], name="lab_session_summary_key")]
+        indexes = [models.Index(fields=["month"], name="lab_session_summary_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} sessions of lab {self.lab_id} in {self.month:%Y-%m}"
+
+
 # Accredited centres and courses live in their own module; imported here so Django registers them.
 from labs.centres.models import (  # noqa: E402, F401
     AccreditationScheme,

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 
-from labs import policies
+from labs import policies, summaries
 from labs.models import (
     LIVE_BOOKING,
     NOT_CANCELLED,
@@ -33,6 +33,7 @@ from labs.services.common import (
 from rastrack.accounts.models import User
 from rastrack.audit.services import audit_record, snapshot
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
+from rastrack.core.summary_tables import merge
 from rastrack.notifications.services import notify
 
 
@@ -95,6 +96,7 @@ def booking_create(*, trainee: User, session: LabSession, role: str = "", booked
                 teams.take_role_seat(session.pk, role)
     except IntegrityError:
         raise Conflict("You already have a booking for this session.") from None
+    summaries.apply(summaries.booking_change(session, before=None, after=(booking.status, booking.waitlisted_at)))
     audit(actor=booked_by or trainee, action="labs.booking.create", obj=booking, fields=BOOKING_FIELDS)
     return booking
 
@@ -103,7 +105,8 @@ def _promote_waitlist(session: LabSession, *, actor: User, now: datetime.datetim
     """Fill free seats from the waitlist, first come first served (created_at, id). A trainee
     who meanwhile holds an overlapping place is skipped (stays waitlisted), and so is one
     whose team role has no seat left (a role's waitlist waits for that role's seats).
-    Called with the session row locked, in the caller's transaction."""
+    Called with the session row locked, in the caller's transaction, which applies the
+    promotions to the lab session summary (`promotions_change`)."""
     promoted = []
     free = session.seats - session.seats_booked
     if free <= 0:
@@ -135,6 +138,12 @@ def _promote_waitlist(session: LabSession, *, actor: User, now: datetime.datetim
     return promoted
 
 
+def promotions_change(session: LabSession, promoted: list[Booking]) -> dict:
+    """The summary's change for bookings `_promote_waitlist` moved from the waitlist to a seat."""
+    return merge(*(summaries.booking_change(session, before=(BookingStatus.WAITLISTED, b.waitlisted_at),
+                                            after=(b.status, b.waitlisted_at)) for b in promoted))
+
+
 @transaction.atomic
 def booking_cancel(*, actor: User, booking: Booking, now: datetime.datetime | None = None) -> Booking:
     """The trainee cancels their own booking until the session starts. A freed seat goes to
@@ -149,6 +158,7 @@ def booking_cancel(*, actor: User, booking: Booking, now: datetime.datetime | No
     if session.starts_at <= now:
         raise Conflict("The session has started: bookings can be cancelled only until it starts.")
     before = snapshot(booking, BOOKING_FIELDS)
+    was = (booking.status, booking.waitlisted_at)
     held_seat = booking.status == BookingStatus.CONFIRMED
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
@@ -156,12 +166,15 @@ def booking_cancel(*, actor: User, booking: Booking, now: datetime.datetime | No
     booking.save(update_fields=["status", "cancelled_at", "cancelled_by"])
     audit_record(actor=actor, action="labs.booking.cancel", obj=booking, before=before,
                  after=snapshot(booking, BOOKING_FIELDS))
+    promoted = []
     if held_seat:
         LabSession.objects.filter(pk=session.pk).unaudited_update(SEAT_COUNTER, seats_booked=F("seats_booked") - 1)
         teams.release_role_seat(session.pk, booking.role)
         session.refresh_from_db(fields=["seats_booked"])
         if session.status == LabSessionStatus.SCHEDULED:
-            _promote_waitlist(session, actor=actor, now=now)
+            promoted = _promote_waitlist(session, actor=actor, now=now)
+    summaries.apply(summaries.booking_change(session, before=was, after=(booking.status, booking.waitlisted_at)),
+                    promotions_change(session, promoted))
     return booking
 
 
@@ -187,6 +200,8 @@ def booking_mark_attendance(*, actor: User, booking: Booking, attended: bool,
     if booking.status == status:
         return booking
     before = snapshot(booking, BOOKING_FIELDS)
+    summaries.apply(summaries.booking_change(session, before=(booking.status, booking.waitlisted_at),
+                                             after=(status, booking.waitlisted_at)))
     booking.status = status
     booking.attendance_marked_at = now
     booking.attendance_marked_by = actor

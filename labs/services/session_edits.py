@@ -9,6 +9,7 @@ Lock order as in bookings: the session row, then (through the promotion) the tra
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Iterable
 
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from curriculum.models import Component, Lifecycle
-from labs import policies
+from labs import policies, summaries
 from labs.models import (
     LIVE_BOOKING,
     Booking,
@@ -27,7 +28,7 @@ from labs.models import (
     LabSession,
     LabSessionStatus,
 )
-from labs.services.bookings import _promote_waitlist
+from labs.services.bookings import _promote_waitlist, promotions_change
 from labs.services.common import (
     SESSION_FIELDS,
     day_label,
@@ -40,6 +41,7 @@ from labs.services.sessions import MAX_SEATS, _check_faculty, _check_opening_hou
 from rastrack.accounts.models import User
 from rastrack.audit.services import audit_record, snapshot
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
+from rastrack.core.summary_tables import delta
 from rastrack.notifications.services import notify
 
 
@@ -135,6 +137,7 @@ def session_update(*, actor: User, session: LabSession, starts_at=UNCHANGED, end
         raise ApplicationError(errors=errors)
 
     old_when = when_label(session)
+    was = copy.copy(session)
     session.starts_at, session.ends_at, session.seats = new_start, new_end, new_seats
     fields = ["starts_at", "ends_at", "seats"]
     if component is not UNCHANGED:
@@ -148,7 +151,13 @@ def session_update(*, actor: User, session: LabSession, starts_at=UNCHANGED, end
         session.faculty.set(new_faculty)
     if equipment is not UNCHANGED:
         session.equipment.set(kit)
+    # Moved to another month: its whole cell moves, its bookings' figures (read before the
+    # promotions, which apply their own change) with it.
+    figures = (summaries.session_booking_figures(session.pk)
+               if summaries.session_key(was) != summaries.session_key(session) else None)
     promoted = _promote_waitlist(session, actor=actor, now=now) if new_seats > before["seats"] else []
+    summaries.apply(delta(summaries.session_contribution(was, figures), summaries.session_contribution(session, figures)),
+                    promotions_change(session, promoted))
     session.refresh_from_db()
     audit_record(actor=actor, action="labs.session.update", obj=session, before=before,
                  after={**_record(session), "promoted": [b.pk for b in promoted]})

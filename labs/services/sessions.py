@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accreditation.faculty.eligibility import is_accredited_on
 from curriculum.models import Component, Lifecycle, Module
-from labs import policies
+from labs import policies, summaries
 from labs.models import (
     LIVE_BOOKING,
     Booking,
@@ -38,6 +38,7 @@ from rastrack.accounts.models import User
 from rastrack.audit.services import audit_record, snapshot
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
 from rastrack.core.free_text import free_text, free_text_into
+from rastrack.core.summary_tables import delta
 from rastrack.notifications.models import Notification
 from rastrack.notifications.services import notify
 
@@ -165,6 +166,7 @@ def session_create(*, actor: User, lab: Lab, kind: str, starts_at: datetime.date
     session.faculty.set(faculty)
     session.equipment.set(kit)
     teams.roles_create(session, role_pairs)
+    summaries.apply(summaries.session_contribution(session))
     audit_record(actor=actor, action="labs.session.create", obj=session, after={
         **snapshot(session, SESSION_FIELDS), "faculty": sorted(f.pk for f in faculty), "equipment": equipment_ids,
         "roles": [{"role": r, "seats": n} for r, n in role_pairs]})
@@ -186,6 +188,8 @@ def session_cancel(*, actor: User, session: LabSession, reason: str = "",
     if session.starts_at <= now:
         raise Conflict("This session has started: it can no longer be cancelled.")
     before = snapshot(session, SESSION_FIELDS)
+    # Its whole cell leaves the summary: the seats and every booking's figures.
+    summaries.apply(delta(summaries.session_contribution(session, summaries.session_booking_figures(session.pk)), {}))
     bookings = list(Booking.objects.select_for_update().filter(session=session, status__in=LIVE_BOOKING)
                     .order_by("created_at", "id"))
     Booking.objects.filter(pk__in=[b.pk for b in bookings]).unaudited_update(

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import F
 
-from labs import policies
+from labs import policies, summaries
 from labs.models import (
     SEAT_HOLDING,
     Booking,
@@ -133,17 +133,19 @@ def team_booking_create(*, actor: User, session: LabSession, members: Iterable[t
     if len({m.pk for m, _ in members}) != len(members):
         raise ApplicationError(errors={"members": ["Each member is named once."]})
     bookings = []
-    for member, role in members:
-        try:
-            bookings.append(booking_create(trainee=member, session=session, role=role, booked_by=actor, now=now))
-        except NotPermitted:
-            raise ApplicationError(errors={"members": [f"{member.full_name} is not a trainee: only trainees "
-                                                       "are booked."]}) from None
-        except Conflict as exc:
-            raise Conflict(f"{member.full_name}: {exc}") from None
-        except ApplicationError as exc:
-            messages = [m for msgs in exc.errors.values() for m in msgs] or [exc.message]
-            raise ApplicationError(errors={"members": [f"{member.full_name}: {m}" for m in messages]}) from None
+    with summaries.deferred():
+        for member, role in members:
+            try:
+                bookings.append(booking_create(trainee=member, session=session, role=role, booked_by=actor,
+                                               now=now))
+            except NotPermitted:
+                raise ApplicationError(errors={"members": [f"{member.full_name} is not a trainee: only trainees "
+                                                           "are booked."]}) from None
+            except Conflict as exc:
+                raise Conflict(f"{member.full_name}: {exc}") from None
+            except ApplicationError as exc:
+                messages = [m for msgs in exc.errors.values() for m in msgs] or [exc.message]
+                raise ApplicationError(errors={"members": [f"{member.full_name}: {m}" for m in messages]}) from None
     return bookings
 
 
@@ -195,8 +197,9 @@ def team_record(*, actor: User, session: LabSession, attended: Iterable[int], ou
         raise ApplicationError(errors={"attended": [
             "Name bookings of this session that hold a place: "
             f"{', '.join(str(pk) for pk in sorted(unknown))} do not."]})
-    for booking in seat_holders:
-        booking_mark_attendance(actor=actor, booking=booking, attended=booking.pk in attended, now=now)
+    with summaries.deferred():
+        for booking in seat_holders:
+            booking_mark_attendance(actor=actor, booking=booking, attended=booking.pk in attended, now=now)
     before = [snapshot(o, ["measure", "label", "value"]) for o in session.outcomes.all()]
     TeamOutcome.objects.filter(session=session).delete()
     TeamOutcome.objects.bulk_create([TeamOutcome(session=session, measure=m, label=lb, value=v, recorded_by=actor,

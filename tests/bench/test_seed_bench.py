@@ -15,8 +15,10 @@ from accreditation.logbook.models import Case, CaseStep
 from accreditation.signoff.models import Assessment, SignoffRequest
 from bench import world as bench_world
 from curriculum.models import Enrolment
-from labs.models import SEAT_HOLDING, Booking, Lab, LabSession
+from labs.models import SEAT_HOLDING, Booking, Lab, LabSession, LabSessionSummary
+from labs.summaries import compute_lab_session_summary
 from rastrack.accounts.models import Portfolio, User
+from rastrack.core.summary_tables import stored
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +72,8 @@ def test_tiny_world_has_the_proportions_and_keeps_the_constraints():
         assert session.seats_booked == session.held <= session.seats
     assert Booking.objects.exists()
     assert LabSession.objects.get(title=bench_world.CONTENTION_TITLE).seats_booked == 0
+    # The lab session summary is computed once the loader's rows are in.
+    assert stored(LabSessionSummary) == compute_lab_session_summary() != {}
 
 
 def test_a_second_load_into_the_same_database_is_refused():

@@ -71,3 +71,13 @@ def test_the_demo_team_crisis_drill_nurse_faculty_and_equipment_by_platform(demo
             type=EquipmentType.WET_LAB_STATION)
         assert robotic.exists() and not robotic.filter(platform="", model__startswith="da Vinci").exists()
     assert not Equipment.objects.filter(type=EquipmentType.LAPAROSCOPIC_BOX_TRAINER).exclude(platform="").exists()
+
+
+def test_the_demo_worlds_lab_session_summary_is_what_a_rebuild_gives(demo_world):
+    from labs.models import LabSessionSummary
+    from labs.summaries import compute_lab_session_summary
+    from rastrack.core.summary_tables import stored
+
+    rows = stored(LabSessionSummary)
+    assert rows == compute_lab_session_summary()
+    assert sum(r["attended"] for r in rows.values()) and sum(r["waitlist_demand"] for r in rows.values())
