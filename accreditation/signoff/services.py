@@ -145,7 +145,11 @@ def assessment_create(*, actor: User, trainee: User, tool, scores, case: Case | 
 
     case_obj = None
     if case not in (None, ""):
-        case_obj = Case.objects.select_related("procedure").filter(pk=_pk(case)).first()
+        # Locked: the ratings of a case are written one at a time, so that a trainer's rating
+        # and the self-rating arriving together each see the other when they count the pair
+        # (the calibration summary), and a change of procedure waits for them.
+        case_obj = (Case.objects.select_for_update(of=("self",)).select_related("procedure")
+                    .filter(pk=_pk(case)).first())
         if case_obj is None or case_obj.trainee_id != trainee.pk:
             errors["case"] = ["Choose one of the trainee's own cases." if not is_self
                               else "Choose one of your own cases."]

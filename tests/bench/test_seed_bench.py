@@ -70,6 +70,13 @@ def test_tiny_world_has_the_proportions_and_keeps_the_constraints():
         assert session.seats_booked == session.held <= session.seats
     assert Booking.objects.exists()
     assert LabSession.objects.get(title=bench_world.CONTENTION_TITLE).seats_booked == 0
+    # Sign-off's summary tables were rebuilt after the bulk load: nothing left to correct.
+    from accreditation.signoff import summaries
+    from accreditation.signoff.models import CalibrationSummary, SignoffPendingSummary
+
+    assert CalibrationSummary.objects.exists() and SignoffPendingSummary.objects.exists()
+    assert summaries.rebuild_calibration() == summaries.rebuild_signoff_pending() \
+        == summaries.rebuild_signoff_turnaround() == 0
 
 
 def test_a_second_load_into_the_same_database_is_refused():
