@@ -13,8 +13,8 @@ REBUILDS entries: ("calibration", rebuild_calibration), ("signoff_pending", rebu
   call `calibration_procedure_changing` through `logbook/case_watchers.py`.
 - **Sign-off turnaround** (`SignoffPendingSummary`, `SignoffTurnaroundSummary`): pending
   requests by region and due date (pending, and overdue = due before today), decided ones by
-  region, day of the decision and turnaround in whole hours (request to decision, rounded
-  to the nearest hour), from which the median and 90th percentile are interpolated
+  region and turnaround in whole hours (request to decision, rounded to the nearest hour:
+  the turnaround is counted to the hour), from which the median and 90th percentile are interpolated
   (`weighted_percentile_cont`): within half an hour of the live figures. Writers: every
   sign-off service (create, approve, return, reverse, withdraw, reassign) applies the
   request's contribution after minus before (`signoff_request_changed`).
@@ -43,7 +43,6 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Abs, TruncMonth
-from django.utils import timezone
 
 from accreditation.signoff.models import (
     Assessment,
@@ -180,8 +179,7 @@ def turnaround_hours(created_at: datetime.datetime, decided_at: datetime.datetim
 def _contributions(region_id, status, due_on, created_at, decided_at) -> tuple[dict, dict]:
     region = region_id or 0
     pending = {(region, due_on): {"pending": 1}} if status == SignoffStatus.PENDING else {}
-    decided = ({} if decided_at is None else
-               {(region, timezone.localdate(decided_at), turnaround_hours(created_at, decided_at)): {"decided": 1}})
+    decided = {} if decided_at is None else {(region, turnaround_hours(created_at, decided_at)): {"decided": 1}}
     return pending, decided
 
 
