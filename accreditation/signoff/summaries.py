@@ -13,9 +13,10 @@ REBUILDS entries: ("calibration", rebuild_calibration), ("signoff_pending", rebu
   call `calibration_procedure_changing` through `logbook/case_watchers.py`.
 - **Sign-off turnaround** (`SignoffPendingSummary`, `SignoffTurnaroundSummary`): pending
   requests by region and due date (pending, and overdue = due before today), decided ones by
-  region and turnaround in whole hours (request to decision, rounded to the nearest hour:
-  the turnaround is counted to the hour), from which the median and 90th percentile are interpolated
-  (`weighted_percentile_cont`): within half an hour of the live figures. Writers: every
+  region and turnaround in whole hours (the turnaround is counted to the hour: request to
+  decision, rounded to the nearest hour), from which the median and 90th percentile are
+  interpolated (`weighted_percentile_cont`): within half an hour of the live figures before
+  they are rounded to a tenth of a day. Writers: every
   sign-off service (create, approve, return, reverse, withdraw, reassign) applies the
   request's contribution after minus before (`signoff_request_changed`).
 

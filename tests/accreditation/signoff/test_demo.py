@@ -58,7 +58,11 @@ def test_the_demo_world_keeps_the_summaries_through_the_services(demo_world):
     """Seeded through the services, the demo world has its calibration pair and sign-off
     figures in the summary tables already: a rebuild has nothing to correct."""
     from accreditation.signoff import summaries
-    from accreditation.signoff.models import CalibrationSummary, SignoffPendingSummary, SignoffTurnaroundSummary
+    from accreditation.signoff.models import (
+        CalibrationSummary,
+        SignoffPendingSummary,
+        SignoffTurnaroundSummary,
+    )
 
     assert CalibrationSummary.objects.exists() and SignoffPendingSummary.objects.exists()
     assert SignoffTurnaroundSummary.objects.exists()
