@@ -51,6 +51,13 @@ class AccreditationConfig(AppConfig):
 
         register_evidence_lock(refusal_to_change_evidence)
 
+        # The calibration summary counts a case's ratings by its procedure's specialty: the
+        # logbook tells sign-off before a case changes procedure or is deleted.
+        from accreditation.logbook.case_watchers import register_procedure_watcher
+        from accreditation.signoff.summaries import calibration_procedure_changing
+
+        register_procedure_watcher(calibration_procedure_changing)
+
         # Certificates: issued (and the enrolment completed) when a final sign-off is
         # approved, revoked when it is reversed, inside the decision's transaction.
         from accreditation.certificates import services as certificate_services

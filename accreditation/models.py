@@ -19,9 +19,12 @@ from accreditation.signoff.models import (  # noqa: F401
     AssessmentDomain,
     AssessmentStep,
     AssessmentTool,
+    CalibrationSummary,
     DecisionLink,
+    SignoffPendingSummary,
     SignoffRequest,
     SignoffRules,
+    SignoffTurnaroundSummary,
     VideoReview,
     VideoReviewRating,
 )

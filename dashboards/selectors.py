@@ -11,11 +11,11 @@ region (`User.region`) and labs by `Lab.region`. The specialty filter narrows wh
 specialty: accreditations (faculty, trainer capacity) and cases by their procedure (cases,
 over-logging, calibration); labs, sign-offs, trainees and lab need have none.
 
-Every section is a fixed number of aggregate queries, whatever the data size (20 in all,
-pinned in tests/dashboards): faculty 3, labs 1 (the lab session summary), sign-offs 3,
-trainees 2 (bands from the progress summaries kept by `curriculum.progress_summary`, and
-their freshness), cases 1, capacity versus need 4, trainer capacity 4, over-logging 1,
-calibration 1.
+Every section is a fixed number of queries, whatever the data size (22 in all, pinned in
+tests/dashboards): faculty 3, labs 1 (the lab session summary), sign-offs 2 (the sign-off
+summaries), trainees 2 (bands from the progress summaries kept by
+`curriculum.progress_summary`, and their freshness), cases 1, privileges 1, capacity versus
+need 4, trainer capacity 4, over-logging 3, calibration 1 (the calibration summary).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from django.db.models.functions import TruncMonth
 from accreditation.faculty.models import Accreditation, AccreditationStatus, Assignment
 from accreditation.faculty.selectors import active_on, faculty_rules
 from accreditation.logbook.models import Case, CaseStatus
-from accreditation.signoff.models import Assessment, SignoffRequest
-from accreditation.signoff.selectors import signoff_figures
+from accreditation.signoff.models import CalibrationSummary
+from accreditation.signoff.summaries import signoff_figures_from_summaries
 from curriculum.models import Enrolment, EnrolmentStatus, ProgressBand
 from curriculum.progress import progress_for
 from curriculum.progress_summary import band_of, freshness, stored_progress_of  # noqa: F401 - band_of re-exported
@@ -38,7 +38,7 @@ from dashboards import capacity_need
 from dashboards.calibration import (
     CALIBRATION_COLUMNS,
     OVERLOGGING_COLUMNS,
-    assessment_gap_by_region_month,
+    assessment_gap_from_summary,
     disagreement_by_region_month,
 )
 from labs import capacity
@@ -132,9 +132,10 @@ def labs_section(f: Filters) -> list[dict]:
 
 def signoffs_section(f: Filters) -> list[dict]:
     """One row: pending, overdue, decided, and the turnaround median and 90th percentile in
-    days (`signoff_figures`: linear interpolation, the same on SQLite and PostgreSQL)."""
-    requests = SignoffRequest.objects.filter(f.region("trainee__region_id"))
-    figures = signoff_figures(requests, today=f.today)
+    days (linear interpolation), over every request of the region, read from sign-off's
+    summaries (`signoff_figures_from_summaries`; turnaround counted to the hour): the figures
+    of the live `signoff_figures`. Two queries."""
+    figures = signoff_figures_from_summaries(region_id=f.region_id, today=f.today)
     return [{column: figures[column] for column in SECTIONS["signoffs"]}]
 
 
@@ -208,11 +209,11 @@ def overlogging_section(f: Filters) -> list[dict]:
 
 
 def calibration_section(f: Filters) -> list[dict]:
-    """The self-versus-trainer assessment gap by region and month."""
-    assessments = Assessment.objects.filter(f.region("trainee__region_id"),
-                                            f.specialty_of("case__procedure__specialty"),
-                                            date__gte=f.start, date__lt=f.end_exclusive)
-    return assessment_gap_by_region_month(assessments)
+    """The self-versus-trainer assessment gap by region and month, from the calibration
+    summary (the months are whole: a month in the period is a month of the summary)."""
+    summaries = CalibrationSummary.objects.filter(f.region("region_id"), f.specialty_of("specialty"),
+                                                  month__gte=f.start, month__lt=f.end_exclusive)
+    return assessment_gap_from_summary(summaries)
 
 
 # --- The dashboard ----------------------------------------------------------------------------

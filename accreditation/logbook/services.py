@@ -21,6 +21,7 @@ from accreditation.faculty.eligibility import (
     platform_trainer_of,
 )
 from accreditation.logbook import policies, simulation
+from accreditation.logbook.case_watchers import procedure_changing
 from accreditation.logbook.evidence_locks import evidence_lock_refusal
 from accreditation.logbook.models import (
     CONSOLE_ROLES,
@@ -249,6 +250,8 @@ def case_update(*, case: Case, actor: User, data: dict[str, Any],
     case = case_check(trainee=case.trainee, data=data, steps=steps or [], instance=case)
     case.validator = case_validator(trainee=case.trainee, supervisor=case.supervisor, date=case.date,
                                platform=case.platform)
+    if case.procedure_id != before["procedure"]:
+        procedure_changing(case, case.procedure)
     case.save()
     if steps is not None:
         _save_steps(case, steps)
@@ -268,6 +271,7 @@ def case_delete(*, case: Case, actor: User) -> None:
     _refuse_if_evidence_of_a_decision(case)
     audit_record(actor=actor, action="case.delete", obj=case, stream=portfolio_stream(case.trainee_id),
                  before=_case_values(case))
+    procedure_changing(case, None)
     case.delete()
 
 

@@ -520,3 +520,70 @@ class DecisionLink(models.Model):
 
     def __str__(self) -> str:
         return f"Decision link for request {self.signoff_request_id}"
+
+
+# --- Summary tables (rastrack/core/summary_tables.py; kept by accreditation/signoff/summaries.py) --
+
+
+class CalibrationSummary(models.Model):
+    """Self-versus-trainer pairs: a trainer's assessment of a case with a self-assessment of the
+    same case and tool, by the trainee's current region, the month of the trainer's rating,
+    the tool and the case procedure's specialty. The gap is self - trainer, in points; totals
+    are whole numbers, so the sums are exact and a mean is sum / pairs."""
+
+    region = models.ForeignKey("reference.Region", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="First day of the month of the trainer's rating.")
+    tool = models.ForeignKey(AssessmentTool, on_delete=models.CASCADE, related_name="+")
+    specialty = models.CharField(max_length=30)
+    subspecialty = models.CharField(max_length=20, blank=True)
+    pairs = models.IntegerField(default=0)
+    gap_sum = models.IntegerField(default=0)
+    abs_gap_sum = models.IntegerField(default=0)
+
+    SUMMARY_KEY = ("region_id", "month", "tool_id", "specialty", "subspecialty")
+    SUMMARY_SUMS = ("pairs", "gap_sum", "abs_gap_sum")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "month", "tool", "specialty", "subspecialty"],
+                                               name="calibration_summary_key")]
+
+    def __str__(self) -> str:
+        return f"Calibration {self.region_id} {self.month:%Y-%m} {self.tool_id}: {self.pairs} pairs"
+
+
+class SignoffPendingSummary(models.Model):
+    """Pending sign-off requests by the trainee's current region (0: none) and due date."""
+
+    region_id = models.BigIntegerField(help_text="The trainee's current region; 0 when none.")
+    due_on = models.DateField()
+    pending = models.IntegerField(default=0)
+
+    SUMMARY_KEY = ("region_id", "due_on")
+    SUMMARY_SUMS = ("pending",)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region_id", "due_on"], name="signoff_pending_summary_key")]
+
+    def __str__(self) -> str:
+        return f"Pending sign-offs {self.region_id} due {self.due_on}: {self.pending}"
+
+
+class SignoffTurnaroundSummary(models.Model):
+    """Decided sign-off requests by the trainee's current region (0: none) and the turnaround
+    (request to decision) in whole hours: a histogram from which the turnaround percentiles
+    are interpolated. Not by day: turnarounds spread over so many hours that a day in the key
+    would leave about one row per request; without it the rows are bounded by the regions and
+    the longest turnaround, whatever the number of requests."""
+
+    region_id = models.BigIntegerField(help_text="The trainee's current region; 0 when none.")
+    hours = models.IntegerField(help_text="Request to decision, rounded to the nearest hour.")
+    decided = models.IntegerField(default=0)
+
+    SUMMARY_KEY = ("region_id", "hours")
+    SUMMARY_SUMS = ("decided",)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region_id", "hours"], name="signoff_turnaround_summary_key")]
+
+    def __str__(self) -> str:
+        return f"Sign-offs decided {self.region_id} in {self.hours} h: {self.decided}"

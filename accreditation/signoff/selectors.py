@@ -327,7 +327,14 @@ def signoff_figures(requests: QuerySet[SignoffRequest], today: datetime.date | N
     # Linear interpolation: percentile_cont in PostgreSQL, the same figures on SQLite.
     decided, (median, p90) = percentiles(base.filter(decided_at__isnull=False), start="created_at",
                                          end="decided_at", fractions=(0.5, 0.9))
-    return {**counts, "decided": decided,
+    return signoff_figures_of(**counts, decided=decided, median=median, p90=p90)
+
+
+def signoff_figures_of(*, pending: int, overdue: int, decided: int, median: float | None,
+                       p90: float | None) -> dict:
+    """The dashboards' sign-off figures, turnaround in days to one decimal (live, or from the
+    summaries: `accreditation/signoff/summaries.py`)."""
+    return {"pending": pending, "overdue": overdue, "decided": decided,
             "turnaround_median_days": None if median is None else round(median, 1),
             "turnaround_p90_days": None if p90 is None else round(p90, 1)}
 

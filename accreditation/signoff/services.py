@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from accreditation.faculty.eligibility import can_supervise
 from accreditation.logbook.models import Case, SimulatorSession
-from accreditation.signoff import policies
+from accreditation.signoff import policies, summaries
 from accreditation.signoff import xapi as signoff_xapi
 from accreditation.signoff.assessment_checks import (
     AssessmentInvalid,
@@ -145,7 +145,11 @@ def assessment_create(*, actor: User, trainee: User, tool, scores, case: Case | 
 
     case_obj = None
     if case not in (None, ""):
-        case_obj = Case.objects.select_related("procedure").filter(pk=_pk(case)).first()
+        # Locked: the ratings of a case are written one at a time, so that a trainer's rating
+        # and the self-rating arriving together each see the other when they count the pair
+        # (the calibration summary), and a change of procedure waits for them.
+        case_obj = (Case.objects.select_for_update(of=("self",)).select_related("procedure")
+                    .filter(pk=_pk(case)).first())
         if case_obj is None or case_obj.trainee_id != trainee.pk:
             errors["case"] = ["Choose one of the trainee's own cases." if not is_self
                               else "Choose one of your own cases."]
@@ -179,11 +183,13 @@ def assessment_create(*, actor: User, trainee: User, tool, scores, case: Case | 
             errors.setdefault("scores", []).extend(score_errors.pop("scores"))
         raise AssessmentInvalid(errors, score_errors)
 
+    # The case's ratings with this tool, read once: the two checks below and the calibration
+    # summary's before-and-after of the group.
+    group = summaries.rated_group(case_obj.pk, tool_obj.pk) if case_obj is not None else []
     if case_obj is not None:
-        rated = Assessment.objects.filter(case=case_obj, tool=tool_obj)
-        if rated.filter(assessor=actor).exists():
+        if any(r.assessor_id == actor.pk for r in group):
             raise Conflict(f"You have already rated this case with {tool_obj.name}.")
-        if is_self and rated.filter(is_self=False, blind_until__lte=today).exists():
+        if is_self and any(not r.is_self and r.blind_until is not None and r.blind_until <= today for r in group):
             raise Conflict("Your trainer's rating of this case is already open to you, so a self-assessment "
                            "now would not be blind. Rate your next case before you read the trainer's.")
 
@@ -198,6 +204,8 @@ def assessment_create(*, actor: User, trainee: User, tool, scores, case: Case | 
             assessment.save()
     except IntegrityError:
         raise Conflict(f"You have already rated this case with {tool_obj.name}.") from None
+    if case_obj is not None:
+        summaries.calibration_rated(group, assessment, procedure=case_obj.procedure)
     AssessmentStep.objects.bulk_create(
         AssessmentStep(assessment=assessment, step_id=step_id, level=step_level)
         for step_id, step_level in step_levels.items())
@@ -365,6 +373,7 @@ def signoff_request_create(*, trainee: User, trainer: User | int | None, compete
             request.save()
     except IntegrityError:  # a concurrent request for the same target won the race
         raise Conflict("You already have a pending or approved request for this.") from None
+    summaries.signoff_request_changed(None, request)
     request.evidence_cases.set(cases)
     request.evidence_simulator_sessions.set(sessions)
     request.evidence_assessments.set(assessments)
@@ -396,8 +405,10 @@ def _locked(request: SignoffRequest) -> SignoffRequest:
 
 def _change(*, actor: User, action: str, request: SignoffRequest, mutate) -> None:
     before = snapshot(request, SIGNOFF_FIELDS)
+    counted = summaries.signoff_contributions(request)
     mutate(request)
     request.save(update_fields=SIGNOFF_FIELDS)
+    summaries.signoff_request_changed(counted, request)
     audit_record(actor=actor, action=action, obj=request, stream=portfolio_stream(request.trainee_id),
                  before=before, after=snapshot(request, SIGNOFF_FIELDS))
 

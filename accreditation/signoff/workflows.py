@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.faculty.eligibility import can_supervise
-from accreditation.signoff import policies
+from accreditation.signoff import policies, summaries
 from accreditation.signoff.models import DecisionLink, SignoffRequest, SignoffStatus
 from rastrack.accounts.models import User
 from rastrack.accounts.selectors import regional_leads_by_region
@@ -157,11 +157,13 @@ def signoff_request_reassign(*, request: SignoffRequest, actor: User, trainer: U
         raise ApplicationError(errors={"trainer": [
             "Choose another trainer who may supervise this trainee today."]})
     due_days = signoff_rules().due_days
+    counted = summaries.signoff_contributions(request)
     with audited(actor=actor, action="signoff.reassign", instance=request, fields=["trainer", "due_on"],
                  stream=portfolio_stream(request.trainee_id)):
         request.trainer = trainer
         request.due_on = today + datetime.timedelta(days=due_days)
         request.save(update_fields=["trainer", "due_on"])
+        summaries.signoff_request_changed(counted, request)
     notify(recipient=trainer, kind="signoff.new", key=f"signoff.reassigned:{request.pk}:{trainer.pk}:{request.due_on}",
            subject=f"Sign-off request from {request.trainee.full_name}",
            body=f"{actor.full_name} passed you {request.trainee.full_name}'s request: {request.target_label}.",

@@ -57,3 +57,26 @@ def percentiles(queryset, *, start: str, end: str, fractions: Sequence[float]) -
         return found["n"], [found[f"p{i}"] for i in range(len(fractions))]
     durations = [(finish - begin).total_seconds() / 86400 for begin, finish in queryset.values_list(start, end)]
     return len(durations), [percentile_cont(durations, fraction) for fraction in fractions]
+
+
+def weighted_percentile_cont(histogram, fraction: float) -> float | None:
+    """`percentile_cont` over a histogram (`(value, count)` pairs, in any order) instead of
+    the values themselves: the same linear interpolation between the closest ranks, so a
+    histogram of exact values gives exactly `percentile_cont` of the values it counts."""
+    bins = sorted((value, count) for value, count in histogram if count > 0)
+    total = sum(count for _, count in bins)
+    if not total:
+        return None
+    position = (total - 1) * fraction
+    lower, upper = math.floor(position), math.ceil(position)
+
+    def at(rank: int) -> float:
+        seen = 0
+        for value, count in bins:
+            seen += count
+            if rank < seen:
+                return value
+        return bins[-1][0]
+
+    low = at(lower)
+    return low + (at(upper) - low) * (position - lower)

@@ -74,6 +74,13 @@ def test_tiny_world_has_the_proportions_and_keeps_the_constraints():
     assert LabSession.objects.get(title=bench_world.CONTENTION_TITLE).seats_booked == 0
     # The lab session summary is computed once the loader's rows are in.
     assert stored(LabSessionSummary) == compute_lab_session_summary() != {}
+    # Sign-off's summary tables were rebuilt after the bulk load: nothing left to correct.
+    from accreditation.signoff import summaries
+    from accreditation.signoff.models import CalibrationSummary, SignoffPendingSummary
+
+    assert CalibrationSummary.objects.exists() and SignoffPendingSummary.objects.exists()
+    assert summaries.rebuild_calibration() == summaries.rebuild_signoff_pending() \
+        == summaries.rebuild_signoff_turnaround() == 0
 
 
 def test_a_second_load_into_the_same_database_is_refused():

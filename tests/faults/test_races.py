@@ -142,3 +142,20 @@ def test_two_approvals_of_one_trainer_application_grant_one_accreditation(lead, 
     assert AuditEntry.objects.filter(action="user.grant_role", object_id=str(applicant.pk)).count() == 1
     assert Notification.objects.filter(recipient=applicant, kind="trainer_application.approved").count() == 1
     assert first_broken_link() is None
+
+
+def test_a_trainer_rating_and_the_self_rating_together_count_their_pair(trainee, assigned_trainer):
+    """Each writer counts the pair from the case's ratings it reads; the case row is locked
+    first, so the second one to commit sees the first and the calibration summary has the pair."""
+    from accreditation.signoff import summaries
+    from accreditation.signoff.models import CalibrationSummary
+    from rastrack.core.summary_tables import stored
+    from tests.builders.signoff import assess, self_assess
+
+    for n in range(3):
+        case = make_case(trainee, assigned_trainer, days=2 + n)
+        outcomes = race(lambda c=case: assess(assigned_trainer, trainee, case=c, total=17, today=c.date),
+                        lambda c=case: self_assess(trainee, c, total=21, today=c.date))
+        assert [o.error for o in outcomes] == [None, None]
+    assert sum(row["pairs"] for row in stored(CalibrationSummary).values()) == 3
+    assert stored(CalibrationSummary) == summaries.calibration_compute()

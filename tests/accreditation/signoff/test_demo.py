@@ -52,3 +52,19 @@ def test_the_demo_shows_a_closed_blinded_review_with_its_agreement_and_a_step_gr
     assert seen.is_rater and seen.trainee is None and not seen.ratings[0].rated
     race = Assessment.objects.get(tool__code="race")
     assert race.mode == "video" and race.step_levels.count() >= 1
+
+
+def test_the_demo_world_keeps_the_summaries_through_the_services(demo_world):
+    """Seeded through the services, the demo world has its calibration pair and sign-off
+    figures in the summary tables already: a rebuild has nothing to correct."""
+    from accreditation.signoff import summaries
+    from accreditation.signoff.models import (
+        CalibrationSummary,
+        SignoffPendingSummary,
+        SignoffTurnaroundSummary,
+    )
+
+    assert CalibrationSummary.objects.exists() and SignoffPendingSummary.objects.exists()
+    assert SignoffTurnaroundSummary.objects.exists()
+    assert summaries.rebuild_calibration() == summaries.rebuild_signoff_pending() \
+        == summaries.rebuild_signoff_turnaround() == 0
