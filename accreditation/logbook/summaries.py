@@ -127,10 +127,10 @@ def compute_case_summary() -> dict[tuple, dict[str, int]]:
                       supervision_corrected=Count("id", filter=corrected
                                                   & ~Q(validated_supervision=F("supervision"))))
             .order_by())
-    out = {tuple(row[k] for k in key): {name: row[name] for name in CaseMonthSummary.SUMMARY_SUMS if name in row}
+    out = {tuple(row[k] for k in key): {name: row.get(name, 0) for name in CaseMonthSummary.SUMMARY_SUMS}
            for row in rows}
     for k, n in (_overlogged_by_key(cases.filter(corrected)) or {}).items():
-        out.setdefault(k, {})["overlogged"] = n
+        out[k]["overlogged"] = n
     return out
 
 
