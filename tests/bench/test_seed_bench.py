@@ -70,6 +70,15 @@ def test_tiny_world_has_the_proportions_and_keeps_the_constraints():
         assert session.seats_booked == session.held <= session.seats
     assert Booking.objects.exists()
     assert LabSession.objects.get(title=bench_world.CONTENTION_TITLE).seats_booked == 0
+    # The cases went in past the services: the load rebuilt the summary tables at its end.
+    from accreditation.logbook import summaries
+    from accreditation.logbook.models import CaseMonthSummary
+    from rastrack.core.summary_tables import stored
+
+    rows = stored(CaseMonthSummary)
+    assert rows == summaries.compute_case_summary()
+    assert sum(sums["validated"] + sums["submitted"] for sums in rows.values()) == Case.objects.filter(
+        status__in=("validated", "submitted")).count()
 
 
 def test_a_second_load_into_the_same_database_is_refused():
