@@ -57,3 +57,16 @@ def test_the_rebuild_is_nightly_on_the_reports_queue():
     assert entry["schedule"] == crontab(hour=2, minute=30)
     assert settings.CELERY_QUEUE_OF_TASK["dashboards.rebuild_summaries"] == "reports"
     assert [name for name, _ in summary_rebuild.REBUILDS] == ["cases"]
+
+
+def test_the_command_rebuilds_now(trainee, assigned_trainer):
+    import io
+
+    from django.core.management import call_command
+
+    make_case(trainee, assigned_trainer, days=2)
+    CaseMonthSummary.objects.all().delete()  # as right after the migration that adds the table
+    out = io.StringIO()
+    call_command("rebuild_summaries", stdout=out)
+    assert out.getvalue() == "cases: 1 rows corrected\n"
+    assert CaseMonthSummary.objects.get().validated == 1
