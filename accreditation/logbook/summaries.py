@@ -31,6 +31,7 @@ from django.db.models import (
     DateField,
     Exists,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -82,24 +83,37 @@ def case_key(case: Case) -> tuple:
 
 def case_contribution(case: Case | None) -> dict[tuple, dict[str, int]]:
     """What `case`, as it stands, adds to the summary ({key: {sum: n}}). No query for a draft
-    or returned case; two (its takeover steps, the trainee's counting table) for a validated
-    case the trainer corrected."""
+    or returned case; one (its takeover steps and the trainee's counting table) for a
+    validated case the trainer corrected."""
     if case is None or case.status not in COUNTED_STATUSES:
         return {}
     if case.status == CaseStatus.SUBMITTED:
         return {case_key(case): {"submitted": 1}}
     sums = {"validated": 1}
     if case.disagreement:
-        row = (Case.objects.filter(pk=case.pk)
-               .annotate(pathway=Subquery(latest_pathway(OuterRef("trainee_id"))), taken_over=taken_over(OuterRef("pk")))
-               .values_list("pathway", "taken_over").get())
+        taken, rules = _takeover_and_rules(case)
         sums.update(disagreements=1, role_corrected=int(case.validated_role != case.role),
                     supervision_corrected=int(case.validated_supervision != case.supervision),
                     overlogged=int(is_overlogged(role=case.role, supervision=case.supervision,
                                                  validated_role=case.validated_role,
                                                  validated_supervision=case.validated_supervision,
-                                                 taken_over=row[1], rules=counting.rules_for(row[0]))))
+                                                 taken_over=taken, rules=rules)))
     return {case_key(case): sums}
+
+
+def _takeover_and_rules(case: Case) -> tuple[bool, tuple[counting.Rule, ...]]:
+    """Whether a step of the case was taken over, and the counting rows of the trainee's latest
+    enrolment's pathway version (none: the defaults), in one query: the case joined to that
+    enrolment and its rows (a row of NULLs when there are none)."""
+    latest_id = Enrolment.objects.filter(trainee_id=OuterRef("trainee_id")).order_by("-id").values("id")[:1]
+    rule = ("latest__pathway__counting_rules__counted_as", "latest__pathway__counting_rules__role",
+            "latest__pathway__counting_rules__supervision", "latest__pathway__counting_rules__takeover")
+    rows = list(Case.objects.filter(pk=case.pk)
+                .annotate(latest=FilteredRelation("trainee__enrolments",
+                                                  condition=Q(trainee__enrolments__id=Subquery(latest_id))),
+                          taken_over=taken_over(OuterRef("pk")))
+                .values_list("taken_over", *rule))
+    return rows[0][0], tuple(counting.Rule(*row[1:]) for row in rows if row[1] is not None)
 
 
 def case_summary_apply(before: Mapping[tuple, Mapping[str, int]], case: Case | None) -> None:

@@ -111,3 +111,15 @@ def test_a_trainee_without_a_region_counts_under_region_zero(assigned_trainer):
     make_case(nowhere, assigned_trainer, days=1)
     assert _only_row()[0][0] == 0
     _exact()
+
+
+def test_a_correction_costs_one_query_more_than_an_agreed_validation(trainee, assigned_trainer):
+    agreed, corrected = (make_case(trainee, status="submitted", days=2) for _ in range(2))
+    logbook.case_validate(case=make_case(trainee, status="submitted", days=2), actor=assigned_trainer)  # warm-up
+    with CaptureQueriesContext(connection) as plain:
+        logbook.case_validate(case=agreed, actor=assigned_trainer)
+    with CaptureQueriesContext(connection) as fixed:
+        logbook.case_validate(case=corrected, actor=assigned_trainer, supervision="A")
+    # The takeover steps and the trainee's latest counting table, read together.
+    assert len(fixed) == len(plain) + 1
+    _exact()
