@@ -4,8 +4,8 @@
 The services keep each summary exact in their transactions (`rastrack.core.summary_tables`);
 the rebuild recomputes each from its source rows, corrects what differs, and says so: a
 WARNING per summary that drifted and a `SummaryRebuild` row per summary and run. Drift means
-the source rows changed behind the services' back, or through a change no service of the
-owning app sees (a trainee's move to another region, for the figures by current region).
+the source rows changed behind the services' back (a raw SQL fix, a bulk load), or through a
+change the summary's writers do not hear of.
 
 A new summary adds its (name, rebuild) entry to `REBUILDS` (the rebuild returns the rows it
 corrected: `rastrack.core.summary_tables.rebuild`) and its model to `SUMMARY_MODELS`, whose

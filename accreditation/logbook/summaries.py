@@ -14,11 +14,16 @@ regions, months, specialties and platforms, not the number of cases.
   and applies the difference in its own transaction (`case_summary_apply`): one upsert (and a
   delete when a count may have reached zero). Takeover steps change only with a draft or
   returned case, which counts nothing, so they need no delta of their own.
+- **Writes of other contexts**: the figures follow the trainee's *current* region and the
+  counting table of their *latest* enrolment, which no logbook service changes. Those
+  services call the watchers registered here (`AccreditationConfig.ready`): a region move
+  (`rastrack.accounts.region_moves`, `region_move_watcher`: the trainee's cases recounted
+  under the new region) and a new enrolment or a cohort move (`curriculum.counting_watchers`,
+  `latest_pathway_watcher`: the corrected cases reclassified). Each costs one query for a
+  person with nothing counted.
 - **Nightly rebuild** (`rebuild_case_summary`, from `dashboards.summary_rebuild`): recomputes
-  everything set-based (`compute_case_summary`) and corrects the stored rows. Besides a
-  change behind the services' back, it corrects what no logbook service sees: a trainee's move
-  to another region (the figures follow the current region), and a new enrolment or a cohort
-  move that changes which counting table decides whether a past correction was over-logging.
+  everything set-based (`compute_case_summary`) and corrects the stored rows, which is needed
+  only after a change behind the services' back (a raw SQL fix, a bulk load).
 """
 
 from __future__ import annotations
@@ -125,10 +130,10 @@ def case_summary_apply(before: Mapping[tuple, Mapping[str, int]], case: Case | N
 # --- Every case: the rebuild --------------------------------------------------------------------
 
 
-def compute_case_summary() -> dict[tuple, dict[str, int]]:
-    """The whole summary from the cases, set-based: one aggregate query over the cases, and
-    for the corrected ones (few) one grouped query and one of the counting tables."""
-    cases = Case.objects.filter(status__in=COUNTED_STATUSES)
+def compute_case_summary(cases: QuerySet[Case] | None = None) -> dict[tuple, dict[str, int]]:
+    """The summary of `cases` (default: every case) from the cases, set-based: one aggregate
+    query, and for the corrected ones (few) one grouped query and one of the counting tables."""
+    cases = (Case.objects.all() if cases is None else cases).filter(status__in=COUNTED_STATUSES)
     key = ("region", "month", "procedure__specialty", "procedure__subspecialty", "platform")
     validated = Q(status=CaseStatus.VALIDATED)
     corrected = validated & Q(disagreement=True)
@@ -192,6 +197,21 @@ def latest_pathway_watcher(trainee_ids: list[int]):
         now = _overlogged_by_key(corrected) or {}
         summary_tables.apply_deltas(CaseMonthSummary, summary_tables.delta(
             {k: {"overlogged": n} for k, n in before.items()}, {k: {"overlogged": n} for k, n in now.items()}))
+
+    return after
+
+
+def region_move_watcher(user_ids: list[int]):
+    """Registered with `rastrack.accounts.region_moves`: the moving trainees' cases counted
+    under their region before the move, then under the new one. One query for someone with no
+    submitted or validated case (a trainer, a lead, a new trainee)."""
+    cases = Case.objects.filter(trainee_id__in=user_ids)
+    before = compute_case_summary(cases)
+    if not before:
+        return lambda: None
+
+    def after() -> None:
+        summary_tables.apply_deltas(CaseMonthSummary, summary_tables.delta(before, compute_case_summary(cases)))
 
     return after
 

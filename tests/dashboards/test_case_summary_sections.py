@@ -206,13 +206,23 @@ def test_the_sections_read_from_the_summary_equal_the_live_computation(varied_wo
 def test_a_change_behind_the_services_back_is_corrected_by_the_rebuild(varied_world, london, north_west, trainee):
     case = Case.objects.filter(trainee=trainee, status=CaseStatus.VALIDATED, platform="davinci_xi").first()
     Case.objects.filter(pk=case.pk).unaudited_update("test: a raw fix", platform="hugo")
-    user_move_region(user=varied_world["nowhere"], region=north_west)  # a region move: no logbook service sees it
     assert dashboards.cases_section(_filters()) != live_cases_section(_filters())
     assert summaries.rebuild_case_summary() >= 2
     assert stored(CaseMonthSummary) == summaries.compute_case_summary()
     for f in _all_filters(london, north_west):
         assert dashboards.cases_section(f) == live_cases_section(f), f
         assert dashboards.overlogging_section(f) == live_overlogging_section(f), f
+    assert summaries.rebuild_case_summary() == 0
+
+
+def test_a_region_move_recounts_the_trainees_cases_at_once(varied_world, london, north_west, trainee):
+    user_move_region(user=trainee, region=north_west)
+    user_move_region(user=varied_world["nowhere"], region=london)
+    assert stored(CaseMonthSummary) == summaries.compute_case_summary()
+    for f in _all_filters(london, north_west):
+        assert dashboards.cases_section(f) == live_cases_section(f), f
+        assert dashboards.overlogging_section(f) == live_overlogging_section(f), f
+    assert not CaseMonthSummary.objects.filter(region_id=0).exists()
     assert summaries.rebuild_case_summary() == 0
 
 
