@@ -123,3 +123,23 @@ def test_a_correction_costs_one_query_more_than_an_agreed_validation(trainee, as
     # The takeover steps and the trainee's latest counting table, read together.
     assert len(fixed) == len(plain) + 1
     _exact()
+
+
+def test_a_cohort_move_reclassifies_past_corrections_at_once(admin, trainee, assigned_trainer):
+    from accreditation.logbook import counting
+    from curriculum import services as curriculum
+    from tests.builders.curriculum import make_framework, make_pathway
+
+    first = make_pathway(admin, make_framework(admin))  # counts by the defaults
+    curriculum.enrolment_create(actor=trainee, trainee=trainee, pathway=first)
+    case = make_case(trainee, status="submitted", days=2)
+    logbook.case_validate(case=case, actor=assigned_trainer, supervision="A")  # S-TS -> A: over-logged
+    assert _only_row()[1]["overlogged"] == 1
+    draft = curriculum.pathway_new_version(actor=admin, pathway=first)
+    counting.rules_set(actor=admin, pathway=draft, rules=[
+        *counting.DEFAULT_RULES, counting.Rule("supervised_console_cases", "console_part", "A")])
+    second = curriculum.pathway_publish(actor=admin, pathway=draft)
+    assert _only_row()[1]["overlogged"] == 1  # publishing moves nobody
+    assert [e.trainee_id for e in curriculum.cohort_move(actor=admin, source=first, target=second)] == [trainee.pk]
+    assert _only_row()[1]["overlogged"] == 0  # on the new version A at the console is console work
+    _exact()
