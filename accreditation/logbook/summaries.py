@@ -51,6 +51,7 @@ from accreditation.logbook.models import Case, CaseMonthSummary, CaseStatus, Cas
 from curriculum.models import Enrolment
 from rastrack.core import summary_tables
 from rastrack.core.months import first_of_month
+from rastrack.reference.models import Region
 
 COUNTED_STATUSES = (CaseStatus.VALIDATED, CaseStatus.SUBMITTED)
 
@@ -58,10 +59,10 @@ COUNTED_STATUSES = (CaseStatus.VALIDATED, CaseStatus.SUBMITTED)
 # --- The over-logging rule ----------------------------------------------------------------------
 
 
-def latest_pathway(trainee_id) -> QuerySet:
-    """The pathway version of the trainee's latest enrolment (by creation): its counting table
-    decides what a claim counts as. `trainee_id` may be an OuterRef."""
-    return Enrolment.objects.filter(trainee_id=trainee_id).order_by("-id").values("pathway_id")[:1]
+def latest_enrolment(trainee_id, field: str = "pathway_id") -> QuerySet:
+    """`field` of the trainee's latest enrolment (by creation), whose pathway version's counting
+    table decides what a claim counts as. `trainee_id` may be an OuterRef."""
+    return Enrolment.objects.filter(trainee_id=trainee_id).order_by("-id").values(field)[:1]
 
 
 def taken_over(case_ref) -> Exists:
@@ -110,12 +111,12 @@ def _takeover_and_rules(case: Case) -> tuple[bool, tuple[counting.Rule, ...]]:
     """Whether a step of the case was taken over, and the counting rows of the trainee's latest
     enrolment's pathway version (none: the defaults), in one query: the case joined to that
     enrolment and its rows (a row of NULLs when there are none)."""
-    latest_id = Enrolment.objects.filter(trainee_id=OuterRef("trainee_id")).order_by("-id").values("id")[:1]
     rule = ("latest__pathway__counting_rules__counted_as", "latest__pathway__counting_rules__role",
             "latest__pathway__counting_rules__supervision", "latest__pathway__counting_rules__takeover")
     rows = list(Case.objects.filter(pk=case.pk)
                 .annotate(latest=FilteredRelation("trainee__enrolments",
-                                                  condition=Q(trainee__enrolments__id=Subquery(latest_id))),
+                                                  condition=Q(trainee__enrolments__id=Subquery(
+                                                      latest_enrolment(OuterRef("trainee_id"), "id")))),
                           taken_over=taken_over(OuterRef("pk")))
                 .values_list("taken_over", *rule))
     return rows[0][0], tuple(counting.Rule(*row[1:]) for row in rows if row[1] is not None)
@@ -160,7 +161,7 @@ def _overlogged_by_key(corrected: QuerySet[Case]) -> dict[tuple, int] | None:
     groups = (corrected
               .annotate(region=Coalesce("trainee__region_id", Value(0)),
                         month=TruncMonth("date", output_field=DateField()),
-                        pathway=Subquery(latest_pathway(OuterRef("trainee_id"))),
+                        pathway=Subquery(latest_enrolment(OuterRef("trainee_id"))),
                         taken_over=taken_over(OuterRef("pk")))
               .values("region", "month", "procedure__specialty", "procedure__subspecialty", "platform", "pathway",
                       "role", "supervision", "validated_role", "validated_supervision", "taken_over")
@@ -231,8 +232,6 @@ def case_summary_rows(*, region_id: int | None, specialty_q: Q, start: datetime.
     columns and the months from `start` (first of a month) to before `end_exclusive`. With
     `validated_only`, rows of validated cases of trainees who have a region; with
     `with_region_name`, the region's name beside its id as `region_name` (in the same query)."""
-    from rastrack.reference.models import Region
-
     rows = CaseMonthSummary.objects.filter(specialty_q, month__gte=start, month__lt=end_exclusive)
     if region_id is not None:
         rows = rows.filter(region_id=region_id)
