@@ -23,6 +23,17 @@ class AccreditationConfig(AppConfig):
 
         logbook_progress.register()
 
+        # The case summary's over-logged counts follow the trainee's latest enrolment.
+        from accreditation.logbook.summaries import latest_pathway_watcher
+        from curriculum.counting_watchers import register_latest_pathway_watcher
+
+        register_latest_pathway_watcher(latest_pathway_watcher)
+        # ... and the trainee's current region.
+        from accreditation.logbook.summaries import region_move_watcher
+        from rastrack.accounts.region_moves import register_region_move_watcher
+
+        register_region_move_watcher(region_move_watcher)
+
         # The assessment instruments (data kept by sign-off) that requirements may name.
         from accreditation.signoff.selectors import assessment_tool_ranges
         from curriculum.instruments import register_assessment_tools

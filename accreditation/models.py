@@ -13,7 +13,7 @@ from accreditation.faculty.models import (  # noqa: F401
     FacultyRules,
     TrainerApplication,
 )
-from accreditation.logbook.models import Case, CaseStep, SimulatorSession  # noqa: F401
+from accreditation.logbook.models import Case, CaseMonthSummary, CaseStep, SimulatorSession  # noqa: F401
 from accreditation.signoff.models import (  # noqa: F401
     Assessment,
     AssessmentDomain,

@@ -21,3 +21,22 @@ class DashboardSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Dashboard {self.scope} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class SummaryRebuild(models.Model):
+    """One summary table's nightly rebuild (dashboards/summary_rebuild.py): how many rows it
+    holds and how many the rebuild had to correct, which is zero unless the source rows changed
+    without the services (or through a change no service sees, such as a region move)."""
+
+    name = models.CharField(max_length=60)
+    ran_at = models.DateTimeField()
+    rows = models.PositiveIntegerField(null=True, blank=True,
+                                       help_text="Rows in the summary after the rebuild; empty when its model is not named.")
+    corrected = models.PositiveIntegerField(help_text="Rows the rebuild wrote or deleted.")
+
+    class Meta:
+        ordering = ["-ran_at", "name"]
+        indexes = [models.Index(fields=["name", "-ran_at"], name="summary_rebuild_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} rebuilt at {self.ran_at:%Y-%m-%d %H:%M}: {self.corrected} corrected"

@@ -11,11 +11,12 @@ region (`User.region`) and labs by `Lab.region`. The specialty filter narrows wh
 specialty: accreditations (faculty, trainer capacity) and cases by their procedure (cases,
 over-logging, calibration); labs, sign-offs, trainees and lab need have none.
 
-Every section is a fixed number of queries, whatever the data size (22 in all, pinned in
+Every section is a fixed number of queries, whatever the data size (20 in all, pinned in
 tests/dashboards): faculty 3, labs 1 (the lab session summary), sign-offs 2 (the sign-off
 summaries), trainees 2 (bands from the progress summaries kept by
-`curriculum.progress_summary`, and their freshness), cases 1, privileges 1, capacity versus
-need 4, trainer capacity 4, over-logging 3, calibration 1 (the calibration summary).
+`curriculum.progress_summary`, and their freshness), cases 1 and over-logging 1 (the case
+summary kept by `accreditation.logbook.summaries`), privileges 1, capacity versus need 4,
+trainer capacity 4, calibration 1 (the calibration summary).
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, DateField, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q
 
 from accreditation.faculty.models import Accreditation, AccreditationStatus, Assignment
 from accreditation.faculty.selectors import active_on, faculty_rules
 from accreditation.logbook.models import Case, CaseStatus
+from accreditation.logbook.summaries import case_summary_rows
 from accreditation.signoff.models import CalibrationSummary
 from accreditation.signoff.summaries import signoff_figures_from_summaries
 from curriculum.models import Enrolment, EnrolmentStatus, ProgressBand
@@ -39,7 +40,7 @@ from dashboards.calibration import (
     CALIBRATION_COLUMNS,
     OVERLOGGING_COLUMNS,
     assessment_gap_from_summary,
-    disagreement_by_region_month,
+    rounded,
 )
 from labs import capacity
 from labs.models import Lab
@@ -164,14 +165,9 @@ def trainees_section(f: Filters) -> list[dict]:
 
 def cases_section(f: Filters) -> list[dict]:
     """Validated cases by month (of the case date) and platform, submitted ones (waiting for
-    validation) apart. One aggregate query."""
-    rows = (Case.objects.filter(f.region("trainee__region_id"), f.specialty_of("procedure__specialty"),
-                                status__in=(CaseStatus.VALIDATED, CaseStatus.SUBMITTED),
-                                date__gte=f.start, date__lt=f.end_exclusive)
-            .annotate(month=TruncMonth("date", output_field=DateField()))
-            .values("month", "platform")
-            .annotate(validated=Count("id", filter=Q(status=CaseStatus.VALIDATED)),
-                      submitted=Count("id", filter=Q(status=CaseStatus.SUBMITTED)))
+    validation) apart, from the case summary (`accreditation.logbook.summaries`). One query."""
+    rows = (case_summary_rows(region_id=f.region_id, specialty_q=f.specialty_of("specialty"), start=f.start,
+                              end_exclusive=f.end_exclusive, by=("month", "platform"))
             .order_by("month", "platform"))
     from rastrack.reference.models import Platform
 
@@ -202,10 +198,21 @@ def privileges_section(f: Filters) -> list[dict]:
 
 
 def overlogging_section(f: Filters) -> list[dict]:
-    """Trainee/trainer disagreement on role and supervision code by region and month."""
-    cases = Case.objects.filter(f.region("trainee__region_id"), f.specialty_of("procedure__specialty"),
-                                date__gte=f.start, date__lt=f.end_exclusive)
-    return disagreement_by_region_month(cases)
+    """Trainee/trainer disagreement on role and supervision code by region and month, of the
+    validated cases of trainees who have a region, from the case summary: of the cases
+    validated, how many the trainer corrected (the role, the supervision code) and how many of
+    those were over-logged (`accreditation.logbook.summaries.is_overlogged`). One query, the
+    regions' names in it."""
+    rows = (case_summary_rows(region_id=f.region_id, specialty_q=f.specialty_of("specialty"), start=f.start,
+                              end_exclusive=f.end_exclusive, by=("region_id", "month"), validated_only=True,
+                              with_region_name=True)
+            .order_by("region_name", "month"))
+    return [{"region": row["region_id"], "region_name": row["region_name"],
+             "month": row["month"].strftime("%Y-%m"), "validated": row["validated"],
+             "disagreements": row["disagreements"], "role_corrected": row["role_corrected"],
+             "supervision_corrected": row["supervision_corrected"],
+             "disagreement_rate": rounded(row["disagreements"] / row["validated"], 3),
+             "overlogged": row["overlogged"]} for row in rows]
 
 
 def calibration_section(f: Filters) -> list[dict]:

@@ -13,3 +13,12 @@ def refresh_dashboards() -> int:
     from dashboards.snapshots import refresh_dashboards as refresh
 
     return refresh()
+
+
+@shared_task(name="dashboards.rebuild_summaries", **RETRYING)
+def rebuild_summaries() -> dict[str, int]:
+    """Nightly: recompute every summary table and report the drift corrected
+    (dashboards/summary_rebuild.py). Safe to run twice: the second run corrects nothing."""
+    from dashboards.summary_rebuild import rebuild_summaries as rebuild
+
+    return rebuild()

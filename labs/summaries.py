@@ -1,4 +1,3 @@
-# REBUILDS entry: ("lab_sessions", rebuild_lab_session_summary)  (dashboards/summary_rebuild.py)
 """Lab sessions by lab x month x kind (`LabSessionSummary`), with the capacity figures of
 `labs.capacity`: sessions, seats offered, booked, attended, no-shows, waitlist demand and
 still waitlisted. The dashboards' labs section and the capacity report by month read it.

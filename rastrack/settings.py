@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from rastrack.env import (
@@ -544,6 +545,7 @@ CELERY_QUEUE_OF_TASK = {
     "rastrack.notifications.send_email": "mail",
     "rastrack.notifications.send_xapi": "mail",
     "labs.refresh_dashboards": "reports",
+    "dashboards.rebuild_summaries": "reports",
     "curriculum.refresh_progress_summaries": "reports",
     "rastrack.notifications.relay_outbox": "sweeps",
     "rastrack.notifications.relay_xapi": "sweeps",
@@ -615,6 +617,9 @@ CELERY_BEAT_SCHEDULE = {
     "labs-session-reminders": {"task": "labs.send_session_reminders", "schedule": 3600},
     "labs-centre-reminders": {"task": "labs.centre_reminders", "schedule": WORKFLOW_SWEEP_SECONDS},
     "labs-refresh-dashboards": {"task": "labs.refresh_dashboards", "schedule": DASHBOARD_REFRESH_SECONDS},
+    # Nightly, when nobody logs cases: the summary tables recomputed, their drift reported.
+    "dashboards-rebuild-summaries": {"task": "dashboards.rebuild_summaries",
+                                     "schedule": crontab(hour=2, minute=30)},
     "xapi-relay-outbox": {"task": "rastrack.notifications.relay_xapi", "schedule": XAPI_SWEEP_SECONDS},
 }
 

@@ -225,6 +225,41 @@ class CaseStep(models.Model):
         return f"{self.case_id}: {self.step_id} ({self.role})"
 
 
+class CaseMonthSummary(models.Model):
+    """Submitted and validated cases counted by the trainee's current region (0: none), the
+    month of the case date, the procedure's specialty and subspecialty and the platform, with
+    the trainers' corrections of the validated ones: what the dashboards' case and over-logging
+    sections read instead of the cases. Kept by the logbook's services in their transactions
+    and rebuilt nightly (`accreditation/logbook/summaries.py`)."""
+
+    SUMMARY_KEY = ("region_id", "month", "specialty", "subspecialty", "platform")
+    SUMMARY_SUMS = ("validated", "submitted", "disagreements", "role_corrected", "supervision_corrected",
+                    "overlogged")
+
+    # A plain integer, not a foreign key: 0 stands for "no region" (a NULL never conflicts in
+    # the upsert) and a region's name is read once per dashboard.
+    region_id = models.IntegerField(help_text="The trainee's current region; 0 when they have none.")
+    month = models.DateField(help_text="The first day of the case date's month.")
+    specialty = models.CharField(max_length=30)
+    subspecialty = models.CharField(max_length=20, blank=True)
+    platform = models.CharField(max_length=20)
+    validated = models.IntegerField(default=0)
+    submitted = models.IntegerField(default=0)
+    disagreements = models.IntegerField(default=0)
+    role_corrected = models.IntegerField(default=0)
+    supervision_corrected = models.IntegerField(default=0)
+    overlogged = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["month", "region_id", "specialty", "subspecialty", "platform"]
+        # Exactly SUMMARY_KEY: the upsert names it as its conflict target.
+        constraints = [models.UniqueConstraint(fields=["region_id", "month", "specialty", "subspecialty", "platform"],
+                                               name="case_month_summary_key")]
+
+    def __str__(self) -> str:
+        return f"Cases of region {self.region_id}, {self.month:%Y-%m}, {self.specialty}, {self.platform}"
+
+
 class FollowUp(models.IntegerChoices):
     DAY_30 = 30, "30 days"
     DAY_90 = 90, "90 days"

@@ -20,7 +20,7 @@ from accreditation.faculty.eligibility import (
     is_assigned_proctor,
     platform_trainer_of,
 )
-from accreditation.logbook import policies, simulation
+from accreditation.logbook import policies, simulation, summaries
 from accreditation.logbook.case_watchers import procedure_changing
 from accreditation.logbook.evidence_locks import evidence_lock_refusal
 from accreditation.logbook.models import (
@@ -214,6 +214,7 @@ def case_create(*, trainee: User, actor: User, data: dict[str, Any],
     case.source = source
     case.save()
     _save_steps(case, steps, new=True)
+    summaries.case_summary_apply({}, case)  # a draft (every case but an import's) counts nothing: no query
     audit_record(actor=actor, action="case.create", obj=case, stream=portfolio_stream(trainee.pk),
                  after={**_case_values(case), "steps": _snapshot_steps(steps), "source": source})
     return case
@@ -227,7 +228,9 @@ def _case_values(case: Case) -> dict:
 def _lock(case: Case) -> Case:
     # Lock the case row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
     # outer join that select_related("supervisor") makes.
-    return Case.objects.select_for_update(of=("self",)).select_related("trainee", "supervisor").get(pk=case.pk)
+    # The procedure comes with it: the case summary's key names its specialty.
+    return (Case.objects.select_for_update(of=("self",)).select_related("trainee", "supervisor", "procedure")
+            .get(pk=case.pk))
 
 
 def _refuse_if_evidence_of_a_decision(case: Case) -> None:
@@ -247,6 +250,7 @@ def case_update(*, case: Case, actor: User, data: dict[str, Any],
         raise Conflict("This case is awaiting validation: it can be edited again if it is returned.")
     _refuse_if_evidence_of_a_decision(case)
     before = _case_values(case)
+    counted = summaries.case_contribution(case)
     case = case_check(trainee=case.trainee, data=data, steps=steps or [], instance=case)
     case.validator = case_validator(trainee=case.trainee, supervisor=case.supervisor, date=case.date,
                                platform=case.platform)
@@ -255,6 +259,7 @@ def case_update(*, case: Case, actor: User, data: dict[str, Any],
     case.save()
     if steps is not None:
         _save_steps(case, steps)
+    summaries.case_summary_apply(counted, case)
     audit_record(actor=actor, action="case.update", obj=case, stream=portfolio_stream(case.trainee_id),
                  before=before, after=_case_values(case))
     return case
@@ -272,7 +277,9 @@ def case_delete(*, case: Case, actor: User) -> None:
     audit_record(actor=actor, action="case.delete", obj=case, stream=portfolio_stream(case.trainee_id),
                  before=_case_values(case))
     procedure_changing(case, None)
+    counted = summaries.case_contribution(case)
     case.delete()
+    summaries.case_summary_apply(counted, None)
 
 
 @transaction.atomic
@@ -291,12 +298,14 @@ def case_submit(*, case: Case, actor: User) -> Case:
         raise ApplicationError(
             f"Nobody can validate this case yet: none of your trainers is accredited on the "
             f"{case.get_platform_display()}. Ask your regional training lead to assign one who is.")
+    counted = summaries.case_contribution(case)
     with audited(actor=actor, action="case.submit", instance=case,
                  fields=["status", "validator", "submitted_at"], stream=portfolio_stream(case.trainee_id)):
         case.status = CaseStatus.SUBMITTED
         case.validator = validator
         case.submitted_at = timezone.now()
         case.save(update_fields=["status", "validator", "submitted_at", "updated_at"])
+    summaries.case_summary_apply(counted, case)
     return case
 
 
@@ -308,12 +317,14 @@ def case_withdraw(*, case: Case, actor: User) -> Case:
     refuse_unless(policies.refusal_to_change(actor, case, verb="withdraw"))
     if case.status != CaseStatus.SUBMITTED:
         raise Conflict(f"Only a submitted case can be withdrawn; this one is {case.get_status_display().lower()}.")
+    counted = summaries.case_contribution(case)
     with audited(actor=actor, action="case.withdraw", instance=case,
                  fields=["status", "validator", "submitted_at"], stream=portfolio_stream(case.trainee_id)):
         case.status = CaseStatus.DRAFT
         case.validator = None
         case.submitted_at = None
         case.save(update_fields=["status", "validator", "submitted_at", "updated_at"])
+    summaries.case_summary_apply(counted, case)
     return case
 
 
@@ -349,6 +360,7 @@ def case_validate(*, case: Case, actor: User, role: str | None = None,
     if new_role in CONSOLE_ROLES and case.console_minutes is None:
         _errors({"role": [f"Role “{new_role}” needs the case's console time, which was not logged: "
                           "return the case so that the trainee adds it."]})
+    counted = summaries.case_contribution(case)
     with audited(actor=actor, action="case.validate", instance=case, stream=portfolio_stream(case.trainee_id),
                  fields=["status", "validated_role", "validated_supervision", "validated_trainer_position",
                          "disagreement", "decided_by"]):
@@ -362,6 +374,7 @@ def case_validate(*, case: Case, actor: User, role: str | None = None,
         case.decided_by = actor
         case.decided_at = timezone.now()
         case.save()
+    summaries.case_summary_apply(counted, case)
     case_validated(case)  # the xAPI statement, sent after commit
     _tell_validated(case, actor)
     return case
@@ -391,6 +404,7 @@ def case_reject(*, case: Case, actor: User, reason: str) -> Case:
     _require_validator(case, actor)
     if not (reason or "").strip():
         raise ApplicationError(errors={"reason": ["Say why the case is rejected, so it can be put right."]})
+    counted = summaries.case_contribution(case)
     with audited(actor=actor, action="case.reject", instance=case, stream=portfolio_stream(case.trainee_id),
                  fields=["status", "rejection_reason", "decided_by"]):
         case.status = CaseStatus.REJECTED
@@ -402,6 +416,7 @@ def case_reject(*, case: Case, actor: User, reason: str) -> Case:
         except ValidationError as exc:
             raise ApplicationError(errors={"reason": exc.message_dict.get("rejection_reason", exc.messages)}) from None
         case.save()
+    summaries.case_summary_apply(counted, case)
     notify(recipient=case.trainee, kind="case.rejected",
            subject=f"Your case of {case.date:%-d %B %Y} was returned",
            body=f"{actor.full_name} returned your {case.procedure.name} case: {case.rejection_reason}",

@@ -1,8 +1,6 @@
 """Sign-off's summary tables (`rastrack/core/summary_tables.py`): what each source row
 contributes, the rebuilds, and the readers the dashboards use.
 
-REBUILDS entries: ("calibration", rebuild_calibration), ("signoff_pending", rebuild_signoff_pending), ("signoff_turnaround", rebuild_signoff_turnaround)
-
 - **Calibration pairs** (`CalibrationSummary`): a trainer's assessment of a case with a
   self-assessment of the same case and tool is a pair (`calibration_pairs`, the one home of
   that rule); counted by the trainee's current region, the month of the trainer's rating,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from curriculum.cohort_moves import movable_enrolments
+from curriculum.counting_watchers import latest_pathway_change
 from curriculum.models import LIVE_ENROLMENT_STATUSES, Enrolment, Lifecycle, Pathway
 from curriculum.progress_summary import mark_stale
 from curriculum.services.editing import locked, require_editor
@@ -37,13 +38,14 @@ def cohort_move(*, actor, source: Pathway, target: Pathway, cohort: int | None =
     already = set(Enrolment.objects.filter(pathway=target, status__in=LIVE_ENROLMENT_STATUSES)
                   .values_list("trainee_id", flat=True))
     moved = []
-    for enrolment in movable_enrolments(source, cohort=cohort, region=region).select_for_update(of=("self",)):
-        if enrolment.trainee_id in already:
-            continue
-        with audited(actor=actor, action="enrolment.move", instance=enrolment, fields=["pathway"]):
-            enrolment.pathway = target
-            enrolment.save(update_fields=["pathway"])
-        moved.append(enrolment)
+    movable = [e for e in movable_enrolments(source, cohort=cohort, region=region).select_for_update(of=("self",))
+               if e.trainee_id not in already]
+    with latest_pathway_change([e.trainee_id for e in movable]):
+        for enrolment in movable:
+            with audited(actor=actor, action="enrolment.move", instance=enrolment, fields=["pathway"]):
+                enrolment.pathway = target
+                enrolment.save(update_fields=["pathway"])
+            moved.append(enrolment)
     audit_record(actor=actor, action="pathway.cohort_move", obj=target, before={"from_version": source.version},
                  after={"to_version": target.version, "cohort": cohort, "region": getattr(region, "pk", None),
                         "enrolments": [e.pk for e in moved]})

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from curriculum import policies
+from curriculum.counting_watchers import latest_pathway_change
 from curriculum.models import (
     LIVE_ENROLMENT_STATUSES,
     Component,
@@ -64,7 +65,8 @@ def enrolment_create(*, actor, trainee, pathway: Pathway, target_date: datetime.
         raise Conflict(errors=conflict)
     enrolment = Enrolment(trainee=trainee, pathway=pathway, enrolled_on=enrolled_on, target_date=target_date,
                           enrolled_by=actor, status=EnrolmentStatus.ACTIVE)
-    save_unique(enrolment, conflict=conflict)
+    with latest_pathway_change([trainee.pk]):  # the new enrolment is the trainee's latest
+        save_unique(enrolment, conflict=conflict)
     audit_record(actor=actor, action="enrolment.create", obj=enrolment, after=_enrolment_snapshot(enrolment))
     if actor.pk != trainee.pk:
         notify(recipient=trainee, kind="enrolment.created",

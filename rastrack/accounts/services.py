@@ -20,6 +20,7 @@ from django.utils import timezone
 from rastrack.accounts import policies
 from rastrack.accounts.models import Invitation, Portfolio, Profession, RegionStay, User
 from rastrack.accounts.policies import can_deactivate
+from rastrack.accounts.region_moves import region_move
 from rastrack.accounts.roles import REGIONAL_ROLES, Role
 from rastrack.accounts.tokens import tokens_revoke
 from rastrack.accounts.validators import normalise_registration_number
@@ -72,8 +73,9 @@ def user_move_region(*, user: User, region: Region, on: datetime.date | None = N
         current.ended_on = on
         current.save(update_fields=["ended_on"])
     RegionStay.objects.create(user=user, region=region, started_on=on)
-    user.region = region
-    user.save(update_fields=["region"])
+    with region_move([user.pk]):  # what is counted by the person's current region follows them
+        user.region = region
+        user.save(update_fields=["region"])
     return user
 
 

@@ -81,6 +81,14 @@ def test_tiny_world_has_the_proportions_and_keeps_the_constraints():
     assert CalibrationSummary.objects.exists() and SignoffPendingSummary.objects.exists()
     assert summaries.rebuild_calibration() == summaries.rebuild_signoff_pending() \
         == summaries.rebuild_signoff_turnaround() == 0
+    # The cases went in past the services: the load rebuilt the summary tables at its end.
+    from accreditation.logbook import summaries as case_summaries
+    from accreditation.logbook.models import CaseMonthSummary
+
+    rows = stored(CaseMonthSummary)
+    assert rows == case_summaries.compute_case_summary()
+    assert sum(sums["validated"] + sums["submitted"] for sums in rows.values()) == Case.objects.filter(
+        status__in=("validated", "submitted")).count()
 
 
 def test_a_second_load_into_the_same_database_is_refused():

@@ -41,13 +41,13 @@ def test_default_view_is_read_from_the_snapshot(api, world, admin, lead, london)
     assert regional["computed_at"] == stored["computed_at"]
 
 
-def test_a_snapshot_is_not_refreshed_by_new_data_until_the_task_runs(api, world, admin, trainee):
+def test_a_snapshot_is_not_refreshed_by_new_data_until_the_task_runs(api, world, admin, trainee, assigned_trainer):
     client = api.as_user(admin)
     refresh_dashboards()
     before = client.get(NATIONAL).json()
-    from accreditation.logbook.models import Case
+    from tests.builders.logbook import make_case
 
-    Case.objects.filter(trainee=trainee).delete()  # drafts and all: the figures change
+    make_case(trainee, assigned_trainer, days=1, platform="hugo")  # the figures change
     assert client.get(NATIONAL).json()["cases"] == before["cases"]  # the snapshot, as it says
     refresh_dashboards()
     assert client.get(NATIONAL).json()["cases"] != before["cases"]

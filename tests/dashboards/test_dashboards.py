@@ -260,13 +260,12 @@ def test_query_count_does_not_grow_with_rows(world, admin, assigned_trainer, tra
 
 def test_query_count_is_pinned(world, admin, london):
     # faculty: rules + 2; labs: 1 (the lab session summary); sign-offs: 2 (summaries); trainees: 1 + freshness 1;
-    # cases: 1;
-    # capacity versus need: 3 + region names 1; trainers: rules + 2 + region names 1;
-    # over-logging: 1 + corrections by claim 1 + counting rules 1; calibration: 1; privileges: 1.
+    # cases: 1 (the case summary); capacity versus need: 3 + region names 1; trainers: rules + 2 + region names 1;
+    # over-logging: 1 (the case summary, region names in it); calibration: 1 (summary); privileges: 1.
     dashboards.dashboard()  # creates the faculty rules row once
-    assert _count(lambda: dashboards.dashboard()) == 22
-    assert _count(lambda: dashboards.dashboard(region=london)) == 22
-    assert _count(lambda: dashboards.dashboard(specialty="urology")) == 22
+    assert _count(lambda: dashboards.dashboard()) == 20
+    assert _count(lambda: dashboards.dashboard(region=london)) == 20
+    assert _count(lambda: dashboards.dashboard(specialty="urology")) == 20
 
 
 # --- Pages -------------------------------------------------------------------------------------

@@ -160,3 +160,13 @@ def test_demo_admins_and_leads_get_a_token_with_their_demo_code(demo_world, sett
             "username": email, "password": DEMO_PASSWORD, "otp_token": current_code(device)})
         assert response.status_code == 200, (email, response.json())
     assert not TOTPDevice.objects.filter(user__email="trainee1@demo.rastrack.org").exists()
+
+
+def test_the_demo_worlds_case_summary_counts_its_cases(demo_world):
+    from accreditation.logbook import summaries
+    from accreditation.logbook.models import CaseMonthSummary
+    from rastrack.core.summary_tables import stored
+
+    rows = stored(CaseMonthSummary)
+    assert rows == summaries.compute_case_summary()
+    assert sum(sums["validated"] for sums in rows.values()) == Case.objects.filter(status="validated").count() > 0

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accreditation', '0018_assessment_rating_lookup_indexes'),
+        ('accreditation', '0019_case_month_summary'),
         ('reference', '0004_procedure_steps_retired_not_rewritten'),
     ]
 
