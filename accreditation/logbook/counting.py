@@ -118,14 +118,56 @@ def is_overlogged(*, claimed: tuple[str, str], validated: tuple[str, str], taken
 
 
 # Which step roles count towards a step requirement of each kind (a step counts only when done
-# at the console without a takeover, for console work).
-STEP_FILTER = {
-    CountedAs.BEDSIDE: Q(role=StepRole.BEDSIDE),
-    CountedAs.SUPERVISED_CONSOLE: Q(role=StepRole.CONSOLE, takeover=False),
-    CountedAs.INDEPENDENT_CONSOLE: Q(role=StepRole.CONSOLE, takeover=False),
-    CountedAs.OBSERVED: Q(),
-    CountedAs.TEACHING: Q(),
+# at the console without a takeover, for console work): (step role or None for any, whether a
+# step taken over still counts). STEP_FILTER (SQL) and `step_counts` (in memory) both read it.
+STEP_RULES: dict[str, tuple[str | None, bool]] = {
+    CountedAs.BEDSIDE: (StepRole.BEDSIDE, True),
+    CountedAs.SUPERVISED_CONSOLE: (StepRole.CONSOLE, False),
+    CountedAs.INDEPENDENT_CONSOLE: (StepRole.CONSOLE, False),
+    CountedAs.OBSERVED: (None, True),
+    CountedAs.TEACHING: (None, True),
 }
+
+
+def _step_q(role: str | None, takeover_counts: bool) -> Q:
+    q = Q() if role is None else Q(role=role)
+    return q if takeover_counts else q & Q(takeover=False)
+
+
+STEP_FILTER = {kind: _step_q(*rule) for kind, rule in STEP_RULES.items()}
+
+
+def step_counts(kind: str, *, role: str, takeover: bool) -> bool:
+    """Whether a case step done in `role` (taken over or not) counts for a step requirement of `kind`."""
+    wanted, takeover_counts = STEP_RULES[kind]
+    return (wanted is None or role == wanted) and (takeover_counts or not takeover)
+
+
+class KindTable:
+    """What cases count as under a set of rules, in memory and memoised by (role, code,
+    taken over): evaluating hundreds of cases against a pathway's table costs one lookup each."""
+
+    def __init__(self, rules: Iterable[Rule]):
+        self.rules = tuple(rules)
+        self._kinds: dict[tuple, frozenset[str]] = {}
+
+    def kinds(self, *, role: str, supervision: str, taken_over: bool) -> frozenset[str]:
+        key = (role, supervision, bool(taken_over))
+        if key not in self._kinds:
+            self._kinds[key] = frozenset(counted_as(role=role, supervision=supervision,
+                                                    taken_over=bool(taken_over), rules=self.rules))
+        return self._kinds[key]
+
+
+def rules_for_pathways(pathway_ids: Iterable[int]) -> dict[int, tuple[Rule, ...]]:
+    """`rules_for` of several pathway versions, in one query."""
+    ids = set(pathway_ids)
+    own: dict[int, list[Rule]] = {}
+    for pathway_id, *row in (CountingRule.objects.filter(pathway_id__in=ids)
+                             .order_by("pathway_id", "counted_as", "role", "supervision")
+                             .values_list("pathway_id", "counted_as", "role", "supervision", "takeover")):
+        own.setdefault(pathway_id, []).append(Rule(*row))
+    return {pk: tuple(own.get(pk) or DEFAULT_RULES) for pk in ids}
 
 
 def pathway_kind_q(counted_as: str, pathway_id: int | None) -> Q:
@@ -186,12 +228,18 @@ def progress_changes(*, pathway, rules: Iterable[Rule]) -> list[dict]:
     provider = CaseEvidenceProvider()
     rules = tuple(Rule(*r) for r in rules)
     requirements = [r for r in requirements_of_pathway(pathway.pk) if provider.handles(r)]
+    from curriculum.progress import computation
+
     changes = []
-    for enrolment in Enrolment.objects.filter(pathway=pathway).select_related("trainee").order_by("trainee_id"):
-        for requirement in requirements:
-            now = provider.cases(trainee=enrolment.trainee, requirement=requirement).count()
-            then = provider.cases(trainee=enrolment.trainee, requirement=requirement, rules=rules).count()
-            if now != then:
-                changes.append({"trainee": enrolment.trainee, "requirement": requirement,
-                                "kind": requirement.component.kind, "now": now, "moved": then})
+    enrolments = list(Enrolment.objects.filter(pathway=pathway).select_related("trainee").order_by("trainee_id"))
+    work = [(enrolment.trainee, requirement) for enrolment in enrolments for requirement in requirements]
+    # One read of the cohort's cases, counted twice in memory: by the version's table, by `rules`.
+    with computation(trainee.pk for trainee, _ in work):
+        now = provider.measure_batch(work=work)
+        moved = provider.measure_batch(work=work, rules=rules)
+    for (trainee, requirement), before, after in zip(work, now, moved, strict=True):
+        if len(before.evidence) != len(after.evidence):
+            changes.append({"trainee": trainee, "requirement": requirement,
+                            "kind": requirement.component.kind, "now": len(before.evidence),
+                            "moved": len(after.evidence)})
     return changes
