@@ -92,9 +92,9 @@ class CaseEvidenceProvider:
         requirement names a step, one of their steps): the same rules as `cases`, in memory.
         `rules`: count by these instead of each pathway version's table (what-if previews)."""
         trainees = computation_trainees(trainee.pk for trainee, _ in work)
-        cases = shared(("accreditation.validated_cases", trainees), lambda: _validated_cases(trainees))
-        steps = (shared(("accreditation.validated_case_steps", trainees), lambda: _validated_case_steps(trainees))
-                 if any(requirement.procedure_step_id for _, requirement in work) else {})
+        with_steps = any(requirement.procedure_step_id for _, requirement in work)
+        cases, steps = shared(("accreditation.validated_cases", trainees, with_steps),
+                              lambda: _validated_cases(trainees, with_steps=with_steps))
         pathways = {requirement.component.module.pathway_id for _, requirement in work}
         if rules is not None:
             given = KindTable(rules)
@@ -148,27 +148,37 @@ class _CaseRow(NamedTuple):
     item: EvidenceItem  # one per case, shared by every requirement it counts for
 
 
-def _validated_cases(trainee_ids) -> dict[int, list[_CaseRow]]:
-    """The trainees' validated cases, oldest first (date, id), with what counting reads."""
+def _validated_cases(trainee_ids, *, with_steps: bool) -> tuple[dict[int, list[_CaseRow]], dict[int, list[tuple]]]:
+    """The trainees' validated cases, oldest first (date, id), with what counting reads, and,
+    `with_steps`, each case's steps (step, role, takeover), read in the same query (a row per
+    step: a case lists a step once, case_step_once)."""
+    columns = ("id", "trainee_id", "date", "procedure__name", "validated_role", "validated_supervision",
+               "proctor_id", "platform", "procedure_id", "console_minutes", "total_minutes")
+    qs = Case.objects.filter(trainee_id__in=trainee_ids, status=CaseStatus.VALIDATED).order_by("date", "id")
+    if with_steps:
+        qs = qs.values_list(*columns, "steps__step_id", "steps__role", "steps__takeover")
+    else:
+        qs = qs.annotate(taken_over=Exists(CaseStep.objects.filter(case_id=OuterRef("pk"), takeover=True)))
+        qs = qs.values_list(*columns, "taken_over")
     by_trainee: dict[int, list[_CaseRow]] = {}
-    rows = (Case.objects.filter(trainee_id__in=trainee_ids, status=CaseStatus.VALIDATED)
-            .annotate(taken_over=Exists(CaseStep.objects.filter(case_id=OuterRef("pk"), takeover=True)))
-            .order_by("date", "id")
-            .values_list("id", "trainee_id", "date", "procedure__name", "validated_role", "validated_supervision",
-                         "taken_over", "proctor_id", "platform", "procedure_id", "console_minutes", "total_minutes"))
-    for pk, trainee_id, date, name, *counted in rows:
-        by_trainee.setdefault(trainee_id, []).append(
-            _CaseRow(pk, *counted, item=EvidenceItem("case", pk, f"{name}, {date:%d %b %Y}", date)))
-    return by_trainee
-
-
-def _validated_case_steps(trainee_ids) -> dict[int, list[tuple]]:
     steps: dict[int, list[tuple]] = {}
-    for case_id, step_id, role, takeover in (
-            CaseStep.objects.filter(case__trainee_id__in=trainee_ids, case__status=CaseStatus.VALIDATED)
-            .values_list("case_id", "step_id", "role", "takeover")):
-        steps.setdefault(case_id, []).append((step_id, role, takeover))
-    return steps
+    fields: dict[int, tuple] = {}
+    for row in qs:
+        pk = row[0]
+        if with_steps:
+            step, role, takeover = row[-3:]
+            if step is not None:
+                steps.setdefault(pk, []).append((step, role, takeover))
+            fields[pk] = row[:-3]
+        else:
+            fields[pk] = row
+    for pk, (_, trainee_id, date, name, role, supervision, proctor, platform, procedure, console, total,
+             *taken_over) in fields.items():  # dicts keep the query's order
+        over = taken_over[0] if taken_over else any(takeover for _, _, takeover in steps.get(pk, ()))
+        by_trainee.setdefault(trainee_id, []).append(_CaseRow(
+            pk, role, supervision, bool(over), proctor, platform, procedure, console, total,
+            item=EvidenceItem("case", pk, f"{name}, {date:%d %b %Y}", date)))
+    return by_trainee, steps
 
 
 def proficiency_runs(attempts: list[tuple[bool, bool]], k: int) -> tuple[bool, int]:
