@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from accreditation.logbook.counting import (
     STEP_FILTER,
@@ -93,12 +93,20 @@ class CaseEvidenceProvider:
         `rules`: count by these instead of each pathway version's table (what-if previews)."""
         trainees = computation_trainees(trainee.pk for trainee, _ in work)
         with_steps = any(requirement.procedure_step_id for _, requirement in work)
-        cases, steps = shared(("accreditation.validated_cases", trainees, with_steps),
-                              lambda: _validated_cases(trainees, with_steps=with_steps))
         pathways = {requirement.component.module.pathway_id for _, requirement in work}
-        if rules is not None:
-            given = KindTable(rules)
-            tables = dict.fromkeys(pathways, given)
+        # One pathway version (a progress page): the database says what each case counts as,
+        # in the same query (pathway_kind_q), so the version's table costs no query of its own.
+        # Several (a batch of summaries): its tables are read once and applied in memory.
+        in_sql = rules is None and len(pathways) == 1
+        kinds = frozenset(requirement.component.kind for _, requirement in work) if in_sql else frozenset()
+        pathway = next(iter(pathways)) if in_sql else None
+        cases, steps = shared(("accreditation.validated_cases", trainees, with_steps, pathway, kinds),
+                              lambda: _validated_cases(trainees, with_steps=with_steps, pathway_id=pathway,
+                                                       kinds=kinds))
+        if in_sql:
+            tables = dict.fromkeys(pathways)
+        elif rules is not None:
+            tables = dict.fromkeys(pathways, KindTable(rules))
         else:
             tables = shared(("accreditation.kind_tables", frozenset(pathways)), lambda: {
                 pk: KindTable(rules) for pk, rules in rules_for_pathways(pathways).items()})
@@ -106,7 +114,7 @@ class CaseEvidenceProvider:
                                    tables[requirement.component.module.pathway_id])
                 for trainee, requirement in work]
 
-    def _measure_rows(self, requirement, rows, steps, table: KindTable) -> Measurement:
+    def _measure_rows(self, requirement, rows, steps, table: KindTable | None) -> Measurement:
         kind = requirement.component.kind
         proctored = (requirement.component.module.pathway.audience == Audience.ESTABLISHED_SURGEON
                      and kind == CountedAs.SUPERVISED_CONSOLE)
@@ -117,7 +125,8 @@ class CaseEvidenceProvider:
             if proctored:
                 if row.proctor_id is None or row.role not in CONSOLE_ROLES:
                     continue
-            elif (kind not in table.kinds(role=row.role, supervision=row.supervision, taken_over=row.taken_over)
+            elif (kind not in (row.kinds if table is None else
+                               table.kinds(role=row.role, supervision=row.supervision, taken_over=row.taken_over))
                   or (own_console and row.proctor_id is not None)):
                 continue
             if requirement.platform and row.platform != requirement.platform:
@@ -146,15 +155,22 @@ class _CaseRow(NamedTuple):
     console_minutes: int | None
     total_minutes: int | None
     item: EvidenceItem  # one per case, shared by every requirement it counts for
+    kinds: frozenset[str] | None = None  # what it counts as, when the database said (one pathway version)
 
 
-def _validated_cases(trainee_ids, *, with_steps: bool) -> tuple[dict[int, list[_CaseRow]], dict[int, list[tuple]]]:
+def _validated_cases(trainee_ids, *, with_steps: bool, pathway_id: int | None = None, kinds=frozenset()
+                     ) -> tuple[dict[int, list[_CaseRow]], dict[int, list[tuple]]]:
     """The trainees' validated cases, oldest first (date, id), with what counting reads, and,
     `with_steps`, each case's steps (step, role, takeover), read in the same query (a row per
-    step: a case lists a step once, case_step_once)."""
+    step: a case lists a step once, case_step_once). With `pathway_id`, which of `kinds` each
+    case counts as under that version's table, also in the same query."""
+    kinds = sorted(kinds)
+    counts_as = {f"counts_as_{n}": ExpressionWrapper(pathway_kind_q(kind, pathway_id), output_field=BooleanField())
+                 for n, kind in enumerate(kinds)} if pathway_id is not None else {}
     columns = ("id", "trainee_id", "date", "procedure__name", "validated_role", "validated_supervision",
-               "proctor_id", "platform", "procedure_id", "console_minutes", "total_minutes")
-    qs = Case.objects.filter(trainee_id__in=trainee_ids, status=CaseStatus.VALIDATED).order_by("date", "id")
+               "proctor_id", "platform", "procedure_id", "console_minutes", "total_minutes", *counts_as)
+    qs = (Case.objects.filter(trainee_id__in=trainee_ids, status=CaseStatus.VALIDATED).annotate(**counts_as)
+          .order_by("date", "id"))
     if with_steps:
         qs = qs.values_list(*columns, "steps__step_id", "steps__role", "steps__takeover")
     else:
@@ -173,11 +189,13 @@ def _validated_cases(trainee_ids, *, with_steps: bool) -> tuple[dict[int, list[_
         else:
             fields[pk] = row
     for pk, (_, trainee_id, date, name, role, supervision, proctor, platform, procedure, console, total,
-             *taken_over) in fields.items():  # dicts keep the query's order
+             *rest) in fields.items():  # dicts keep the query's order
+        flags, taken_over = rest[:len(counts_as)], rest[len(counts_as):]
         over = taken_over[0] if taken_over else any(takeover for _, _, takeover in steps.get(pk, ()))
         by_trainee.setdefault(trainee_id, []).append(_CaseRow(
             pk, role, supervision, bool(over), proctor, platform, procedure, console, total,
-            item=EvidenceItem("case", pk, f"{name}, {date:%d %b %Y}", date)))
+            item=EvidenceItem("case", pk, f"{name}, {date:%d %b %Y}", date),
+            kinds=frozenset(kind for kind, flag in zip(kinds, flags, strict=True) if flag) if counts_as else None))
     return by_trainee, steps
 
 
