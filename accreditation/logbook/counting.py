@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case as DbCase
+from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 
 from accreditation.logbook.models import (
     CaseRole,
@@ -157,6 +158,39 @@ class KindTable:
             self._kinds[key] = frozenset(counted_as(role=role, supervision=supervision,
                                                     taken_over=bool(taken_over), rules=self.rules))
         return self._kinds[key]
+
+
+# Each kind's two bits in `counting_mask`: the version counts (role, code) as it always, or only
+# when no step was taken over. A version has one rule per kind and (role, code)
+# (counting_rule_once), so the SUM of the matching rules' bits is their OR.
+_ANY_BIT = {kind: 1 << (2 * n) for n, kind in enumerate(CountedAs.values)}
+
+
+def pathway_counting_annotations(pathway_id: int) -> dict:
+    """Two annotations for a query of cases, what `pathway_kind_q` says for every kind at once
+    with one correlated subquery: `counting_own`, whether the version has its own table, and
+    `counting_mask`, the bits of its rules for the case's confirmed role and code
+    (`kinds_of` reads them)."""
+    bits = DbCase(*(When(counted_as=kind, takeover=takeover, then=Value(bit << shift))
+                    for kind, bit in _ANY_BIT.items()
+                    for takeover, shift in ((TakeoverRule.ANY, 0), (TakeoverRule.NONE, 1))),
+                  default=Value(0))
+    matching = (CountingRule.objects.filter(pathway_id=pathway_id, role=OuterRef("validated_role"),
+                                            supervision=OuterRef("validated_supervision"))
+                .order_by().values("pathway_id").annotate(mask=Sum(bits)).values("mask")[:1])
+    return {"counting_own": Exists(CountingRule.objects.filter(pathway_id=pathway_id)),
+            "counting_mask": Subquery(matching, output_field=IntegerField())}
+
+
+def kinds_of(*, own: bool, mask: int | None, role: str, supervision: str, taken_over: bool,
+             defaults: KindTable) -> frozenset[str]:
+    """What a case counts as from `pathway_counting_annotations` (the defaults when the
+    version has no table of its own)."""
+    if not own:
+        return defaults.kinds(role=role, supervision=supervision, taken_over=taken_over)
+    mask = mask or 0
+    return frozenset(kind for kind, bit in _ANY_BIT.items()
+                     if mask & bit or (mask & (bit << 1) and not taken_over))
 
 
 def rules_for_pathways(pathway_ids: Iterable[int]) -> dict[int, tuple[Rule, ...]]:

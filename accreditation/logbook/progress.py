@@ -10,12 +10,15 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accreditation.logbook.counting import (
+    DEFAULT_RULES,
     STEP_FILTER,
     KindTable,
     case_kind_q,
+    kinds_of,
+    pathway_counting_annotations,
     pathway_kind_q,
     rules_for_pathways,
     step_counts,
@@ -95,14 +98,12 @@ class CaseEvidenceProvider:
         with_steps = any(requirement.procedure_step_id for _, requirement in work)
         pathways = {requirement.component.module.pathway_id for _, requirement in work}
         # One pathway version (a progress page): the database says what each case counts as,
-        # in the same query (pathway_kind_q), so the version's table costs no query of its own.
+        # in the same query, so the version's table costs no query of its own.
         # Several (a batch of summaries): its tables are read once and applied in memory.
         in_sql = rules is None and len(pathways) == 1
-        kinds = frozenset(requirement.component.kind for _, requirement in work) if in_sql else frozenset()
         pathway = next(iter(pathways)) if in_sql else None
-        cases, steps = shared(("accreditation.validated_cases", trainees, with_steps, pathway, kinds),
-                              lambda: _validated_cases(trainees, with_steps=with_steps, pathway_id=pathway,
-                                                       kinds=kinds))
+        cases, steps = shared(("accreditation.validated_cases", trainees, with_steps, pathway),
+                              lambda: _validated_cases(trainees, with_steps=with_steps, pathway_id=pathway))
         if in_sql:
             tables = dict.fromkeys(pathways)
         elif rules is not None:
@@ -158,18 +159,16 @@ class _CaseRow(NamedTuple):
     kinds: frozenset[str] | None = None  # what it counts as, when the database said (one pathway version)
 
 
-def _validated_cases(trainee_ids, *, with_steps: bool, pathway_id: int | None = None, kinds=frozenset()
+def _validated_cases(trainee_ids, *, with_steps: bool, pathway_id: int | None = None
                      ) -> tuple[dict[int, list[_CaseRow]], dict[int, list[tuple]]]:
     """The trainees' validated cases, oldest first (date, id), with what counting reads, and,
     `with_steps`, each case's steps (step, role, takeover), read in the same query (a row per
-    step: a case lists a step once, case_step_once). With `pathway_id`, which of `kinds` each
-    case counts as under that version's table, also in the same query."""
-    kinds = sorted(kinds)
-    counts_as = {f"counts_as_{n}": ExpressionWrapper(pathway_kind_q(kind, pathway_id), output_field=BooleanField())
-                 for n, kind in enumerate(kinds)} if pathway_id is not None else {}
+    step: a case lists a step once, case_step_once). With `pathway_id`, what each case counts
+    as under that version's table, also in the same query (`pathway_counting_annotations`)."""
+    counting = pathway_counting_annotations(pathway_id) if pathway_id is not None else {}
     columns = ("id", "trainee_id", "date", "procedure__name", "validated_role", "validated_supervision",
-               "proctor_id", "platform", "procedure_id", "console_minutes", "total_minutes", *counts_as)
-    qs = (Case.objects.filter(trainee_id__in=trainee_ids, status=CaseStatus.VALIDATED).annotate(**counts_as)
+               "proctor_id", "platform", "procedure_id", "console_minutes", "total_minutes", *counting)
+    qs = (Case.objects.filter(trainee_id__in=trainee_ids, status=CaseStatus.VALIDATED).annotate(**counting)
           .order_by("date", "id"))
     if with_steps:
         qs = qs.values_list(*columns, "steps__step_id", "steps__role", "steps__takeover")
@@ -179,6 +178,7 @@ def _validated_cases(trainee_ids, *, with_steps: bool, pathway_id: int | None = 
     by_trainee: dict[int, list[_CaseRow]] = {}
     steps: dict[int, list[tuple]] = {}
     fields: dict[int, tuple] = {}
+    defaults = KindTable(DEFAULT_RULES)
     for row in qs:
         pk = row[0]
         if with_steps:
@@ -190,12 +190,13 @@ def _validated_cases(trainee_ids, *, with_steps: bool, pathway_id: int | None = 
             fields[pk] = row
     for pk, (_, trainee_id, date, name, role, supervision, proctor, platform, procedure, console, total,
              *rest) in fields.items():  # dicts keep the query's order
-        flags, taken_over = rest[:len(counts_as)], rest[len(counts_as):]
-        over = taken_over[0] if taken_over else any(takeover for _, _, takeover in steps.get(pk, ()))
+        annotated, taken_over = rest[:len(counting)], rest[len(counting):]
+        over = bool(taken_over[0] if taken_over else any(takeover for _, _, takeover in steps.get(pk, ())))
+        kinds = kinds_of(own=bool(annotated[0]), mask=annotated[1], role=role, supervision=supervision,
+                         taken_over=over, defaults=defaults) if counting else None
         by_trainee.setdefault(trainee_id, []).append(_CaseRow(
-            pk, role, supervision, bool(over), proctor, platform, procedure, console, total,
-            item=EvidenceItem("case", pk, f"{name}, {date:%d %b %Y}", date),
-            kinds=frozenset(kind for kind, flag in zip(kinds, flags, strict=True) if flag) if counts_as else None))
+            pk, role, supervision, over, proctor, platform, procedure, console, total,
+            item=EvidenceItem("case", pk, f"{name}, {date:%d %b %Y}", date), kinds=kinds))
     return by_trainee, steps
 
 
