@@ -62,8 +62,9 @@ class CaseEvidenceProvider:
         return requirement.type in ("min_count", "min_hours") and requirement.component.kind in CASE_KINDS
 
     def cases(self, *, trainee, requirement, rules=None) -> QuerySet[Case]:
-        """The validated cases counted for the requirement: by its pathway version's counting
-        table, or by `rules` (what-if previews). A proctored case (an established surgeon's,
+        """The validated cases counted for the requirement, as a queryset (for a caller that
+        needs one; progress itself counts in `measure_batch`, and the tests hold the two to the
+        same answer): by its pathway version's counting table, or by `rules`. A proctored case (an established surgeon's,
         with the assigned proctor named) counts only as the conversion pathway's proctored
         console case, never under the trainee supervision codes."""
         kind = requirement.component.kind
