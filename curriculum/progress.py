@@ -35,13 +35,22 @@ Rules a provider can rely on and must follow:
 - Competency sign-offs count by `requirement.competency.key` (stable across framework
   versions), not by the competency's id, so version-1 sign-offs count under version 2.
 - `measure()` reads; it never writes. It may run a few queries per requirement.
+- A provider may also define `measure_batch(*, work) -> list[Measurement]`, `work` being
+  `(trainee, requirement)` pairs, answering in order with what `measure` would say for each
+  pair. The engine then asks it once per computation (a progress page, a batch of summary
+  snapshots) instead of once per requirement, so the provider reads each kind of evidence
+  once for all the pairs and evaluates every requirement in Python. Reads several providers
+  share (the trainee's assessments, say) go through `shared(key, load)`: within one
+  computation each is read once, for every trainee of the computation (`computation_trainees`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import decimal
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -153,7 +162,9 @@ def waiting_note(*, trainee, requirement, waiting: int, singular: str, plural: s
     it (simulator sessions, e-learning completions); nothing when self-reported evidence counts."""
     if not waiting or "self_reported" in (requirement.provenances or []):
         return ()
-    who = _verifiers[0](trainee) if _verifiers else "a trainer assigned to you"
+    # Asked once per trainee and computation: several requirements may wait on the same people.
+    who = (shared(("curriculum.verifier", trainee.pk), lambda: _verifiers[0](trainee)) if _verifiers
+           else "a trainer assigned to you")
     noun = f"{singular} waits" if waiting == 1 else f"{plural} wait"
     return (f"{waiting} self-reported {noun} for verification by {who}.",)
 
@@ -172,6 +183,47 @@ def provider_for(requirement: Requirement) -> EvidenceProvider | None:
         if provider.handles(requirement):
             return provider
     return None
+
+
+# --- One computation, its shared reads --------------------------------------------------------
+
+_computation: contextvars.ContextVar[dict | None] = contextvars.ContextVar("progress_computation", default=None)
+
+
+@contextlib.contextmanager
+def computation(trainee_ids: Iterable[int] = ()):
+    """Within it, `shared` reads are made once. Nested computations join the outer one."""
+    trainee_ids = {pk for pk in trainee_ids if pk is not None}
+    if _computation.get() is not None:
+        _computation.get()["trainees"].update(trainee_ids)
+        yield
+        return
+    token = _computation.set({"trainees": trainee_ids})
+    try:
+        yield
+    finally:
+        _computation.reset(token)
+
+
+def computation_trainees(trainee_ids: Iterable[int]) -> frozenset[int]:
+    """The trainees a shared read should cover: every trainee of the current computation (so
+    that each read is made once, whoever asks first), or `trainee_ids` outside one."""
+    memo = _computation.get()
+    ids = set(trainee_ids)
+    if memo is not None:
+        ids |= memo["trainees"]
+    return frozenset(ids)
+
+
+def shared(key, load: Callable[[], object]):
+    """`load()`, once per computation and `key` (outside a computation: every time)."""
+    memo = _computation.get()
+    if memo is None:
+        return load()
+    reads = memo.setdefault("reads", {})
+    if key not in reads:
+        reads[key] = load()
+    return reads[key]
 
 
 # --- Helpers for providers ------------------------------------------------------------------
@@ -194,13 +246,40 @@ def best_run_minimum(values: Sequence[decimal.Decimal | int], k: int) -> decimal
 
 
 def measure_requirement(*, trainee, requirement: Requirement) -> RequirementProgress:
+    return measure_all([(trainee, requirement)])[0]
+
+
+def measure_all(work: Sequence[tuple[object, Requirement]]) -> list[RequirementProgress]:
+    """Every (trainee, requirement) pair measured, in order: each provider is asked once for all
+    its pairs when it can measure a batch (`measure_batch`), else once per pair."""
+    work = list(work)
+    with computation(getattr(trainee, "pk", None) for trainee, _ in work):
+        providers = [provider_for(requirement) for _, requirement in work]
+        measurements: list[Measurement | None] = [None] * len(work)
+        by_provider: dict[str, list[int]] = {}
+        for index, provider in enumerate(providers):
+            if provider is not None:
+                by_provider.setdefault(provider.name, []).append(index)
+        for indexes in by_provider.values():
+            provider = providers[indexes[0]]
+            batch = getattr(provider, "measure_batch", None)
+            if batch is not None:
+                for index, measurement in zip(indexes, batch(work=[work[i] for i in indexes]), strict=True):
+                    measurements[index] = measurement
+            else:
+                for index in indexes:
+                    trainee, requirement = work[index]
+                    measurements[index] = provider.measure(trainee=trainee, requirement=requirement)
+    return [_progress(requirement, provider, measurement)
+            for (_, requirement), provider, measurement in zip(work, providers, measurements, strict=True)]
+
+
+def _progress(requirement: Requirement, provider, measurement: Measurement | None) -> RequirementProgress:
     target = target_of(requirement)
     unit = unit_of(requirement)
-    provider = provider_for(requirement)
     if provider is None:
         return RequirementProgress(requirement=requirement, met=False, value=0, target=target,
                                    unit=unit, evidence=(), provider=None)
-    measurement = provider.measure(trainee=trainee, requirement=requirement)
     met = measurement.met if measurement.met is not None else measurement.value >= target
     return RequirementProgress(requirement=requirement, met=bool(met), value=measurement.value,
                                target=target, unit=unit, evidence=tuple(measurement.evidence),
@@ -220,13 +299,24 @@ def summarise(enrolment: Enrolment, items: Iterable[RequirementProgress]) -> Enr
 def progress_for(enrolment: Enrolment) -> EnrolmentProgress:
     """Evaluate every requirement of the enrolment's pathway, in pathway order (the final
     sign-off last), for the enrolment's trainee."""
+    return progress_for_many([enrolment])[0]
+
+
+def progress_for_many(enrolments: Iterable[Enrolment]) -> list[EnrolmentProgress]:
+    """`progress_for` of each enrolment, in order, as one computation: each kind of evidence is
+    read once for all the enrolments' trainees (one query per provider, not per requirement)."""
     from curriculum.selectors import requirements_of_pathway
 
-    trainee = enrolment.trainee
-    return summarise(enrolment, (
-        measure_requirement(trainee=trainee, requirement=requirement)
-        for requirement in requirements_of_pathway(enrolment.pathway_id)
-    ))
+    enrolments = list(enrolments)
+    by_pathway: dict[int, list] = {}
+    work = []
+    for enrolment in enrolments:
+        if enrolment.pathway_id not in by_pathway:
+            by_pathway[enrolment.pathway_id] = requirements_of_pathway(enrolment.pathway_id)
+        work.extend((enrolment.trainee, requirement) for requirement in by_pathway[enrolment.pathway_id])
+    measured = iter(measure_all(work))
+    return [summarise(enrolment, [next(measured) for _ in by_pathway[enrolment.pathway_id]])
+            for enrolment in enrolments]
 
 
 # --- Moving to the default provenances --------------------------------------------------------
@@ -257,6 +347,8 @@ def changes_under_default_provenances(enrolments: Iterable[Enrolment]) -> list[P
 
     default = list(DEFAULT_PROVENANCES)
     changes = []
+    pairs: list[tuple] = []
+    work: list[tuple] = []
     by_pathway: dict[int, list] = {}
     for enrolment in enrolments:
         if enrolment.pathway_id not in by_pathway:
@@ -265,11 +357,13 @@ def changes_under_default_provenances(enrolments: Iterable[Enrolment]) -> list[P
                 if r.component.kind in ("simulation", "e_learning")
                 and sorted(r.provenances or []) != sorted(default)]
         for requirement in by_pathway[enrolment.pathway_id]:
-            now = measure_requirement(trainee=enrolment.trainee, requirement=requirement)
             moved = copy.copy(requirement)
             moved.provenances = default
-            then = measure_requirement(trainee=enrolment.trainee, requirement=moved)
-            if (now.met, now.value) != (then.met, then.value):
-                changes.append(ProvenanceChange(enrolment=enrolment, requirement=requirement, met_now=now.met,
-                                                met_then=then.met, value_now=now.value, value_then=then.value))
+            pairs.append((enrolment, requirement))
+            work.extend([(enrolment.trainee, requirement), (enrolment.trainee, moved)])
+    measured = measure_all(work)
+    for (enrolment, requirement), now, then in zip(pairs, measured[::2], measured[1::2], strict=True):
+        if (now.met, now.value) != (then.met, then.value):
+            changes.append(ProvenanceChange(enrolment=enrolment, requirement=requirement, met_now=now.met,
+                                            met_then=then.met, value_now=now.value, value_then=then.value))
     return changes

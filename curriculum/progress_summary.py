@@ -7,7 +7,7 @@ How they stay fresh:
   next to where it registers its evidence provider). Saving or deleting such a row marks the
   trainee's snapshots stale (`mark_stale`: one UPDATE that bumps `generation`).
 - The beat task `curriculum.refresh_progress_summaries` (`refresh_due`) recomputes, in
-  bounded batches, snapshots that are stale, missing (new enrolments), or older than
+  bounded batches (each one computation of the engine, `progress_for_many`, and one bulk write), snapshots that are stale, missing (new enrolments), or older than
   `PROGRESS_SUMMARY_MAX_AGE_SECONDS` (evidence that changes with time alone, such as an
   assessment whose blinding ends, and anything written by a bulk update that sends no signal).
 - A refresh clears `stale` only if `generation` has not moved while it computed
@@ -92,30 +92,68 @@ def refresh_enrolment(enrolment: Enrolment, *, now: datetime.datetime | None = N
     """Recompute one enrolment's snapshot with the progress engine and store it."""
     from curriculum.progress import progress_for
 
-    now = now or timezone.now()
-    generation = (ProgressSnapshot.objects.filter(pk=enrolment.pk)
-                  .values_list("generation", flat=True).first())
-    progress = progress_for(enrolment)
-    values = {"met_count": progress.met_count, "total": progress.total, "share": progress.share,
-              "band": band_of(progress.share, progress.complete), "computed_at": now}
-    with transaction.atomic():
-        if generation is None:
-            snapshot, created = ProgressSnapshot.objects.get_or_create(pk=enrolment.pk, defaults=values)
-            if not created:  # someone else made it meanwhile; theirs may be newer: keep it stale
-                ProgressSnapshot.objects.filter(pk=enrolment.pk).update(**values, stale=True)
-        else:
-            fresh = (ProgressSnapshot.objects.filter(pk=enrolment.pk, generation=generation)
-                     .update(**values, stale=False))
-            if not fresh:  # evidence arrived while we computed: store, but stay stale
-                ProgressSnapshot.objects.filter(pk=enrolment.pk).update(**values)
-        RequirementSnapshot.objects.filter(snapshot_id=enrolment.pk).delete()
-        RequirementSnapshot.objects.bulk_create(
-            RequirementSnapshot(snapshot_id=enrolment.pk, requirement_id=item.requirement.pk,
-                                type=item.requirement.type, component_kind=item.requirement.component.kind,
-                                provider=item.provider or "", value=_decimal(item.value),
-                                target=_decimal(item.target), met=item.met)
-            for item in progress.requirements)
+    generations = _generations([enrolment.pk])
+    _store([(enrolment, progress_for(enrolment))], generations, now or timezone.now())
     return ProgressSnapshot.objects.get(pk=enrolment.pk)
+
+
+def refresh_enrolments(enrolments: Iterable[Enrolment], *, now: datetime.datetime | None = None) -> int:
+    """Recompute a batch of enrolments' snapshots as one computation (each kind of evidence
+    read once for the batch's trainees, `progress_for_many`) and store them in bulk."""
+    from curriculum.progress import progress_for_many
+
+    enrolments = list(enrolments)
+    if not enrolments:
+        return 0
+    generations = _generations([e.pk for e in enrolments])
+    _store(list(zip(enrolments, progress_for_many(enrolments), strict=True)), generations, now or timezone.now())
+    return len(enrolments)
+
+
+def _generations(ids: list[int]) -> dict[int, int]:
+    """Each existing snapshot's generation before computing (the compare-and-set's "before")."""
+    return dict(ProgressSnapshot.objects.filter(pk__in=ids).values_list("pk", "generation"))
+
+
+# Stays within SQLite's bound on query parameters (two per snapshot in the compare-and-set).
+_CHUNK = 400
+
+
+def _store(computed: list[tuple], generations: dict[int, int], now: datetime.datetime) -> None:
+    """Write computed progress, in bulk. A snapshot ends fresh only if its generation has not
+    moved since `generations` was read: every existing one is written stale first, then one
+    UPDATE clears `stale` where (enrolment, generation) is still what it was, so evidence saved
+    while the batch computed (mark_stale bumps the generation) leaves its snapshot stale."""
+    ids = [enrolment.pk for enrolment, _ in computed]
+    created, updated = [], []
+    for enrolment, progress in computed:
+        snapshot = ProgressSnapshot(
+            pk=enrolment.pk, met_count=progress.met_count, total=progress.total, share=progress.share,
+            band=band_of(progress.share, progress.complete), computed_at=now, stale=True)
+        if enrolment.pk in generations:
+            updated.append(snapshot)
+        else:
+            snapshot.stale = False
+            created.append(snapshot)
+    with transaction.atomic():
+        # A snapshot someone else created meanwhile (another refresh) is theirs: keep it.
+        ProgressSnapshot.objects.bulk_create(created, ignore_conflicts=True)
+        ProgressSnapshot.objects.bulk_update(updated, ["met_count", "total", "share", "band", "computed_at", "stale"],
+                                             batch_size=_CHUNK)
+        read = list(generations.items())
+        for start in range(0, len(read), _CHUNK):
+            unchanged = Q(pk__in=[])
+            for pk, generation in read[start:start + _CHUNK]:
+                unchanged |= Q(pk=pk, generation=generation)
+            ProgressSnapshot.objects.filter(unchanged).update(stale=False)
+        RequirementSnapshot.objects.filter(snapshot_id__in=ids).delete()
+        RequirementSnapshot.objects.bulk_create(
+            (RequirementSnapshot(snapshot_id=enrolment.pk, requirement_id=item.requirement.pk,
+                                 type=item.requirement.type, component_kind=item.requirement.component.kind,
+                                 provider=item.provider or "", value=_decimal(item.value),
+                                 target=_decimal(item.target), met=item.met)
+             for enrolment, progress in computed for item in progress.requirements),
+            batch_size=1000)
 
 
 AGE_BUCKETS = 8
@@ -149,11 +187,7 @@ def due_enrolments(*, now: datetime.datetime | None = None):
 def refresh_due(*, limit: int = DEFAULT_BATCH, now: datetime.datetime | None = None) -> int:
     """Refresh up to `limit` due snapshots; returns how many. Idempotent: two workers running
     it at once only repeat work."""
-    done = 0
-    for enrolment in due_enrolments(now=now)[:limit]:
-        refresh_enrolment(enrolment, now=now)
-        done += 1
-    return done
+    return refresh_enrolments(due_enrolments(now=now)[:limit], now=now)
 
 
 def refresh_all(*, batch: int = DEFAULT_BATCH, progress=None) -> int:
@@ -162,10 +196,12 @@ def refresh_all(*, batch: int = DEFAULT_BATCH, progress=None) -> int:
     done = 0
     queryset = (Enrolment.objects.filter(status__in=LIVE_ENROLMENT_STATUSES)
                 .select_related("trainee", "pathway").order_by("pk"))
-    for enrolment in queryset.iterator(chunk_size=batch):
-        refresh_enrolment(enrolment)
-        done += 1
-        if progress and done % batch == 0:
+    last = 0
+    # Batches by primary key (keyset), each one computation and one bulk write.
+    while chunk := list(queryset.filter(pk__gt=last)[:batch]):
+        done += refresh_enrolments(chunk)
+        last = chunk[-1].pk
+        if progress:
             progress(done)
     return done
 

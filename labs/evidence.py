@@ -33,10 +33,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils import timezone
 
-from curriculum.progress import EvidenceItem, Measurement
+from curriculum.progress import EvidenceItem, Measurement, computation_trainees, shared
 from labs.models import Booking, BookingStatus, LabSession, LabSessionStatus
 
 # Component kind -> the session kinds that count for it when a session is not linked.
@@ -55,31 +54,52 @@ class LabAttendanceProvider:
         if requirement.type not in MEASURED_TYPES or kind not in SESSION_KIND_FOR_COMPONENT:
             return False
         if kind == "simulation":
-            return LabSession.objects.filter(component__key=requirement.component.key).exists()
+            # Read once per computation: a pathway has several simulation requirements.
+            return requirement.component.key in shared("labs.linked_component_keys", lambda: set(
+                LabSession.objects.filter(component__isnull=False).order_by().values_list("component__key", flat=True)
+                .distinct()))
         return True
 
-    def attended(self, *, trainee, requirement):
-        component = requirement.component
-        linked = Q(session__component__key=component.key)
-        unlinked_same_kind = Q(session__component__isnull=True,
-                               session__kind__in=SESSION_KIND_FOR_COMPONENT[component.kind])
-        return (Booking.objects.filter(trainee=trainee, status=BookingStatus.ATTENDED,
-                                       session__status=LabSessionStatus.SCHEDULED)
-                .filter(linked | unlinked_same_kind))
-
     def measure(self, *, trainee, requirement) -> Measurement:
-        rows = list(self.attended(trainee=trainee, requirement=requirement)
-                    .select_related("session", "session__lab")
-                    .prefetch_related("session__outcomes")
-                    .order_by("session__starts_at", "id"))
-        evidence = tuple(
-            EvidenceItem("lab_attendance", b.pk, _label(b), timezone.localtime(b.session.starts_at).date())
-            for b in rows
-        )
+        return self.measure_batch(work=[(trainee, requirement)])[0]
+
+    def measure_batch(self, *, work) -> list[Measurement]:
+        """Every pair from one read of the trainees' attended bookings, each requirement's
+        taken in memory (`_counts_for`)."""
+        trainees = computation_trainees(trainee.pk for trainee, _ in work)
+        bookings = shared(("labs.attended", trainees), lambda: _attended(trainees))
+        return [self._measured(requirement, [(booking, item) for booking, item in bookings.get(trainee.pk, ())
+                                             if _counts_for(booking.session, requirement.component)])
+                for trainee, requirement in work]
+
+    def _measured(self, requirement, rows) -> Measurement:
+        evidence = tuple(item for _, item in rows)
         if requirement.type == "min_hours":
-            hours = sum((b.session.hours for b in rows), Decimal("0")).quantize(HOURS)
+            hours = sum((b.session.hours for b, _ in rows), Decimal("0")).quantize(HOURS)
             return Measurement(value=hours, evidence=evidence)
         return Measurement(value=len(rows), evidence=evidence)
+
+
+def _attended(trainee_ids) -> dict[int, list]:
+    """Bookings marked attended of sessions not cancelled, by trainee, earliest first."""
+    by_trainee: dict[int, list] = {}
+    for booking in (Booking.objects.filter(trainee_id__in=trainee_ids, status=BookingStatus.ATTENDED,
+                                           session__status=LabSessionStatus.SCHEDULED)
+                    .select_related("session", "session__lab", "session__component")
+                    .prefetch_related("session__outcomes")
+                    .order_by("session__starts_at", "id")):
+        item = EvidenceItem("lab_attendance", booking.pk, _label(booking),
+                            timezone.localtime(booking.session.starts_at).date())
+        by_trainee.setdefault(booking.trainee_id, []).append((booking, item))
+    return by_trainee
+
+
+def _counts_for(session, component) -> bool:
+    """`attended`'s rule for one session: linked to the component (by key), or linked to none
+    and of a kind that matches the component's."""
+    if session.component_id is not None:
+        return session.component.key == component.key
+    return session.kind in SESSION_KIND_FOR_COMPONENT[component.kind]
 
 
 def _label(booking) -> str:

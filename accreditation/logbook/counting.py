@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case as DbCase
+from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 
 from accreditation.logbook.models import (
     CaseRole,
@@ -118,14 +119,89 @@ def is_overlogged(*, claimed: tuple[str, str], validated: tuple[str, str], taken
 
 
 # Which step roles count towards a step requirement of each kind (a step counts only when done
-# at the console without a takeover, for console work).
-STEP_FILTER = {
-    CountedAs.BEDSIDE: Q(role=StepRole.BEDSIDE),
-    CountedAs.SUPERVISED_CONSOLE: Q(role=StepRole.CONSOLE, takeover=False),
-    CountedAs.INDEPENDENT_CONSOLE: Q(role=StepRole.CONSOLE, takeover=False),
-    CountedAs.OBSERVED: Q(),
-    CountedAs.TEACHING: Q(),
+# at the console without a takeover, for console work): (step role or None for any, whether a
+# step taken over still counts). STEP_FILTER (SQL) and `step_counts` (in memory) both read it.
+STEP_RULES: dict[str, tuple[str | None, bool]] = {
+    CountedAs.BEDSIDE: (StepRole.BEDSIDE, True),
+    CountedAs.SUPERVISED_CONSOLE: (StepRole.CONSOLE, False),
+    CountedAs.INDEPENDENT_CONSOLE: (StepRole.CONSOLE, False),
+    CountedAs.OBSERVED: (None, True),
+    CountedAs.TEACHING: (None, True),
 }
+
+
+def _step_q(role: str | None, takeover_counts: bool) -> Q:
+    q = Q() if role is None else Q(role=role)
+    return q if takeover_counts else q & Q(takeover=False)
+
+
+STEP_FILTER = {kind: _step_q(*rule) for kind, rule in STEP_RULES.items()}
+
+
+def step_counts(kind: str, *, role: str, takeover: bool) -> bool:
+    """Whether a case step done in `role` (taken over or not) counts for a step requirement of `kind`."""
+    wanted, takeover_counts = STEP_RULES[kind]
+    return (wanted is None or role == wanted) and (takeover_counts or not takeover)
+
+
+class KindTable:
+    """What cases count as under a set of rules, in memory and memoised by (role, code,
+    taken over): evaluating hundreds of cases against a pathway's table costs one lookup each."""
+
+    def __init__(self, rules: Iterable[Rule]):
+        self.rules = tuple(rules)
+        self._kinds: dict[tuple, frozenset[str]] = {}
+
+    def kinds(self, *, role: str, supervision: str, taken_over: bool) -> frozenset[str]:
+        key = (role, supervision, bool(taken_over))
+        if key not in self._kinds:
+            self._kinds[key] = frozenset(counted_as(role=role, supervision=supervision,
+                                                    taken_over=bool(taken_over), rules=self.rules))
+        return self._kinds[key]
+
+
+# Each kind's two bits in `counting_mask`: the version counts (role, code) as it always, or only
+# when no step was taken over. A version has one rule per kind and (role, code)
+# (counting_rule_once), so the SUM of the matching rules' bits is their OR.
+_ANY_BIT = {kind: 1 << (2 * n) for n, kind in enumerate(CountedAs.values)}
+
+
+def pathway_counting_annotations(pathway_id: int) -> dict:
+    """Two annotations for a query of cases, what `pathway_kind_q` says for every kind at once
+    with one correlated subquery: `counting_own`, whether the version has its own table, and
+    `counting_mask`, the bits of its rules for the case's confirmed role and code
+    (`kinds_of` reads them)."""
+    bits = DbCase(*(When(counted_as=kind, takeover=takeover, then=Value(bit << shift))
+                    for kind, bit in _ANY_BIT.items()
+                    for takeover, shift in ((TakeoverRule.ANY, 0), (TakeoverRule.NONE, 1))),
+                  default=Value(0))
+    matching = (CountingRule.objects.filter(pathway_id=pathway_id, role=OuterRef("validated_role"),
+                                            supervision=OuterRef("validated_supervision"))
+                .order_by().values("pathway_id").annotate(mask=Sum(bits)).values("mask")[:1])
+    return {"counting_own": Exists(CountingRule.objects.filter(pathway_id=pathway_id)),
+            "counting_mask": Subquery(matching, output_field=IntegerField())}
+
+
+def kinds_of(*, own: bool, mask: int | None, role: str, supervision: str, taken_over: bool,
+             defaults: KindTable) -> frozenset[str]:
+    """What a case counts as from `pathway_counting_annotations` (the defaults when the
+    version has no table of its own)."""
+    if not own:
+        return defaults.kinds(role=role, supervision=supervision, taken_over=taken_over)
+    mask = mask or 0
+    return frozenset(kind for kind, bit in _ANY_BIT.items()
+                     if mask & bit or (mask & (bit << 1) and not taken_over))
+
+
+def rules_for_pathways(pathway_ids: Iterable[int]) -> dict[int, tuple[Rule, ...]]:
+    """`rules_for` of several pathway versions, in one query."""
+    ids = set(pathway_ids)
+    own: dict[int, list[Rule]] = {}
+    for pathway_id, *row in (CountingRule.objects.filter(pathway_id__in=ids)
+                             .order_by("pathway_id", "counted_as", "role", "supervision")
+                             .values_list("pathway_id", "counted_as", "role", "supervision", "takeover")):
+        own.setdefault(pathway_id, []).append(Rule(*row))
+    return {pk: tuple(own.get(pk) or DEFAULT_RULES) for pk in ids}
 
 
 def pathway_kind_q(counted_as: str, pathway_id: int | None) -> Q:
@@ -186,12 +262,18 @@ def progress_changes(*, pathway, rules: Iterable[Rule]) -> list[dict]:
     provider = CaseEvidenceProvider()
     rules = tuple(Rule(*r) for r in rules)
     requirements = [r for r in requirements_of_pathway(pathway.pk) if provider.handles(r)]
+    from curriculum.progress import computation
+
     changes = []
-    for enrolment in Enrolment.objects.filter(pathway=pathway).select_related("trainee").order_by("trainee_id"):
-        for requirement in requirements:
-            now = provider.cases(trainee=enrolment.trainee, requirement=requirement).count()
-            then = provider.cases(trainee=enrolment.trainee, requirement=requirement, rules=rules).count()
-            if now != then:
-                changes.append({"trainee": enrolment.trainee, "requirement": requirement,
-                                "kind": requirement.component.kind, "now": now, "moved": then})
+    enrolments = list(Enrolment.objects.filter(pathway=pathway).select_related("trainee").order_by("trainee_id"))
+    work = [(enrolment.trainee, requirement) for enrolment in enrolments for requirement in requirements]
+    # One read of the cohort's cases, counted twice in memory: by the version's table, by `rules`.
+    with computation(trainee.pk for trainee, _ in work):
+        now = provider.measure_batch(work=work)
+        moved = provider.measure_batch(work=work, rules=rules)
+    for (trainee, requirement), before, after in zip(work, now, moved, strict=True):
+        if len(before.evidence) != len(after.evidence):
+            changes.append({"trainee": trainee, "requirement": requirement,
+                            "kind": requirement.component.kind, "now": len(before.evidence),
+                            "moved": len(after.evidence)})
     return changes

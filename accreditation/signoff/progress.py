@@ -1,7 +1,10 @@
 """Assessments and sign-offs as evidence for the curriculum's progress engine.
 
-Registered from `AccreditationConfig.ready()`. Each provider runs one query per requirement,
-whatever the number of cases, assessments or requests (the progress page stays fast).
+Registered from `AccreditationConfig.ready()`. Each provider measures a batch of requirements
+(`measure_batch`) from one read of the trainees' approved sign-offs, released assessments or
+closed video reviews, shared by the providers that read the same rows, whatever the number of
+requirements, cases, assessments or requests (the progress page stays fast); `measure` is the
+batch of one.
 
 - `competency_signoff`: 1 when the trainee holds an approved (not reversed) sign-off of a
   competency with the requirement's competency **key**, from any framework version.
@@ -30,7 +33,10 @@ a trainer's word on a component uses `competency_signoff`).
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from django.db.models import Q
 
 from accreditation.logbook.models import CaseStep
 from accreditation.signoff.models import (
@@ -43,7 +49,13 @@ from accreditation.signoff.models import (
     VideoReviewStatus,
 )
 from accreditation.signoff.selectors import released_to_trainee
-from curriculum.progress import EvidenceItem, Measurement
+from curriculum.progress import (
+    EvidenceItem,
+    Measurement,
+    best_run_minimum,
+    computation_trainees,
+    shared,
+)
 
 
 def _signoff_item(request: SignoffRequest, label: str) -> EvidenceItem:
@@ -59,10 +71,15 @@ class CompetencySignoffProvider:
         return requirement.type == "competency_signoff"
 
     def measure(self, *, trainee, requirement) -> Measurement:
-        key = requirement.competency.key
-        request = (SignoffRequest.objects.select_related("decided_by", "competency")
-                   .filter(trainee=trainee, target_key=f"competency:{key}", status=SignoffStatus.APPROVED)
-                   .order_by("decided_at", "id").first())
+        return self.measure_batch(work=[(trainee, requirement)])[0]
+
+    def measure_batch(self, *, work: Sequence[tuple]) -> list[Measurement]:
+        approved = _approved_signoffs(work)
+        return [self._measured(next((r for r in approved.get(trainee.pk, ())
+                                     if r.target_key == f"competency:{requirement.competency.key}"), None))
+                for trainee, requirement in work]
+
+    def _measured(self, request) -> Measurement:
         if request is None:
             return Measurement(value=0)
         label = f"{request.competency.code} {request.competency.title}"
@@ -76,41 +93,99 @@ class FinalSignoffProvider:
         return requirement.type == "final_signoff"
 
     def measure(self, *, trainee, requirement) -> Measurement:
-        request = (SignoffRequest.objects.select_related("decided_by", "enrolment__pathway")
-                   .filter(trainee=trainee, target=SignoffTarget.FINAL, status=SignoffStatus.APPROVED,
-                           enrolment__pathway_id=requirement.component.module.pathway_id)
-                   .order_by("decided_at", "id").first())
+        return self.measure_batch(work=[(trainee, requirement)])[0]
+
+    def measure_batch(self, *, work: Sequence[tuple]) -> list[Measurement]:
+        approved = _approved_signoffs(work)
+        return [self._measured(next((r for r in approved.get(trainee.pk, ())
+                                     if r.target == SignoffTarget.FINAL and r.enrolment_id is not None
+                                     and r.enrolment.pathway_id == requirement.component.module.pathway_id), None))
+                for trainee, requirement in work]
+
+    def _measured(self, request) -> Measurement:
         if request is None:
             return Measurement(value=0)
         return Measurement(value=1, evidence=(
             _signoff_item(request, f"Final sign-off of {request.enrolment.pathway.title}"),))
 
 
-def trainer_assessments_counted(*, trainee, requirement, tool_code: str | None = None) -> QuerySet[Assessment]:
-    """Released trainer assessments of the trainee, narrowed as the requirement says."""
-    qs = Assessment.objects.filter(trainee=trainee).filter(released_to_trainee())
-    if tool_code:
-        qs = qs.filter(tool__code=tool_code)
-    if getattr(requirement, "modes", ""):
-        qs = qs.filter(mode__in=requirement.modes.split(","))
-    if requirement.platform:
-        qs = qs.filter(case__platform=requirement.platform)
-    if requirement.procedure_id:
-        qs = qs.filter(case__procedure_id=requirement.procedure_id)
-    if requirement.procedure_step_id:
-        qs = qs.filter(Exists(CaseStep.objects.filter(case_id=OuterRef("case_id"),
-                                                      step_id=requirement.procedure_step_id)))
-    return qs
+def _approved_signoffs(work) -> dict[int, list[SignoffRequest]]:
+    """The trainees' approved competency and final sign-offs, first decided first; one read
+    per computation for both providers."""
+    trainees = computation_trainees(trainee.pk for trainee, _ in work)
+
+    def load():
+        by_trainee: dict[int, list[SignoffRequest]] = {}
+        for request in (SignoffRequest.objects.select_related("decided_by", "competency", "enrolment__pathway")
+                        .filter(Q(target_key__startswith="competency:") | Q(target=SignoffTarget.FINAL),
+                                trainee_id__in=trainees, status=SignoffStatus.APPROVED)
+                        .order_by("decided_at", "id")):
+            by_trainee.setdefault(request.trainee_id, []).append(request)
+        return by_trainee
+
+    return shared(("accreditation.approved_signoffs", trainees), load)
 
 
-def _assessment_items(rows) -> tuple[EvidenceItem, ...]:
-    return tuple(EvidenceItem("assessment", a.pk, f"{a.tool.name} {a.total} by {a.assessor.full_name}", a.date)
-                 for a in rows)
+class _AssessmentRow(NamedTuple):
+    id: int
+    date: object
+    total: int
+    scores: dict
+    tool_code: str
+    mode: str
+    case_id: int | None
+    platform: str | None  # the case's
+    procedure_id: int | None  # the case's
+    entrustment: int | None
+    competency_key: object
+    item: EvidenceItem
 
 
-def _rows(qs: QuerySet[Assessment]) -> list[Assessment]:
-    return list(qs.select_related("tool", "assessor").order_by("date", "id")
-                .only("id", "date", "total", "tool__name", "assessor__full_name"))
+def _released_assessments(trainees) -> dict[int, list[_AssessmentRow]]:
+    by_trainee: dict[int, list[_AssessmentRow]] = {}
+    for pk, trainee_id, date, total, tool_name, assessor, *rest in (
+            Assessment.objects.filter(trainee_id__in=trainees).filter(released_to_trainee()).order_by("date", "id")
+            .values_list("id", "trainee_id", "date", "total", "tool__name", "assessor__full_name", "scores",
+                         "tool__code", "mode", "case_id", "case__platform", "case__procedure_id", "entrustment",
+                         "competency__key")):
+        by_trainee.setdefault(trainee_id, []).append(_AssessmentRow(
+            pk, date, total, *rest, item=EvidenceItem("assessment", pk, f"{tool_name} {total} by {assessor}", date)))
+    return by_trainee
+
+
+class _Assessments:
+    """The trainees' released trainer assessments (one read per computation), narrowed in memory
+    by tool, mode, the linked case's platform, procedure and step; steps are read only when a
+    requirement names one."""
+
+    def __init__(self, work):
+        self.trainees = computation_trainees(trainee.pk for trainee, _ in work)
+        self.rows = shared(("accreditation.released_assessments", self.trainees),
+                           lambda: _released_assessments(self.trainees))
+        self._case_steps: set | None = None
+        self._levels: dict | None = None
+        if any(requirement.procedure_step_id for _, requirement in work):
+            self._case_steps = shared(("accreditation.assessed_case_steps", self.trainees), lambda: set(
+                CaseStep.objects.filter(case_id__in=Assessment.objects.filter(trainee_id__in=self.trainees)
+                                        .values("case_id")).values_list("case_id", "step_id")))
+
+    def levels(self) -> dict[tuple[int, int], int]:
+        """(assessment, step) -> the level given for that step."""
+        if self._levels is None:
+            self._levels = shared(("accreditation.assessment_step_levels", self.trainees), lambda: {
+                (assessment, step): level for assessment, step, level in AssessmentStep.objects.filter(
+                    assessment__trainee_id__in=self.trainees).values_list("assessment_id", "step_id", "level")})
+        return self._levels
+
+    def counted(self, trainee, requirement, tool_code: str | None = None) -> list[_AssessmentRow]:
+        modes = requirement.modes.split(",") if getattr(requirement, "modes", "") else None
+        return [a for a in self.rows.get(trainee.pk, ())
+                if (not tool_code or a.tool_code == tool_code)
+                and (modes is None or a.mode in modes)
+                and (not requirement.platform or a.platform == requirement.platform)
+                and (not requirement.procedure_id or a.procedure_id == requirement.procedure_id)
+                and (not requirement.procedure_step_id
+                     or (a.case_id, requirement.procedure_step_id) in self._case_steps)]
 
 
 class AssessmentThresholdProvider:
@@ -120,23 +195,26 @@ class AssessmentThresholdProvider:
         return requirement.type == "assessment_threshold"
 
     def measure(self, *, trainee, requirement) -> Measurement:
-        from curriculum.progress import best_run_minimum
+        return self.measure_batch(work=[(trainee, requirement)])[0]
 
-        qs = trainer_assessments_counted(trainee=trainee, requirement=requirement, tool_code=requirement.tool)
+    def measure_batch(self, *, work: Sequence[tuple]) -> list[Measurement]:
+        assessments = _Assessments(work)
+        return [self._measured(requirement, assessments.counted(trainee, requirement, tool_code=requirement.tool))
+                for trainee, requirement in work]
+
+    def _measured(self, requirement, rows: list[_AssessmentRow]) -> Measurement:
+        evidence = tuple(a.item for a in rows)
         if requirement.min_domain is None:
-            rows = _rows(qs)
-            value = best_run_minimum([a.total for a in rows], requirement.consecutive or 1)
-            return Measurement(value=value, evidence=_assessment_items(rows))
+            return Measurement(value=best_run_minimum([a.total for a in rows], requirement.consecutive or 1),
+                               evidence=evidence)
         # Every domain (and the total, when asked) at the mark: the longest run of passing ones.
-        rows = list(qs.select_related("tool", "assessor").order_by("date", "id")
-                    .only("id", "date", "total", "scores", "tool__name", "assessor__full_name"))
         best = run = 0
         for a in rows:
             passed = (min(a.scores.values(), default=0) >= requirement.min_domain
                       and (requirement.min_total is None or a.total >= requirement.min_total))
             run = run + 1 if passed else 0
             best = max(best, run)
-        return Measurement(value=best, evidence=_assessment_items(rows))
+        return Measurement(value=best, evidence=evidence)
 
 
 class EntrustmentLevelProvider:
@@ -149,17 +227,24 @@ class EntrustmentLevelProvider:
         return requirement.type == "entrustment_level"
 
     def measure(self, *, trainee, requirement) -> Measurement:
-        qs = trainer_assessments_counted(trainee=trainee, requirement=requirement)
-        if requirement.procedure_step_id:
-            qs = qs.filter(Exists(AssessmentStep.objects.filter(
-                assessment_id=OuterRef("pk"), step_id=requirement.procedure_step_id, level__gte=requirement.level)))
+        return self.measure_batch(work=[(trainee, requirement)])[0]
+
+    def measure_batch(self, *, work: Sequence[tuple]) -> list[Measurement]:
+        assessments = _Assessments(work)
+        return [self._measured(requirement, assessments.counted(trainee, requirement), assessments)
+                for trainee, requirement in work]
+
+    def _measured(self, requirement, rows: list[_AssessmentRow], assessments: _Assessments) -> Measurement:
+        step, level = requirement.procedure_step_id, requirement.level
+        if step:
+            levels = assessments.levels()
+            rows = [a for a in rows if (a.id, step) in levels and levels[(a.id, step)] >= level]
         else:
-            qs = qs.filter(entrustment__gte=requirement.level)
+            rows = [a for a in rows if a.entrustment is not None and a.entrustment >= level]
         competency = requirement.competency if requirement.competency_id else None
         if competency is not None:
-            qs = qs.filter(competency__key=competency.key)
-        rows = _rows(qs)
-        return Measurement(value=len(rows), evidence=_assessment_items(rows),
+            rows = [a for a in rows if a.competency_key == competency.key]
+        return Measurement(value=len(rows), evidence=tuple(a.item for a in rows),
                            notes=_entrustment_notes(requirement, competency, len(rows)))
 
 
@@ -186,18 +271,43 @@ class VideoReviewPassedProvider:
         return requirement.type == "video_review_passed"
 
     def measure(self, *, trainee, requirement) -> Measurement:
-        qs = VideoReview.objects.filter(
-            trainee=trainee, tool__code=requirement.tool, status=VideoReviewStatus.CLOSED,
-            mean_total__gte=requirement.min_total, agreement_value__gte=requirement.min_agreement)
-        if requirement.procedure_id:
-            qs = qs.filter(case__procedure_id=requirement.procedure_id)
-        review = qs.select_related("tool").order_by("closed_at", "id").first()
+        return self.measure_batch(work=[(trainee, requirement)])[0]
+
+    def measure_batch(self, *, work: Sequence[tuple]) -> list[Measurement]:
+        trainees = computation_trainees(trainee.pk for trainee, _ in work)
+
+        def load():
+            by_trainee: dict[int, list[VideoReview]] = {}
+            for review in (VideoReview.objects.filter(trainee_id__in=trainees, status=VideoReviewStatus.CLOSED)
+                           .select_related("tool", "case").order_by("closed_at", "id")):
+                by_trainee.setdefault(review.trainee_id, []).append(review)
+            return by_trainee
+
+        closed = shared(("accreditation.closed_video_reviews", trainees), load)
+        return [self._measured(next((review for review in closed.get(trainee.pk, ())
+                                     if _review_passes(review, requirement)), None))
+                for trainee, requirement in work]
+
+    def _measured(self, review) -> Measurement:
         if review is None:
             return Measurement(value=0)
         label = (f"Blinded {review.tool.name} video review: mean {review.mean_total}, "
                  f"agreement {review.agreement_value:.2f}")
         return Measurement(value=1, evidence=(EvidenceItem("video_review", review.pk, label,
                                                            review.closed_at.date()),))
+
+
+def _review_passes(review: VideoReview, requirement) -> bool:
+    """A closed review with the tool whose mean total and agreement reach the marks (and of the
+    procedure, when the requirement names one). The agreement is a float column: compared as
+    the database compares it, as floats."""
+    return (review.tool.code == requirement.tool
+            and review.mean_total is not None and requirement.min_total is not None
+            and review.mean_total >= requirement.min_total
+            and review.agreement_value is not None and requirement.min_agreement is not None
+            and review.agreement_value >= float(requirement.min_agreement)
+            and (not requirement.procedure_id
+                 or (review.case_id is not None and review.case.procedure_id == requirement.procedure_id)))
 
 
 class AssessmentCountProvider:
@@ -207,8 +317,15 @@ class AssessmentCountProvider:
         return requirement.type == "min_count" and requirement.component.kind == "assessment"
 
     def measure(self, *, trainee, requirement) -> Measurement:
-        rows = _rows(trainer_assessments_counted(trainee=trainee, requirement=requirement))
-        return Measurement(value=len(rows), evidence=_assessment_items(rows))
+        return self.measure_batch(work=[(trainee, requirement)])[0]
+
+    def measure_batch(self, *, work: Sequence[tuple]) -> list[Measurement]:
+        assessments = _Assessments(work)
+        measured = []
+        for trainee, requirement in work:
+            rows = assessments.counted(trainee, requirement)
+            measured.append(Measurement(value=len(rows), evidence=tuple(a.item for a in rows)))
+        return measured
 
 
 def register() -> None:
