@@ -21,8 +21,16 @@ from django.utils import timezone
 
 from accreditation.logbook.models import CaseMonthSummary
 from accreditation.logbook.summaries import rebuild_case_summary
-from accreditation.signoff.models import CalibrationSummary, SignoffPendingSummary, SignoffTurnaroundSummary
-from accreditation.signoff.summaries import rebuild_calibration, rebuild_signoff_pending, rebuild_signoff_turnaround
+from accreditation.signoff.models import (
+    CalibrationSummary,
+    SignoffPendingSummary,
+    SignoffTurnaroundSummary,
+)
+from accreditation.signoff.summaries import (
+    rebuild_calibration,
+    rebuild_signoff_pending,
+    rebuild_signoff_turnaround,
+)
 from labs.models import LabSessionSummary
 from labs.summaries import rebuild_lab_session_summary
 
