@@ -46,6 +46,11 @@ def test_compose_pools_connections_with_pgbouncer_in_transaction_mode():
     assert "@postgres:" in services["migrate"]["environment"]["DATABASE_URL"]
 
 
+def test_each_deployment_rebuilds_the_summary_tables_after_migrating():
+    command = " ".join(_compose()["services"]["migrate"]["command"])
+    assert command.index("manage.py migrate") < command.index("manage.py rebuild_summaries")
+
+
 def test_compose_runs_scalable_workers_for_every_queue():
     from django.conf import settings
 
