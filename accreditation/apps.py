@@ -33,6 +33,9 @@ class AccreditationConfig(AppConfig):
         from rastrack.accounts.region_moves import register_region_move_watcher
 
         register_region_move_watcher(region_move_watcher)
+        from accreditation.signoff import summaries as signoff_summaries
+
+        register_region_move_watcher(signoff_summaries.region_move_watcher)
 
         # The assessment instruments (data kept by sign-off) that requirements may name.
         from accreditation.signoff.selectors import assessment_tool_ranges

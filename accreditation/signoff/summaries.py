@@ -19,9 +19,9 @@ contributes, the rebuilds, and the readers the dashboards use.
   request's contribution after minus before (`signoff_request_changed`).
 
 Region = the trainee's *current* region (0 when none; calibration leaves pairs of trainees
-with no region out, as the dashboards always did). Moving a trainee to another region is
-not a sign-off service: the nightly rebuild (`dashboards.rebuild_summaries`) moves their rows
-and reports them as corrected.
+with no region out, as the dashboards always did). A trainee's move to another region moves
+their rows in the move's transaction (`region_move_watcher`, registered with
+`rastrack.accounts.region_moves`).
 """
 
 from __future__ import annotations
@@ -139,9 +139,9 @@ def calibration_procedure_changing(case, procedure) -> None:
     apply_deltas(CalibrationSummary, delta(before, after))
 
 
-def calibration_compute() -> dict:
-    """The whole calibration summary from the assessments: one aggregate query."""
-    rows = (calibration_pairs(Assessment.objects.all())
+def calibration_compute(assessments: QuerySet[Assessment] | None = None) -> dict:
+    """The calibration summary of `assessments` (all of them by default): one aggregate query."""
+    rows = (calibration_pairs(Assessment.objects.all() if assessments is None else assessments)
             .annotate(month=TruncMonth("date", output_field=DateField()))
             .values("trainee__region_id", "month", "tool_id", "case__procedure__specialty",
                     "case__procedure__subspecialty")
@@ -197,10 +197,10 @@ def signoff_request_changed(before: tuple[dict, dict] | None, request: SignoffRe
     apply_deltas(SignoffTurnaroundSummary, delta(before[1], after[1]))
 
 
-def _signoff_compute() -> tuple[dict, dict]:
+def _signoff_compute(requests: QuerySet[SignoffRequest] | None = None) -> tuple[dict, dict]:
     pending: list[dict] = []
     decided: list[dict] = []
-    rows = (SignoffRequest.objects.order_by()
+    rows = ((SignoffRequest.objects.all() if requests is None else requests).order_by()
             .values_list("trainee__region_id", "status", "due_on", "created_at", "decided_at"))
     for row in rows.iterator(chunk_size=5000):
         p, d = _contributions(*row)
@@ -209,6 +209,25 @@ def _signoff_compute() -> tuple[dict, dict]:
         if d:
             decided.append(d)
     return merge(*pending), merge(*decided)
+
+
+def region_move_watcher(user_ids: list[int]):
+    """Registered with `rastrack.accounts.region_moves`: the moving trainees' pairs and
+    requests counted under their region before the move, then under the new one, in the
+    move's transaction. Two queries for someone with neither (a trainer, a new trainee)."""
+    pairs = Assessment.objects.filter(trainee_id__in=user_ids)
+    requests = SignoffRequest.objects.filter(trainee_id__in=user_ids)
+    before = calibration_compute(pairs), _signoff_compute(requests)
+    if not (before[0] or before[1][0] or before[1][1]):
+        return lambda: None
+
+    def after() -> None:
+        moved = calibration_compute(pairs), _signoff_compute(requests)
+        apply_deltas(CalibrationSummary, delta(before[0], moved[0]))
+        apply_deltas(SignoffPendingSummary, delta(before[1][0], moved[1][0]))
+        apply_deltas(SignoffTurnaroundSummary, delta(before[1][1], moved[1][1]))
+
+    return after
 
 
 def rebuild_signoff_pending() -> int:

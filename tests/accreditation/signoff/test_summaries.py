@@ -213,3 +213,15 @@ def test_a_region_move_is_corrected_by_the_rebuild(varied_world, london, north_w
     assert stored(CalibrationSummary) == summaries.calibration_compute()
     assert summaries.rebuild_calibration() == summaries.rebuild_signoff_pending() \
         == summaries.rebuild_signoff_turnaround() == 0
+
+
+def test_a_region_move_through_the_service_moves_the_rows_at_once(varied_world, london, north_west):
+    from rastrack.accounts.services import user_move_region
+
+    trainee = varied_world["people"]["trainee"]
+    moved = summaries.calibration_pairs(Assessment.objects.filter(trainee=trainee)).count()
+    assert moved > 0 and SignoffRequest.objects.filter(trainee=trainee).exists()
+    user_move_region(user=trainee, region=north_west)
+    assert stored(CalibrationSummary) == summaries.calibration_compute()
+    assert summaries.rebuild_calibration() == summaries.rebuild_signoff_pending() \
+        == summaries.rebuild_signoff_turnaround() == 0
