@@ -20,6 +20,7 @@ from tests.support.api_clients import token_client
 from tests.support.celery_workers import (
     celery_worker,
     free_port,
+    mails_in,
     private_redis,
     publishing_to,
     wait_until,
@@ -80,7 +81,7 @@ def test_notifications_made_while_redis_is_stopped_go_out_once_after_it_returns(
             relay_outbox.delay()  # a late sweep finds nothing more to send
             assert wait_until(lambda: worker.output.count("relay_outbox") >= 6, 20), worker.output
 
-    mails = [path.read_text() for path in tmp_path.iterdir()]
+    mails = mails_in(tmp_path)
     assert len(mails) == 7
     for n in (1, 2, 3):
         assert sum(f"Jo Joiner {n} has joined RASTrack" in text for text in mails) == 1

@@ -26,6 +26,7 @@ from tests.support.celery_workers import (
     ROOT,
     celery_worker,
     child_env,
+    mails_in,
     purge_queue,
     queue_is_empty,
     wait_until,
@@ -70,7 +71,7 @@ def test_poison_messages_are_dropped_and_recorded_and_the_queue_keeps_flowing(tm
     failures = TaskFailure.objects.filter(task_name="rastrack.notifications.send_email")
     assert failures.count() == 1                     # the bad arguments: failed once, not retried
     assert "not-a-notification-id" in failures.get().args
-    assert len(list(tmp_path.iterdir())) == 1        # one e-mail: the good one
+    assert len(mails_in(tmp_path)) == 1        # one e-mail: the good one
     assert output.count("rastrack.notifications.send_email[") <= 4  # never redelivered in a loop
 
 
@@ -128,7 +129,7 @@ def test_two_beat_processes_running_at_once_have_each_effect_once(tmp_path, lond
     # Every notification e-mailed exactly once.
     notifications = Notification.objects.count()
     assert notifications >= 3
-    sent = [path.read_text() for path in mails.iterdir()]
+    sent = mails_in(mails)
     assert len(sent) == notifications
     for email in set(Notification.objects.values_list("recipient__email", flat=True)):
         expected = Notification.objects.filter(recipient__email=email).count()

@@ -144,6 +144,17 @@ class Worker:
         return "".join(self.lines)
 
 
+def mails_in(directory: Path) -> list[str]:
+    """Every e-mail the file backend wrote into `directory`, one string each.
+
+    Django's file backend names its file after the second and the backend object's id() and
+    appends to it: two backends made in the same second at the same address share one file, so
+    a file is not one e-mail. Each message ends with a line of 79 dashes."""
+    separator = "\n" + "-" * 79 + "\n"
+    return [message for path in sorted(directory.iterdir())
+            for message in path.read_text().split(separator) if message.strip()]
+
+
 @contextlib.contextmanager
 def celery_worker(*, broker_url: str, mail_dir: Path, extra_env: dict | None = None,
                   pool: str = "solo", concurrency: int = 1) -> Iterator[Worker]:
