@@ -9,6 +9,7 @@ urlpatterns = [
     path("bench/floor/logbook/", floors.logbook),
     path("bench/floor/queue/", floors.queue),
     path("bench/floor/learning-curve/", floors.learning_curve),
+    path("bench/floor/cases/", floors.case_create),
     path("bench/floor/dashboards/national/", floors.dashboard),
     path("bench/floor/dashboards/regions/<int:region_id>/", floors.dashboard),
     *real_urlpatterns,

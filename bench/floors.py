@@ -2,6 +2,11 @@
 
 - Lists (a trainee's logbook, a trainer's validation queue, a learning curve): a bare Django
   view, the same rows with `.values()` and `JsonResponse`, no DRF, no serializer.
+- Case create: plain SQL in one transaction writing what the API's create writes: the case
+  row, its steps, and its audit entry appended to the trainee's portfolio chain (the head
+  locked, the entry hashed as the audit service hashes it). It checks nothing, picks no
+  validator and returns the new id: the ratio is what validation, the validator rule, DRF
+  and the ORM add to the same writes.
 - Dashboards: hand-written SQL, one statement per section, in a view that returns the
   figures as JSON, for the five sections every dashboard has (faculty, labs, sign-offs,
   trainees by progress band from the progress summaries, cases by month and platform).
@@ -16,16 +21,21 @@ what the API adds (DRF, permissions, serializers, the ORM), not the sign-in.
 from __future__ import annotations
 
 import datetime
+import json
 
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 
 from accreditation.logbook.learning_curve import cusum_points, learning_phase_cases
 from accreditation.logbook.models import CONSOLE_ROLES, Case, CaseStatus, CaseStep
 from labs import capacity
 from rastrack.accounts.models import ApiToken
 from rastrack.accounts.tokens import token_digest
+from rastrack.audit.canonical import canonicalise
+from rastrack.audit.models import GENESIS_HASH
+from rastrack.audit.services import entry_hash, portfolio_stream
 from rastrack.core.months import add_months, first_of_month
 
 CASE_VALUES = [
@@ -87,6 +97,68 @@ def learning_curve(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"trainee": user.pk, "procedure": procedure, "learning_phase_end": learning_phase_cases(points),
                          "points": [{"n": p.n, "date": p.date, "console_minutes": p.console_minutes,
                                      "cusum": float(p.cusum)} for p in points]})
+
+
+# --- Case create: plain SQL ---------------------------------------------------------------------------
+
+CASE_COLUMNS = [
+    "trainee_id", "date", "site_id", "platform", "procedure_id", "role", "supervision", "trainer_position",
+    "urgency", "console_minutes", "docking_minutes", "total_minutes", "conversion", "complication_grade",
+    "supervisor_name", "case_reference", "notes", "status", "rejection_reason", "validated_role",
+    "validated_supervision", "validated_trainer_position", "disagreement", "source", "created_at", "updated_at",
+]
+# Constant column names and placeholders only: the values go as parameters.
+INSERT_CASE_SQL = "INSERT INTO accreditation_case ({}) VALUES ({}) RETURNING id".format(  # noqa: S608
+    ", ".join(CASE_COLUMNS), ", ".join(["%s"] * len(CASE_COLUMNS)))
+HEAD_SQL = "SELECT seq, hash FROM audit_auditstreamhead WHERE stream = %s FOR UPDATE"
+INSERT_ENTRY_SQL = """
+INSERT INTO audit_auditentry (stream, seq, occurred_at, actor_id, action, object_type, object_id, before, after,
+                              request_id, prev_hash, hash)
+VALUES (%s, %s, %s, %s, 'case.create', 'accreditation.case', %s, NULL, %s, '', %s, %s)
+"""
+UPSERT_HEAD_SQL = """
+INSERT INTO audit_auditstreamhead (stream, seq, hash) VALUES (%s, %s, %s)
+ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
+"""
+
+
+@csrf_exempt
+def case_create(request: HttpRequest) -> JsonResponse:
+    user = _user(request)
+    if user is None:
+        return JsonResponse({"detail": "401"}, status=401)
+    body = json.loads(request.body)
+    now = timezone.now()
+    values = {
+        "trainee_id": user.pk, "date": body["date"], "site_id": body["site"], "platform": body["platform"],
+        "procedure_id": body["procedure"], "role": body["role"], "supervision": body["supervision"],
+        "trainer_position": "", "urgency": "", "console_minutes": body.get("console_minutes"),
+        "docking_minutes": body.get("docking_minutes"), "total_minutes": body.get("total_minutes"),
+        "conversion": "none", "complication_grade": "none", "supervisor_name": "", "case_reference": "",
+        "notes": "", "status": "draft", "rejection_reason": "", "validated_role": "",
+        "validated_supervision": "", "validated_trainer_position": "", "disagreement": False,
+        "source": "entered", "created_at": now, "updated_at": now,
+    }
+    steps = [(s["step"], s.get("role", "console")) for s in body.get("steps", [])]
+    stream = portfolio_stream(user.pk)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(INSERT_CASE_SQL, [values[c] for c in CASE_COLUMNS])
+        case_id = cursor.fetchone()[0]
+        if steps:
+            rows = ", ".join(["(%s, %s, %s, false)"] * len(steps))  # placeholders only
+            cursor.execute(f"INSERT INTO accreditation_casestep (case_id, step_id, role, takeover) VALUES {rows}",  # noqa: S608
+                           [v for step, role in steps for v in (case_id, step, role)])
+        cursor.execute(HEAD_SQL, [stream])
+        head = cursor.fetchone()
+        seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+        after = canonicalise({**values, "id": case_id, "steps": [list(s) for s in steps]})
+        digest = entry_hash(stream=stream, seq=seq, occurred_at=now, actor_id=user.pk, action="case.create",
+                            object_type="accreditation.case", object_id=str(case_id), before=None, after=after,
+                            request_id="", prev_hash=prev_hash)
+        cursor.execute(INSERT_ENTRY_SQL, [stream, seq, now, user.pk, str(case_id), json.dumps(after),
+                                          prev_hash, digest])
+        cursor.execute(UPSERT_HEAD_SQL, [stream, seq, digest])
+    return JsonResponse({"id": case_id}, status=201)
 
 
 # --- Dashboards: hand-written SQL (PostgreSQL) -------------------------------------------------------

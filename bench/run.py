@@ -364,7 +364,8 @@ def get(path: str):
     return step
 
 
-def case_create(info: dict):
+def case_create(info: dict, path: str = "/api/v1/cases/"):
+    """POST one case with three steps to `path`: the API, or the floor that writes the same."""
     today = datetime.datetime.now(datetime.UTC).date()
 
     def step(client: Client, i: int):
@@ -373,7 +374,7 @@ def case_create(info: dict):
                 "procedure": info["rarp"], "role": "console_whole", "supervision": "S-TU",
                 "console_minutes": 150, "docking_minutes": 9, "total_minutes": 200,
                 "steps": [{"step": s, "role": "console"} for s in info["steps"]]}
-        status, _, elapsed = client.call("POST", "/api/v1/cases/", body)
+        status, _, elapsed = client.call("POST", path, body)
         return [(status, elapsed)]
 
     return step
@@ -508,9 +509,10 @@ def main(argv=None) -> int:
          "dashboard_region_floor", 1, 5),
         ("dashboard_national_specialty", [admin] * rc,
          get(f"/api/v1/dashboards/national/?{live_months()}&specialty=urology"), "dashboard_national_floor", 1, 5),
-        ("case_create_1", info["writers"][:1], case_create(info), None, 3, 30),
-        ("case_create_4", info["writers"][:4], case_create(info), None, 3, 30),
-        ("case_create_8", info["writers"][:8], case_create(info), None, 3, 30),
+        *[scenario for n in (1, 4, 8) for scenario in (
+            (f"case_create_{n}", info["writers"][:n], case_create(info), f"case_create_{n}_floor", 3, 30),
+            (f"case_create_{n}_floor", info["writers"][:n], case_create(info, "/bench/floor/cases/"), None, 3, 30),
+        )],
     ]
     cancels: list = []
     scenarios.append(("booking_contention_8", info["bookers"][:8], booking_contention(info, cancels), None, 1, 30))

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, Q, QuerySet, When
+from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 
 from accreditation.faculty.models import (
@@ -144,15 +144,25 @@ def educational_supervisor_of(trainee, *, on: datetime.date | None = None) -> Us
     pk = _pk(trainee)
     if pk is None:
         return None
-    assignment = (
-        _eligible_assignments(_day(on))
-        .filter(trainee_id=pk, kind=AssignmentKind.EDUCATIONAL_SUPERVISOR)
-        .exclude(trainer_id=pk)
-        .select_related("trainer")
-        .order_by("-starts_on", "-id")
-        .first()
-    )
-    return assignment.trainer if assignment else None
+    return educational_supervisors_of([pk], on=on).get(pk)
+
+
+def educational_supervisors_of(trainee_ids, *, on: datetime.date | None = None) -> dict[int, User]:
+    """`educational_supervisor_of` for many trainees in one query per 500: trainee id ->
+    supervisor, for those who have one (a sweep's batch)."""
+    ids = sorted(set(trainee_ids))
+    found: dict[int, User] = {}
+    for i in range(0, len(ids), 500):
+        assignments = (
+            _eligible_assignments(_day(on))
+            .filter(trainee_id__in=ids[i:i + 500], kind=AssignmentKind.EDUCATIONAL_SUPERVISOR)
+            .exclude(trainer_id=F("trainee_id"))
+            .select_related("trainer")
+            .order_by("trainee_id", "-starts_on", "-id")
+        )
+        for assignment in assignments:
+            found.setdefault(assignment.trainee_id, assignment.trainer)
+    return found
 
 
 def supervisors_of(trainee, *, on: datetime.date | None = None) -> QuerySet[User]:

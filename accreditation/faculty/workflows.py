@@ -12,14 +12,18 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.db import transaction
 
-from accreditation.faculty.eligibility import educational_supervisor_of
+from accreditation.faculty.eligibility import educational_supervisors_of
 from accreditation.faculty.models import Accreditation, AccreditationStatus
 from curriculum.models import Enrolment, EnrolmentStatus
-from curriculum.progress import progress_for
+from curriculum.progress import progress_for_many
 from rastrack.accounts.selectors import regional_leads_by_region
 from rastrack.notifications.selectors import notification_keys_stored
-from rastrack.notifications.services import notify
+from rastrack.notifications.services import notify_many
+
+# Enrolments whose progress one computation measures together (a batch of the sweep).
+WARNING_BATCH = 200
 
 
 def _notice_threshold(days_left: int) -> int | None:
@@ -35,7 +39,6 @@ def accreditation_expiry_notices(*, today: datetime.date) -> int:
     """Tell each trainer, and their regional lead, that the accreditation expires in 90, 30
     and 7 days (configurable). Returns how many notifications were stored."""
     horizon = today + datetime.timedelta(days=max(settings.ACCREDITATION_EXPIRY_NOTICE_DAYS))
-    stored = 0
     due = list(Accreditation.objects.filter(status=AccreditationStatus.ACCREDITED,
                                             expires_on__gte=today, expires_on__lte=horizon)
                .select_related("trainer").order_by("expires_on", "id"))
@@ -54,49 +57,51 @@ def accreditation_expiry_notices(*, today: datetime.date) -> int:
             recipients.append((lead, f"{trainer.full_name}'s accreditation expires soon",
                                f"{trainer.full_name}'s RAS trainer accreditation is valid until {last_day}."))
         for recipient, subject, body in recipients:
-            key = (f"accreditation.expiring:{accreditation.pk}:{accreditation.expires_on}:"
-                   f"{threshold}:{recipient.pk}")
-            notices.append((key, recipient, subject, body))
+            notices.append({"recipient_id": recipient.pk, "kind": "accreditation.expiring", "subject": subject,
+                            "body": body, "link": "/faculty/",
+                            "key": (f"accreditation.expiring:{accreditation.pk}:{accreditation.expires_on}:"
+                                    f"{threshold}:{recipient.pk}")})
     # Which are sent already is read once for the sweep: queries follow what is new.
-    sent = notification_keys_stored(key for key, *_ in notices)
-    for key, recipient, subject, body in notices:
-        if key in sent:
-            continue
-        notify(recipient=recipient, kind="accreditation.expiring", subject=subject, body=body,
-               link="/faculty/", key=key)
-        stored += 1
-    return stored
+    sent = notification_keys_stored(n["key"] for n in notices)
+    with transaction.atomic():
+        return notify_many(n for n in notices if n["key"] not in sent)
 
 
 def enrolment_target_warnings(*, today: datetime.date) -> int:
     """Enrolments whose target date is within ENROLMENT_TARGET_WARNING_DAYS with requirements
     still unmet: tell the trainee and their educational supervisor, once per target date."""
     horizon = today + datetime.timedelta(days=settings.ENROLMENT_TARGET_WARNING_DAYS)
-    stored = 0
     due = list(Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE, target_date__isnull=False,
                                         target_date__gte=today, target_date__lte=horizon)
                .select_related("trainee", "pathway").order_by("target_date", "id"))
     warned = notification_keys_stored(f"enrolment.target:{e.pk}:{e.target_date}:{e.trainee_id}" for e in due)
-    for enrolment in due:
-        key_base = f"enrolment.target:{enrolment.pk}:{enrolment.target_date}"
-        if f"{key_base}:{enrolment.trainee_id}" in warned:
-            continue  # progress is computed only for enrolments not yet warned
-        progress = progress_for(enrolment)
-        if progress.complete:
-            continue
-        missing = progress.total - progress.met_count
-        when = f"{enrolment.target_date:%-d %B %Y}"
-        trainee = enrolment.trainee
-        notify(recipient=trainee, kind="enrolment.target", key=f"{key_base}:{trainee.pk}",
-               subject=f"{enrolment.pathway.title}: target date {when}",
-               body=f"{missing} requirement(s) of {enrolment.pathway.title} are not met yet, and the "
-                    f"target date is {when}.", link=f"/curriculum/enrolments/{enrolment.pk}/")
-        stored += 1
-        supervisor = educational_supervisor_of(trainee, on=today)
-        if supervisor is not None:
-            notify(recipient=supervisor, kind="enrolment.target", key=f"{key_base}:{supervisor.pk}",
-                   subject=f"{trainee.full_name}: {enrolment.pathway.title} target date {when}",
-                   body=f"{trainee.full_name} has {missing} requirement(s) of {enrolment.pathway.title} "
-                        f"still unmet, and the target date is {when}.")
-            stored += 1
+    # Progress is computed only for enrolments not yet warned, a batch at a time: one read
+    # of each kind of evidence per batch, not per enrolment.
+    unwarned = [e for e in due if f"enrolment.target:{e.pk}:{e.target_date}:{e.trainee_id}" not in warned]
+    stored = 0
+    for i in range(0, len(unwarned), WARNING_BATCH):
+        batch = unwarned[i:i + WARNING_BATCH]
+        supervisors = educational_supervisors_of((e.trainee_id for e in batch), on=today)
+        notices = []
+        for enrolment, progress in zip(batch, progress_for_many(batch), strict=True):
+            if progress.complete:
+                continue
+            missing = progress.total - progress.met_count
+            when = f"{enrolment.target_date:%-d %B %Y}"
+            trainee, title = enrolment.trainee, enrolment.pathway.title
+            key_base = f"enrolment.target:{enrolment.pk}:{enrolment.target_date}"
+            notices.append({"recipient_id": trainee.pk, "kind": "enrolment.target", "key": f"{key_base}:{trainee.pk}",
+                            "subject": f"{title}: target date {when}",
+                            "body": f"{missing} requirement(s) of {title} are not met yet, and the "
+                                    f"target date is {when}.",
+                            "link": f"/curriculum/enrolments/{enrolment.pk}/"})
+            supervisor = supervisors.get(trainee.pk)
+            if supervisor is not None:
+                notices.append({"recipient_id": supervisor.pk, "kind": "enrolment.target",
+                                "key": f"{key_base}:{supervisor.pk}",
+                                "subject": f"{trainee.full_name}: {title} target date {when}",
+                                "body": f"{trainee.full_name} has {missing} requirement(s) of {title} "
+                                        f"still unmet, and the target date is {when}."})
+        with transaction.atomic():
+            stored += notify_many(notices)
     return stored

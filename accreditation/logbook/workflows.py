@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Min
 
 from accreditation.logbook.models import Case, CaseStatus
 from rastrack.accounts.models import User
 from rastrack.core.wording import counted
 from rastrack.notifications.selectors import notification_keys_stored
-from rastrack.notifications.services import notify
+from rastrack.notifications.services import notify_many
 
 
 def unvalidated_cases_digest(*, today: datetime.date) -> int:
@@ -26,23 +27,20 @@ def unvalidated_cases_digest(*, today: datetime.date) -> int:
                                 submitted_at__date__lt=cutoff)
             .values("validator_id").annotate(waiting=Count("id"), oldest=Min("submitted_at")))
     year, week, _ = today.isocalendar()
-    stored = 0
     rows = list(rows)
     validators = User.objects.in_bulk([r["validator_id"] for r in rows])
     sent = notification_keys_stored(f"cases.digest:{r['validator_id']}:{year}-W{week:02d}" for r in rows)
+    notices = []
     for row in rows:
         validator = validators[row["validator_id"]]
-        if not validator.is_active:
-            continue
         key = f"cases.digest:{validator.pk}:{year}-W{week:02d}"
-        if key in sent:
+        if not validator.is_active or key in sent:
             continue
-        notify(recipient=validator, kind="cases.digest",
-               subject=f"{counted(row['waiting'], 'case')} waiting for your validation",
-               body=(f"{counted(row['waiting'], 'logbook case')} {'has' if row['waiting'] == 1 else 'have'} "
+        notices.append({
+            "recipient_id": validator.pk, "kind": "cases.digest", "key": key, "link": "/logbook/queue/",
+            "subject": f"{counted(row['waiting'], 'case')} waiting for your validation",
+            "body": (f"{counted(row['waiting'], 'logbook case')} {'has' if row['waiting'] == 1 else 'have'} "
                      f"waited more than {counted(settings.CASE_DIGEST_AFTER_DAYS, 'day')} for your validation; "
-                     "the oldest was "
-                     f"submitted on {row['oldest']:%-d %B %Y}."),
-               link="/logbook/queue/", key=key)
-        stored += 1
-    return stored
+                     f"the oldest was submitted on {row['oldest']:%-d %B %Y}.")})
+    with transaction.atomic():
+        return notify_many(notices)

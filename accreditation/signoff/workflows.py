@@ -12,6 +12,7 @@ import datetime
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,21 +25,29 @@ from rastrack.audit.services import audited, portfolio_stream
 from rastrack.core.exceptions import ApplicationError, Conflict
 from rastrack.core.permissions import refuse_unless
 from rastrack.notifications.selectors import notification_keys_stored
-from rastrack.notifications.services import notify
+from rastrack.notifications.services import notify, notify_many
 
 _SALT = "accreditation.decision-link"
+# Reminders stored (with their links) in one transaction of a sweep.
+NOTICE_BATCH = 500
 
 
 # --- One-tap links --------------------------------------------------------------------------
 
 def decision_link_create(*, request: SignoffRequest, now: datetime.datetime | None = None) -> str:
     """A new link for the addressed trainer; returns the URL path (signed token inside)."""
+    return decision_links_create(requests=[request], now=now)[0]
+
+
+def decision_links_create(*, requests: list[SignoffRequest], now: datetime.datetime | None = None) -> list[str]:
+    """`decision_link_create` for many requests in one insert; the paths in their order."""
     now = now or timezone.now()
-    link = DecisionLink.objects.create(
-        signoff_request=request, user_id=request.trainer_id,
-        expires_at=now + datetime.timedelta(days=settings.DECISION_LINK_VALID_DAYS))
-    token = signing.dumps(str(link.pk), salt=_SALT)
-    return reverse("accreditation:signoff-decide", args=[token])
+    expires_at = now + datetime.timedelta(days=settings.DECISION_LINK_VALID_DAYS)
+    links = DecisionLink.objects.bulk_create(
+        [DecisionLink(signoff_request=r, user_id=r.trainer_id, created_at=now, expires_at=expires_at)
+         for r in requests])
+    return [reverse("accreditation:signoff-decide", args=[signing.dumps(str(link.pk), salt=_SALT)])
+            for link in links]
 
 
 class LinkRefused(Exception):
@@ -89,11 +98,11 @@ def signoff_reminders(*, today: datetime.date) -> dict[str, int]:
     lead when the request is overdue by SIGNOFF_ESCALATE_AFTER_DAYS.
 
     Set-based: one read of the requests due, one of the leads of their regions, one of which
-    keys are sent already; then work only for what is not yet sent. Queries do not grow with
-    the backlog of pending requests, only with the notifications stored."""
+    keys are sent already; then, per batch of what is not yet sent, one insert of the
+    reminders' decision links and two statements of notifications (`notify_many`). Queries
+    grow with the notices to send, a batch at a time, never with the backlog."""
     before = settings.SIGNOFF_REMIND_BEFORE_DAYS
     escalate_after = settings.SIGNOFF_ESCALATE_AFTER_DAYS
-    counts = {"reminded": 0, "escalated": 0}
     due = list(SignoffRequest.objects.filter(status=SignoffStatus.PENDING,
                                              due_on__lte=today + datetime.timedelta(days=before))
                .select_related("trainee", "trainer").order_by("due_on", "id"))
@@ -109,33 +118,39 @@ def signoff_reminders(*, today: datetime.date) -> dict[str, int]:
     sent = notification_keys_stored(
         [reminder_key(r) for r in due]
         + [escalation_key(r, lead) for r in overdue for lead in leads.get(r.trainee.region_id, [])])
-    for request in due:
-        stage = "before" if today < request.due_on else "due"
-        key = reminder_key(request)
-        if key not in sent:
-            with transaction.atomic():
-                path = decision_link_create(request=request)
-                when = "is due on" if stage == "before" else "was due on"
-                notify(recipient=request.trainer, kind="signoff.reminder", key=key,
-                       subject=f"Sign-off for {request.trainee.full_name} {when} {request.due_on:%-d %B}",
-                       body=(f"{request.trainee.full_name} asked you to sign off: {request.target_label}. "
+    reminders = [r for r in due if reminder_key(r) not in sent]
+    escalations = [(r, lead) for r in overdue for lead in leads.get(r.trainee.region_id, [])
+                   if escalation_key(r, lead) not in sent]
+    # The targets' names, for what is to be sent only: a query per kind of target, not per request.
+    prefetch_related_objects(list({r.pk: r for r in reminders + [r for r, _ in escalations]}.values()),
+                             "competency", "component__module", "enrolment__pathway")
+    now = timezone.now()
+    for i in range(0, len(reminders), NOTICE_BATCH):
+        batch = reminders[i:i + NOTICE_BATCH]
+        with transaction.atomic():
+            paths = decision_links_create(requests=batch, now=now)
+            notices = []
+            for request, path in zip(batch, paths, strict=True):
+                when = "is due on" if today < request.due_on else "was due on"
+                notices.append({
+                    "recipient_id": request.trainer_id, "kind": "signoff.reminder", "key": reminder_key(request),
+                    "subject": f"Sign-off for {request.trainee.full_name} {when} {request.due_on:%-d %B}",
+                    "body": (f"{request.trainee.full_name} asked you to sign off: {request.target_label}. "
                              f"It {when} {request.due_on:%-d %B %Y}. Decide with one tap (you will be "
                              "asked to sign in; the link works once):"),
-                       link=path)
-            counts["reminded"] += 1
-        if today >= request.due_on + datetime.timedelta(days=escalate_after):
-            for lead in leads.get(request.trainee.region_id, []):
-                key = escalation_key(request, lead)
-                if key in sent:
-                    continue
-                notify(recipient=lead, kind="signoff.escalated", key=key,
-                       subject=f"Overdue sign-off: {request.trainee.full_name}",
-                       body=(f"{request.trainee.full_name}'s request to {request.trainer.full_name} "
-                             f"({request.target_label}) was due on {request.due_on:%-d %B %Y} and is still "
-                             "undecided. You can reassign it to another trainer who may supervise them."),
-                       link=reverse("accreditation:signoff", args=[request.pk]))
-                counts["escalated"] += 1
-    return counts
+                    "link": path})
+            notify_many(notices)
+    for i in range(0, len(escalations), NOTICE_BATCH):
+        with transaction.atomic():
+            notify_many({
+                "recipient_id": lead.pk, "kind": "signoff.escalated", "key": escalation_key(request, lead),
+                "subject": f"Overdue sign-off: {request.trainee.full_name}",
+                "body": (f"{request.trainee.full_name}'s request to {request.trainer.full_name} "
+                         f"({request.target_label}) was due on {request.due_on:%-d %B %Y} and is still "
+                         "undecided. You can reassign it to another trainer who may supervise them."),
+                "link": reverse("accreditation:signoff", args=[request.pk])}
+                for request, lead in escalations[i:i + NOTICE_BATCH])
+    return {"reminded": len(reminders), "escalated": len(escalations)}
 
 
 @transaction.atomic

@@ -40,7 +40,7 @@ from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
 from rastrack.core.free_text import free_text, free_text_into
 from rastrack.core.summary_tables import delta
 from rastrack.notifications.models import Notification
-from rastrack.notifications.services import notify
+from rastrack.notifications.services import notify, notify_many
 
 MAX_SEATS = 200
 
@@ -236,14 +236,10 @@ def session_reminders_send(*, now: datetime.datetime | None = None,
     bookings = list(bookings)
     keys = {b.pk: f"labs.session_reminder:{b.pk}" for b in bookings}
     done = set(Notification.objects.filter(idempotency_key__in=keys.values()).values_list("idempotency_key", flat=True))
-    sent = 0
-    for booking in bookings:
-        if keys[booking.pk] in done:
-            continue
-        with transaction.atomic():
-            notify(recipient=booking.trainee, kind="labs.session_reminder",
-                   subject=f"Soon: {booking.session.display_title} at {booking.session.lab.name}",
-                   body=f"A reminder of your lab session: {session_label(booking.session)}.",
-                   key=keys[booking.pk], link=reverse("labs:my-bookings"))
-        sent += 1
-    return sent
+    link = reverse("labs:my-bookings")
+    with transaction.atomic():
+        return notify_many(
+            {"recipient_id": booking.trainee_id, "kind": "labs.session_reminder", "key": keys[booking.pk],
+             "subject": f"Soon: {booking.session.display_title} at {booking.session.lab.name}",
+             "body": f"A reminder of your lab session: {session_label(booking.session)}.", "link": link}
+            for booking in bookings if keys[booking.pk] not in done)

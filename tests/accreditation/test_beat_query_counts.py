@@ -5,6 +5,8 @@ tables. Each test builds the same pattern at two sizes and pins one count for bo
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accreditation.faculty.eligibility import can_supervise
@@ -104,3 +106,54 @@ def test_signoff_reminders_read_what_is_due_in_constant_queries(
     # Everything sent already: the requests due, the leads of their regions, the keys sent.
     with django_assert_num_queries(3):
         assert signoff_reminders(today=overdue) == {"reminded": 0, "escalated": 0}
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_signoff_reminders_first_run_costs_the_same_at_any_backlog(
+        size, london, assigned_trainer, lead, competency, django_assert_num_queries):
+    """A freshly loaded world (or a beat down for a week) has every reminder and escalation
+    to send at once: they go in batches, not one transaction per request."""
+    from accreditation.signoff.workflows import decision_link_open, signoff_reminders
+    from rastrack.notifications.models import Notification
+    from tests.builders.signoff import request_signoff
+
+    for _ in range(size):
+        trainee = UserFactory(roles=[Role.TRAINEE], region=london)
+        assign(assigned_trainer, trainee)
+        request = request_signoff(trainee, assigned_trainer, competency=competency)
+    overdue = request.due_on + datetime.timedelta(days=8)
+    # Reads: the requests due, the leads, the keys sent, the targets' names (one kind here);
+    # writes: the links, then reminders and escalations (an insert and a read of the new ids
+    # each), each batch in a savepoint here.
+    with django_assert_num_queries(4 + 1 + 2 + 2 + 2 * 2):
+        assert signoff_reminders(today=overdue) == {"reminded": size, "escalated": size}
+    reminders = Notification.objects.filter(kind="signoff.reminder", recipient=assigned_trainer)
+    assert reminders.count() == size
+    token = reminders.first().link.rstrip("/").rsplit("/", 1)[1]
+    assert decision_link_open(token=token, user=assigned_trainer, now=timezone.now()).user_id == assigned_trainer.pk
+    assert Notification.objects.filter(kind="signoff.escalated", recipient=lead).count() == size
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_enrolment_target_warnings_first_run_costs_the_same_at_any_size(size, admin, london):
+    from curriculum import services as curriculum
+    from tests.builders.curriculum import make_framework, make_pathway
+
+    pathway = make_pathway(admin, make_framework(admin))
+    trainer = UserFactory(roles=[Role.TRAINER], region=london)
+    accredit(trainer)
+    target = timezone.localdate() + datetime.timedelta(days=30)
+    for _ in range(size):
+        trainee = UserFactory(roles=[Role.TRAINEE], region=london)
+        assign(trainer, trainee)
+        curriculum.enrolment_create(actor=trainee, trainee=trainee, pathway=pathway, target_date=target)
+    from accreditation.faculty.workflows import enrolment_target_warnings
+
+    with CaptureQueriesContext(connection) as captured:
+        assert enrolment_target_warnings(today=timezone.localdate()) == 2 * size  # each trainee and supervisor
+    # The enrolments due, the keys sent, the supervisors, the pathway's requirements and each
+    # kind of evidence once for the batch, the notices (an insert, a read of the new ids, in
+    # a savepoint here): the same at either size.
+    assert len(captured) == 12, [q["sql"][:90] for q in captured]
+    assert enrolment_target_warnings(today=timezone.localdate()) == 0
+
