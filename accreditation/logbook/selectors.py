@@ -39,18 +39,19 @@ from rastrack.accounts.models import User
 from rastrack.accounts.trainee_scope import scoped
 
 
-def cases_visible_to(user: User) -> QuerySet[Case]:
+def cases_visible_to(user: User, *, read_now: bool = False) -> QuerySet[Case]:
     qs = Case.objects.select_related(
         "trainee", "site", "procedure", "supervisor", "validator"
     ).prefetch_related(
         Prefetch("steps", queryset=CaseStep.objects.select_related("step").order_by("step__order"))
     ).order_by("-date", "-id")
-    return scoped(qs, user)
+    return scoped(qs, user, read_now=read_now)
 
 
 def validation_queue(trainer: User) -> QuerySet[Case]:
-    """Submitted cases waiting for this trainer, oldest first."""
-    return cases_visible_to(trainer).filter(
+    """Submitted cases waiting for this trainer, oldest first (the trainer's trainees read
+    once: the queue's count and page each carry their ids, not the rights subquery)."""
+    return cases_visible_to(trainer, read_now=True).filter(
         status=CaseStatus.SUBMITTED, validator=trainer
     ).order_by("submitted_at", "id")
 

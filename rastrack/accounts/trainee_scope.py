@@ -28,9 +28,14 @@ from rastrack.core.permissions import signed_in
 NOBODY = Q(pk__in=[])
 
 
-def trainee_scope(user, field: str = "trainee") -> Q | None:
+def trainee_scope(user, field: str = "trainee", *, read_now: bool = False) -> Q | None:
     """The rows whose trainee (the foreign key `field`; "" for users themselves) `user` may
-    read, as a filter; None means every row (programme admin)."""
+    read, as a filter; None means every row (programme admin).
+
+    `read_now`: a trainer's supervised trainees are read at once (one small query) and the
+    filter names their ids, instead of carrying the rights subquery: for a list whose query
+    is built and run twice (its count and its page), the subquery costs more to compile and
+    plan than the read. The same rule either way."""
     if not signed_in(user):
         return NOBODY
     if user.has_role(Role.PROGRAMME_ADMIN):
@@ -39,15 +44,18 @@ def trainee_scope(user, field: str = "trainee") -> Q | None:
     own = Q(**{f"{field}_id" if field else "pk": user.pk})
     scope = own
     if user.has_role(Role.TRAINER):
-        scope |= Q(**{f"{field}_id__in" if field else "pk__in": supervised_trainee_ids(user)})
+        supervised = supervised_trainee_ids(user)
+        if read_now:
+            supervised = list(supervised)
+        scope |= Q(**{f"{field}_id__in" if field else "pk__in": supervised})
     if user.has_role(Role.REGIONAL_LEAD) and user.region_id:
         scope |= Q(**{f"{prefix}region_id": user.region_id})
     return scope
 
 
-def scoped(queryset: QuerySet, user, field: str = "trainee") -> QuerySet:
-    """`queryset` narrowed to the rows `user` may read."""
-    scope = trainee_scope(user, field)
+def scoped(queryset: QuerySet, user, field: str = "trainee", *, read_now: bool = False) -> QuerySet:
+    """`queryset` narrowed to the rows `user` may read (`read_now`: see `trainee_scope`)."""
+    scope = trainee_scope(user, field, read_now=read_now)
     return queryset if scope is None else queryset.filter(scope)
 
 

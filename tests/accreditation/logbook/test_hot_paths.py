@@ -213,13 +213,15 @@ def test_the_lean_list_is_the_serializers_json(logbook_of_many, trainee, assigne
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", [URL, URL + "queue/"])
+# The queue reads the trainer's trainees first (one query) so that its count and page carry
+# their ids rather than the rights subquery (rastrack/accounts/trainee_scope.py `read_now`).
+@pytest.mark.parametrize(("path", "most"), [(URL, 4), (URL + "queue/", 5)])
 def test_the_big_lists_cost_the_same_queries_at_page_sizes_10_and_100(logbook_of_many, trainee, assigned_trainer,
-                                                                      path):
+                                                                      path, most):
     client = token_client(trainee if path == URL else assigned_trainer)
     client.get(path)  # the token's last use is written at most every few minutes
     small, sql_10 = _queries(client, "get", f"{path}?page_size=10")
     large, sql_100 = _queries(client, "get", f"{path}?page_size=100")
     assert len(small.json()["results"]) == min(10, large.json()["count"])
     assert len(large.json()["results"]) == large.json()["count"] > 5
-    assert len(sql_10) == len(sql_100) <= 4, sql_100
+    assert len(sql_10) == len(sql_100) <= most, sql_100
