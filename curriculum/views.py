@@ -32,7 +32,7 @@ from curriculum.models import (
     Module,
     ResourceStatus,
 )
-from curriculum.progress import progress_for
+from curriculum.progress import computation, progress_for
 from rastrack.accounts.roles import Role
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
 from rastrack.core.forms import add_errors, form_status, submit_form
@@ -137,13 +137,16 @@ def enrolment_list(request):
 def enrolment_detail(request, pk: int):
     enrolment = get_visible_or_404(selectors.enrolments_visible_to(request.user), pk)
     can_manage = policies.can_manage_enrolment(request.user, enrolment)
-    return render(request, "curriculum/enrolment_detail.html", {
-        "enrolment": enrolment,
-        "progress": progress_for(enrolment),
-        "can_manage": can_manage,
-        "is_trainee": enrolment.trainee_id == request.user.pk,
-        "withdraw_form": WithdrawForm() if can_manage and enrolment.is_live else None,
-    })
+    # Rendered inside the computation: the requirements' descriptions name what it read
+    # already (the simulator exercises), instead of reading it again.
+    with computation([enrolment.trainee_id]):
+        return render(request, "curriculum/enrolment_detail.html", {
+            "enrolment": enrolment,
+            "progress": progress_for(enrolment),
+            "can_manage": can_manage,
+            "is_trainee": enrolment.trainee_id == request.user.pk,
+            "withdraw_form": WithdrawForm() if can_manage and enrolment.is_live else None,
+        })
 
 
 def _managed_enrolment(request, pk: int):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from accreditation.logbook.counting import (
     DEFAULT_RULES,
@@ -337,13 +337,19 @@ def _session_narrowed(row: _SessionRow, requirement) -> bool:
     return True
 
 
+def exercise_rows() -> list[tuple]:
+    """Every simulator exercise as (code, name, FRS task, active), by name: one read per
+    progress computation (the catalogue is small), for the proficiency requirements and for
+    the names the requirements' descriptions give (`selectors.simulator_exercise_catalogue`)."""
+    return shared(("accreditation.simulator_exercises",), lambda: list(
+        SimulatorExercise.objects.order_by("name", "id").values_list("code", "name", "frs_task", "active")))
+
+
 def _exercises(requirements) -> list[tuple]:
     """The exercises proficiency requirements list (every active FRS task, or their codes), by name."""
     codes = {code for requirement in requirements for code in (requirement.exercises or ())}
     frs = any(requirement.all_frs_tasks for requirement in requirements)
-    listed = Q(code__in=codes) | (Q(frs_task=True, active=True) if frs else Q(pk__in=[]))
-    return shared(("accreditation.simulator_exercises", frozenset(codes), frs), lambda: list(
-        SimulatorExercise.objects.filter(listed).order_by("name").values_list("code", "name", "frs_task", "active")))
+    return [row for row in exercise_rows() if row[0] in codes or (frs and row[2] and row[3])]
 
 
 def register() -> None:

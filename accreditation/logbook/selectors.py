@@ -88,9 +88,11 @@ def simulator_exercises() -> QuerySet[SimulatorExercise]:
 
 def simulator_exercise_catalogue() -> dict[str, tuple[str, bool]]:
     """The active exercises by code: (name, FRS task). Registered with the curriculum, whose
-    proficiency requirements list exercises by code. One query."""
-    rows = SimulatorExercise.objects.filter(active=True).values_list("code", "name", "frs_task")
-    return {code: (name, frs) for code, name, frs in rows}
+    proficiency requirements list exercises by code. One query, shared with a progress
+    computation's read of the exercises when made inside one."""
+    from accreditation.logbook.progress import exercise_rows
+
+    return {code: (name, frs) for code, name, frs, active in exercise_rows() if active}
 
 
 def export_formats() -> QuerySet[SimulatorExportFormat]:

@@ -170,3 +170,32 @@ def test_the_progress_page_explains_the_run(client, admin, trainee, assigned_tra
     page = client.get(f"/curriculum/enrolments/{enrolment.pk}/").content.decode()
     assert "Pick and Place: current run 1 of 2." in page
     assert "1 self-reported session waits for verification" in page
+
+
+def test_the_progress_page_reads_the_exercises_once_for_the_measure_and_the_names(admin, trainee, assigned_trainer):
+    """The requirement's description names the exercises the measure read: one read of the
+    catalogue, made inside the page's progress computation."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    enrolment = _enrolment(admin, trainee, params={"exercises": ["mimic-pick-and-place", "mimic-peg-board-1"]})
+    make_session(trainee, code="mimic-pick-and-place", days=9, verifier=assigned_trainer)
+    page = Client()
+    page.force_login(trainee)
+    with CaptureQueriesContext(connection) as queries:
+        response = page.get(f"/curriculum/enrolments/{enrolment.pk}/")
+    assert response.status_code == 200
+    # The description, with the catalogue's names for the listed codes.
+    assert "“Pick and Place”, “Peg Board 1”" in response.content.decode()
+    reads = [q["sql"] for q in queries if 'FROM "accreditation_simulatorexercise"' in q["sql"]]
+    assert len(reads) == 1, reads
+
+    from tests.support.api_clients import token_client
+
+    api = token_client(trainee)
+    with CaptureQueriesContext(connection) as queries:
+        body = api.get(f"/api/v1/enrolments/{enrolment.pk}/progress/").json()
+    assert any("Pick and Place" in str(r) for r in body["requirements"])
+    reads = [q["sql"] for q in queries if 'FROM "accreditation_simulatorexercise"' in q["sql"]]
+    assert len(reads) == 1, reads
