@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import decimal
 
 from drf_spectacular.types import OpenApiTypes
@@ -244,25 +245,36 @@ class WithdrawRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True)
 
 
-class EvidenceItemListSerializer(serializers.ListSerializer):
-    """The same JSON as the fields below, built directly: a requirement of a trainee with
-    hundreds of cases has hundreds of evidence items, and serialising each through fields
-    was most of the progress page's time."""
-
-    def to_representation(self, data):
-        items = data.all() if hasattr(data, "all") else data
-        return [{"kind": str(item.kind), "id": int(item.id), "label": str(item.label),
-                 "date": None if item.date is None else item.date.isoformat()} for item in items]
+def evidence_json(item) -> dict:
+    return {"kind": str(item.kind), "id": int(item.id), "label": str(item.label),
+            "date": None if item.date is None else item.date.isoformat()}
 
 
 class EvidenceItemSerializer(serializers.Serializer):
+    """One piece of evidence, once per progress answer (a case counts for several requirements)."""
+
     kind = serializers.CharField()
     id = serializers.IntegerField()
     label = serializers.CharField()
     date = serializers.DateField(allow_null=True)
 
+
+class EvidenceRefListSerializer(serializers.ListSerializer):
+    """Built directly, not through fields: a trainee with hundreds of cases has hundreds of
+    references per requirement, and serialising each through fields was most of the
+    progress page's time."""
+
+    def to_representation(self, data):
+        items = data.all() if hasattr(data, "all") else data
+        return [{"kind": str(item.kind), "id": int(item.id)} for item in items]
+
+
+class EvidenceRefSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    id = serializers.IntegerField(help_text="With `kind`, names an item of the answer's `evidence`.")
+
     class Meta:
-        list_serializer_class = EvidenceItemListSerializer
+        list_serializer_class = EvidenceRefListSerializer
 
 
 class RequirementProgressSerializer(serializers.Serializer):
@@ -279,7 +291,8 @@ class RequirementProgressSerializer(serializers.Serializer):
     target = serializers.SerializerMethodField()
     unit = serializers.CharField()
     provider = serializers.CharField(allow_null=True, help_text="Null: no app measures this requirement yet.")
-    evidence = EvidenceItemSerializer(many=True)
+    evidence = EvidenceRefSerializer(many=True, help_text="What counts, by kind and id: each item's label and "
+                                                          "date are in the answer's `evidence`, once.")
     notes = serializers.ListField(child=serializers.CharField(), read_only=True,
                                   help_text="What is done, the current run, what waits for verification, the next step.")
 
@@ -303,6 +316,18 @@ class EnrolmentProgressSerializer(serializers.Serializer):
     complete = serializers.BooleanField()
     share = serializers.FloatField(help_text="met_count / total, 0 to 1.")
     requirements = RequirementProgressSerializer(many=True)
+    evidence = serializers.SerializerMethodField(
+        help_text="Every item of evidence the requirements name, once each (oldest first): a case that "
+                  "counts for five requirements is sent once, not five times.")
+
+    @extend_schema_field(EvidenceItemSerializer(many=True))
+    def get_evidence(self, obj) -> list[dict]:
+        seen: dict[tuple[str, int], object] = {}
+        for requirement in obj.requirements:
+            for item in requirement.evidence:
+                seen.setdefault((str(item.kind), int(item.id)), item)
+        return [evidence_json(item) for item in sorted(
+            seen.values(), key=lambda i: (i.date is None, i.date or datetime.date.min, str(i.kind), int(i.id)))]
 
 
 # --- E-learning evidence ---------------------------------------------------------------------

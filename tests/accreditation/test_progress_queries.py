@@ -180,3 +180,19 @@ def test_evidence_saved_while_a_batch_computes_leaves_its_snapshot_stale(pathway
     progress_summary.refresh_enrolments([first, second])
     assert ProgressSnapshot.objects.get(pk=first.pk).stale
     assert not ProgressSnapshot.objects.get(pk=second.pk).stale
+
+
+def test_each_case_is_sent_once_however_many_requirements_it_counts_for(pathway, trainee, assigned_trainer):
+    enrolment = enrol(trainee, pathway)
+    _log(trainee, assigned_trainer, 10)
+    body = token_client(trainee).get(f"/api/v1/enrolments/{enrolment.pk}/progress/").json()
+    refs = [(ref["kind"], ref["id"]) for row in body["requirements"] for ref in row["evidence"]]
+    sent = [(item["kind"], item["id"]) for item in body["evidence"]]
+    assert sorted(set(refs)) == sorted(sent), "every reference names an item sent once, and only those are sent"
+    assert len(sent) == len(set(sent))
+    # The five console cases count for the step count and for the console hours: referenced twice, sent once.
+    console = {(r["component_title"], r["type"]): {ref["id"] for ref in r["evidence"]} for r in body["requirements"]}
+    both = console[("Console", "min_count")] & console[("Console", "min_hours")]
+    assert len(both) == 5
+    assert len(refs) > len(sent)
+    assert [item["date"] for item in body["evidence"]] == sorted(item["date"] for item in body["evidence"])

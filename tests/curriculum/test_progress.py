@@ -224,6 +224,13 @@ def test_the_progress_endpoint(api, providers, trainee, enrolment, pathway):
     assert body["share"] == pytest.approx(0.2)
     rows = {row["component_kind"]: row for row in body["requirements"]}
     assert rows["e_learning"]["met"] is True and rows["e_learning"]["evidence"][0]["kind"] == "elearning"
+    # Requirements name their evidence by kind and id; each item's label and date come once.
+    items = {(item["kind"], item["id"]): item for item in body["evidence"]}
+    assert len(items) == len(body["evidence"])
+    for row in body["requirements"]:
+        for ref in row["evidence"]:
+            assert set(ref) == {"kind", "id"} and (ref["kind"], ref["id"]) in items
+    assert items[("elearning", rows["e_learning"]["evidence"][0]["id"])]["label"]
     assert rows["bedside_assisting"]["value"] == 4 and rows["bedside_assisting"]["target"] == 10
     assert rows["final_signoff"]["provider"] is None
     assert body["requirements"][-1]["type"] == "final_signoff"
