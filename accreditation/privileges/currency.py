@@ -43,17 +43,22 @@ from accreditation.privileges.models import (
     PrivilegeRules,
     PrivilegeStatus,
 )
-from accreditation.privileges.services import _change, _describe, _locked, _tell, privilege_link
+from accreditation.privileges.services import (
+    _change,
+    _describe,
+    _locked,
+    _tell,
+    describe_privilege,
+    privilege_link,
+)
 from rastrack.accounts.models import SiteLeadership
 from rastrack.core.wording import counted
 from rastrack.notifications.selectors import notification_keys_stored
 from rastrack.notifications.services import notify_many
-from rastrack.reference.models import Platform
 
 WARN_DAYS = (30, 7)
 FOLLOW_UPS = (30, 90)
 OUTCOME_REVIEW_CATCH_UP_DAYS = 7
-_PLATFORMS = dict(Platform.choices)
 
 
 def _rules_by_site() -> dict:
@@ -117,18 +122,28 @@ def currency_sweep(*, today: datetime.date | None = None) -> dict:
                     recent[(trainee_id, platform, group_id)].append((day, pk))
     reviews = _outcome_review_notices(privileges, recent=recent, rules=rules, default=default,
                                       window_start=window_start, today=today)
-    warned = lapsed = 0
+    lapsed = 0
+    warnings = []  # (privilege, threshold, rule, lapses on)
     for p in privileges:
         r = rules.get(p["site_id"], default)
         on, rule = break_date(dates=dates[(p["surgeon_id"], p["platform"], p["procedure_group_id"])],
                               granted_on=p["granted_on"], rules=r)
         left = (on - today).days
         if left <= 0:
-            lapsed += _lapse(p["pk"], rule=rule, on=today)
+            lapsed += _lapse(p["pk"], rule=rule, on=today)  # a change of state, audited: one at a time
         elif left <= WARN_DAYS[0]:
-            warned += _warn(p["pk"], threshold=WARN_DAYS[1] if left <= WARN_DAYS[1] else WARN_DAYS[0],
-                            rule=rule, on=on)
-    return {"privileges": len(privileges), "warned": warned, "lapsed": lapsed, "outcome_reviews": reviews}
+            warnings.append((p, WARN_DAYS[1] if left <= WARN_DAYS[1] else WARN_DAYS[0], rule, on))
+    _warn(warnings)
+    return {"privileges": len(privileges), "warned": len(warnings), "lapsed": lapsed, "outcome_reviews": reviews}
+
+
+def _active_site_leads(site_ids) -> dict[int, list[int]]:
+    """Site id -> the ids of its active site leads, in one query."""
+    leads = defaultdict(list)
+    for site_id, user_id in (SiteLeadership.objects.filter(site_id__in=set(site_ids), user__is_active=True)
+                             .order_by("site_id", "user_id").values_list("site_id", "user_id")):
+        leads[site_id].append(user_id)
+    return leads
 
 
 def _outcome_review_notices(privileges, *, recent, rules, default, window_start, today) -> int:
@@ -152,18 +167,14 @@ def _outcome_review_notices(privileges, *, recent, rules, default, window_start,
         return 0
     recorded = set(CaseOutcome.objects.filter(case_id__in={d[1] for d in due})
                    .values_list("case_id", "followup_days"))
-    leads = defaultdict(list)
-    for site_id, user_id in (SiteLeadership.objects.filter(site_id__in={d[0]["site_id"] for d in due},
-                                                           user__is_active=True)
-                             .values_list("site_id", "user_id")):
-        leads[site_id].append(user_id)
+    leads = _active_site_leads(d[0]["site_id"] for d in due)
     notices = []
     for p, case_id, day, days, on, n in due:
         state = ("is recorded: review it" if (case_id, days) in recorded
                  else "is not recorded yet: ask for it, then review it")
         what = (f"{p['surgeon__full_name']}'s case of {day:%d %B %Y} is one of their first {n} under the "
-                f"privileges ({_PLATFORMS.get(p['platform'], p['platform'])}, {p['procedure_group__name']}, "
-                f"at {p['site__name']}) and reached its {days}-day follow-up on {on:%d %B %Y}. ")
+                f"privileges ({describe_privilege(platform=p['platform'], group=p['procedure_group__name'], site=p['site__name'])}) "
+                f"and reached its {days}-day follow-up on {on:%d %B %Y}. ")
         for lead_id in leads[p["site_id"]]:
             notices.append({
                 "recipient_id": lead_id, "kind": "privilege.outcome_review_due",
@@ -176,16 +187,31 @@ def _outcome_review_notices(privileges, *, recent, rules, default, window_start,
     return notify_many(n for n in notices if n["key"] not in sent)
 
 
-def _warn(pk: int, *, threshold: int, rule: str, on: datetime.date) -> int:
-    privilege = Privilege.objects.select_related("surgeon", "site", "procedure_group").get(pk=pk)
-    key = f"privilege.currency:{pk}:{threshold}:{on.isoformat()}"
+def _warn(warnings) -> int:
+    """Tell each surgeon and their site's leads that the privileges lapse soon, once per
+    threshold and lapse date: the keys already stored are read once, the new notices stored
+    together. Nothing in the window: no query."""
+    if not warnings:
+        return 0
+    leads = _active_site_leads(p["site_id"] for p, *_ in warnings)
+    notices = []
+    for p, threshold, rule, on in warnings:
+        what = describe_privilege(platform=p["platform"], group=p["procedure_group__name"], site=p["site__name"])
+        for person in dict.fromkeys([p["surgeon_id"], *leads[p["site_id"]]]):
+            notices.append({
+                "recipient_id": person, "kind": "privilege.currency_warning",
+                "subject": f"Robotic privileges lapse in {counted(threshold, 'day')} or less",
+                "body": (f"The privileges ({what}) lapse on {on:%d %B %Y}: {rule}. "
+                         "A validated case on the platform and procedure group before then keeps them."),
+                "key": f"privilege.currency:{p['pk']}:{threshold}:{on.isoformat()}:{person}",
+                "link": privilege_link(Privilege(pk=p["pk"])),
+            })
+    sent = notification_keys_stored(n["key"] for n in notices)
+    new = [n for n in notices if n["key"] not in sent]
+    if not new:
+        return 0
     with transaction.atomic():
-        _tell(privilege, kind="privilege.currency_warning",
-              subject=f"Robotic privileges lapse in {counted(threshold, 'day')} or less",
-              body=f"The privileges ({_describe(privilege)}) lapse on {on:%d %B %Y}: {rule}. "
-                   "A validated case on the platform and procedure group before then keeps them.",
-              key=key)
-    return 1
+        return notify_many(new)
 
 
 def _lapse(pk: int, *, rule: str, on: datetime.date) -> int:

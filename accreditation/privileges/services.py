@@ -34,6 +34,7 @@ from rastrack.core.free_text import free_text
 from rastrack.core.months import add_months
 from rastrack.core.permissions import refuse_unless
 from rastrack.notifications.services import notify
+from rastrack.reference.models import Platform
 
 S = PrivilegeStatus
 FIELDS = ["status", "granted_on", "full_on", "ended_on", "review_due_on", "suspended_from", "proctor",
@@ -64,8 +65,13 @@ def _change(*, actor, action: str, privilege: Privilege, mutate) -> int:
 
 
 def _describe(privilege: Privilege) -> str:
-    return (f"{privilege.get_platform_display()}, {privilege.procedure_group.name}, "
-            f"at {privilege.site.name}")
+    return describe_privilege(platform=privilege.platform, group=privilege.procedure_group.name,
+                              site=privilege.site.name)
+
+
+def describe_privilege(*, platform: str, group: str, site: str) -> str:
+    """How notices name a privilege: "da Vinci Xi, Pelvic, at Guy's Hospital"."""
+    return f"{dict(Platform.choices).get(platform, platform)}, {group}, at {site}"
 
 
 def _tell(privilege: Privilege, *, kind: str, subject: str, body: str, key: str, leads: bool = True,

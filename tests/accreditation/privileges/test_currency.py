@@ -165,3 +165,22 @@ def test_outcome_review_notices_cost_the_same_whatever_the_privileges(scene, adm
     assert all(len(reviews_of(lead)) == 1 for lead in leads)
     with django_assert_num_queries(6):  # the same day again: every key is sent already
         assert currency_sweep(today=today)["outcome_reviews"] == 0
+
+
+def test_warnings_are_read_and_stored_together(scene, django_assert_num_queries):
+    """A privilege in its warning window is warned once; each later daily run inside the same
+    window reads which keys are stored (one query) and stores nothing."""
+    with time_machine.travel(START, tick=False):
+        scene.provisional(granted_days_ago=10)
+        make_case(scene.surgeon, scene.proctor, days=1)
+    breaks = datetime.date(2026, 3, 1) + datetime.timedelta(days=121)
+    first = breaks - datetime.timedelta(days=30)
+    assert currency_sweep(today=first)["warned"] == 1
+    assert len(warnings_of(scene.surgeon)) == len(warnings_of(scene.lead)) == 1
+    # The privileges, the rules, the cases; for the outcome reviews of the first cases and for
+    # the warnings, the site leads and the keys stored each (the outcomes recorded too); nothing written.
+    with django_assert_num_queries(8):
+        assert currency_sweep(today=first + datetime.timedelta(days=1))["warned"] == 1
+    assert len(warnings_of(scene.surgeon)) == len(warnings_of(scene.lead)) == 1
+    body = Notification.objects.get(recipient=scene.lead, kind="privilege.currency_warning").body
+    assert f"at {scene.site.name}) lapse on {breaks:%d %B %Y}" in body
