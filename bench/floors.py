@@ -1,7 +1,9 @@
 """The floors of the benchmark: the least work that returns the same data.
 
-- Lists (a trainee's logbook, a trainer's validation queue, a learning curve): a bare Django
-  view, the same rows with `.values()` and `JsonResponse`, no DRF, no serializer.
+- Lists (a trainee's logbook, a trainer's validation queue): a bare Django view, the same
+  rows with `.values()` and `JsonResponse`, no DRF, no serializer.
+- The learning curve: the API's own read and CUSUMs (they are the work, not overhead) in a
+  bare view that answers the same JSON, without DRF.
 - Case create: plain SQL in one transaction writing what the API's create writes: the case
   row, its steps, and its audit entry appended to the trainee's portfolio chain (the head
   locked, the entry hashed as the audit service hashes it). It checks nothing, picks no
@@ -28,8 +30,9 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from accreditation.logbook.learning_curve import cusum_points, learning_phase_cases
-from accreditation.logbook.models import CONSOLE_ROLES, Case, CaseStatus, CaseStep
+from accreditation.logbook import learning_curve as lc
+from accreditation.logbook.models import Case, CaseStatus, CaseStep
+from accreditation.logbook.selectors import learning_curve_of
 from labs import capacity
 from rastrack.accounts.models import ApiToken
 from rastrack.accounts.tokens import token_digest
@@ -85,18 +88,31 @@ def queue(request: HttpRequest) -> JsonResponse:
 
 
 def learning_curve(request: HttpRequest) -> JsonResponse:
+    """The API's learning curve, the same JSON (tests/bench/test_floors.py compares them): the
+    same one-query read and the same CUSUMs, with the defaults, and no DRF around them."""
     user = _user(request)
     if user is None:
         return JsonResponse({"detail": "401"}, status=401)
     procedure = int(request.GET["procedure"])
-    rows = list(Case.objects.filter(trainee=user, procedure_id=procedure, role__in=CONSOLE_ROLES,
-                                    status__in=[CaseStatus.SUBMITTED, CaseStatus.VALIDATED],
-                                    console_minutes__isnull=False)
-                .order_by("date", "id").values_list("date", "console_minutes"))
-    points = cusum_points(rows)
-    return JsonResponse({"trainee": user.pk, "procedure": procedure, "learning_phase_end": learning_phase_cases(points),
-                         "points": [{"n": p.n, "date": p.date, "console_minutes": p.console_minutes,
-                                     "cusum": float(p.cusum)} for p in points]})
+    curve = learning_curve_of(trainee=user, procedure_id=procedure)
+    target = lc.target_of(curve.points, None)
+    phase = lc.learning_phase_cases(curve.points, target=target, stay=lc.DEFAULT_STAY)
+    cases = [pk for pk, _, _ in curve.outcomes]
+    bernoulli = {}
+    for name, index in (("complications", 1), ("conversions", 2)):
+        result = lc.bernoulli_cusum([o[index] for o in curve.outcomes], p0=lc.DEFAULT_P0, p1=lc.DEFAULT_P1,
+                                    h=lc.DEFAULT_H, cases=cases)
+        bernoulli[name] = {"p0": result.p0, "p1": result.p1, "h": result.h, "signal_case": result.signal_case,
+                           "points": [{"n": p.n, "case": p.case, "failure": p.failure, "score": p.score}
+                                      for p in result.points]}
+    return JsonResponse({
+        "trainee": user.pk, "procedure": procedure, "step": None,
+        "target": float(target) if target is not None else None, "stay": lc.DEFAULT_STAY,
+        "learning_phase_cases": phase, "learning_phase_end": phase, "excluded": curve.excluded,
+        "points": [{"n": p.n, "case": p.case, "date": p.date, "console_minutes": p.console_minutes,
+                    "cusum": float(p.cusum)} for p in curve.points],
+        **bernoulli,
+    })
 
 
 # --- Case create: plain SQL ---------------------------------------------------------------------------

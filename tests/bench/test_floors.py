@@ -52,3 +52,22 @@ def test_the_floor_refuses_a_request_without_a_token(client, db):
     response = client.post("/bench/floor/cases/", {}, content_type="application/json")
     assert response.status_code == 401
     assert not Case.objects.exists()
+
+
+def test_the_learning_curve_floor_answers_the_apis_json(client, trainee, assigned_trainer):
+    from accreditation.logbook import services as logbook
+
+    for n in range(6):
+        case = make_case(trainee, assigned_trainer, role="console_whole", supervision="S-TU", days=40 - n)
+        if n % 2:
+            logbook.case_outcome_add(case=case, actor=trainee,
+                                     data={"followup_days": 30, "complication_grade": "II"})
+    make_case(trainee, assigned_trainer, role="bedside_assistant", days=3)  # left out, by reason
+    path = f"?procedure={Procedure.objects.get(code='rarp').pk}"
+    auth = {"HTTP_AUTHORIZATION": f"Token {token_issue(trainee)}"}
+    api = client.get("/api/v1/cases/learning-curve/" + path, **auth)
+    floor = client.get("/bench/floor/learning-curve/" + path, **auth)
+    assert api.status_code == floor.status_code == 200
+    assert floor.json() == api.json()
+    assert len(api.json()["points"]) == 6 and api.json()["excluded"]
+    assert any(p["failure"] for p in api.json()["complications"]["points"])
