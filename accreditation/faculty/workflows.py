@@ -20,7 +20,7 @@ from curriculum.models import Enrolment, EnrolmentStatus
 from curriculum.progress import progress_for_many
 from rastrack.accounts.selectors import regional_leads_by_region
 from rastrack.notifications.selectors import notification_keys_stored
-from rastrack.notifications.services import notify_many
+from rastrack.notifications.services import notify_many, notify_unsent
 
 # Enrolments whose progress one computation measures together (a batch of the sweep).
 WARNING_BATCH = 200
@@ -62,9 +62,7 @@ def accreditation_expiry_notices(*, today: datetime.date) -> int:
                             "key": (f"accreditation.expiring:{accreditation.pk}:{accreditation.expires_on}:"
                                     f"{threshold}:{recipient.pk}")})
     # Which are sent already is read once for the sweep: queries follow what is new.
-    sent = notification_keys_stored(n["key"] for n in notices)
-    with transaction.atomic():
-        return notify_many(n for n in notices if n["key"] not in sent)
+    return notify_unsent(notices)
 
 
 def enrolment_target_warnings(*, today: datetime.date) -> int:

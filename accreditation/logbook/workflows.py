@@ -9,14 +9,12 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, Min
 
 from accreditation.logbook.models import Case, CaseStatus
 from rastrack.accounts.models import User
 from rastrack.core.wording import counted
-from rastrack.notifications.selectors import notification_keys_stored
-from rastrack.notifications.services import notify_many
+from rastrack.notifications.services import notify_unsent
 
 
 def unvalidated_cases_digest(*, today: datetime.date) -> int:
@@ -29,12 +27,11 @@ def unvalidated_cases_digest(*, today: datetime.date) -> int:
     year, week, _ = today.isocalendar()
     rows = list(rows)
     validators = User.objects.in_bulk([r["validator_id"] for r in rows])
-    sent = notification_keys_stored(f"cases.digest:{r['validator_id']}:{year}-W{week:02d}" for r in rows)
     notices = []
     for row in rows:
         validator = validators[row["validator_id"]]
         key = f"cases.digest:{validator.pk}:{year}-W{week:02d}"
-        if not validator.is_active or key in sent:
+        if not validator.is_active:
             continue
         notices.append({
             "recipient_id": validator.pk, "kind": "cases.digest", "key": key, "link": "/logbook/queue/",
@@ -42,5 +39,4 @@ def unvalidated_cases_digest(*, today: datetime.date) -> int:
             "body": (f"{counted(row['waiting'], 'logbook case')} {'has' if row['waiting'] == 1 else 'have'} "
                      f"waited more than {counted(settings.CASE_DIGEST_AFTER_DAYS, 'day')} for your validation; "
                      f"the oldest was submitted on {row['oldest']:%-d %B %Y}.")})
-    with transaction.atomic():
-        return notify_many(notices)
+    return notify_unsent(notices)

@@ -53,8 +53,7 @@ from accreditation.privileges.services import (
 )
 from rastrack.accounts.models import SiteLeadership
 from rastrack.core.wording import counted
-from rastrack.notifications.selectors import notification_keys_stored
-from rastrack.notifications.services import notify_many
+from rastrack.notifications.services import notify_unsent
 
 WARN_DAYS = (30, 7)
 FOLLOW_UPS = (30, 90)
@@ -183,8 +182,7 @@ def _outcome_review_notices(privileges, *, recent, rules, default, window_start,
                 "key": f"privilege.outcome_review:{p['pk']}:{case_id}:{days}:{lead_id}",
                 "link": privilege_link(Privilege(pk=p["pk"])),
             })
-    sent = notification_keys_stored(n["key"] for n in notices)
-    return notify_many(n for n in notices if n["key"] not in sent)
+    return notify_unsent(notices)
 
 
 def _warn(warnings) -> int:
@@ -206,12 +204,7 @@ def _warn(warnings) -> int:
                 "key": f"privilege.currency:{p['pk']}:{threshold}:{on.isoformat()}:{person}",
                 "link": privilege_link(Privilege(pk=p["pk"])),
             })
-    sent = notification_keys_stored(n["key"] for n in notices)
-    new = [n for n in notices if n["key"] not in sent]
-    if not new:
-        return 0
-    with transaction.atomic():
-        return notify_many(new)
+    return notify_unsent(notices)
 
 
 def _lapse(pk: int, *, rule: str, on: datetime.date) -> int:

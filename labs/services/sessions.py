@@ -39,8 +39,7 @@ from rastrack.audit.services import audit_record, snapshot
 from rastrack.core.exceptions import ApplicationError, Conflict, NotPermitted
 from rastrack.core.free_text import free_text, free_text_into
 from rastrack.core.summary_tables import delta
-from rastrack.notifications.models import Notification
-from rastrack.notifications.services import notify, notify_many
+from rastrack.notifications.services import notify, notify_unsent
 
 MAX_SEATS = 200
 
@@ -234,12 +233,9 @@ def session_reminders_send(*, now: datetime.datetime | None = None,
                                        session__starts_at__gt=now, session__starts_at__lte=now + within)
                 .select_related("session", "session__lab", "trainee"))
     bookings = list(bookings)
-    keys = {b.pk: f"labs.session_reminder:{b.pk}" for b in bookings}
-    done = set(Notification.objects.filter(idempotency_key__in=keys.values()).values_list("idempotency_key", flat=True))
     link = reverse("labs:my-bookings")
-    with transaction.atomic():
-        return notify_many(
-            {"recipient_id": booking.trainee_id, "kind": "labs.session_reminder", "key": keys[booking.pk],
-             "subject": f"Soon: {booking.session.display_title} at {booking.session.lab.name}",
-             "body": f"A reminder of your lab session: {session_label(booking.session)}.", "link": link}
-            for booking in bookings if keys[booking.pk] not in done)
+    return notify_unsent(
+        {"recipient_id": booking.trainee_id, "kind": "labs.session_reminder", "key": f"labs.session_reminder:{booking.pk}",
+         "subject": f"Soon: {booking.session.display_title} at {booking.session.lab.name}",
+         "body": f"A reminder of your lab session: {session_label(booking.session)}.", "link": link}
+        for booking in bookings)

@@ -82,6 +82,18 @@ def notify_many(notices) -> int:
     return len(notices)
 
 
+def notify_unsent(notices) -> int:
+    """`notify_many` of the notices whose keys are not stored yet: one read of the keys and,
+    when any is new, one insert and one read of the new ids (in the caller's transaction, if
+    any). The step every reminder sweep ends with; returns how many notices were new."""
+    from rastrack.notifications.selectors import notification_keys_stored
+
+    notices = list(notices)
+    sent = notification_keys_stored(n["key"] for n in notices)
+    new = [n for n in notices if n["key"] not in sent]
+    return notify_many(new) if new else 0
+
+
 def enqueue_email(notification_id: int) -> bool:
     """Hand the e-mail to a worker. When the broker is down, say so and go on: the row is
     still pending and the beat sweep (`relay_outbox`) enqueues it once the broker is back."""

@@ -347,3 +347,14 @@ def test_a_batch_is_stored_in_two_queries_and_each_email_enqueued_on_commit(
     services.notify_many(notices)  # the same keys again (a racing sweep): still one row each
     assert Notification.objects.filter(kind="test.batch").count() == 3
     assert services.notify_many([]) == 0
+
+
+def test_only_the_notices_not_yet_stored_are_stored(trainee, lead, enqueued, django_assert_num_queries):
+    notices = [{"recipient_id": person.pk, "kind": "test.unsent", "subject": "S", "body": "B", "key": f"unsent:{i}"}
+               for i, person in enumerate((trainee, lead))]
+    services.notify_many(notices[:1])
+    with django_assert_num_queries(3):  # the keys stored, then the insert and the new ids
+        assert services.notify_unsent(notices) == 1
+    with django_assert_num_queries(1):  # everything stored: the keys only
+        assert services.notify_unsent(notices) == 0
+    assert Notification.objects.filter(kind="test.unsent").count() == 2
