@@ -152,7 +152,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username + address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, whose session user comes with their roles (one query, not two).
+    "rastrack.accounts.backends.PasswordBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # https://django-guardian.readthedocs.io/en/stable/configuration.html

@@ -34,7 +34,6 @@ import requests
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.db import transaction
@@ -43,6 +42,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from rastrack.accounts.backends import session_user
 from rastrack.accounts.mfa import PROVIDER_MFA_SESSION_KEY, mfa_required_for
 from rastrack.accounts.validators import RegistrationBody, normalise_registration_number
 from rastrack.audit.services import audit_record
@@ -156,8 +156,9 @@ class OIDCBackend(OIDCAuthenticationBackend):
         return None
 
     def get_user(self, user_id):
-        # ModelBackend's: an inactive account's session is not a signed-in user.
-        return ModelBackend.get_user(self, user_id)
+        # As the password backend's: an inactive account's session is not a signed-in user,
+        # and the user's roles come in the same query.
+        return session_user(user_id)
 
     def verify_claims(self, claims) -> bool:
         return bool(claims.get("sub"))

@@ -379,8 +379,9 @@ def user_deactivate(*, user: User, actor: User) -> User:
     """Deactivate an account and end every session and API token it has, at once.
 
     Users are never deleted (their records are evidence); a deactivated account cannot sign
-    in, and Django's ModelBackend refuses an inactive user's existing sessions on their very
-    next request. API tokens are deleted so that token calls get 401 at once.
+    in, and the session backends (`accounts.backends.session_user`) refuse an inactive user's
+    sessions on their very next request. API tokens are deleted so that token calls get 401
+    at once.
     """
     if not can_deactivate(actor, user):
         raise NotPermitted("You may not deactivate this account.")

@@ -19,14 +19,13 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
 from django.db.models.signals import m2m_changed
 from django.utils import timezone
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from rastrack.accounts.models import ApiToken, User
-from rastrack.accounts.roles import Role
+from rastrack.accounts.role_reads import attach_roles, role_columns
 
 # How stale `last_used_at` may get before a request writes it: one write per token per
 # interval, not one per request.
@@ -53,16 +52,11 @@ def tokens_revoke(user: User | int) -> int:
     return ApiToken.objects.filter(user_id=pk).delete()[0]
 
 
-_ROLE_COLUMN_OF = {role.value: f"holds_{role.value}" for role in Role}
-_ROLE_COLUMNS = {column: Exists(User.groups.through.objects.filter(user_id=OuterRef("user_id"), group__name=role))
-                 for role, column in _ROLE_COLUMN_OF.items()}
-
-
 @functools.cache
 def _tokens_with_roles():
     """Tokens with their user and one EXISTS per role, built once per process (resolving the
     six subqueries cost about as much as running the query); each request filters a clone."""
-    return ApiToken.objects.select_related("user").annotate(**_ROLE_COLUMNS)
+    return ApiToken.objects.select_related("user").annotate(**role_columns("user_id"))
 
 
 def token_expired(token: ApiToken, now: datetime.datetime) -> bool:
@@ -83,8 +77,7 @@ class ApiTokenAuthentication(TokenAuthentication):
         # The roles come with the token (one EXISTS per role in the same query), read afresh on
         # every request: a role taken away by any door, even one that ends no token, is gone
         # from the next request, and no request pays a second query for the user's groups.
-        token.user.__dict__["role_names"] = frozenset(
-            role for role, column in _ROLE_COLUMN_OF.items() if getattr(token, column))
+        attach_roles(token.user, token)
         now = timezone.now()
         if token_expired(token, now):
             token.delete()

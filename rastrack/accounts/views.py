@@ -173,7 +173,7 @@ def accept_invitation(request, token: str):
 
 
 def _signed_in(request, user):
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="rastrack.accounts.backends.PasswordBackend")
     return redirect("home")
 
 

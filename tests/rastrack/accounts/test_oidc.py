@@ -60,7 +60,7 @@ def provider(live_server, settings):
     # The person is signed in at the provider already (their trust's own sign-in).
     idp_session = SessionStore()
     idp_session["_auth_user_id"] = str(idp_person.pk)
-    idp_session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    idp_session["_auth_user_backend"] = "rastrack.accounts.backends.PasswordBackend"
     idp_session["_auth_user_hash"] = idp_person.get_session_auth_hash()
     idp_session.create()
     oidc_provider.CLAIMS.clear()
