@@ -501,7 +501,8 @@ def main(argv=None) -> int:
          None, 2, 20),
         ("dashboard_national", [admin] * rc, get("/api/v1/dashboards/national/"), "dashboard_national_floor", 1, 10),
         ("dashboard_national_floor", [admin] * rc, get("/bench/floor/dashboards/national/"), None, 2, 20),
-        # The same figures asked for with explicit months: computed on request, not the snapshot.
+        # The same figures asked for with explicit months: the sections by month computed on
+        # request from the summary tables, the others taken from the fresh snapshot.
         ("dashboard_region_live", [lead] * rc, get(f"/api/v1/dashboards/regions/{info['region']}/?{live_months()}"),
          "dashboard_region_floor", 1, 5),
         ("dashboard_national_live", [admin] * rc, get(f"/api/v1/dashboards/national/?{live_months()}"),

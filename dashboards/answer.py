@@ -1,6 +1,7 @@
 """What the dashboards API and pages both answer: the parameters checked (400 per field, a
-region outside the caller's scope 404), then the stored snapshot for a default view or the
-figures computed for a filtered one, or one section as CSV."""
+region outside the caller's scope 404), then the stored snapshot for a default view, or the
+figures computed for a filtered one (with the sections its filters do not change taken from
+the snapshot while it is fresh), or one section as CSV."""
 
 from __future__ import annotations
 
@@ -61,11 +62,14 @@ def dashboard_answer(params, *, user, region=None):
     """The dashboard (or one section's CSV) for the region (None: national, unless the
     `region` parameter narrows it)."""
     chosen = dashboard_params(params, national=region is None, user=user)
-    filtered = any(chosen[name] for name in ("start", "end", "specialty", "region"))
-    data = None if filtered else stored_dashboard(region)
+    scope = region or chosen["region"]
+    # The national dashboard narrowed to a region is that region's dashboard: its snapshot.
+    stored = stored_dashboard(scope)
+    filtered = any(chosen[name] for name in ("start", "end", "specialty"))
+    data = stored if not filtered else None
     if data is None:
-        data = as_json(dashboards.dashboard(region=region or chosen["region"], start=chosen["start"],
-                                            end=chosen["end"], specialty=chosen["specialty"]))
+        data = as_json(dashboards.dashboard(region=scope, start=chosen["start"], end=chosen["end"],
+                                            specialty=chosen["specialty"], snapshot=stored))
     if chosen["csv"]:
         return csv_response(data, chosen["section"])
     return data

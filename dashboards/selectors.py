@@ -226,12 +226,30 @@ def calibration_section(f: Filters) -> list[dict]:
 # --- The dashboard ----------------------------------------------------------------------------
 
 
+# What a filtered view takes from the scope's fresh snapshot rather than recomputing: the
+# sections that depend on the scope alone (neither on the months nor on the specialty) and,
+# when no specialty is given, those that depend on the specialty only. What they read (the
+# enrolments and their progress summaries, the bookings, the trainers) grows with the trainees,
+# not with the cases; the sections by month read the summary tables.
+SCOPE_ONLY = ("progress_freshness", "trainees", "signoffs", "privileges", "capacity_period", "capacity")
+SPECIALTY_ONLY = ("expiry_warning_days", "faculty", "trainers")
+
+
+def sections_reusable(*, specialty: str) -> tuple[str, ...]:
+    return SCOPE_ONLY if specialty else SCOPE_ONLY + SPECIALTY_ONLY
+
+
 def dashboard(*, region=None, start: datetime.date | None = None, end: datetime.date | None = None,
               specialty: str = "", today: datetime.date | None = None,
-              now: datetime.datetime | None = None) -> dict:
+              now: datetime.datetime | None = None, snapshot: dict | None = None) -> dict:
     """Every section for the nation (`region=None`) or one region, for the months from
     `start`'s to `end`'s (default: `labs.capacity.default_period`), optionally for one
-    specialty; capacity versus need always looks three months ahead from now."""
+    specialty; capacity versus need always looks three months ahead from now.
+
+    `snapshot`, the scope's stored default dashboard (as `dashboards.snapshots` keeps it),
+    gives the sections the filters do not change (`sections_reusable`); the answer's
+    `snapshot_sections` names them with the snapshot's `computed_at` (None when every section
+    was computed now)."""
     from django.utils import timezone
 
     now = now or timezone.now()
@@ -240,26 +258,35 @@ def dashboard(*, region=None, start: datetime.date | None = None, end: datetime.
     f = Filters(region_id=region.pk if region is not None else None, specialty=specialty or "",
                 start=first_of_month(start or default_start),
                 end=first_of_month(end or default_end), today=today)
-    faculty, warning_days = faculty_section(f)
+    reused = sections_reusable(specialty=f.specialty) if snapshot is not None else ()
+
+    def section(name: str, compute):
+        return snapshot[name] if name in reused else compute()
+
+    if "faculty" in reused:
+        faculty, warning_days = snapshot["faculty"], snapshot["expiry_warning_days"]
+    else:
+        faculty, warning_days = faculty_section(f)
     horizon_start, horizon_end = capacity_need.horizon(now)
-    fresh = freshness(_enrolments(f))
     return {
         "computed_at": now.isoformat(),
+        "snapshot_sections": {"computed_at": snapshot["computed_at"], "sections": list(reused)} if reused else None,
         "scope": {"region": f.region_id, "region_name": region.name if region is not None else ""},
         "period": {"from": f.start.strftime("%Y-%m"), "to": f.end.strftime("%Y-%m")},
         "filters": {"region": f.region_id, "specialty": f.specialty},
         "expiry_warning_days": warning_days,
-        "capacity_period": {"from": timezone.localdate(horizon_start).isoformat(),
-                            "to": timezone.localdate(horizon_end).isoformat()},
-        "progress_freshness": fresh,
+        "capacity_period": section("capacity_period", lambda: {
+            "from": timezone.localdate(horizon_start).isoformat(), "to": timezone.localdate(horizon_end).isoformat()}),
+        "progress_freshness": section("progress_freshness", lambda: freshness(_enrolments(f))),
         "faculty": faculty,
         "labs": labs_section(f),
-        "signoffs": signoffs_section(f),
-        "trainees": trainees_section(f),
+        "signoffs": section("signoffs", lambda: signoffs_section(f)),
+        "trainees": section("trainees", lambda: trainees_section(f)),
         "cases": cases_section(f),
-        "privileges": privileges_section(f),
-        "capacity": capacity_need.capacity_versus_need(f.region_id, now=now),
-        "trainers": capacity_need.trainer_capacity(f.region_id, today=today, specialty=f.specialty),
+        "privileges": section("privileges", lambda: privileges_section(f)),
+        "capacity": section("capacity", lambda: capacity_need.capacity_versus_need(f.region_id, now=now)),
+        "trainers": section("trainers", lambda: capacity_need.trainer_capacity(
+            f.region_id, today=today, specialty=f.specialty)),
         "overlogging": overlogging_section(f),
         "calibration": calibration_section(f),
     }

@@ -7,7 +7,10 @@ dashboard and every region's with the default filters (`dashboards.selectors.das
 request with no filter reads the snapshot when it is younger than
 `DASHBOARD_SNAPSHOT_MAX_AGE_SECONDS`, and computes live otherwise (no beat, a new region).
 Every answer carries `computed_at`, shown on the page, so a reader knows how fresh the
-figures are. Requests with filters (months, specialty, region) are always computed live.
+figures are. The national dashboard narrowed to a region answers that region's snapshot. A
+request with months or a specialty computes the sections they change (from the summary tables)
+and takes the others from the fresh snapshot (`dashboards.selectors.sections_reusable`),
+naming them, with the snapshot's time, in `snapshot_sections`.
 """
 
 from __future__ import annotations

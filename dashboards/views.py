@@ -19,6 +19,10 @@ from rastrack.accounts.roles import Role
 from rastrack.core.exceptions import ApplicationError
 from rastrack.reference.models import Region, Specialty
 
+# The headings of the sections a filtered view may take from the snapshot, as the page names them.
+_SECTION_NAMES = {"capacity": "capacity versus need", "trainers": "trainer capacity", "faculty": "faculty",
+                  "trainees": "trainees", "signoffs": "sign-offs", "privileges": "privileges"}
+
 
 def _platform_labels() -> dict[str, str]:
     from accreditation.logbook.models import Case
@@ -49,6 +53,8 @@ def _render(request, *, region=None):
         # The selector names the platform; a snapshot stored before it did is named here.
         row["platform_label"] = row.get("platform_name") or platforms.get(row["platform"], row["platform"])
     computed_at = parse_datetime(answer["computed_at"])
+    reused = answer.get("snapshot_sections")
+    reused_names = [_SECTION_NAMES[name] for name in (reused or {}).get("sections", ()) if name in _SECTION_NAMES]
     progress_at = answer["progress_freshness"]["computed_at"]
     kinds = dict(LabSessionKind.choices)
     for row in answer["capacity"]:
@@ -66,6 +72,8 @@ def _render(request, *, region=None):
         "values": {"from": answer["period"]["from"], "to": answer["period"]["to"],
                    "specialty": answer["filters"]["specialty"], "region": answer["filters"]["region"] or ""},
         "data": answer, "region": region, "csv": csv_links, "computed_at": computed_at,
+        "reused_at": parse_datetime(reused["computed_at"]) if reused else None,
+        "reused_names": ", ".join(reused_names),
         "progress_at": parse_datetime(progress_at) if progress_at else None,
         "specialties": Specialty.choices,
         "regions": Region.objects.order_by("name") if region is None else None,

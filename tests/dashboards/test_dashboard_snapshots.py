@@ -1,5 +1,6 @@
 """Dashboard snapshots (dashboards/snapshots.py): the default dashboards read from a row
-the beat task refreshes; filtered ones are computed live; every answer says when."""
+the beat task refreshes; filtered ones compute what their filters change and take the rest
+from a fresh snapshot; every answer says when."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from dashboards.models import DashboardSnapshot
 from dashboards.snapshots import refresh_dashboards
 from dashboards.tasks import refresh_dashboards as refresh_task
+from rastrack.accounts.roles import Role
 from rastrack.reference.models import Region
 from tests.builders.dashboards import NATIONAL, region_url, world_fixture  # noqa: F401 - fixture
 from tests.support.mfa import login_verified
@@ -78,3 +81,65 @@ def test_the_page_says_when_the_figures_were_computed(client, world, admin):
     html = client.get("/dashboards/").content.decode()
     stamp = timezone.localtime(DashboardSnapshot.objects.get(scope="national").computed_at)
     assert f"Figures computed at {stamp:%-d %b %Y, %H:%M}" in html
+
+
+def _months(today=None) -> dict:
+    today = today or timezone.localdate()
+    return {"from": f"{today.year - 1}-01", "to": today.strftime("%Y-%m")}
+
+
+def _without_times(answer: dict) -> dict:
+    return {key: value for key, value in answer.items() if key not in ("computed_at", "snapshot_sections")}
+
+
+def test_a_filtered_view_takes_what_its_filters_do_not_change_from_the_fresh_snapshot(
+        api, world, admin, london, trainee, assigned_trainer):
+    from dashboards.selectors import SCOPE_ONLY, SPECIALTY_ONLY
+    from tests.builders.faculty import accredit
+    from tests.builders.logbook import make_case
+    from tests.builders.people import UserFactory
+
+    client = api.as_user(admin)
+    live_before = client.get(NATIONAL, _months()).json()  # no snapshot yet: every section now
+    assert live_before["snapshot_sections"] is None
+    refresh_dashboards()
+    stored_at = DashboardSnapshot.objects.get(scope="national").computed_at
+    with CaptureQueriesContext(connection) as queries:
+        reused = client.get(NATIONAL, _months()).json()
+    assert _without_times(reused) == _without_times(live_before)  # the same figures, fewer queries
+    # The token, the snapshot, then one summary-table query each: labs, cases, over-logging, calibration.
+    assert len(queries) == 6, [query["sql"] for query in queries]
+    assert parse_datetime(reused["snapshot_sections"]["computed_at"]) == stored_at
+    assert reused["snapshot_sections"]["sections"] == [*SCOPE_ONLY, *SPECIALTY_ONLY]
+
+    # New evidence after the snapshot: the months' sections (summary tables) show it at once;
+    # the faculty, which months do not change, waits for the next snapshot...
+    make_case(trainee, assigned_trainer, days=1, platform="hugo")
+    accredit(UserFactory(roles=[Role.TRAINER], region=london))
+    after = client.get(NATIONAL, _months()).json()
+    assert after["cases"] != reused["cases"]
+    assert after["faculty"] == reused["faculty"]
+    # ...unless a specialty is chosen: then the faculty and trainer capacity are computed now.
+    urology = client.get(NATIONAL, {**_months(), "specialty": "urology"}).json()
+    assert urology["snapshot_sections"]["sections"] == list(SCOPE_ONLY)
+    london_row = next(row for row in urology["faculty"] if row["region"] == london.pk)
+    assert london_row["total"] == next(row for row in after["faculty"] if row["region"] == london.pk)["total"] + 1
+
+
+def test_the_national_dashboard_narrowed_to_a_region_is_the_regions_snapshot(api, world, admin, london):
+    client = api.as_user(admin)
+    refresh_dashboards()
+    with CaptureQueriesContext(connection) as queries:
+        narrowed = client.get(NATIONAL, {"region": london.pk}).json()
+    assert len(queries) <= 6
+    assert narrowed == client.get(region_url(london.pk)).json()
+    assert narrowed["scope"]["region"] == london.pk
+
+
+def test_the_page_says_which_sections_come_from_the_snapshot(client, world, admin):
+    refresh_dashboards()
+    login_verified(client, admin)
+    html = client.get("/dashboards/", _months()).content.decode()
+    stamp = timezone.localtime(DashboardSnapshot.objects.get(scope="national").computed_at)
+    assert ("trainees, sign-offs, privileges, capacity versus need, faculty, trainer capacity, which these "
+            f"filters do not change, as computed at {stamp:%-d %b %Y, %H:%M}") in html
