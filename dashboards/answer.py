@@ -1,14 +1,14 @@
 """What the dashboards API and pages both answer: the parameters checked (400 per field, a
 region outside the caller's scope 404), then the stored snapshot for a default view, or the
 figures computed for a filtered one (with the sections its filters do not change taken from
-the snapshot while it is fresh), or one section as CSV."""
+the snapshots while they are fresh), or one section as CSV."""
 
 from __future__ import annotations
 
 from django.http import HttpResponse
 
 from dashboards import selectors as dashboards
-from dashboards.snapshots import as_json, stored_dashboard
+from dashboards.snapshots import as_json, stored_dashboard, stored_specialty_sections
 from rastrack.core.exceptions import ApplicationError
 from rastrack.core.months import month_range
 from rastrack.core.permissions import get_visible_or_404
@@ -68,8 +68,10 @@ def dashboard_answer(params, *, user, region=None):
     filtered = any(chosen[name] for name in ("start", "end", "specialty"))
     data = stored if not filtered else None
     if data is None:
+        by_specialty = stored_specialty_sections(chosen["specialty"]) if chosen["specialty"] else None
         data = as_json(dashboards.dashboard(region=scope, start=chosen["start"], end=chosen["end"],
-                                            specialty=chosen["specialty"], snapshot=stored))
+                                            specialty=chosen["specialty"], snapshot=stored,
+                                            specialty_snapshot=by_specialty))
     if chosen["csv"]:
         return csv_response(data, chosen["section"])
     return data

@@ -5,12 +5,14 @@ from django.db import models
 
 
 class DashboardSnapshot(models.Model):
-    """The national or one region's dashboard with its default filters, as computed by the
-    beat task `labs.refresh_dashboards` (dashboards/snapshots.py). At national scale a
-    dashboard costs seconds of database time; the default view is read from here, and says
-    when it was computed. Filtered views are computed on request."""
+    """The national or one region's dashboard with its default filters, or the national
+    sections that follow one specialty, as computed by the beat task `labs.refresh_dashboards`
+    (dashboards/snapshots.py). At national scale a dashboard costs seconds of database time;
+    the default view is read from here and says when it was computed; a filtered view computes
+    its sections by month and takes the rest from here."""
 
-    scope = models.CharField(max_length=40, unique=True, help_text='"national" or "region:<id>".')
+    scope = models.CharField(max_length=40, unique=True,
+                             help_text='"national", "region:<id>" or "specialty:<code>".')
     data = models.JSONField(encoder=DjangoJSONEncoder)
     computed_at = models.DateTimeField()
 

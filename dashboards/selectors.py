@@ -226,30 +226,52 @@ def calibration_section(f: Filters) -> list[dict]:
 # --- The dashboard ----------------------------------------------------------------------------
 
 
-# What a filtered view takes from the scope's fresh snapshot rather than recomputing: the
-# sections that depend on the scope alone (neither on the months nor on the specialty) and,
-# when no specialty is given, those that depend on the specialty only. What they read (the
-# enrolments and their progress summaries, the bookings, the trainers) grows with the trainees,
-# not with the cases; the sections by month read the summary tables.
+# What a filtered view takes from the snapshots rather than recomputing: the sections that
+# depend on the scope alone (neither on the months nor on the specialty), and those that
+# depend on the specialty only (from the scope's snapshot when no specialty is given, else
+# from the specialty's). What they read (enrolments and their progress summaries, bookings,
+# trainers and assignments) grows with the trainees; the sections by month read the summary
+# tables.
 SCOPE_ONLY = ("progress_freshness", "trainees", "signoffs", "privileges", "capacity_period", "capacity")
 SPECIALTY_ONLY = ("expiry_warning_days", "faculty", "trainers")
 
 
-def sections_reusable(*, specialty: str) -> tuple[str, ...]:
-    return SCOPE_ONLY if specialty else SCOPE_ONLY + SPECIALTY_ONLY
+def specialty_sections(*, specialty: str, today: datetime.date | None = None,
+                       now: datetime.datetime | None = None) -> dict:
+    """The national sections that follow the specialty and not the months, by region (a
+    region's rows are those of its dashboard), as `dashboards.snapshots` stores them for each
+    specialty code."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    this_month = first_of_month(today)
+    f = Filters(region_id=None, specialty=specialty, start=this_month, end=this_month, today=today)
+    faculty, warning_days = faculty_section(f)
+    return {"computed_at": now.isoformat(), "expiry_warning_days": warning_days, "faculty": faculty,
+            "trainers": capacity_need.trainer_capacity(None, today=today, specialty=specialty)}
+
+
+def _of_region(section: dict, region_id: int | None) -> dict:
+    if region_id is None:
+        return section
+    return {name: [row for row in rows if row["region"] == region_id] if isinstance(rows, list) else rows
+            for name, rows in section.items()}
 
 
 def dashboard(*, region=None, start: datetime.date | None = None, end: datetime.date | None = None,
               specialty: str = "", today: datetime.date | None = None,
-              now: datetime.datetime | None = None, snapshot: dict | None = None) -> dict:
+              now: datetime.datetime | None = None, snapshot: dict | None = None,
+              specialty_snapshot: dict | None = None) -> dict:
     """Every section for the nation (`region=None`) or one region, for the months from
     `start`'s to `end`'s (default: `labs.capacity.default_period`), optionally for one
     specialty; capacity versus need always looks three months ahead from now.
 
-    `snapshot`, the scope's stored default dashboard (as `dashboards.snapshots` keeps it),
-    gives the sections the filters do not change (`sections_reusable`); the answer's
-    `snapshot_sections` names them with the snapshot's `computed_at` (None when every section
-    was computed now)."""
+    `snapshot`, the scope's stored default dashboard, gives the sections that depend on the
+    scope alone (`SCOPE_ONLY`), and with no specialty those that follow it (`SPECIALTY_ONLY`);
+    with a specialty, `specialty_snapshot` (the stored `specialty_sections`) gives those. The
+    answer's `snapshot_sections` names what came from them with the older snapshot's
+    `computed_at` (None when every section was computed now)."""
     from django.utils import timezone
 
     now = now or timezone.now()
@@ -258,19 +280,27 @@ def dashboard(*, region=None, start: datetime.date | None = None, end: datetime.
     f = Filters(region_id=region.pk if region is not None else None, specialty=specialty or "",
                 start=first_of_month(start or default_start),
                 end=first_of_month(end or default_end), today=today)
-    reused = sections_reusable(specialty=f.specialty) if snapshot is not None else ()
+    stored: dict[str, dict] = {}
+    if snapshot is not None:
+        stored.update(dict.fromkeys(SCOPE_ONLY, snapshot))
+        if not f.specialty:
+            stored.update(dict.fromkeys(SPECIALTY_ONLY, snapshot))
+    if f.specialty and specialty_snapshot is not None:
+        stored.update(dict.fromkeys(SPECIALTY_ONLY, _of_region(specialty_snapshot, f.region_id)))
 
     def section(name: str, compute):
-        return snapshot[name] if name in reused else compute()
+        return stored[name][name] if name in stored else compute()
 
-    if "faculty" in reused:
-        faculty, warning_days = snapshot["faculty"], snapshot["expiry_warning_days"]
+    if "faculty" in stored:
+        faculty, warning_days = stored["faculty"]["faculty"], stored["faculty"]["expiry_warning_days"]
     else:
         faculty, warning_days = faculty_section(f)
+    reused = [name for name in (*SCOPE_ONLY, *SPECIALTY_ONLY) if name in stored]
+    reused_at = min((source["computed_at"] for source in stored.values()), default=None)
     horizon_start, horizon_end = capacity_need.horizon(now)
     return {
         "computed_at": now.isoformat(),
-        "snapshot_sections": {"computed_at": snapshot["computed_at"], "sections": list(reused)} if reused else None,
+        "snapshot_sections": {"computed_at": reused_at, "sections": reused} if reused else None,
         "scope": {"region": f.region_id, "region_name": region.name if region is not None else ""},
         "period": {"from": f.start.strftime("%Y-%m"), "to": f.end.strftime("%Y-%m")},
         "filters": {"region": f.region_id, "specialty": f.specialty},

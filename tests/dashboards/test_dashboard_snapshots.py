@@ -113,17 +113,44 @@ def test_a_filtered_view_takes_what_its_filters_do_not_change_from_the_fresh_sna
     assert reused["snapshot_sections"]["sections"] == [*SCOPE_ONLY, *SPECIALTY_ONLY]
 
     # New evidence after the snapshot: the months' sections (summary tables) show it at once;
-    # the faculty, which months do not change, waits for the next snapshot...
+    # the faculty, which the months do not change, waits for the next snapshot, with a
+    # specialty or without.
     make_case(trainee, assigned_trainer, days=1, platform="hugo")
-    accredit(UserFactory(roles=[Role.TRAINER], region=london))
+    accredit(UserFactory(roles=[Role.TRAINER], region=london))  # a urology accreditation
     after = client.get(NATIONAL, _months()).json()
     assert after["cases"] != reused["cases"]
     assert after["faculty"] == reused["faculty"]
-    # ...unless a specialty is chosen: then the faculty and trainer capacity are computed now.
-    urology = client.get(NATIONAL, {**_months(), "specialty": "urology"}).json()
-    assert urology["snapshot_sections"]["sections"] == list(SCOPE_ONLY)
-    london_row = next(row for row in urology["faculty"] if row["region"] == london.pk)
-    assert london_row["total"] == next(row for row in after["faculty"] if row["region"] == london.pk)["total"] + 1
+    urology = {**_months(), "specialty": "urology"}
+    before_refresh = client.get(NATIONAL, urology).json()
+    assert before_refresh["snapshot_sections"]["sections"] == [*SCOPE_ONLY, *SPECIALTY_ONLY]
+    refresh_dashboards()
+    refreshed = client.get(NATIONAL, urology).json()
+
+    def london_total(answer):
+        return next(row for row in answer["faculty"] if row["region"] == london.pk)["total"]
+
+    assert london_total(refreshed) == london_total(before_refresh) + 1
+
+
+@pytest.mark.parametrize("specialty", ["urology", "colorectal", "vascular"])
+def test_a_view_from_the_snapshots_has_the_figures_it_would_compute(api, world, admin, lead, london, specialty):
+    from tests.builders.faculty import accredit
+    from tests.builders.people import UserFactory
+
+    accredit(UserFactory(roles=[Role.TRAINER], region=london))
+    params = {**_months(), "specialty": specialty}
+    national, regional = api.as_user(admin), api.as_user(lead)
+    live = national.get(NATIONAL, params).json(), regional.get(region_url(london.pk), params).json()
+    assert live[0]["snapshot_sections"] is None
+    refresh_dashboards()
+    with CaptureQueriesContext(connection) as queries:
+        stored = regional.get(region_url(london.pk), params).json()
+    # The token, the region (may the lead see it), the region's snapshot, the specialty's, and
+    # one summary-table query per section by month: labs, cases, over-logging, calibration.
+    assert len(queries) == 8, "\n".join(query["sql"][:120] for query in queries)
+    assert _without_times(stored) == _without_times(live[1])
+    assert _without_times(national.get(NATIONAL, params).json()) == _without_times(live[0])
+    assert {row["region"] for row in stored["faculty"] + stored["trainers"]} <= {london.pk}
 
 
 def test_the_national_dashboard_narrowed_to_a_region_is_the_regions_snapshot(api, world, admin, london):
