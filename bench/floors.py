@@ -35,6 +35,7 @@ from accreditation.logbook.models import Case, CaseStatus, CaseStep
 from accreditation.logbook.selectors import learning_curve_of
 from labs import capacity
 from rastrack.accounts.models import ApiToken
+from rastrack.accounts.supervision import supervised_trainee_ids
 from rastrack.accounts.tokens import token_digest
 from rastrack.audit.canonical import canonicalise
 from rastrack.audit.models import GENESIS_HASH
@@ -80,10 +81,14 @@ def logbook(request: HttpRequest) -> JsonResponse:
 
 
 def queue(request: HttpRequest) -> JsonResponse:
+    """The cases the API's queue answers: submitted to this validator, of trainees the
+    validator may supervise today (the same rule, `supervised_trainee_ids`, read once as the
+    API reads it: a validator who has lost the right sees no more of that trainee's cases)."""
     user = _user(request)
     if user is None:
         return JsonResponse({"detail": "401"}, status=401)
-    return _page(request, Case.objects.filter(validator=user, status=CaseStatus.SUBMITTED)
+    return _page(request, Case.objects.filter(validator=user, status=CaseStatus.SUBMITTED,
+                                              trainee_id__in=list(supervised_trainee_ids(user)))
                  .order_by("submitted_at", "id"))
 
 

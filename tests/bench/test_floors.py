@@ -71,3 +71,28 @@ def test_the_learning_curve_floor_answers_the_apis_json(client, trainee, assigne
     assert floor.json() == api.json()
     assert len(api.json()["points"]) == 6 and api.json()["excluded"]
     assert any(p["failure"] for p in api.json()["complications"]["points"])
+
+
+def test_the_queue_floor_answers_the_cases_the_api_queue_answers(client, admin, trainee, other_trainee,
+                                                                 assigned_trainer):
+    """Both read the validator's submitted cases of the trainees they may supervise today: a
+    case whose trainee's supervision has ended is in neither."""
+    from accreditation.faculty.models import Assignment
+    from accreditation.faculty.services.assignments import assignment_end
+    from tests.builders.dates import days_ago as ago
+    from tests.builders.faculty import assign
+
+    assign(assigned_trainer, other_trainee)
+    kept = [make_case(trainee, assigned_trainer, status="submitted", days=d).pk for d in (9, 8, 7)]
+    gone = make_case(other_trainee, assigned_trainer, status="submitted", days=6).pk
+    auth = {"HTTP_AUTHORIZATION": f"Token {token_issue(assigned_trainer)}"}
+
+    def ids(url):
+        answer = client.get(url, **auth)
+        assert answer.status_code == 200
+        return answer.json()["count"], [row["id"] for row in answer.json()["results"]]
+
+    assert ids("/api/v1/cases/queue/") == ids("/bench/floor/queue/") == (4, [*kept, gone])
+    assignment_end(assignment=Assignment.objects.get(trainer=assigned_trainer, trainee=other_trainee),
+                   actor=admin, ends_on=ago(1))
+    assert ids("/api/v1/cases/queue/") == ids("/bench/floor/queue/") == (3, kept)
