@@ -180,19 +180,21 @@ DashboardPeriodSerializer._declared_fields["from"] = serializers.CharField()
 
 
 class SnapshotSectionsSerializer(serializers.Serializer):
-    computed_at = serializers.DateTimeField(help_text="When the snapshot these sections come from was computed.")
+    computed_at = serializers.DateTimeField(help_text="When the (older) snapshot these sections come from was computed.")
     sections = serializers.ListField(child=serializers.CharField())
 
 
 class DashboardSerializer(serializers.Serializer):
     computed_at = serializers.DateTimeField(
         help_text="When these figures were computed: the default view comes from a snapshot the "
-                  "beat task refreshes every few minutes; filtered views are computed on request.")
+                  "beat task refreshes every few minutes; a filtered view computes its sections by "
+                  "month on request (see snapshot_sections for the others).")
     snapshot_sections = SnapshotSectionsSerializer(
         allow_null=True, required=False,
-        help_text="In a filtered view, the sections its filters do not change (they depend on the "
-                  "scope alone, or on the specialty when none is chosen), taken from the scope's "
-                  "snapshot while it is fresh; null when every section was computed on request.")
+        help_text="In a filtered view, the sections its months do not change (those of the scope "
+                  "alone, and faculty and trainer capacity), taken from the snapshots of the scope "
+                  "and of the chosen specialty while they are fresh; null when every section was "
+                  "computed on request.")
     scope = DashboardScopeSerializer()
     period = DashboardPeriodSerializer()
     filters = DashboardFiltersSerializer()
