@@ -307,7 +307,7 @@ REDIS_URL = env_url("REDIS_URL", None, schemes=("redis", "rediss"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "rastrack.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rastrack",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},

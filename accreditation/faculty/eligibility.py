@@ -24,7 +24,8 @@ scoping, never the rule: `rastrack.accounts.supervision.may_supervise` checks bo
 next request after a suspension, lapse, revocation or ended assignment is refused even
 though guardian rows do not expire by themselves.
 
-Each function reads the database (no caching): call them per request, not per process.
+Each function reads the database (no caching of answers; the SQL of the busiest one is compiled
+once): call them per request, not per process.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from accreditation.faculty.models import (
     AssignmentKind,
 )
 from rastrack.accounts.models import User
+from rastrack.core.compiled import CompiledQuery
 
 
 def _day(on: datetime.date | None) -> datetime.date:
@@ -119,13 +121,23 @@ def platform_trainer_of(trainee, *, platform: str, on: datetime.date | None = No
     pk = _pk(trainee)
     if pk is None:
         return None
-    assignment = (
-        _eligible_assignments(_day(on), platform).filter(trainee_id=pk).exclude(trainer_id=pk)
+    assignment = _PLATFORM_TRAINER.first(trainee=pk, on=_day(on), platform=platform)
+    return assignment.trainer if assignment else None
+
+
+def _platform_trainer_assignments(*, trainee: int, on: datetime.date, platform: str) -> QuerySet[Assignment]:
+    return (
+        _eligible_assignments(on, platform).filter(trainee_id=trainee).exclude(trainer_id=trainee)
         .select_related("trainer")
         .order_by(Case(When(kind=AssignmentKind.EDUCATIONAL_SUPERVISOR, then=0), default=1), "-starts_on", "-id")
-        .first()
+        [:1]
     )
-    return assignment.trainer if assignment else None
+
+
+# Every case logged asks this: its SQL is compiled once per platform, not per case.
+_PLATFORM_TRAINER = CompiledQuery(_platform_trainer_assignments,
+                                  stand_ins={"trainee": -7_000_000_001, "on": datetime.date(1111, 11, 11)},
+                                  shape=("platform",))
 
 
 def is_assigned_proctor(proctor, trainee, *, on: datetime.date | None = None) -> bool:

@@ -14,7 +14,6 @@ Each sign-in issues a new key; the newest `API_TOKEN_MAX_PER_USER` are kept.
 from __future__ import annotations
 
 import datetime
-import functools
 import hashlib
 import secrets
 
@@ -26,6 +25,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from rastrack.accounts.models import ApiToken, User
 from rastrack.accounts.role_reads import attach_roles, role_columns
+from rastrack.core.compiled import CompiledQuery
 
 # How stale `last_used_at` may get before a request writes it: one write per token per
 # interval, not one per request.
@@ -52,11 +52,11 @@ def tokens_revoke(user: User | int) -> int:
     return ApiToken.objects.filter(user_id=pk).delete()[0]
 
 
-@functools.cache
-def _tokens_with_roles():
-    """Tokens with their user and one EXISTS per role, built once per process (resolving the
-    six subqueries cost about as much as running the query); each request filters a clone."""
-    return ApiToken.objects.select_related("user").annotate(**role_columns("user_id"))
+# The token by its digest, with its user and one EXISTS per role: compiled once per process
+# (building and compiling the six subqueries cost more than running the query).
+_TOKEN_WITH_ROLES = CompiledQuery(
+    lambda digest: ApiToken.objects.select_related("user").annotate(**role_columns("user_id")).filter(digest=digest),
+    stand_ins={"digest": "compiled-query stand-in"})
 
 
 def token_expired(token: ApiToken, now: datetime.datetime) -> bool:
@@ -71,7 +71,7 @@ class ApiTokenAuthentication(TokenAuthentication):
     model = ApiToken
 
     def authenticate_credentials(self, key):
-        token = _tokens_with_roles().filter(digest=token_digest(key)).first()
+        token = _TOKEN_WITH_ROLES.first(digest=token_digest(key))
         if token is None:
             raise AuthenticationFailed("Invalid token.")
         # The roles come with the token (one EXISTS per role in the same query), read afresh on

@@ -15,9 +15,14 @@ from django.utils import timezone
 
 from rastrack.audit.canonical import canonical_json, canonicalise, sha256_hex
 from rastrack.audit.models import GENESIS_HASH, AuditEntry, AuditStreamHead
+from rastrack.core.compiled import CompiledQuery
 from rastrack.core.middleware import current_request_id
 
 MAX_ATTEMPTS = 8
+
+# A stream's head, locked: read by every audited write, so its SQL is compiled once.
+_HEAD_FOR_UPDATE = CompiledQuery(lambda stream: AuditStreamHead.objects.select_for_update().filter(stream=stream),
+                                 stand_ins={"stream": "compiled-query stand-in"})
 
 
 def stream_for(instance: models.Model) -> str:
@@ -90,7 +95,7 @@ def _record(fields: dict) -> AuditEntry:
         # instead of spinning on retries; writers to other streams lock other rows and never
         # wait. Under the lock the next sequence number is ours alone, so the append needs
         # no savepoint (it would cost two statements on every write).
-        head = AuditStreamHead.objects.select_for_update().filter(stream=stream).first()
+        head = _HEAD_FOR_UPDATE.first(stream=stream)
         if head is not None:
             return _append(head=head, **fields)
         # A stream's first two writers have no head to lock: the unique (stream, seq) insert

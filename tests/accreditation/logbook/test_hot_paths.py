@@ -112,6 +112,19 @@ def test_step_ids_read_together_are_refused_as_before(trainee, assigned_trainer,
 
 
 @pytest.mark.django_db
+def test_an_unknown_site_is_refused_as_before(trainee, assigned_trainer, whole_console_case):
+    client = token_client(trainee)
+    for site, message in ((999_999, "There is none with the id 999999 that you may use."),
+                          (True, "Enter an id: a whole number.")):
+        response = client.post(URL, {**whole_console_case, "site": site}, format="json")
+        assert response.status_code == 400 and response.json()["site"] == [message]
+    assert not Case.objects.filter(trainee=trainee).exists()
+    # A numeric string is an id, as DRF's field takes it (read by the field, not beforehand).
+    response = client.post(URL, {**whole_console_case, "site": str(whole_console_case["site"])}, format="json")
+    assert response.status_code == 201 and response.json()["site"] == whole_console_case["site"]
+
+
+@pytest.mark.django_db
 def test_a_missing_site_is_still_refused_by_the_field_rules(trainee, assigned_trainer, whole_console_case):
     response = token_client(trainee).post(URL, {**whole_console_case, "site": None}, format="json")
     assert response.status_code == 400 and "site" in response.json()
