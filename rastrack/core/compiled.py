@@ -112,6 +112,17 @@ def _as_date_parameter(example: Any) -> Callable[[Any], Any]:
     return str if isinstance(example, str) else _same
 
 
+def _flatten(values: dict[str, Any], lengths: dict[str, int]) -> dict[str, Any]:
+    """The values as the plan's slots name them: a sequence of ids gives one per position."""
+    flat: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in lengths:
+            flat.update({f"{name}[{i}]": v for i, v in enumerate(value)})
+        else:
+            flat[name] = value
+    return flat
+
+
 class Ids:
     """The stand-in for a sequence of ids (an `__in` lookup): the SQL is compiled once per
     length, with the stand-ins `start`, `start - 1`, ..."""
@@ -142,12 +153,7 @@ class CompiledQuery:
         """The plan for these values, and the values as its slots name them (one per id)."""
         shape = {name: values[name] for name in self.shape}
         lengths = {name: len(values[name]) for name, s in self.stand_ins.items() if isinstance(s, Ids)}
-        flat: dict[str, Any] = {}
-        for name in self.stand_ins:
-            if name in lengths:
-                flat.update({f"{name}[{i}]": v for i, v in enumerate(values[name])})
-            else:
-                flat[name] = values[name]
+        flat = _flatten({name: values[name] for name in self.stand_ins}, lengths)
         if 0 in lengths.values():
             raise ValueError("A CompiledQuery takes non-empty sequences of ids.")
         if self._model is None:
@@ -164,13 +170,8 @@ class CompiledQuery:
                 plan = self._plans.get(key)
                 if plan is None:
                     stand_ins = self._stand_ins(lengths)
-                    marks = {}
-                    for name, value in stand_ins.items():
-                        if name in lengths:
-                            marks.update({f"{name}[{i}]": v for i, v in enumerate(value)})
-                        else:
-                            marks[name] = value
-                    plan = self._plans[key] = _Plan(self.build(**stand_ins, **shape), alias, marks)
+                    plan = self._plans[key] = _Plan(self.build(**stand_ins, **shape), alias,
+                                                    _flatten(stand_ins, lengths))
         return plan, flat
 
     def _stand_ins(self, lengths: dict[str, int]) -> dict[str, Any]:
@@ -181,5 +182,7 @@ class CompiledQuery:
         return plan.run(flat)
 
     def first(self, **values: Any):
+        """The first instance, or None. Every row is fetched: the queryset limits itself
+        (`[:1]`) where more than one could match."""
         rows = self.all(**values)
         return rows[0] if rows else None
