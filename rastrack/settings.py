@@ -348,9 +348,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["rastrack.core.api.filtering.FilterWhenAsked"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "rastrack.core.api.exceptions.exception_handler",
+    # DRF's rates, counted in one atomic Redis call when the cache is Redis.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "rastrack.core.api.throttling.AnonRateThrottle",
+        "rastrack.core.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": _throttle_rate("THROTTLE_ANON", "60/minute"),

@@ -30,8 +30,10 @@ urlpatterns = [
     # What a verifier fetches: the issuer's keys (did:web) and the revocation lists.
     path(".well-known/did.json", certificate_views.did_document, name="did-document"),
     path("credentials/status/<int:number>/", certificate_views.status_list, name="credential-status-list"),
-    path("", include("accreditation.urls")),
+    # The API before the pages' unprefixed include: every API request (a case logged from a
+    # phone is the busiest) would otherwise be tried against each of those patterns first.
     path("api/v1/", include("rastrack.api_urls")),
+    path("", include("accreditation.urls")),
 ]
 
 handler404 = "rastrack.core.views.not_found"

@@ -4,7 +4,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from rastrack.accounts import selectors, services, site_leads
@@ -20,6 +19,7 @@ from rastrack.accounts.serializers import (
     UserSerializer,
 )
 from rastrack.accounts.tokens import token_issue
+from rastrack.core.api.throttling import ScopedRateThrottle
 from rastrack.core.permissions import RoleRequired, ScopedViewSetMixin
 
 

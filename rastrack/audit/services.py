@@ -10,7 +10,7 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.utils import timezone
 
 from rastrack.audit.canonical import canonical_json, canonicalise, sha256_hex
@@ -117,13 +117,40 @@ def _append(*, head, stream, actor_id, action, object_type, object_id, before, a
         request_id=request_id, prev_hash=prev_hash,
     )
     entry.hash = hash_of(entry)
-    entry.save()
     if head:
         head.seq, head.hash = seq, entry.hash
-        head.save(update_fields=["seq", "hash"])
+        alias = router.db_for_write(AuditEntry)
+        if connections[alias].vendor == "postgresql":
+            _insert_and_advance(entry, head, alias)
+        else:
+            entry.save()
+            head.save(update_fields=["seq", "hash"])
     else:
+        entry.save()
         AuditStreamHead.objects.create(stream=stream, seq=seq, hash=entry.hash)
     return entry
+
+
+_ENTRY_COLUMNS = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+# Names from the models and placeholders only: the values travel as parameters.
+_INSERT_AND_ADVANCE_SQL = (  # noqa: S608
+    'WITH appended AS (INSERT INTO "{entries}" ({columns}) VALUES ({values}) RETURNING "id") '
+    'UPDATE "{heads}" SET "seq" = %s, "hash" = %s WHERE "stream" = %s RETURNING (SELECT "id" FROM appended)'
+).format(entries=AuditEntry._meta.db_table, heads=AuditStreamHead._meta.db_table,
+         columns=", ".join(f'"{f.column}"' for f in _ENTRY_COLUMNS), values=", ".join(["%s"] * len(_ENTRY_COLUMNS)))
+
+
+def _insert_and_advance(entry: AuditEntry, head: AuditStreamHead, alias: str) -> None:
+    """The entry and its stream's new head (locked by the caller) in one statement: every
+    audited write makes both, and on PostgreSQL a data-modifying WITH does it in one round
+    trip. The rows are those `entry.save()` and `head.save()` write (the other databases'
+    path, and the one a test compares this with)."""
+    connection = connections[alias]
+    values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _ENTRY_COLUMNS]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_AND_ADVANCE_SQL, [*values, head.seq, head.hash, head.stream])
+        (entry.pk,) = cursor.fetchone()
+    entry._state.adding, entry._state.db = False, alias
 
 
 @contextlib.contextmanager

@@ -84,6 +84,10 @@ def test_the_case_create_spends_no_query_on_what_it_already_knows(trainee, assig
         "site and procedure were fetched by the request: not checked again"
     assert not [q for q in sql if 'FROM "accreditation_case"' in q], "the answer is not read back"
     assert sum(q.startswith("SAVEPOINT") for q in sql) == 1, "the audit entry takes no savepoint of its own"
+    if connection.vendor == "postgresql":
+        appends = [q for q in sql if "audit_auditentry" in q or "audit_auditstreamhead" in q]
+        assert len(appends) == 2, "the head locked, then the entry and the head's advance in one statement"
+        assert appends[1].startswith('WITH appended AS (INSERT INTO "audit_auditentry"')
 
 
 @pytest.mark.django_db

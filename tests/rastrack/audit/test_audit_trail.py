@@ -36,6 +36,25 @@ def test_entries_chain_per_stream(admin):
     assert AuditStreamHead.objects.get(stream="demo.thing:1").hash == one[2].hash
 
 
+def test_an_appended_entry_is_the_row_written_and_the_head_follows_it(admin):
+    # After a stream's first entry the entry and the new head are one statement on
+    # PostgreSQL, two saves elsewhere: both must leave the same rows.
+    first = audit_record(actor=admin, action="thing.change", object_type="demo.thing", object_id=9)
+    with transaction.atomic():
+        second = audit_record(actor=admin, action="thing.change", object_type="demo.thing", object_id=9,
+                              before={"n": 1}, after={"n": 2, "when": datetime.date(2026, 1, 2)},
+                              stream="demo.thing:9")
+    stored = AuditEntry.objects.get(pk=second.pk)
+    assert stored.pk != first.pk and not second._state.adding
+    assert (stored.seq, stored.prev_hash, stored.hash) == (2, first.hash, second.hash)
+    assert (stored.before, stored.after) == ({"n": 1}, {"n": 2, "when": "2026-01-02"})
+    assert (stored.occurred_at, stored.actor_id, stored.action) == (second.occurred_at, admin.pk, "thing.change")
+    assert hash_of(stored) == stored.hash
+    assert AuditStreamHead.objects.filter(stream="demo.thing:9").values_list("seq", "hash").get() == (2, second.hash)
+    with pytest.raises(AppendOnlyError):
+        second.save()  # what was appended is an entry like any other: not to be saved again
+
+
 def test_audited_records_before_and_after_with_the_change(admin, trainee):
     with audited(actor=admin, action="user.rename", instance=trainee, fields=["full_name"]):
         trainee.full_name = "Renamed Person"

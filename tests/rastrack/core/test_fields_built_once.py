@@ -43,3 +43,23 @@ def test_the_write_serializer_takes_the_writable_fields_alone():
     assert set(CaseWriteSerializer().fields) == writable
     assert {n: repr(f) for n, f in CaseWriteSerializer().fields.items()} == {
         n: repr(f) for n, f in CaseSerializer().fields.items() if n in writable}
+
+
+def test_the_validators_are_those_drf_finds_once_per_class():
+    from accreditation.logbook.models import Case
+
+    class _PlainValidators(CaseSerializer):
+        def get_validators(self):
+            return serializers.ModelSerializer.get_validators(self)
+
+    assert repr(CaseSerializer().get_validators()) == repr(_PlainValidators().get_validators())
+
+    class _Dated(CaseSerializer):  # a class whose model rules DRF turns into validators
+        class Meta(CaseSerializer.Meta):
+            validators = [serializers.UniqueTogetherValidator(queryset=Case.objects.all(),
+                                                             fields=["trainee", "date"])]
+
+    first, second = _Dated().get_validators(), _Dated().get_validators()
+    assert len(first) == 1 and first == second and first is not second  # each serializer's own list
+    first.append("a request's own")
+    assert len(_Dated().get_validators()) == 1
