@@ -126,6 +126,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django turns psycopg's prepared statements off; its own cursors bind values on the
+    # client and never prepare anyway. The compiled hot-path queries (rastrack/core/compiled.py)
+    # bind on the server and are prepared on a connection once it has run them this often.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5  # psycopg's own default
 # Behind PgBouncer in transaction pooling (compose.yaml), a server connection serves another
 # client between transactions: no server-side cursors (a named cursor outlives its
 # transaction), and the pooling of connections is PgBouncer's, not Django's (CONN_MAX_AGE 0).

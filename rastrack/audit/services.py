@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from rastrack.audit.canonical import canonical_json, canonicalise, sha256_hex
 from rastrack.audit.models import GENESIS_HASH, AuditEntry, AuditStreamHead
-from rastrack.core.compiled import CompiledQuery
+from rastrack.core.compiled import CompiledQuery, prepared_cursor
 from rastrack.core.middleware import current_request_id
 
 MAX_ATTEMPTS = 8
@@ -147,7 +147,7 @@ def _insert_and_advance(entry: AuditEntry, head: AuditStreamHead, alias: str) ->
     path, and the one a test compares this with)."""
     connection = connections[alias]
     values = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in _ENTRY_COLUMNS]
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_INSERT_AND_ADVANCE_SQL, [*values, head.seq, head.hash, head.stream])
         (entry.pk,) = cursor.fetchone()
     entry._state.adding, entry._state.db = False, alias

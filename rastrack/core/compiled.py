@@ -17,10 +17,12 @@ the shape instead: name it in `shape`, and each distinct value compiles once.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime
+import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.db import connections, router
@@ -72,9 +74,7 @@ class _Plan:
         # A connection belongs to its thread: the plan is shared, so each run takes this
         # thread's connection (and converts with a shallow copy of the compiler bound to it).
         connection = connections[self.db]
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
+        rows = _fetch(connection, self.sql, params)
         if self.trim is not None:
             rows = [row[:self.trim] for row in rows]
         if self.converters:
@@ -90,6 +90,42 @@ class _Plan:
                 setattr(obj, name, row[position])
             out.append(obj)
         return out
+
+
+@contextlib.contextmanager
+def prepared_cursor(connection) -> Iterator:
+    """A cursor (Django's wrapper: logged, counted, errors translated) whose values are bound
+    by the server on PostgreSQL, so that the SQL text is the same on every call and psycopg
+    prepares it once per connection (after the connection's `prepare_threshold` runs; never
+    behind PgBouncer, where that is None): PostgreSQL then plans it once, not on every
+    request. Planning the token's six EXISTS cost more than running them. For SQL of a fixed
+    shape whose every value is a parameter; the ORM's own queries keep Django's client-side
+    binding. Other databases get their usual cursor."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.cursor.close()
+            cursor.cursor = _server_binding_cursor()(connection.connection)
+        yield cursor
+
+
+@functools.cache
+def _server_binding_cursor() -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def _send_query_prepared(self, name, pgq, **kwargs):
+            # psycopg keeps the query it sent only when it did not prepare it; Django's log
+            # of each statement (the debug log, the tests' query counts) reads it from there.
+            self._query = pgq
+            super()._send_query_prepared(name, pgq, **kwargs)
+
+    return PreparingCursor
+
+
+def _fetch(connection, sql: str, params: list) -> list[tuple]:
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _adapter(param: Any, stand_in: Any, ops) -> Callable[[Any], Any] | None:

@@ -93,6 +93,7 @@ def test_pooled_replica_and_queue_settings_from_the_environment():
     plain = _settings_with(DATABASE_URL="postgres://u:p@db:5432/rastrack")
     assert "replica" not in plain["db"] and plain["routes"] == {}
     assert not plain["db"]["default"].get("DISABLE_SERVER_SIDE_CURSORS")
+    assert plain["db"]["default"]["OPTIONS"]["prepare_threshold"] == 5  # the compiled queries prepare
 
 
 def test_web_and_celery_workers_freeze_the_collector_after_warming_up():

@@ -17,7 +17,7 @@ from accreditation.logbook.api import _STEPS
 from rastrack.accounts.models import ApiToken
 from rastrack.accounts.roles import Role
 from rastrack.accounts.tokens import _TOKEN_WITH_ROLES, token_digest, token_issue
-from rastrack.core.compiled import CompiledQuery, Ids
+from rastrack.core.compiled import CompiledQuery, Ids, prepared_cursor
 from rastrack.reference.models import Procedure, ProcedureStep
 from tests.builders.dates import days_ago
 from tests.builders.faculty import accredit, assign
@@ -160,3 +160,43 @@ def test_a_plan_compiled_in_one_thread_runs_in_another(trainee, trainers):
 
 def test_ids_stand_in_for_each_position():
     assert Ids(-10).stand_in(3) == (-10, -11, -12)
+
+
+def _prepared_on(conn) -> list[str]:
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize(("threshold", "prepared_after"), [(5, 6), (0, 1), (None, None)])
+def test_a_prepared_cursor_is_planned_once_per_connection_unless_pooled(threshold, prepared_after):
+    """Values bound by the server keep the text the same, so psycopg prepares it after the
+    connection's threshold; behind PgBouncer (threshold None) it never does."""
+    conn = connections.create_connection("default")
+    conn.settings_dict = {**conn.settings_dict,
+                          "OPTIONS": {**conn.settings_dict.get("OPTIONS", {}), "prepare_threshold": threshold}}
+    sql = "SELECT %s::int + 1 WHERE %s = %s"
+    try:
+        for run in range(1, 9):
+            with prepared_cursor(conn) as cursor:
+                cursor.execute(sql, [run, "same", "same"])
+                assert cursor.fetchall() == [(run + 1,)]
+            prepared = [s for s in _prepared_on(conn) if "::int + 1 WHERE $2 = $3" in s]
+            assert len(prepared) == (1 if prepared_after is not None and run >= prepared_after else 0), run
+    finally:
+        conn.close()
+
+
+@pytest.mark.django_db
+def test_a_prepared_cursor_is_logged_and_answers_on_every_database():
+    """Prepared or not (on PostgreSQL, from the sixth run), each statement is in Django's log
+    with its text: the tests' query counts and the debug log read it."""
+    with CaptureQueriesContext(connection) as ctx:
+        for run in range(8):
+            with prepared_cursor(connection) as cursor:
+                cursor.execute("SELECT %s + 0 WHERE %s = %s", [run, "logged", "logged"])
+                assert [tuple(row) for row in cursor.fetchall()] == [(run,)]
+    assert len(ctx.captured_queries) == 8
+    assert all("+ 0 WHERE" in query["sql"] for query in ctx.captured_queries)
