@@ -7,8 +7,8 @@ compiled on every request. A `CompiledQuery` builds its queryset once with stand
 compiles it, remembers where each stand-in landed among the SQL parameters, and then runs
 that SQL with the caller's values, turning the rows into model instances the way the ORM
 does (`select_related` and annotations included). The rule stays in the queryset, written
-once; only its compilation is reused. Nothing is cached but the SQL text: every call reads
-the database.
+once; only its compilation is reused. Nothing is cached but the SQL text (and, on
+PostgreSQL, the server's plan of it: `prepared_cursor`): every call reads the database.
 
 What may vary between calls: values compared as they are (ids, strings, dates). A value the
 ORM transforms before it becomes a parameter (an `icontains` pattern, say) must be part of
